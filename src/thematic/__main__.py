@@ -1,0 +1,4 @@
+"""Allow `python -m thematic`."""
+from thematic.cli import main
+
+raise SystemExit(main())
