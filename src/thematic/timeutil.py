@@ -25,7 +25,7 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO 8601 datetime of the case-file format; raise ValueError saying what is expected.
 
-    Naive values are Europe/London local time. `fold=0` reads an ambiguous time (clocks going
+    Naive values are Europe/London local time; the result is in UTC. `fold=0` reads an ambiguous time (clocks going
     back) as its first occurrence and a skipped time (clocks going forward) with the offset in
     force before the change, as PEP 495 defines and the case-file format requires.
     """
@@ -50,9 +50,12 @@ def parse_datetime(text: str) -> datetime:
             if hours > 23 or minutes > 59:
                 raise ValueError(f"offset {offset} is out of range")
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=tz, fold=0)
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=tz, fold=0)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real datetime: {exc}") from None
+    # Kept in UTC: Python subtracts two datetimes sharing one tzinfo as wall-clock times, which
+    # would lose or gain an hour across a clock change.
+    return moment.astimezone(timezone.utc)
 
 
 def parse_date(text: str) -> date:
@@ -74,7 +77,7 @@ def local_date(moment: datetime) -> date:
 
 def start_of_local_day(day: date) -> datetime:
     """00:00 local time in England and Wales on `day` (where 'still open' intervals end)."""
-    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(timezone.utc)
 
 
 @lru_cache(maxsize=None)

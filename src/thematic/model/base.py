@@ -1,7 +1,7 @@
 """The base of every file model: strict types, unknown keys rejected, `x_` extension keys kept."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
@@ -41,7 +41,8 @@ class FileModel(BaseModel):
 
 def _to_datetime(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=LONDON, fold=0)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON, fold=0)
+        return aware.astimezone(timezone.utc)  # see parse_datetime: durations must be real elapsed time
     if isinstance(value, date):
         raise ValueError(f"{value.isoformat()} is a date without a time; a datetime such as {value.isoformat()}T09:00 is expected")
     return parse_datetime(value)

@@ -1,0 +1,152 @@
+"""The `summary` block of `thematic.results/1`: counts, rates and intervals over case results.
+
+Pure and streaming: cases are added one at a time and only counters are kept, so a sample of any
+size is summarised in constant memory. Rates follow the criteria catalogue ("Result states", "Theme summary"): a criterion's rate is
+met / (met + not met + not evidenced); a theme's rate is the share of cases with at least one
+assessed criterion in the theme for which every assessed criterion is met. Every rate carries a
+95% Wilson interval from `thematic.stats`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from thematic.model.case import GRADES
+from thematic.model.results import ASSESSED, MET, STATES, CaseResult
+from thematic.stats import proportion
+
+__all__ = ["SummaryAccumulator", "summarise"]
+
+_STATE_INDEX: dict[str, int] = {state: i for i, state in enumerate(STATES)}
+_MET_INDEX = _STATE_INDEX[MET]
+_ASSESSED_INDICES: frozenset[int] = frozenset(_STATE_INDEX[s] for s in ASSESSED)
+_NO_GRADE = "none"
+
+
+def _rate_fields(successes: int, total: int) -> dict[str, float | None]:
+    p = proportion(successes, total)
+    return {"rate": p.rate, "ci_low": p.ci_low, "ci_high": p.ci_high}
+
+
+class SummaryAccumulator:
+    """Counts criterion states, theme outcomes and grades over cases added one at a time.
+
+    `criteria` lists (criterion id, theme id) pairs in catalogue order; the summary lists criteria
+    in that order and themes in the order they are first seen there. Every case must carry a
+    result for exactly these criteria: anything else raises ValueError and leaves the counts as
+    they were.
+    """
+
+    def __init__(self, criteria: Sequence[tuple[str, str]]):
+        ids: list[str] = []
+        known: set[str] = set()
+        themes: dict[str, int] = {}
+        plan: list[tuple[str, int]] = []
+        for criterion_id, theme_id in criteria:
+            if criterion_id in known:
+                raise ValueError(f"criterion {criterion_id!r} is listed more than once")
+            theme_index = themes.setdefault(theme_id, len(themes))
+            ids.append(criterion_id)
+            known.add(criterion_id)
+            plan.append((criterion_id, theme_index))
+        self._ids: tuple[str, ...] = tuple(ids)
+        self._known: frozenset[str] = frozenset(known)
+        self._themes: tuple[str, ...] = tuple(themes)
+        self._plan: tuple[tuple[str, int], ...] = tuple(plan)
+        self._states: list[list[int]] = [[0] * len(STATES) for _ in ids]
+        self._theme_cases: list[int] = [0] * len(themes)
+        self._theme_all_met: list[int] = [0] * len(themes)
+        self._suggested: dict[str, int] = dict.fromkeys(GRADES, 0)
+        self._inspector: dict[str, int] = dict.fromkeys((*GRADES, _NO_GRADE), 0)
+        self._provisional = 0
+        self._compared = 0
+        self._disagreements = 0
+        self._referred_back = 0
+        self._cases = 0
+
+    def _state_indices(self, case: CaseResult) -> list[int]:
+        """The index of each criterion's state, in catalogue order; ValueError if incomplete."""
+        results = case.results
+        indices: list[int] = []
+        for criterion_id, _ in self._plan:
+            result = results.get(criterion_id)
+            if result is None:
+                raise ValueError(f"case {case.case_id!r}: no result for criterion {criterion_id!r}")
+            index = _STATE_INDEX.get(result.state)
+            if index is None:
+                raise ValueError(
+                    f"case {case.case_id!r}: criterion {criterion_id!r} has unknown state {result.state!r}"
+                )
+            indices.append(index)
+        if len(results) != len(self._plan):
+            extra = next(cid for cid in results if cid not in self._known)
+            raise ValueError(f"case {case.case_id!r}: result for unknown criterion {extra!r}")
+        return indices
+
+    def add(self, case: CaseResult) -> None:
+        """Count one case. Raises ValueError, counting nothing, if the case is incomplete or malformed."""
+        indices = self._state_indices(case)
+        if case.suggested_grade not in self._suggested:
+            raise ValueError(f"case {case.case_id!r}: unknown suggested grade {case.suggested_grade!r}")
+        if case.grade is not None and case.grade not in self._suggested:
+            raise ValueError(f"case {case.case_id!r}: unknown inspector grade {case.grade!r}")
+
+        assessed = [False] * len(self._themes)
+        all_met = [True] * len(self._themes)
+        for (_, theme), index, counts in zip(self._plan, indices, self._states):
+            counts[index] += 1
+            if index in _ASSESSED_INDICES:
+                assessed[theme] = True
+                if index != _MET_INDEX:
+                    all_met[theme] = False
+        for theme, counted in enumerate(assessed):
+            if counted:
+                self._theme_cases[theme] += 1
+                if all_met[theme]:
+                    self._theme_all_met[theme] += 1
+
+        self._suggested[case.suggested_grade] += 1
+        self._inspector[_NO_GRADE if case.grade is None else case.grade] += 1
+        if case.provisional:
+            self._provisional += 1
+        if case.grade is not None:
+            self._compared += 1
+            if case.grade != case.suggested_grade:
+                self._disagreements += 1
+        if case.referred_back:
+            self._referred_back += 1
+        self._cases += 1
+
+    def summary(self) -> dict[str, Any]:
+        """The summary block for the cases added so far (a new dict on every call)."""
+        criteria: dict[str, dict[str, Any]] = {}
+        for criterion_id, counts in zip(self._ids, self._states):
+            entry: dict[str, Any] = dict(zip(STATES, counts))
+            assessed = sum(counts[i] for i in _ASSESSED_INDICES)
+            entry["assessed"] = assessed
+            entry.update(_rate_fields(counts[_MET_INDEX], assessed))
+            criteria[criterion_id] = entry
+        themes: dict[str, dict[str, Any]] = {}
+        for theme_id, cases, all_met in zip(self._themes, self._theme_cases, self._theme_all_met):
+            themes[theme_id] = {"cases": cases, "all_met": all_met, **_rate_fields(all_met, cases)}
+        return {
+            "criteria": criteria,
+            "themes": themes,
+            "grades": {
+                "suggested": dict(self._suggested),
+                "inspector": dict(self._inspector),
+                "provisional": self._provisional,
+                "compared": self._compared,
+                "disagreements": self._disagreements,
+                "referred_back": self._referred_back,
+            },
+            "cases": self._cases,
+        }
+
+
+def summarise(cases: Iterable[CaseResult], criteria: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The summary block of `thematic.results/1` for `cases`, scored against `criteria`."""
+    accumulator = SummaryAccumulator(criteria)
+    for case in cases:
+        accumulator.add(case)
+    return accumulator.summary()

@@ -1,0 +1,509 @@
+"""The criteria expression language: parsed with `ast`, checked against an allow-list, compiled once.
+
+An expression such as `within_hours(reported_at, first(case_referrals, to="childrens_social_care").at,
+params.referral_max_hours)` is checked when the criteria file loads (every unknown name, field,
+function or forbidden construct is reported with its column) and rewritten into a Python lambda
+whose comparisons, field reads and boolean operators go through three-valued helpers: a field of a
+null object reads as null, a comparison with null is false, and a value from a section the export
+did not capture is UNKNOWN, which `and`, `or` and `not` combine by Kleene logic.
+"""
+from __future__ import annotations
+
+import ast
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from thematic.functions import FUNCTIONS, UNKNOWN, truth
+from thematic.model.case import Case
+
+MAX_NUMBER = 10**9
+MAX_STRING = 200
+MAX_LENGTH = 2000
+
+#: Names of literal values, for authors used to YAML or JSON as well as Python.
+LITERALS = {"null": None, "true": True, "false": False}
+
+
+class ExprError(ValueError):
+    """An expression that cannot be accepted; `column` is 1-based within the expression text."""
+
+    def __init__(self, message: str, column: int | None = None):
+        super().__init__(message if column is None else f"column {column}: {message}")
+        self.reason = message
+        self.column = column
+
+
+# --- types: just enough to check field names where they are read --------------------------------
+
+@dataclass(frozen=True)
+class Type:
+    """What an expression yields: a record (`model`), a list of records or values, or a value."""
+
+    kind: str  # "record", "list" or "value"
+    model: type[BaseModel] | None = None
+
+    def describe(self) -> str:
+        if self.kind == "record" and self.model is not None:
+            return f"a {self.model.__name__} record"
+        if self.kind == "list":
+            return f"a list of {self.model.__name__} records" if self.model else "a list"
+        return "a value"
+
+
+VALUE = Type("value")
+VALUE_LIST = Type("list")
+
+
+def _type_of_annotation(annotation: Any) -> Type:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _type_of_annotation(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _type_of_annotation(inner[0]) if len(inner) == 1 else VALUE
+    if origin is list:
+        element = _type_of_annotation(typing.get_args(annotation)[0])
+        return Type("list", element.model if element.kind == "record" else None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return Type("record", annotation)
+    return VALUE
+
+
+def field_type(model: type[BaseModel], name: str) -> Type | None:
+    """The type of `model.name`, or None if the model has no such field."""
+    info = model.model_fields.get(name)
+    return None if info is None else _type_of_annotation(info.annotation)
+
+
+#: The names an expression may read from a case (top-level fields), with `as_of` (the sample date).
+CASE_NAMES: dict[str, Type] = {
+    name: _type_of_annotation(info.annotation)
+    for name, info in Case.model_fields.items()
+    if name not in ("judgements", "grade")
+}
+CASE_NAMES["as_of"] = VALUE
+
+
+# --- runtime helpers the compiled code calls ---------------------------------------------------
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None or obj is UNKNOWN:
+        return obj
+    return getattr(obj, name)
+
+
+def _comparison(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    def compare(a: Any, b: Any) -> Any:
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        if a is None or b is None:
+            return False
+        return op(a, b)
+
+    return compare
+
+
+def _isnull(value: Any) -> Any:
+    return UNKNOWN if value is UNKNOWN else value is None
+
+
+def _notnull(value: Any) -> Any:
+    return UNKNOWN if value is UNKNOWN else value is not None
+
+
+def _and(*values: Any) -> Any:
+    result: Any = True
+    for value in values:
+        t = truth(value)
+        if t is False:
+            return False
+        if t is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def _or(*values: Any) -> Any:
+    result: Any = False
+    for value in values:
+        t = truth(value)
+        if t is True:
+            return True
+        if t is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def _not(value: Any) -> Any:
+    t = truth(value)
+    return UNKNOWN if t is UNKNOWN else not t
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"arithmetic needs numbers, got {value!r}")
+    return value
+
+
+def _arithmetic(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        if a is None or b is None:
+            return None
+        return op(_number(a), _number(b))
+
+    return apply
+
+
+def _neg(value: Any) -> Any:
+    if value is UNKNOWN or value is None:
+        return value
+    return -_number(value)
+
+
+def _ifelse(condition: Any, then: Any, otherwise: Any) -> Any:
+    t = truth(condition)
+    return UNKNOWN if t is UNKNOWN else (then if t else otherwise)
+
+
+def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callable[[Any], Any] | None) -> Any:
+    if items is UNKNOWN:
+        return UNKNOWN
+    if items is None:
+        return []
+    result = []
+    for item in items:
+        if condition is not None:
+            keep = truth(condition(item))
+            if keep is UNKNOWN:
+                return UNKNOWN
+            if not keep:
+                continue
+        result.append(element(item))
+    return result
+
+
+_RUNTIME: dict[str, Any] = {
+    "__builtins__": {},
+    "_get": _get,
+    "_isnull": _isnull,
+    "_notnull": _notnull,
+    "_and": _and,
+    "_or": _or,
+    "_not": _not,
+    "_neg": _neg,
+    "_ifelse": _ifelse,
+    "_comprehension": _comprehension,
+    "_eq": _comparison(lambda a, b: a == b),
+    "_ne": _comparison(lambda a, b: a != b),
+    "_lt": _comparison(lambda a, b: a < b),
+    "_le": _comparison(lambda a, b: a <= b),
+    "_gt": _comparison(lambda a, b: a > b),
+    "_ge": _comparison(lambda a, b: a >= b),
+    "_in": _comparison(lambda a, b: a in b),
+    "_notin": _comparison(lambda a, b: a not in b),
+    "_add": _arithmetic(lambda a, b: a + b),
+    "_sub": _arithmetic(lambda a, b: a - b),
+    "_mul": _arithmetic(lambda a, b: a * b),
+    "_div": _arithmetic(lambda a, b: a / b if b else None),
+}
+_RUNTIME.update({f"_f_{name}": fn for name, fn in FUNCTIONS.items()})
+
+_COMPARISONS = {
+    ast.Eq: "_eq", ast.NotEq: "_ne", ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge",
+    ast.In: "_in", ast.NotIn: "_notin",
+}
+_ARITHMETIC = {ast.Add: "_add", ast.Sub: "_sub", ast.Mult: "_mul", ast.Div: "_div"}
+_FORBIDDEN = {
+    ast.Pow: "'**' is not allowed",
+    ast.Subscript: "indexing with [] is not allowed; use first(), last() or a field name",
+    ast.Lambda: "lambda is not allowed",
+    ast.NamedExpr: "':=' is not allowed",
+    ast.Starred: "'*' unpacking is not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Set: "sets are not allowed; use a list such as [\"a\", \"b\"]",
+    ast.Await: "await is not allowed",
+}
+#: Functions whose keyword arguments filter a list by field values.
+_FILTERING = {"count", "first", "last"}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A checked, compiled expression and what it reads."""
+
+    source: str
+    function: Callable[..., Any]
+    type: Type
+    names: frozenset[str]        # case fields read directly
+    params: frozenset[str]       # parameters read
+    definitions: frozenset[str]  # named definitions read
+
+    def __call__(self, *args: Any) -> Any:
+        return self.function(*args)
+
+
+@dataclass
+class Scope:
+    """What an expression may refer to where it is compiled."""
+
+    params: frozenset[str]
+    definitions: dict[str, Type] = field(default_factory=dict)
+    item: Type | None = None  # the `item` of a per-entry (`each`) expression
+
+
+class _Compiler:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.locals: dict[str, Type] = {"item": scope.item} if scope.item is not None else {}
+        self.names: set[str] = set()
+        self.params: set[str] = set()
+        self.definitions: set[str] = set()
+
+    # Each visit returns (rewritten node, type).
+    def visit(self, node: ast.AST) -> tuple[ast.expr, Type]:
+        for forbidden, reason in _FORBIDDEN.items():
+            if isinstance(node, forbidden):
+                raise self.error(node, reason)
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise self.error(node, f"{type(node).__name__} expressions are not allowed")
+        return method(node)
+
+    @staticmethod
+    def error(node: ast.AST, message: str) -> ExprError:
+        return ExprError(message, getattr(node, "col_offset", -1) + 1)
+
+    @staticmethod
+    def call(helper: str, *args: ast.expr) -> ast.expr:
+        return ast.Call(func=ast.Name(id=helper, ctx=ast.Load()), args=list(args), keywords=[])
+
+    def visit_Constant(self, node: ast.Constant) -> tuple[ast.expr, Type]:
+        value = node.value
+        if isinstance(value, bool) or value is None:
+            return node, VALUE
+        if isinstance(value, (int, float)):
+            if abs(value) > MAX_NUMBER:
+                raise self.error(node, f"number {value} is too large (at most {MAX_NUMBER})")
+            return node, VALUE
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise self.error(node, f"text constant is too long (at most {MAX_STRING} characters)")
+            return node, VALUE
+        raise self.error(node, f"constant {value!r} is not allowed")
+
+    def visit_Name(self, node: ast.Name) -> tuple[ast.expr, Type]:
+        name = node.id
+        if name.startswith("_"):
+            raise self.error(node, f"names beginning with '_' are not allowed: {name}")
+        if name in LITERALS:
+            return ast.Constant(value=LITERALS[name]), VALUE
+        if name in self.locals:
+            return ast.Name(id=name, ctx=ast.Load()), self.locals[name]
+        if name == "params":
+            raise self.error(node, "params must be followed by a parameter name, e.g. params.referral_max_hours")
+        if name in self.scope.definitions:
+            self.definitions.add(name)
+            kind = self.scope.definitions[name]
+        elif name in CASE_NAMES:
+            self.names.add(name)
+            kind = CASE_NAMES[name]
+        elif name in FUNCTIONS:
+            raise self.error(node, f"{name} is a function: call it, e.g. {name}(...)")
+        else:
+            raise self.error(node, f"unknown name '{name}'; expected a case field ({', '.join(sorted(CASE_NAMES))}), "
+                                   "a definition, params.NAME or a comprehension variable")
+        lookup = ast.Subscript(value=ast.Name(id="_ns", ctx=ast.Load()), slice=ast.Constant(value=name), ctx=ast.Load())
+        return lookup, kind
+
+    def visit_Attribute(self, node: ast.Attribute) -> tuple[ast.expr, Type]:
+        if node.attr.startswith("_"):
+            raise self.error(node, f"field names beginning with '_' are not allowed: {node.attr}")
+        if isinstance(node.value, ast.Name) and node.value.id == "params" and "params" not in self.locals:
+            if node.attr not in self.scope.params:
+                raise self.error(node, f"unknown parameter '{node.attr}'; parameters are: {', '.join(sorted(self.scope.params))}")
+            self.params.add(node.attr)
+            lookup = ast.Subscript(value=ast.Name(id="_P", ctx=ast.Load()), slice=ast.Constant(value=node.attr), ctx=ast.Load())
+            return lookup, VALUE
+        value, kind = self.visit(node.value)
+        if kind.kind != "record" or kind.model is None:
+            raise self.error(node, f"cannot read field '{node.attr}' of {kind.describe()}")
+        result = field_type(kind.model, node.attr)
+        if result is None:
+            fields = ", ".join(kind.model.model_fields)
+            raise self.error(node, f"{kind.model.__name__} has no field '{node.attr}'; its fields are: {fields}")
+        return self.call("_get", value, ast.Constant(value=node.attr)), result
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
+        helper = "_and" if isinstance(node.op, ast.And) else "_or"
+        return self.call(helper, *(self.visit(v)[0] for v in node.values)), VALUE
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
+        operand, _ = self.visit(node.operand)
+        if isinstance(node.op, ast.Not):
+            return self.call("_not", operand), VALUE
+        if isinstance(node.op, ast.USub):
+            return self.call("_neg", operand), VALUE
+        raise self.error(node, f"operator {type(node.op).__name__} is not allowed")
+
+    def visit_BinOp(self, node: ast.BinOp) -> tuple[ast.expr, Type]:
+        if isinstance(node.op, ast.Pow):
+            raise self.error(node, "'**' is not allowed")
+        helper = _ARITHMETIC.get(type(node.op))
+        if helper is None:
+            raise self.error(node, f"operator {type(node.op).__name__} is not allowed; use + - * /")
+        (left, left_type), (right, right_type) = self.visit(node.left), self.visit(node.right)
+        for operand, kind in ((node.left, left_type), (node.right, right_type)):
+            # Arithmetic is for numbers: string or list repetition and concatenation are refused here.
+            if kind.kind != "value" or (isinstance(operand, ast.Constant) and isinstance(operand.value, str)):
+                raise self.error(operand, "arithmetic (+ - * /) works on numbers only")
+        return self.call(helper, left, right), VALUE
+
+    @staticmethod
+    def _is_null(node: ast.expr) -> bool:
+        return (isinstance(node, ast.Constant) and node.value is None) or (isinstance(node, ast.Name) and node.id == "null")
+
+    def visit_Compare(self, node: ast.Compare) -> tuple[ast.expr, Type]:
+        operands = [node.left, *node.comparators]
+        parts = []
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) and (self._is_null(left) or self._is_null(right)):
+                other = right if self._is_null(left) else left
+                helper = "_isnull" if isinstance(op, (ast.Eq, ast.Is)) else "_notnull"
+                parts.append(self.call(helper, self.visit(other)[0]))
+                continue
+            helper = _COMPARISONS.get(type(op))
+            if helper is None:
+                raise self.error(node, "'is' compares only with null; use == or !=")
+            parts.append(self.call(helper, self.visit(left)[0], self.visit(right)[0]))
+        return (parts[0] if len(parts) == 1 else self.call("_and", *parts)), VALUE
+
+    def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, Type]:
+        then, kind = self.visit(node.body)
+        return self.call("_ifelse", self.visit(node.test)[0], then, self.visit(node.orelse)[0]), kind
+
+    def _sequence(self, node: ast.List | ast.Tuple) -> tuple[ast.expr, Type]:
+        return ast.Tuple(elts=[self.visit(e)[0] for e in node.elts], ctx=ast.Load()), VALUE_LIST
+
+    visit_List = _sequence
+    visit_Tuple = _sequence
+
+    def visit_Call(self, node: ast.Call) -> tuple[ast.expr, Type]:
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            shown = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise self.error(node, f"unknown function '{shown}'; functions are: {', '.join(sorted(FUNCTIONS))}")
+        name = node.func.id
+        args = [self.visit(a) for a in node.args]
+        keywords = []
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise self.error(node, "'**' is not allowed")
+            if name not in _FILTERING:
+                raise self.error(node, f"{name}() takes no keyword arguments")
+            listed = args[0][1] if args else VALUE
+            if listed.model is not None and keyword.arg not in listed.model.model_fields:
+                raise self.error(keyword.value, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on")
+            keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
+        call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
+        return call, self._result_type(name, [t for _, t in args])
+
+    @staticmethod
+    def _result_type(name: str, args: list[Type]) -> Type:
+        if name in ("first", "last") and args and args[0].kind == "list":
+            return Type("record", args[0].model) if args[0].model else VALUE
+        if name == "last_n" and args:
+            return args[0]
+        if name == "coalesce" and args:
+            return args[0]
+        return VALUE
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> tuple[ast.expr, Type]:
+        if len(node.generators) != 1:
+            raise self.error(node, "only one 'for' is allowed in a comprehension")
+        generator = node.generators[0]
+        if not isinstance(generator.target, ast.Name) or generator.is_async:
+            raise self.error(node, "the comprehension variable must be a single name")
+        variable = generator.target.id
+        if variable.startswith("_") or variable in CASE_NAMES or variable in self.scope.definitions or variable in FUNCTIONS \
+                or variable in LITERALS or variable == "params" or variable in self.locals:
+            raise self.error(generator.target, f"'{variable}' is already a name; choose another comprehension variable")
+        items, items_type = self.visit(generator.iter)
+        if items_type.kind != "list":
+            raise self.error(generator.iter, f"a comprehension must go over a list, not {items_type.describe()}")
+        self.locals[variable] = Type("record", items_type.model) if items_type.model else VALUE
+        try:
+            element, element_type = self.visit(node.elt)
+            condition = None
+            if generator.ifs:
+                tests = [self.visit(test)[0] for test in generator.ifs]
+                condition = tests[0] if len(tests) == 1 else self.call("_and", *tests)
+        finally:
+            del self.locals[variable]
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable)], kwonlyargs=[], kw_defaults=[], defaults=[])
+        element_fn = ast.Lambda(args=arguments, body=element)
+        condition_fn = ast.Lambda(args=arguments, body=condition) if condition is not None else ast.Constant(value=None)
+        result_type = Type("list", element_type.model if element_type.kind == "record" else None)
+        return self.call("_comprehension", items, element_fn, condition_fn), result_type
+
+    visit_ListComp = _comprehension
+    visit_GeneratorExp = _comprehension
+
+
+def compile_expression(source: str, scope: Scope) -> Compiled:
+    """Check `source` against the allow-list and compile it; raise ExprError naming the column."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExprError("an expression is expected (text such as investigation != null)")
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"expression is too long (at most {MAX_LENGTH} characters)")
+    text = " ".join(source.split())  # YAML folded text may hold newlines: one logical line
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"not a valid expression: {exc.msg}", max(1, exc.offset or 1)) from None
+    compiler = _Compiler(scope)
+    body, kind = compiler.visit(tree.body)
+    parameters = [ast.arg(arg="_ns"), ast.arg(arg="_P")] + ([ast.arg(arg="item")] if scope.item is not None else [])
+    arguments = ast.arguments(posonlyargs=[], args=parameters, kwonlyargs=[], kw_defaults=[], defaults=[])
+    wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body))
+    ast.fix_missing_locations(wrapper)
+    function = eval(compile(wrapper, "<criteria expression>", "eval"), dict(_RUNTIME))  # noqa: S307 - checked AST
+    return Compiled(
+        source=text,
+        function=function,
+        type=kind,
+        names=frozenset(compiler.names),
+        params=frozenset(compiler.params),
+        definitions=frozenset(compiler.definitions),
+    )
+
+
+def format_value(value: Any) -> str:
+    """A value as evidence text: local times, short numbers, `null`, and `not captured` for UNKNOWN."""
+    if value is UNKNOWN:
+        return "not captured"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, datetime):
+        from thematic.timeutil import LONDON
+
+        return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value) if value else "none"
+    if isinstance(value, BaseModel):
+        return getattr(value, "ref", None) or type(value).__name__
+    return str(value)

@@ -1,0 +1,241 @@
+"""The functions that criteria expressions may call, and the values they work on.
+
+Every function here is documented in docs/criteria-language.md (a test checks it). They are
+total: a null argument gives null (or false for a `within_*` test) instead of raising, and an
+argument read from a section the export did not capture (`UNKNOWN`) makes the result `UNKNOWN`,
+so that Kleene logic can decide the criterion or report it as unable to assess.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable
+
+from thematic.timeutil import add_working_days as _add_working_days
+from thematic.timeutil import local_date, start_of_local_day
+
+
+class _Unknown:
+    """A value the export did not capture (its top-level section is absent)."""
+
+    _instance: "_Unknown | None" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:  # a bug if ever reached: three-valued code must test `is UNKNOWN`
+        raise TypeError("UNKNOWN has no truth value")
+
+
+UNKNOWN = _Unknown()
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def _function(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a function callable from expressions; UNKNOWN in any argument gives UNKNOWN."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            if value is UNKNOWN:
+                return UNKNOWN
+        for value in kwargs.values():
+            if value is UNKNOWN:
+                return UNKNOWN
+        return fn(*args, **kwargs)
+
+    name = fn.__name__.rstrip("_")  # `date_` is called `date` in expressions
+    wrapper.__name__ = name
+    wrapper.__doc__ = fn.__doc__
+    FUNCTIONS[name] = wrapper
+    return wrapper
+
+
+def _three_valued(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a function that handles UNKNOWN itself (Kleene logic over its arguments)."""
+    FUNCTIONS[fn.__name__.rstrip("_")] = fn
+    return fn
+
+
+def truth(value: Any) -> Any:
+    """True, False or UNKNOWN: null is false, a list is true when it has entries."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    if value is None:
+        return False
+    return bool(value)
+
+
+def _moment_key(item: Any) -> Any:
+    return getattr(item, "at", item)
+
+
+def _matching(items: Iterable[Any], filters: dict[str, Any]) -> list[Any]:
+    if not filters:
+        return list(items)
+    return [i for i in items if all(getattr(i, k, None) == v for k, v in filters.items())]
+
+
+def _sorted_by_time(items: Iterable[Any]) -> list[Any]:
+    # sorted() is stable, so entries with the same time keep their order in the file.
+    return sorted(items, key=_moment_key)
+
+
+# --- time -------------------------------------------------------------------------------------
+
+@_function
+def hours_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Elapsed hours from `start` to `end` (negative if `end` is earlier); null if either is null."""
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 3600.0
+
+
+@_function
+def days_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Elapsed days (24-hour periods) from `start` to `end`; null if either is null."""
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 86400.0
+
+
+@_function
+def within_hours(start: datetime | None, end: datetime | None, hours: float) -> bool:
+    """True when `end` is at or after `start` and no more than `hours` later (equal is within)."""
+    if start is None or end is None:
+        return False
+    return timedelta(0) <= end - start <= timedelta(hours=hours)
+
+
+@_function
+def within_days(start: datetime | None, end: datetime | None, days: float) -> bool:
+    """True when `end` is at or after `start` and no more than `days` × 24 hours later."""
+    if start is None or end is None:
+        return False
+    return timedelta(0) <= end - start <= timedelta(days=days)
+
+
+def _as_date(value: date | datetime) -> date:
+    return local_date(value) if isinstance(value, datetime) else value
+
+
+@_function
+def date_(value: datetime | date | None) -> date | None:
+    """The calendar date of a datetime in England and Wales (a date is returned as it is)."""
+    if value is None:
+        return None
+    return _as_date(value)
+
+
+@_function
+def add_working_days(day: date | datetime | None, count: int) -> date | None:
+    """The date `count` working days after `day` (not counting `day`; Mon–Fri, not a bank holiday in England and Wales)."""
+    if day is None:
+        return None
+    return _add_working_days(_as_date(day), int(count))
+
+
+@_function
+def within_working_days(start: date | datetime | None, end: date | datetime | None, count: int) -> bool:
+    """True when the date of `end` is on or after the date of `start` and on or before `add_working_days(start, count)`."""
+    if start is None or end is None:
+        return False
+    first, last = _as_date(start), _as_date(end)
+    return first <= last <= _add_working_days(first, int(count))
+
+
+@_function
+def start_of_day(day: date | None) -> datetime | None:
+    """00:00 local time (Europe/London) on `day`: where a 'still open' interval ends at `as_of`."""
+    if day is None:
+        return None
+    return start_of_local_day(day)
+
+
+@_function
+def max_gap_days(start: datetime | None, times: list[datetime], end: datetime | None) -> float | None:
+    """Largest gap in days between neighbours of: `start`, the `times` from `start` to `end` in order, and `end`."""
+    if start is None or end is None or end < start:
+        return None
+    points = [start] + sorted(t for t in times if t is not None and start <= t <= end) + [end]
+    return max((b - a).total_seconds() / 86400.0 for a, b in zip(points, points[1:]))
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+@_function
+def count(items: list[Any], **filters: Any) -> int:
+    """Number of entries, optionally only those whose fields equal the keyword values: `count(referrals, to="health")`."""
+    return len(_matching(items, filters))
+
+
+@_function
+def first(items: list[Any], **filters: Any) -> Any:
+    """The earliest entry by `at` (file order breaks ties), optionally filtered like `count`; null if none."""
+    matching = _sorted_by_time(_matching(items, filters))
+    return matching[0] if matching else None
+
+
+@_function
+def last(items: list[Any], **filters: Any) -> Any:
+    """The latest entry by `at` (of equal times, the last in the file), optionally filtered; null if none."""
+    matching = _sorted_by_time(_matching(items, filters))
+    return matching[-1] if matching else None
+
+
+@_function
+def last_n(items: list[Any], n: int) -> list[Any]:
+    """The last `n` entries by `at`, in time order (fewer if the list is shorter)."""
+    ordered = _sorted_by_time(items)
+    return ordered[-int(n):] if n > 0 else []
+
+
+@_function
+def strictly_rising(values: list[Any]) -> bool:
+    """True when there are at least two values and each is greater than the one before."""
+    return len(values) >= 2 and all(b > a for a, b in zip(values, values[1:]))
+
+
+@_three_valued
+def any_(values: Any) -> Any:
+    """True if some value is true; otherwise unknown if some value is unknown; otherwise false (false for an empty list)."""
+    if values is UNKNOWN:
+        return UNKNOWN
+    result: Any = False
+    for value in values:
+        t = truth(value)
+        if t is True:
+            return True
+        if t is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+@_three_valued
+def all_(values: Any) -> Any:
+    """False if some value is false; otherwise unknown if some value is unknown; otherwise true (true for an empty list)."""
+    if values is UNKNOWN:
+        return UNKNOWN
+    result: Any = True
+    for value in values:
+        t = truth(value)
+        if t is False:
+            return False
+        if t is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+@_three_valued
+def coalesce(*values: Any) -> Any:
+    """The first value that is not null (unknown if an uncaptured value comes before it); null if all are null."""
+    for value in values:
+        if value is UNKNOWN:
+            return UNKNOWN
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,36 @@
+"""Suggested case grades from criterion results, by the grading rule of the criteria file.
+
+A rule fires when, for any severity it lists, at least that many criteria of the severity failed
+(not met or not evidenced). The suggestion is provisional when outstanding results (pending,
+unable to assess, error) could still change it: the grade with every outstanding result taken as
+met differs from the grade with every one taken as not met.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from thematic.model.criteria import GradingDef
+from thematic.model.results import FAILED, OUTSTANDING
+
+
+def grade_from_failures(grading: GradingDef, failed: Counter[str]) -> str:
+    """The first rule's grade whose threshold the failure counts reach, else the rule's `otherwise`."""
+    for rule in grading.rules:
+        if any(failed[severity] >= threshold for severity, threshold in rule.when_failed.items()):
+            return rule.grade
+    return grading.otherwise
+
+
+def suggest_grade(grading: GradingDef, results: Iterable[tuple[str, str]]) -> tuple[str, bool]:
+    """(suggested grade, provisional) from (severity, state) pairs of one case's results."""
+    failed: Counter[str] = Counter()
+    outstanding: Counter[str] = Counter()
+    for severity, state in results:
+        if state in FAILED:
+            failed[severity] += 1
+        elif state in OUTSTANDING:
+            outstanding[severity] += 1
+    suggested = grade_from_failures(grading, failed)
+    pessimistic = grade_from_failures(grading, failed + outstanding)
+    return suggested, pessimistic != suggested
