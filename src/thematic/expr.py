@@ -127,15 +127,34 @@ def _and(*values: Any) -> Any:
     return result
 
 
-def _or(*values: Any) -> Any:
+def _lazy_and(first: Any, *rest: Callable[[], Any]) -> Any:
+    """Kleene `and`, evaluated left to right and stopping at the first false operand.
+
+    Stopping lets `x != null and count(x.items) > 0` guard its right side as authors expect; an
+    unknown operand does not stop, since a later false one still decides the result.
+    """
+    result: Any = True
+    t = truth(first)
+    for operand in rest:
+        if t is False:
+            return False
+        if t is UNKNOWN:
+            result = UNKNOWN
+        t = truth(operand())
+    return False if t is False else (UNKNOWN if t is UNKNOWN else result)
+
+
+def _lazy_or(first: Any, *rest: Callable[[], Any]) -> Any:
+    """Kleene `or`, evaluated left to right and stopping at the first true operand."""
     result: Any = False
-    for value in values:
-        t = truth(value)
+    t = truth(first)
+    for operand in rest:
         if t is True:
             return True
         if t is UNKNOWN:
             result = UNKNOWN
-    return result
+        t = truth(operand())
+    return True if t is True else (UNKNOWN if t is UNKNOWN else result)
 
 
 def _not(value: Any) -> Any:
@@ -194,7 +213,8 @@ _RUNTIME: dict[str, Any] = {
     "_isnull": _isnull,
     "_notnull": _notnull,
     "_and": _and,
-    "_or": _or,
+    "_lazy_and": _lazy_and,
+    "_lazy_or": _lazy_or,
     "_not": _not,
     "_neg": _neg,
     "_ifelse": _ifelse,
@@ -341,8 +361,11 @@ class _Compiler:
         return self.call("_get", value, ast.Constant(value=node.attr)), result
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
-        helper = "_and" if isinstance(node.op, ast.And) else "_or"
-        return self.call(helper, *(self.visit(v)[0] for v in node.values)), VALUE
+        helper = "_lazy_and" if isinstance(node.op, ast.And) else "_lazy_or"
+        first, *rest = (self.visit(v)[0] for v in node.values)
+        no_arguments = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+        thunks = [ast.Lambda(args=no_arguments, body=operand) for operand in rest]
+        return self.call(helper, first, *thunks), VALUE
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
         operand, _ = self.visit(node.operand)
@@ -484,7 +507,7 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
 
 
 def format_value(value: Any) -> str:
-    """A value as evidence text: local times, short numbers, `null`, and `not captured` for UNKNOWN."""
+    """A value as evidence text: local times, numbers to two decimals, `null`, and `not captured` for UNKNOWN."""
     if value is UNKNOWN:
         return "not captured"
     if value is None:
@@ -494,8 +517,8 @@ def format_value(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, float):
-        text = f"{value:.1f}"
-        return text[:-2] if text.endswith(".0") else text
+        # Two decimals, so one minute over an hours limit still shows (2 h 1 min is 2.02 h).
+        return f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, datetime):
         from thematic.timeutil import LONDON
 

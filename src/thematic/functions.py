@@ -34,6 +34,8 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
+"""Every function by its expression name. A list argument that is null (read through a null
+object) counts as a list with no entries."""
 
 
 def _function(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -74,7 +76,9 @@ def _moment_key(item: Any) -> Any:
     return getattr(item, "at", item)
 
 
-def _matching(items: Iterable[Any], filters: dict[str, Any]) -> list[Any]:
+def _matching(items: Iterable[Any] | None, filters: dict[str, Any]) -> list[Any]:
+    if items is None:  # a list read through a null object: no entries
+        return []
     if not filters:
         return list(items)
     return [i for i in items if all(getattr(i, k, None) == v for k, v in filters.items())]
@@ -161,7 +165,7 @@ def max_gap_days(start: datetime | None, times: list[datetime], end: datetime | 
     """Largest gap in days between neighbours of: `start`, the `times` from `start` to `end` in order, and `end`."""
     if start is None or end is None or end < start:
         return None
-    points = [start] + sorted(t for t in times if t is not None and start <= t <= end) + [end]
+    points = [start] + sorted(t for t in (times or []) if t is not None and start <= t <= end) + [end]
     return max((b - a).total_seconds() / 86400.0 for a, b in zip(points, points[1:]))
 
 
@@ -190,14 +194,16 @@ def last(items: list[Any], **filters: Any) -> Any:
 @_function
 def last_n(items: list[Any], n: int) -> list[Any]:
     """The last `n` entries by `at`, in time order (fewer if the list is shorter)."""
-    ordered = _sorted_by_time(items)
+    ordered = _sorted_by_time(_matching(items, {}))
     return ordered[-int(n):] if n > 0 else []
 
 
 @_function
 def strictly_rising(values: list[Any]) -> bool:
     """True when there are at least two values and each is greater than the one before."""
-    return len(values) >= 2 and all(b > a for a, b in zip(values, values[1:]))
+    if values is None or len(values) < 2:
+        return False
+    return all(b > a for a, b in zip(values, values[1:]))
 
 
 @_three_valued
@@ -205,6 +211,8 @@ def any_(values: Any) -> Any:
     """True if some value is true; otherwise unknown if some value is unknown; otherwise false (false for an empty list)."""
     if values is UNKNOWN:
         return UNKNOWN
+    if values is None:
+        return False
     result: Any = False
     for value in values:
         t = truth(value)
@@ -220,6 +228,8 @@ def all_(values: Any) -> Any:
     """False if some value is false; otherwise unknown if some value is unknown; otherwise true (true for an empty list)."""
     if values is UNKNOWN:
         return UNKNOWN
+    if values is None:
+        return True
     result: Any = True
     for value in values:
         t = truth(value)

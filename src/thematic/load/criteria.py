@@ -131,13 +131,15 @@ class _Builder:
         parts += [p for template in evidence.values() for p in template.parts if isinstance(p, Compiled)]
         names: set[str] = set()
         params: set[str] = set()
+        uses: set[str] = set()
         for part in parts:
-            part_names, part_params, _ = self._closure(part)
+            part_names, part_params, part_uses = self._closure(part)
             names |= part_names
             params |= part_params
+            uses |= part_uses
         return CompiledCriterion(
             definition=definition, applies=applies, each=each, met=met, evidenced=evidenced, evidence=evidence,
-            sections=frozenset(names), parameters=frozenset(params),
+            sections=frozenset(names), parameters=frozenset(params), uses=frozenset(uses),
         )
 
     def _evidence(self, loc: tuple, definition: CriterionDef, item: Type | None) -> dict[str, Template]:

@@ -131,6 +131,7 @@ class CompiledCriterion:
     evidence: dict[str, Template]
     sections: frozenset[str]   # top-level case fields read, through definitions too
     parameters: frozenset[str]  # parameters read, through definitions too
+    uses: frozenset[str]        # definitions read, directly or through other definitions
 
     @property
     def id(self) -> str:

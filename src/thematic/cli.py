@@ -1,0 +1,216 @@
+"""The command line: parse arguments, call the library, print.
+
+The one place that prints and that turns the project's errors into messages and exit codes:
+0 success, 2 bad input or usage (file, location and reason; never a traceback), 1 an internal
+failure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from thematic import __version__
+from thematic.atomic import write_text_atomic
+from thematic.errors import InputError, Problem
+from thematic.load.cases import load_cases
+from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.inspection import load_inspection
+from thematic.load.yaml_source import read_yaml_documents
+from thematic.model.criteria import CriteriaSet
+from thematic.parameters import ParameterError, parse_set_option
+from thematic.scoring import case_check, score_inspection, score_paths
+from thematic.table import summary_table
+from thematic.timeutil import parse_date
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an InputError (exit 2 through the one error path)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError([Problem(file=self.prog, message=f"{message} (see {self.prog} --help)")])
+
+
+def _as_of(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise InputError.single("--as-of", str(exc)) from None
+
+
+def _criteria(path: str | None) -> CriteriaSet:
+    return load_criteria(path if path else shipped_criteria_path())
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check criteria, inspection and case files; list every problem."""
+    problems: list[Problem] = []
+    checked: list[str] = []
+    cases_total = 0
+    default_criteria: CriteriaSet | None = None
+    for path in args.paths:
+        kind = _kind_of(path)
+        try:
+            if kind == "criteria":
+                load_criteria(path)
+            elif kind == "inspection":
+                inspection = load_inspection(path)
+                cases_total += len(load_cases([inspection.cases], check=case_check(inspection.criteria, inspection.file.force)))
+            else:
+                if default_criteria is None:
+                    default_criteria = _criteria(args.criteria)
+                cases_total += len(load_cases([path], check=case_check(default_criteria)))
+            checked.append(f"{path} ({kind})")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    print(f"ok: {len(checked)} path(s) valid" + (f", {cases_total} case(s)" if cases_total else ""))
+    for line in checked:
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def _kind_of(path: str) -> str:
+    """criteria, inspection or cases, from the file's first document."""
+    candidate = Path(path)
+    if candidate.is_file() and candidate.suffix in (".yaml", ".yml"):
+        try:
+            documents = read_yaml_documents(candidate)
+        except InputError:
+            return "cases"  # let the case loader report the problem with its context
+        data = documents[0].data if len(documents) == 1 else None
+        if isinstance(data, dict):
+            if "inspection" in data:
+                return "inspection"
+            if "criteria" in data and "themes" in data:
+                return "criteria"
+    return "cases"
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score case files; results JSON to a file or standard output."""
+    criteria = _criteria(args.criteria)
+    as_of = _as_of(args.as_of)
+    parameters = criteria.defaults()
+    for option in args.set or []:
+        try:
+            name, value = parse_set_option(criteria, option)
+        except ParameterError as exc:
+            raise InputError.single("--set", str(exc)) from None
+        parameters[name] = value
+    document = score_paths(args.cases, criteria=criteria, as_of=as_of, parameters=parameters)
+    text = _dump(document)
+    if args.output:
+        write_text_atomic(args.output, text)
+        print(f"scored {len(document['cases'])} case(s); results written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Validate and score one inspection; write DIR/results.json and print a summary table."""
+    inspection = load_inspection(args.inspection)
+    document = score_inspection(inspection)
+    out = Path(args.output) if args.output else Path("out") / inspection.id
+    write_text_atomic(out / "results.json", _dump(document))
+    severities = {c.id: c.definition.severity for c in inspection.criteria.criteria}
+    print(summary_table(document, severities))
+    print(f"\nresults written to {out / 'results.json'}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Score the shipped fictional example inspection and print its summary."""
+    example = _example_inspection()
+    args.inspection = str(example)
+    args.output = args.output or str(Path("out") / "demo")
+    return cmd_run(args)
+
+
+def _example_inspection() -> Path:
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_data" / "inspections", here.parent.parent / "inspections"):
+        candidate = folder / "exampleshire-2019.yaml"
+        if candidate.is_file():
+            return candidate
+    raise InputError.single("demo", "the example inspection (inspections/exampleshire-2019.yaml) is not installed")
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="thematic", description="Score police child-protection case files against inspection criteria.")
+    parser.add_argument("--version", action="version", version=f"thematic {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check criteria, inspection and case files; every problem listed",
+                       description="Check criteria, inspection and case files. Every problem is listed as "
+                                   "file:line: field: reason; the exit code is 2 if there is any.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="criteria, inspection or case files, folders or globs")
+    p.add_argument("--criteria", metavar="FILE", help="criteria to check judgement answers against (default: the shipped 2019 set)")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("score", help="score case files; results JSON to a file or standard output",
+                       description="Score case files against a criteria set and print the results JSON "
+                                   "(thematic.results/1), or write it to FILE.")
+    p.add_argument("cases", nargs="+", metavar="CASES", help="case files, folders or globs (.yaml, .yml, .json, .jsonl)")
+    p.add_argument("--criteria", metavar="FILE", help="criteria file (default: the shipped ncpi-thematic-2019)")
+    p.add_argument("--as-of", required=True, metavar="DATE", help="the date the sample was taken (YYYY-MM-DD)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter; may be repeated")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the results JSON here instead of standard output")
+    p.set_defaults(handler=cmd_score)
+
+    p = sub.add_parser("run", help="validate, score and summarise one inspection",
+                       description="Validate and score one inspection: writes DIR/results.json and prints a summary.")
+    p.add_argument("inspection", metavar="INSPECTION.yaml", help="the inspection file")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/INSPECTION-ID)")
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("demo", help="run the whole pipeline on the shipped fictional example",
+                       description="Score the shipped fictional example inspection and print its summary.")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/demo)")
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "handler", None) is None:
+            parser.print_help()
+            return EXIT_INPUT
+        return args.handler(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(exc.problems)
+        if count > 1:
+            print(f"{count} problems found; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a short message, the traceback only on request
+        if os.environ.get("THEMATIC_DEBUG"):
+            traceback.print_exc()
+        print(f"thematic: internal error: {type(exc).__name__}: {exc} (set THEMATIC_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL

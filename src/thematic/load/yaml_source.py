@@ -1,0 +1,450 @@
+"""Reading YAML and JSON text into plain data, with the line of every key kept for error messages.
+
+This is the only module that parses YAML. Dates and datetimes stay strings (the models parse
+them, so their messages apply), YAML 1.1 `yes`/`no` stay booleans, and a duplicate key in a
+mapping is an error (a typo must never silently replace a value). Validation errors of the
+models become `Problem`s worded for the people who write the files: `file:line: field: what is
+wrong and what is expected`.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pydantic
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from thematic.errors import InputError, Problem
+
+__all__ = [
+    "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
+    "read_yaml_file", "validation_problems", "located_problem", "field_path", "describe_value",
+]
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader without the timestamp resolver, noting duplicate mapping keys as it builds."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[Node, Node, Node]] = []  # (mapping, first key, repeated key)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        # One length comparison per mapping: only a mapping with duplicate (or merged) keys differs.
+        if len(mapping) != len(node.value) and isinstance(node, MappingNode):
+            self._note_duplicates(node)
+        return mapping
+
+    def flatten_mapping(self, node: Any) -> None:
+        if any(key.tag == _MERGE for key, _ in node.value):
+            node.thematic_merged = True  # keys from `<<:` merges may be overridden on purpose
+        super().flatten_mapping(node)
+
+    def _note_duplicates(self, node: MappingNode) -> None:
+        if getattr(node, "thematic_merged", False):
+            return
+        first: dict[Any, Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in first:
+                self.duplicates.append((node, first[key], key_node))
+            else:
+                first[key] = key_node
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _LazyNodes:
+    """The node trees of a YAML (or JSON) text, composed on first need and shared by its documents.
+
+    Loading keeps no nodes: retained node trees cost more (in garbage collection) than composing
+    the text again in the rare case that a document has a problem to locate.
+    """
+
+    __slots__ = ("text", "nodes")
+
+    def __init__(self, text: str) -> None:
+        self.text: str | None = text
+        self.nodes: list[Node] = []
+
+    def node(self, index: int) -> Node | None:
+        if self.text is not None:
+            text, self.text = self.text, None
+            for attempt in (text, _SURROGATE_ESCAPE.sub("x", text)):
+                # JSON is nearly a YAML subset; YAML rejects \ud83d-style surrogate escapes
+                self.nodes = []
+                try:
+                    for node in yaml.compose_all(attempt, Loader=_Loader):
+                        self.nodes.append(node)
+                    break
+                except yaml.YAMLError:  # keep the documents before a syntax error
+                    if len(self.nodes) > index:
+                        break
+        return self.nodes[index] if 0 <= index < len(self.nodes) else None
+
+
+@dataclass
+class YamlDocument:
+    """One parsed document: its data, where it came from, and (lazily) the line of any path in it.
+
+    A document built without a source (one JSON Lines record) answers `first_line` for any path.
+    """
+
+    data: Any
+    file: str
+    first_line: int
+    _source: _LazyNodes | None = field(default=None, repr=False, compare=False)
+    _index: int = field(default=0, repr=False, compare=False)  # which document of the source
+
+    @classmethod
+    def from_text(cls, data: Any, file: str, first_line: int, text: str) -> "YamlDocument":
+        """A document whose lines are found by composing `text` (its only document) when needed."""
+        return cls(data, file, first_line, _LazyNodes(text), 0)
+
+    def line_of(self, loc: tuple[str | int, ...]) -> int | None:
+        """1-based line of the key or item at `loc`, or of its deepest existing parent."""
+        node = self._source.node(self._index) if self._source is not None else None
+        if node is None:
+            return self.first_line
+        line = node.start_mark.line + 1
+        for part in loc:
+            if isinstance(node, MappingNode):
+                wanted = str(part).lower() if isinstance(part, bool) else str(part)
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == wanted:
+                        line = key_node.start_mark.line + 1
+                        node = value_node
+                        break
+                else:
+                    return line
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and not isinstance(part, bool):
+                if not 0 <= part < len(node.value):
+                    return line
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def read_text(path: str | Path, expected: str = "YAML or JSON") -> str:
+    """The UTF-8 text of a file (a byte-order mark is dropped); InputError if it cannot be a text file."""
+    name = str(path)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError.single(name, "file not found") from None
+    except IsADirectoryError:
+        raise InputError.single(name, f"is a folder; expected a {expected} file") from None
+    except PermissionError:
+        raise InputError.single(name, "cannot be read: permission denied") from None
+    except OSError as exc:
+        if p.is_dir():
+            raise InputError.single(name, f"is a folder; expected a {expected} file") from None
+        raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
+    if b"\0" in raw:
+        raise InputError.single(name, f"is not a text file; expected {expected}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError.single(name, f"is not a text file (not valid UTF-8); expected {expected}", line) from None
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Problem(file, f"YAML syntax error: control character U+{char:04X} is not allowed in YAML text", line)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    if line is not None:  # an error found at the end of the text belongs to its last line
+        line = min(line, max(1, text.count("\n") + (0 if text.endswith("\n") else 1)))
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    message = f"YAML syntax error: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        if context_mark is not None and context_mark.line + 1 != line:
+            context += f" that starts at line {context_mark.line + 1}"
+        message += f" ({context})"
+    return Problem(file, message, line)
+
+
+def _duplicate_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
+    problems = []
+    for mapping, first, again in loader.duplicates:
+        path = _path_to(root, mapping)
+        name = field_path((*path, again.value)) if path is not None else again.value
+        problems.append(Problem(
+            file,
+            f'duplicate key "{again.value}" (first given at line {first.start_mark.line + 1}); each key may appear only once',
+            again.start_mark.line + 1, name))
+    loader.duplicates.clear()
+    return problems
+
+
+def _path_to(node: Node, target: Node, path: tuple = ()) -> tuple | None:
+    if node is target:
+        return path
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            found = _path_to(value_node, target, (*path, key_node.value))
+            if found is not None:
+                return found
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _path_to(item, target, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def iter_yaml_documents(text: str, file: str) -> Iterator[YamlDocument]:
+    """Yield the documents of a YAML stream one by one (empty ones skipped).
+
+    Raises InputError at a syntax error or a duplicate key, after yielding the documents before it.
+    """
+    loader = _Loader(text)
+    source = _LazyNodes(text)
+    index = -1
+    try:
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                node = loader.get_node()
+                index += 1
+                data = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                raise InputError([_syntax_problem(exc, text, file)]) from None
+            if loader.duplicates:
+                raise InputError(_duplicate_problems(loader, node, file))
+            if data is None:  # an empty document (or a bare null)
+                continue
+            yield YamlDocument(data, file, node.start_mark.line + 1, source, index)
+            del node
+    finally:
+        loader.dispose()
+
+
+def parse_yaml_documents(text: str, file: str) -> list[YamlDocument]:
+    """Every non-empty document of a YAML stream; InputError at a syntax error or duplicate key."""
+    return list(iter_yaml_documents(text, file))
+
+
+def read_yaml_documents(path: str | Path) -> list[YamlDocument]:
+    """Read a file (UTF-8) holding a YAML stream; InputError if unreadable, binary, empty or invalid."""
+    text = read_text(path)
+    name = str(path)
+    if not text.strip():
+        raise InputError.single(name, "is empty; expected a YAML or JSON document")
+    docs = parse_yaml_documents(text, name)
+    if not docs:
+        raise InputError.single(name, "has no content (only comments or empty documents); expected a YAML or JSON document")
+    return docs
+
+
+def read_yaml_file(path: str | Path) -> YamlDocument:
+    """Read a file holding exactly one YAML (or JSON) document."""
+    docs = read_yaml_documents(path)
+    if len(docs) > 1:
+        raise InputError.single(
+            str(path), f"holds {len(docs)} YAML documents (separated by ---); expected exactly one",
+            docs[1].first_line)
+    return docs[0]
+
+
+# --- validation errors as problems ---------------------------------------------------------------
+
+def field_path(loc: tuple[str | int, ...]) -> str:
+    """`("incidents", 2, "at")` → `incidents[2].at`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            text = str(part) if part != "" else '""'
+            out += f".{text}" if out else text
+    return out
+
+
+def describe_value(value: Any, limit: int = 40) -> str:
+    """A short, plain rendering of a value as a file would have it: null, true, 3, "text", a list…"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        shown = value if len(value) <= limit else value[: limit - 1] + "…"
+        return '"' + shown.replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "an empty list" if not value else "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_X_NOTE = "keys beginning with x_ are kept as local extensions"
+_FORCE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may stand for (Annotated, Optional and unions unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin is typing.Union or type(annotation).__name__ == "UnionType":
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(model: type | None, loc: tuple[str | int, ...]) -> type[pydantic.BaseModel] | None:
+    """The model class that holds the field at `loc` (walking fields, list items and dict values)."""
+    current: list[Any] = [model] if model is not None else []
+    for part in loc:
+        following: list[Any] = []
+        for candidate in current:
+            origin = typing.get_origin(candidate)
+            if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+                info = candidate.model_fields.get(part) if isinstance(part, str) else None
+                if info is not None:
+                    following.extend(_unwrap(info.annotation))
+            elif origin in (list, tuple, set, frozenset) and isinstance(part, int):
+                following.extend(t for arg in typing.get_args(candidate) if arg is not Ellipsis for t in _unwrap(arg))
+            elif origin is dict:
+                args = typing.get_args(candidate)
+                if len(args) == 2:
+                    following.extend(_unwrap(args[1]))
+        current = following
+    for candidate in current:
+        if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+            return candidate
+    return None
+
+
+def _choices(expected: str) -> list[str]:
+    return [quoted or bare for quoted, bare in re.findall(r"'((?:[^'\\]|\\.)*)'|([^\s',]+(?= or |,|$))", expected)]
+
+
+def _suggestion(word: Any, options: list[str]) -> str:
+    if not isinstance(word, str) or not options:
+        return ""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {o.lower(): o for o in options}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _message(error: dict[str, Any], model: type | None) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    got = describe_value(value)
+    loc = error["loc"]
+    if kind == "extra_forbidden":
+        name = loc[-1] if loc else "?"
+        owner = _model_at(model, tuple(loc[:-1])) if model is not None else None
+        if owner is None:
+            return f'unknown field "{name}" ({_X_NOTE})'
+        allowed = list(owner.model_fields)
+        hint = _suggestion(name, allowed)
+        if hint:
+            return f'unknown field "{name}"{hint} ({_X_NOTE})'
+        return f'unknown field "{name}"; expected one of: {", ".join(allowed)} ({_X_NOTE})'
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        options = _choices(ctx.get("expected", ""))
+        return f"{got} is not one of {', '.join(options)}{_suggestion(value, options)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {got}"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {got}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"expected a list (use [] for none), got {got}"
+    if kind in ("string_type", "string_unicode"):
+        return f"expected text, got {got}"
+    if kind in ("model_type", "model_attributes_type", "dataclass_type"):
+        return f"expected a mapping of fields, got {got}"
+    if kind == "dict_type":
+        return f"expected a mapping (key: value pairs), got {got}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}, got {got}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}, got {got}"
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}, got {got}"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')}, got {got}"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _FORCE_PATTERN:
+            return f"expected lower-case words joined by hyphens, e.g. west-midlands, got {got}"
+        return f"{got} does not have the expected form ({ctx.get('pattern')})"
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "must not be empty"
+        return f"must have at least {ctx.get('min_length')} characters, got {got}"
+    if kind == "string_too_long":
+        return f"must have at most {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} entries"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} entries"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "assertion_error":
+        return str(error["msg"]).removeprefix("Assertion failed, ")
+    return str(error["msg"])
+
+
+def validation_problems(
+    error: pydantic.ValidationError, doc: YamlDocument, prefix: tuple = (), *, model: type | None = None,
+) -> list[Problem]:
+    """One Problem per pydantic error, located at its line in `doc`.
+
+    `prefix` is prepended to every error's location (when a part of the document was validated);
+    `model`, the class validated at `prefix`, lets an unknown field be answered with the allowed
+    names (and a "did you mean" suggestion).
+    """
+    problems = []
+    for err in error.errors(include_url=False):
+        loc = tuple(err["loc"])
+        message = _message(err, model)
+        if "[key]" in loc:  # the error is about a mapping key itself
+            loc = loc[: loc.index("[key]")]
+            message = f"key {message}"
+        full = (*prefix, *loc)
+        problems.append(Problem(doc.file, message, doc.line_of(full), field_path(full) or None))
+    problems.sort(key=lambda p: p.line or 0)  # in file order (stable: pydantic's order within a line)
+    return problems
+
+
+def located_problem(doc: YamlDocument, loc: tuple[str | int, ...], message: str) -> Problem:
+    """A Problem at the line of `loc` in `doc`, with `loc` as its dotted field path."""
+    return Problem(doc.file, message, doc.line_of(loc), field_path(loc) or None)

@@ -1,0 +1,56 @@
+"""Effective parameter values: a criteria set's defaults with an inspection's and a run's overrides.
+
+An unknown parameter name is an error (a misspelt override must never be silently ignored), and
+so is a value that is not a non-negative number.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from thematic.model.criteria import CriteriaSet
+
+
+class ParameterError(ValueError):
+    """An override that names no parameter or gives an unusable value; `name` is the parameter."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def check_value(criteria: CriteriaSet, name: str, value: Any) -> float | int:
+    """The value as a number, or ParameterError saying what is expected."""
+    known = criteria.file.parameters
+    if name not in known:
+        raise ParameterError(name, f"unknown parameter '{name}'; parameters are: {', '.join(known)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ParameterError(name, f"{value!r} is not usable for {name}; expected a number 0 or above")
+    if known[name].unit in ("working_days", "count", "level") and value != int(value):
+        raise ParameterError(name, f"{value!r} is not usable for {name}; expected a whole number of {known[name].unit.replace('_', ' ')}")
+    return value
+
+
+def parse_set_option(criteria: CriteriaSet, text: str) -> tuple[str, float | int]:
+    """Read one `--set NAME=VALUE` option."""
+    name, sep, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    if not sep or not name or not raw:
+        raise ParameterError(name or text, f"--set {text!r}: expected NAME=VALUE, e.g. --set referral_max_hours=48")
+    try:
+        value: float | int = int(raw)
+    except ValueError:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ParameterError(name, f"--set {text!r}: {raw!r} is not a number") from None
+    return name, check_value(criteria, name, value)
+
+
+def effective_parameters(criteria: CriteriaSet, *overrides: Mapping[str, Any]) -> dict[str, float | int]:
+    """Defaults updated by each mapping of overrides in turn (later ones win)."""
+    values: dict[str, float | int] = criteria.defaults()
+    for mapping in overrides:
+        for name, value in mapping.items():
+            values[name] = check_value(criteria, name, value)
+    return values

@@ -1,0 +1,88 @@
+"""Shared test helpers: build cases from small dicts and score them with the shipped criteria."""
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+import pytest
+
+from thematic.evaluate import Scorer
+from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.model.case import Case
+from thematic.model.results import CaseResult
+
+AS_OF = date(2019, 11, 30)
+
+#: A minimal valid case: every optional section absent (the export did not capture it).
+MINIMAL: dict[str, Any] = {
+    "case_id": "T-001",
+    "force": "testshire",
+    "category": "neglect",
+    "reported_at": "2019-03-04T16:20",
+    "child": {"ref": "C-0001", "age": 9},
+}
+
+#: Every top-level section captured and empty or null: the baseline most criteria tests start from.
+CAPTURED_EMPTY: dict[str, Any] = {
+    **MINIMAL,
+    "incidents": [],
+    "risk_assessments": [],
+    "referrals": [],
+    "strategy_discussions": [],
+    "section47": None,
+    "police_protection": None,
+    "investigation": None,
+    "supervision": [],
+    "devices": [],
+    "child_as_suspect": None,
+    "custody": None,
+    "outcome": None,
+}
+
+
+@pytest.fixture(scope="session")
+def criteria():
+    return load_criteria(shipped_criteria_path())
+
+
+def make_case(base: dict[str, Any] | None = None, /, **fields: Any) -> Case:
+    """A validated case: `base` (CAPTURED_EMPTY by default) with `fields` replacing top-level keys.
+
+    A field given the value `ABSENT` is removed, so the case reads as not captured there.
+    """
+    data = copy.deepcopy(CAPTURED_EMPTY if base is None else base)
+    for key, value in fields.items():
+        if value is ABSENT:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return Case.model_validate(data)
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+@pytest.fixture(scope="session")
+def score(criteria):
+    """score(case, as_of=AS_OF, **parameter overrides) -> CaseResult."""
+
+    def run(case: Case, as_of: date = AS_OF, **overrides: Any) -> CaseResult:
+        return Scorer(criteria, {**criteria.defaults(), **overrides}, as_of).score(case)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def state(score):
+    """state(criterion_id, case, **kw) -> the criterion's state on the case."""
+
+    def run(criterion_id: str, case: Case, **kwargs: Any) -> str:
+        return score(case, **kwargs).results[criterion_id].state
+
+    return run
