@@ -3,7 +3,7 @@
 A rule fires when, for any severity it lists, at least that many criteria of the severity failed
 (not met or not evidenced). The suggestion is provisional when outstanding results (pending,
 unable to assess, error) could still change it: the grade with every outstanding result taken as
-met differs from the grade with every one taken as not met.
+met differs from the grade with every one taken as not met, or when nothing was assessable.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Iterable
 
 from thematic.model.criteria import GradingDef
-from thematic.model.results import FAILED, OUTSTANDING
+from thematic.model.results import ASSESSED, FAILED, OUTSTANDING
 
 
 def grade_from_failures(grading: GradingDef, failed: Counter[str]) -> str:
@@ -26,11 +26,15 @@ def suggest_grade(grading: GradingDef, results: Iterable[tuple[str, str]]) -> tu
     """(suggested grade, provisional) from (severity, state) pairs of one case's results."""
     failed: Counter[str] = Counter()
     outstanding: Counter[str] = Counter()
+    assessed = False
     for severity, state in results:
+        if state in ASSESSED:
+            assessed = True
         if state in FAILED:
             failed[severity] += 1
         elif state in OUTSTANDING:
             outstanding[severity] += 1
     suggested = grade_from_failures(grading, failed)
     pessimistic = grade_from_failures(grading, failed + outstanding)
-    return suggested, pessimistic != suggested
+    # A case with nothing assessable gets the best grade, but only provisionally.
+    return suggested, pessimistic != suggested or not assessed
