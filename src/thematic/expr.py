@@ -10,6 +10,7 @@ did not capture is UNKNOWN, which `and`, `or` and `not` combine by Kleene logic.
 from __future__ import annotations
 
 import ast
+import difflib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -185,9 +186,10 @@ def _neg(value: Any) -> Any:
     return -_number(value)
 
 
-def _ifelse(condition: Any, then: Any, otherwise: Any) -> Any:
+def _ifelse(condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any]) -> Any:
+    # Only the chosen branch is evaluated, so `x.y if x != null else z` guards like `and` does.
     t = truth(condition)
-    return UNKNOWN if t is UNKNOWN else (then if t else otherwise)
+    return UNKNOWN if t is UNKNOWN else (then() if t else otherwise())
 
 
 def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callable[[Any], Any] | None) -> Any:
@@ -249,6 +251,12 @@ _FORBIDDEN = {
     ast.Dict: "dictionaries are not allowed",
     ast.Set: "sets are not allowed; use a list such as [\"a\", \"b\"]",
     ast.Await: "await is not allowed",
+}
+_NO_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+#: Plain names for operators an author may try, for error messages.
+_OPERATOR_NAMES = {
+    "FloorDiv": "'//'", "Mod": "'%'", "UAdd": "unary '+'", "Invert": "'~'", "MatMult": "'@'",
+    "BitAnd": "'&'", "BitOr": "'|'", "BitXor": "'^'", "LShift": "'<<'", "RShift": "'>>'",
 }
 #: Functions whose keyword arguments filter a list by field values.
 _FILTERING = {"count", "first", "last"}
@@ -337,7 +345,10 @@ class _Compiler:
         elif name in FUNCTIONS:
             raise self.error(node, f"{name} is a function: call it, e.g. {name}(...)")
         else:
-            raise self.error(node, f"unknown name '{name}'; expected a case field ({', '.join(sorted(CASE_NAMES))}), "
+            known = [*CASE_NAMES, *self.scope.definitions, *self.locals]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise self.error(node, f"unknown name '{name}'; {hint}expected a case field ({', '.join(sorted(CASE_NAMES))}), "
                                    "a definition, params.NAME or a comprehension variable")
         lookup = ast.Subscript(value=ast.Name(id="_ns", ctx=ast.Load()), slice=ast.Constant(value=name), ctx=ast.Load())
         return lookup, kind
@@ -363,8 +374,7 @@ class _Compiler:
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
         helper = "_lazy_and" if isinstance(node.op, ast.And) else "_lazy_or"
         first, *rest = (self.visit(v)[0] for v in node.values)
-        no_arguments = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
-        thunks = [ast.Lambda(args=no_arguments, body=operand) for operand in rest]
+        thunks = [ast.Lambda(args=_NO_ARGUMENTS, body=operand) for operand in rest]
         return self.call(helper, first, *thunks), VALUE
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
@@ -373,14 +383,15 @@ class _Compiler:
             return self.call("_not", operand), VALUE
         if isinstance(node.op, ast.USub):
             return self.call("_neg", operand), VALUE
-        raise self.error(node, f"operator {type(node.op).__name__} is not allowed")
+        raise self.error(node, f"operator {_OPERATOR_NAMES.get(type(node.op).__name__, type(node.op).__name__)} is not allowed")
 
     def visit_BinOp(self, node: ast.BinOp) -> tuple[ast.expr, Type]:
         if isinstance(node.op, ast.Pow):
             raise self.error(node, "'**' is not allowed")
         helper = _ARITHMETIC.get(type(node.op))
         if helper is None:
-            raise self.error(node, f"operator {type(node.op).__name__} is not allowed; use + - * /")
+            name = _OPERATOR_NAMES.get(type(node.op).__name__, type(node.op).__name__)
+            raise self.error(node, f"operator {name} is not allowed; use + - * /")
         (left, left_type), (right, right_type) = self.visit(node.left), self.visit(node.right)
         for operand, kind in ((node.left, left_type), (node.right, right_type)):
             # Arithmetic is for numbers: string or list repetition and concatenation are refused here.
@@ -409,7 +420,8 @@ class _Compiler:
 
     def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, Type]:
         then, kind = self.visit(node.body)
-        return self.call("_ifelse", self.visit(node.test)[0], then, self.visit(node.orelse)[0]), kind
+        thunks = [ast.Lambda(args=_NO_ARGUMENTS, body=branch) for branch in (then, self.visit(node.orelse)[0])]
+        return self.call("_ifelse", self.visit(node.test)[0], *thunks), kind
 
     def _sequence(self, node: ast.List | ast.Tuple) -> tuple[ast.expr, Type]:
         return ast.Tuple(elts=[self.visit(e)[0] for e in node.elts], ctx=ast.Load()), VALUE_LIST
@@ -431,7 +443,7 @@ class _Compiler:
                 raise self.error(node, f"{name}() takes no keyword arguments")
             listed = args[0][1] if args else VALUE
             if listed.model is not None and keyword.arg not in listed.model.model_fields:
-                raise self.error(keyword.value, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on")
+                raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on")
             keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
         call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
         return call, self._result_type(name, [t for _, t in args])
@@ -518,7 +530,8 @@ def format_value(value: Any) -> str:
         return "false"
     if isinstance(value, float):
         # Two decimals, so one minute over an hours limit still shows (2 h 1 min is 2.02 h).
-        return f"{value:.2f}".rstrip("0").rstrip(".")
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     if isinstance(value, datetime):
         from thematic.timeutil import LONDON
 

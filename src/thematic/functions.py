@@ -1,7 +1,8 @@
 """The functions that criteria expressions may call, and the values they work on.
 
 Every function here is documented in docs/criteria-language.md (a test checks it). They are
-total: a null argument gives null (or false for a `within_*` test) instead of raising, and an
+total: a null time gives null (or false for a `within_*` test), a null list counts as a list
+with no entries and null values in a list are skipped, instead of raising; and an
 argument read from a section the export did not capture (`UNKNOWN`) makes the result `UNKNOWN`,
 so that Kleene logic can decide the criterion or report it as unable to assess.
 """
@@ -85,8 +86,9 @@ def _matching(items: Iterable[Any] | None, filters: dict[str, Any]) -> list[Any]
 
 
 def _sorted_by_time(items: Iterable[Any]) -> list[Any]:
-    # sorted() is stable, so entries with the same time keep their order in the file.
-    return sorted(items, key=_moment_key)
+    # sorted() is stable, so entries with the same time keep their order in the file; a null
+    # value (a step that did not happen) has no place in time and is left out.
+    return sorted((i for i in items if i is not None), key=_moment_key)
 
 
 # --- time -------------------------------------------------------------------------------------
@@ -201,8 +203,8 @@ def last_n(items: list[Any], n: int) -> list[Any]:
 @_function
 def strictly_rising(values: list[Any]) -> bool:
     """True when there are at least two values and each is greater than the one before."""
-    if values is None or len(values) < 2:
-        return False
+    if values is None or len(values) < 2 or any(v is None for v in values):
+        return False  # a comparison with null is false
     return all(b > a for a, b in zip(values, values[1:]))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -37,14 +38,46 @@ def load_criteria(path: str | Path) -> CriteriaSet:
     try:
         file = CriteriaFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(validation_problems(exc, doc, model=CriteriaFile)) from None
-    return _Builder(doc, file).build()
+        problems = validation_problems(exc, doc, model=CriteriaFile)
+        # Check the expressions of every part that is well formed too, so that an author sees
+        # every problem of the file in one pass.
+        partial = _well_formed_parts(doc.data)
+        if partial is not None:
+            try:
+                _Builder(doc, *partial).build()
+            except InputError as more:
+                problems += [p for p in more.problems if p not in problems]
+        raise InputError(sorted(problems, key=lambda p: p.line or 0)) from None
+    return _Builder(doc, file, list(enumerate(file.criteria))).build()
+
+
+def _well_formed_parts(data: Any) -> tuple[CriteriaFile, list[tuple[int, CriterionDef]]] | None:
+    """The parts of a criteria file that validate on their own, for a second look at its expressions."""
+    if not isinstance(data, dict):
+        return None
+    parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    themes = data.get("themes") if isinstance(data.get("themes"), dict) else {}
+    definitions = data.get("definitions") if isinstance(data.get("definitions"), dict) else {}
+    criteria: list[tuple[int, CriterionDef]] = []
+    for index, raw in enumerate(data.get("criteria") if isinstance(data.get("criteria"), list) else []):
+        try:
+            criteria.append((index, CriterionDef.model_validate(raw)))
+        except ValidationError:
+            continue  # already reported
+    file = CriteriaFile.model_construct(
+        parameters={str(k): None for k in parameters},
+        themes={str(k): None for k in themes},
+        definitions={str(k): v for k, v in definitions.items() if isinstance(v, str)},
+        criteria=[c for _, c in criteria],
+    )
+    return file, criteria
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument, file: CriteriaFile):
+    def __init__(self, doc: YamlDocument, file: CriteriaFile, criteria: list[tuple[int, CriterionDef]]):
         self.doc = doc
         self.file = file
+        self.indexed_criteria = criteria
         self.problems: list[Problem] = []
         self.params = frozenset(file.parameters)
         self.definitions: dict[str, Compiled] = {}
@@ -67,7 +100,7 @@ class _Builder:
         self._definitions()
         criteria = []
         seen: dict[str, int] = {}
-        for index, definition in enumerate(self.file.criteria):
+        for index, definition in self.indexed_criteria:
             if definition.id in seen:
                 self.problem(("criteria", index, "id"), f"criterion {definition.id} is already defined (criteria[{seen[definition.id]}])")
             seen.setdefault(definition.id, index)

@@ -17,7 +17,6 @@ from thematic.model.base import FileModel
 Severity = Literal["critical", "major", "minor"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
 AnswerState = Literal["met", "not_met", "not_applicable"]
-StateName = Literal["met", "not_met", "not_evidenced", "not_applicable", "unable_to_assess", "pending", "error"]
 
 Text = Annotated[str, Field(min_length=1)]
 Number = Annotated[float | int, Field(ge=0)]
@@ -68,7 +67,8 @@ class CriterionDef(FileModel):
     each: Expression | None = None
     met: Expression | None = None
     evidenced: Expression | None = None
-    evidence: dict[StateName | Literal["default"], Text] | Text | None = None
+    # Only the states an automatic criterion decides from its expressions take evidence text.
+    evidence: dict[Literal["met", "not_met", "not_evidenced", "default"], Text] | Text | None = None
     # judgement criteria
     answers: Annotated[dict[Text, AnswerState] | None, BeforeValidator(_yes_no_keys)] = None
     note: str | None = None
