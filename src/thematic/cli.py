@@ -188,7 +188,21 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score the shipped fictional example inspection and print its summary.")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/demo)")
     p.set_defaults(handler=cmd_demo)
+
+    for module in _command_modules():
+        module.register(sub)
     return parser
+
+
+def _command_modules() -> list[Any]:
+    """Every module of `thematic.commands`, in name order."""
+    import importlib
+    import pkgutil
+
+    import thematic.commands
+
+    names = sorted(m.name for m in pkgutil.iter_modules(thematic.commands.__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"thematic.commands.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
