@@ -1,0 +1,112 @@
+"""`thematic compare BEFORE.json AFTER.json`: the year-on-year comparison of two results files.
+
+Loads and checks both files, calls `thematic.compare` for the statistics, writes
+`DIR/comparison.json` (`thematic.comparison/1`) atomically and prints one line per compared
+criterion with the change, its interval and the word the report uses. The HTML and PDF of the
+comparison come from the rendering layer; until it offers them, asking for them is a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from thematic.atomic import write_text_atomic
+from thematic.compare import Change, Comparison, compare_files
+from thematic.errors import InputError
+
+#: Formats this command can write now, and those the report formats will add.
+WRITERS = ("json",)
+PLANNED = ("html", "pdf")
+DEFAULT_FORMATS = "json"
+
+
+def parse_formats(text: str) -> list[str]:
+    """`json,html` → ["json", "html"]; InputError for an unknown or not yet available format."""
+    formats = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not formats:
+        raise InputError.single("--format", f"is empty; expected one or more of {', '.join(WRITERS)}, comma-separated")
+    for name in formats:
+        if name in PLANNED:
+            raise InputError.single("--format", f"{name} output of comparisons is not available in this version yet; "
+                                                f"use {', '.join(WRITERS)}")
+        if name not in WRITERS:
+            raise InputError.single("--format", f"unknown format \"{name}\"; expected {', '.join(WRITERS)}")
+    return list(dict.fromkeys(formats))
+
+
+def default_output(comparison: Comparison) -> Path:
+    def name(side) -> str:  # the inspection id, or the file's name without its suffix
+        return side.inspection or Path(side.file).stem
+    return Path("out") / f"{name(comparison.before)}-to-{name(comparison.after)}"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def _points(value: float) -> str:
+    return f"{value * 100:+.0f}"
+
+
+def _row(name: str, c: Change, width: int) -> str:
+    before = f"{c.before.successes}/{c.before.total} {_percent(c.before.rate)}"
+    after = f"{c.after.successes}/{c.after.total} {_percent(c.after.rate)}"
+    if c.difference is None or c.ci_low is None or c.ci_high is None or c.p_adjusted is None:
+        change, p = "", ""
+    else:
+        change = f"{_points(c.difference)} pts ({_points(c.ci_low)} to {_points(c.ci_high)})"
+        p = "<0.001" if c.p_adjusted < 0.001 else f"{c.p_adjusted:.3f}"
+    return f"{name:<{width}} {before:>12} {after:>12} {change:>26} {p:>7}  {c.verdict}"
+
+
+def summary_lines(comparison: Comparison) -> list[str]:
+    """The printed summary: one line per compared criterion, then what was left out."""
+    b, a = comparison.before, comparison.after
+    lines = [f"{b.inspection or b.file} ({b.cases} cases) → {a.inspection or a.file} ({a.cases} cases), "
+             f"criteria {a.criteria_id}", "",
+             f"{'criterion':<9} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict"]
+    lines.extend(_row(row.criterion, row.change, 9) for row in comparison.criteria)
+    if comparison.themes:
+        lines.append("")
+        lines.append(f"{'theme':<22} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict")
+        lines.extend(_row(row.theme, row.change, 22) for row in comparison.themes)
+    tail = [f"{label}: {', '.join(ids)}" for label, ids in (
+        ("changed (not compared)", comparison.changed), ("added", comparison.added), ("removed", comparison.removed))
+        if ids]
+    tail.extend(f"note: {note}" for note in comparison.notes)
+    return lines + [""] + tail if tail else lines
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    comparison = compare_files(args.before, args.after)
+    out = Path(args.output) if args.output else default_output(comparison)
+    written = []
+    if "json" in formats:
+        target = out / "comparison.json"
+        write_text_atomic(target, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
+        written.append(target)
+    print("\n".join(summary_lines(comparison)))
+    for target in written:
+        print(f"\ncomparison written to {target}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "compare",
+        help="year-on-year comparison of two results files",
+        description="Compare two results files (thematic.results/1) of the same criteria set, BEFORE and AFTER: "
+                    "per criterion whose fingerprint is the same in both, the change in rate with a 95% Newcombe "
+                    "interval and Fisher's exact test, Holm-adjusted across criteria, worded improved, declined or "
+                    "no change the sample can detect; changed, added and removed criteria listed apart. Writes "
+                    "DIR/comparison.json (thematic.comparison/1) and prints a summary.",
+    )
+    p.add_argument("before", metavar="BEFORE.json", help="results of the earlier inspection")
+    p.add_argument("after", metavar="AFTER.json", help="results of the later inspection")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output folder (default: out/BEFORE-ID-to-AFTER-ID, from the inspection ids)")
+    p.add_argument("--format", default=DEFAULT_FORMATS, metavar="FORMATS",
+                   help=f"comma-separated output formats (default: {DEFAULT_FORMATS}; available: {', '.join(WRITERS)})")
+    p.set_defaults(handler=cmd_compare)

@@ -1,0 +1,350 @@
+"""Reading a `thematic.results/1` file back: checked, and turned into typed data for reports.
+
+Reports and comparisons read results files written by `thematic run` or `thematic score`, perhaps
+by another version of the program or edited by hand. Everything they rely on is checked here, so
+that a bad file stops with `file:line: field: what is wrong` (InputError, exit code 2) instead of
+a wrong report: another format or version, malformed JSON (with its line), duplicate or missing
+keys, counts that are not whole numbers, and a summary that does not add up to the cases. Keys
+this version does not know are ignored (the results format may gain keys; see interfaces.md).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from thematic.errors import InputError, Problem
+from thematic.load.yaml_source import (
+    YamlDocument, describe_value, field_path, iter_yaml_documents, located_problem, read_text,
+)
+from thematic.model.case import GRADES
+from thematic.model.results import RESULTS_FORMAT, STATES
+
+__all__ = ["CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_results", "parse_results"]
+
+_FAMILY = RESULTS_FORMAT.split("/")[0] + "/"  # "thematic.results/"
+_NO_GRADE = "none"  # the inspector-grade key of cases nobody has graded (aggregate.py)
+
+
+@dataclass(frozen=True)
+class CriterionCounts:
+    """How many cases of a sample ended in each state of one criterion."""
+
+    met: int
+    not_met: int
+    not_evidenced: int
+    not_applicable: int
+    unable_to_assess: int
+    pending: int
+    error: int
+
+    @property
+    def assessed(self) -> int:
+        """The rate's denominator: met + not met + not evidenced."""
+        return self.met + self.not_met + self.not_evidenced
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, state) for state in STATES)
+
+
+@dataclass(frozen=True)
+class ThemeCounts:
+    """Cases with at least one assessed criterion in a theme, and how many met every one."""
+
+    cases: int
+    all_met: int
+
+
+@dataclass(frozen=True)
+class InspectionInfo:
+    """Which inspection a results file comes from. `id`, `force` and `year` may be unknown (null)
+    for results made by `thematic score` rather than from an inspection file."""
+
+    id: str | None
+    force: str | None
+    year: int | None
+    as_of: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    """A checked results file: what comparisons and programme reports need, and the document itself."""
+
+    path: str
+    inspection: InspectionInfo
+    criteria_id: str
+    criteria_version: str
+    fingerprints: dict[str, str]  # criterion id → fingerprint, in catalogue order
+    parameters: dict[str, Any]
+    criteria: dict[str, CriterionCounts]  # same keys and order as `fingerprints`
+    themes: dict[str, ThemeCounts]
+    suggested_grades: dict[str, int]  # good, requires_improvement, inadequate
+    inspector_grades: dict[str, int]  # the same grades; cases not graded are left out
+    case_ids: tuple[str, ...]
+    document: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The inspection id, or the file's path when the results name no inspection."""
+        return self.inspection.id or self.path
+
+    @property
+    def cases(self) -> int:
+        return len(self.case_ids)
+
+    def problem(self, loc: tuple[str | int, ...], message: str) -> Problem:
+        """A problem at the line of `loc` in this file (read again to find it: only errors need lines)."""
+        try:
+            text = read_text(self.path)
+        except InputError:
+            return Problem(self.path, message, None, field_path(loc))
+        return located_problem(YamlDocument.from_text(self.document, self.path, 1, text), loc, message)
+
+
+def load_results(path: str | Path) -> Results:
+    """Read and check a `thematic.results/1` file; InputError listing every problem found."""
+    name = str(path)
+    return parse_results(read_text(path, "JSON (thematic.results/1)"), name)
+
+
+def parse_results(text: str, name: str) -> Results:
+    """Check the text of a results file named `name`; InputError listing every problem found."""
+    if not text.strip():
+        raise InputError.single(name, f"is empty; expected a JSON document in the {RESULTS_FORMAT} format")
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise InputError.single(name, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except _DuplicateKey as exc:
+        raise InputError(_duplicate_problems(text, name, exc.key)) from None
+    stripped = len(text) - len(text.lstrip())
+    doc = YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
+    if type(data) is not dict:
+        raise InputError.single(name, f"expected a JSON object in the {RESULTS_FORMAT} format, got {describe_value(data)}",
+                                doc.first_line)
+    _check_format(doc)
+    return _Checker(doc).results()
+
+
+def _check_format(doc: YamlDocument) -> None:
+    """Stop at once on anything but this format and version: no other key's meaning is known."""
+    value = doc.data.get("format")
+    if value == RESULTS_FORMAT:
+        return
+    if "format" not in doc.data:
+        message = f"missing; this is not a thematic results file (expected \"{RESULTS_FORMAT}\")"
+    elif isinstance(value, str) and value.startswith(_FAMILY):
+        message = (f"results format version \"{value}\" is not supported: this version of thematic reads "
+                   f"\"{RESULTS_FORMAT}\" only (score the inspection again with this version)")
+    else:
+        message = f"{describe_value(value)} is not a results file format; expected \"{RESULTS_FORMAT}\""
+    raise InputError([located_problem(doc, ("format",), message)])
+
+
+class _Checker:
+    """Collects every problem of one document, each at the line of its key."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def problem(self, loc: tuple[str | int, ...], message: str) -> None:
+        self.problems.append(located_problem(self.doc, loc, message))
+
+    def value(self, loc: tuple[str | int, ...], kind: type | tuple[type, ...], expected: str,
+              nullable: bool = False) -> Any:
+        """The value at `loc` if present and of `kind` (bool is never an int here); else a problem and None."""
+        parent: Any = self.doc.data
+        for part in loc[:-1]:
+            parent = parent[part]
+        key = loc[-1]
+        if key not in parent:
+            self.problem(loc, f"missing; expected {expected}")
+            return None
+        value = parent[key]
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, kind):
+            self.problem(loc, f"expected {expected}, got {describe_value(value)}")
+            return None
+        return value
+
+    def mapping(self, loc: tuple[str | int, ...], what: str) -> dict[str, Any] | None:
+        return self.value(loc, dict, what)
+
+    def count(self, loc: tuple[str | int, ...]) -> int | None:
+        value = self.value(loc, int, "a whole number, 0 or more")
+        if value is not None and value < 0:
+            self.problem(loc, f"expected a whole number, 0 or more, got {value}")
+            return None
+        return value
+
+    def results(self) -> Results:
+        inspection = self.inspection()
+        criteria_meta = self.criteria_meta()
+        parameters = self.mapping(("parameters",), "a mapping of parameter names to values")
+        case_ids = self.case_ids()
+        summary = self.summary(criteria_meta[2] if criteria_meta else None, case_ids)
+        if self.problems:
+            raise InputError(sorted(self.problems, key=lambda p: p.line or 0))
+        assert inspection and criteria_meta and parameters is not None and case_ids is not None and summary
+        criteria_id, version, fingerprints = criteria_meta
+        criteria, themes, suggested, inspector = summary
+        return Results(
+            path=self.doc.file, inspection=inspection, criteria_id=criteria_id, criteria_version=version,
+            fingerprints=fingerprints, parameters=dict(parameters), criteria=criteria, themes=themes,
+            suggested_grades=suggested, inspector_grades=inspector, case_ids=case_ids, document=self.doc.data,
+        )
+
+    def inspection(self) -> InspectionInfo | None:
+        if self.mapping(("inspection",), "a mapping with id, force, year and as_of") is None:
+            return None
+        loc = ("inspection",)
+        ident = self.value((*loc, "id"), str, "the inspection id (text) or null", nullable=True)
+        force = self.value((*loc, "force"), str, "the force code (text) or null", nullable=True)
+        year = self.value((*loc, "year"), int, "the inspection year (a whole number) or null", nullable=True)
+        as_of = self.value((*loc, "as_of"), str, "the date the sample was taken (YYYY-MM-DD)")
+        title = self.doc.data["inspection"].get("title")
+        return InspectionInfo(ident, force, year, as_of or "", title if isinstance(title, str) else None)
+
+    def criteria_meta(self) -> tuple[str, str, dict[str, str]] | None:
+        if self.mapping(("criteria",), "a mapping with id, version and fingerprints") is None:
+            return None
+        ident = self.value(("criteria", "id"), str, "the criteria set's id (text)")
+        version = self.value(("criteria", "version"), str, "the criteria set's version (text)")
+        prints = self.mapping(("criteria", "fingerprints"), "a mapping of criterion ids to fingerprints")
+        if prints is not None:
+            for cid, value in prints.items():
+                if not isinstance(value, str):
+                    self.problem(("criteria", "fingerprints", cid), f"expected a fingerprint (text), got {describe_value(value)}")
+            if not prints:
+                self.problem(("criteria", "fingerprints"), "is empty; expected a fingerprint for every criterion")
+        if ident is None or version is None or prints is None:
+            return None
+        return ident, version, dict(prints)
+
+    def case_ids(self) -> tuple[str, ...] | None:
+        cases = self.value(("cases",), list, "a list of case results")
+        if cases is None:
+            return None
+        ids: list[str] = []
+        seen: set[str] = set()
+        for index, case in enumerate(cases):
+            if not isinstance(case, dict):
+                self.problem(("cases", index), f"expected a case result (a mapping), got {describe_value(case)}")
+                continue
+            case_id = self.value(("cases", index, "case_id"), str, "the case id (text)")
+            if case_id is not None:
+                if case_id in seen:
+                    self.problem(("cases", index, "case_id"), f"case_id \"{case_id}\" appears more than once")
+                seen.add(case_id)
+                ids.append(case_id)
+        return tuple(ids)
+
+    def summary(self, fingerprints: dict[str, str] | None, case_ids: tuple[str, ...] | None) -> tuple | None:
+        if self.mapping(("summary",), "a mapping with criteria, themes and grades") is None:
+            return None
+        criteria = self.criterion_counts(fingerprints, case_ids)
+        themes = self.theme_counts(case_ids)
+        suggested = self.grade_counts("suggested", GRADES)
+        inspector = self.grade_counts("inspector", (*GRADES, _NO_GRADE))
+        if criteria is None or themes is None or suggested is None or inspector is None:
+            return None
+        for which, counts in (("suggested", suggested), ("inspector", inspector)):
+            if case_ids is not None and sum(counts.values()) != len(case_ids):
+                self.problem(("summary", "grades", which), f"the grade counts add up to {sum(counts.values())}, "
+                                                           f"but the file holds {len(case_ids)} case(s)")
+        inspector.pop(_NO_GRADE)
+        return criteria, themes, suggested, inspector
+
+    def criterion_counts(self, fingerprints: dict[str, str] | None,
+                         case_ids: tuple[str, ...] | None) -> dict[str, CriterionCounts] | None:
+        loc = ("summary", "criteria")
+        block = self.mapping(loc, "a mapping of criterion ids to state counts")
+        if block is None:
+            return None
+        out: dict[str, CriterionCounts] = {}
+        for cid, entry in block.items():
+            if self.mapping((*loc, cid), "state counts (met, not_met, …)") is None:
+                continue
+            counts = [self.count((*loc, cid, state)) for state in STATES]
+            if any(c is None for c in counts):
+                continue
+            out[cid] = CriterionCounts(*counts)  # type: ignore[arg-type]
+            if case_ids is not None and out[cid].total != len(case_ids):
+                self.problem((*loc, cid), f"the state counts add up to {out[cid].total}, "
+                                          f"but the file holds {len(case_ids)} case(s)")
+        if fingerprints is not None:
+            for cid in fingerprints:
+                if cid not in block:
+                    self.problem(loc, f"no summary for criterion {cid}, which has a fingerprint")
+            for cid in block:
+                if cid not in fingerprints:
+                    self.problem((*loc, cid), f"criterion {cid} has no fingerprint in criteria.fingerprints")
+            # Catalogue order, as the fingerprints list it.
+            out = {cid: out[cid] for cid in fingerprints if cid in out} | out
+        return out
+
+    def theme_counts(self, case_ids: tuple[str, ...] | None) -> dict[str, ThemeCounts] | None:
+        loc = ("summary", "themes")
+        block = self.mapping(loc, "a mapping of theme ids to case counts")
+        if block is None:
+            return None
+        out: dict[str, ThemeCounts] = {}
+        for theme, entry in block.items():
+            if self.mapping((*loc, theme), "a mapping with cases and all_met") is None:
+                continue
+            cases, all_met = self.count((*loc, theme, "cases")), self.count((*loc, theme, "all_met"))
+            if cases is None or all_met is None:
+                continue
+            if all_met > cases:
+                self.problem((*loc, theme, "all_met"), f"{all_met} is more than the theme's {cases} case(s)")
+                continue
+            if case_ids is not None and cases > len(case_ids):
+                self.problem((*loc, theme, "cases"), f"{cases} is more than the file's {len(case_ids)} case(s)")
+                continue
+            out[theme] = ThemeCounts(cases, all_met)
+        return out
+
+    def grade_counts(self, which: str, grades: tuple[str, ...]) -> dict[str, int] | None:
+        if self.mapping(("summary", "grades"), "a mapping with suggested and inspector grade counts") is None:
+            return None
+        loc = ("summary", "grades", which)
+        if self.mapping(loc, f"a mapping of grades ({', '.join(grades)}) to counts") is None:
+            return None
+        counts = {grade: self.count((*loc, grade)) for grade in grades}
+        if any(c is None for c in counts.values()):
+            return None
+        return counts  # type: ignore[return-value]
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _duplicate_problems(text: str, name: str, key: str) -> list[Problem]:
+    """Locate a duplicate key by reading the same text as YAML, which reports it with its line."""
+    try:
+        for _ in iter_yaml_documents(text, name):
+            pass
+    except InputError as exc:
+        found = [p for p in exc.problems if p.message.startswith("duplicate key")]
+        if found:
+            return found
+    return [Problem(name, f"duplicate key \"{key}\"; each key may appear only once", 1)]
