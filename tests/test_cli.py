@@ -184,3 +184,15 @@ def test_run_rejects_an_unknown_parameter_override_with_its_line(capsys, sample,
 def test_python_dash_m_and_console_script_agree():
     result = subprocess.run([sys.executable, "-m", "thematic", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("thematic ")
+
+
+def test_output_files_get_the_usual_permissions(capsys, sample, tmp_path):
+    import os
+
+    target = tmp_path / "results.json"
+    old = os.umask(0o022)
+    try:
+        assert run(capsys, "score", str(sample), "--as-of", "2019-11-30", "-o", str(target))[0] == 0
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644

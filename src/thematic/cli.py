@@ -27,6 +27,7 @@ from thematic.parameters import ParameterError, parse_set_option
 from thematic.scoring import case_check, score_inspection, score_paths
 from thematic.table import summary_table
 from thematic.timeutil import parse_date
+from thematic.workbook.sample import load_sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -67,8 +68,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if kind == "criteria":
                 load_criteria(path)
             elif kind == "inspection":
-                inspection = load_inspection(path)
-                cases_total += len(load_cases([inspection.cases], check=case_check(inspection.criteria, inspection.file.force)))
+                # The sample with every judgements file merged: their answers are checked too.
+                cases_total += len(load_sample(load_inspection(path)).cases)
             else:
                 if default_criteria is None:
                     default_criteria = _criteria(args.criteria)
@@ -206,8 +207,8 @@ def _command_modules() -> list[Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
         if getattr(args, "handler", None) is None:
             parser.print_help()

@@ -6,6 +6,7 @@ scored; scoring itself is delegated to the pure evaluator and the summary to the
 """
 from __future__ import annotations
 
+import glob
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -101,21 +102,35 @@ def score_paths(
 
 
 def score_inspection(inspection: Inspection) -> dict[str, Any]:
-    """Score an inspection's sample; every case must belong to the inspection's force."""
+    """Score an inspection's sample; every case must belong to the inspection's force.
+
+    With `judgements:` files listed, every inspector's answers are merged into the cases first
+    (a moderated answer wins; see thematic.workbook.sample).
+    """
     file = inspection.file
     if not _matches_anything(inspection.cases):
         raise InputError.single(inspection.path, f"no case files at {inspection.cases}", field="cases")
-    return score_paths(
-        [inspection.cases],
+    meta = {"id": file.inspection, "force": file.force, "year": file.year, "title": file.title}
+    if not inspection.judgements:
+        return score_paths(
+            [inspection.cases],
+            criteria=inspection.criteria,
+            as_of=file.as_of,
+            parameters=inspection.parameters,
+            inspection=meta,
+            force=file.force,
+        )
+    from thematic.workbook.sample import load_sample  # imported here: it uses case_check from this module
+
+    sample = load_sample(inspection)
+    scorer = Scorer(inspection.criteria, dict(inspection.parameters), file.as_of)
+    return results_document(
+        inspection={**meta, "as_of": file.as_of.isoformat()},
         criteria=inspection.criteria,
-        as_of=file.as_of,
         parameters=inspection.parameters,
-        inspection={"id": file.inspection, "force": file.force, "year": file.year, "title": file.title},
-        force=file.force,
+        case_results=sample.score(scorer),
     )
 
 
 def _matches_anything(spec: str) -> bool:
-    import glob
-
     return Path(spec).exists() or bool(glob.glob(spec))

@@ -23,6 +23,7 @@ class Inspection:
     criteria: CriteriaSet
     parameters: dict[str, float | int]
     cases: str  # the file, folder or glob of case files, resolved against the inspection's folder
+    judgements: tuple[str, ...] = ()  # judgements and moderation files or globs, resolved likewise
 
     @property
     def id(self) -> str:
@@ -63,4 +64,5 @@ def load_inspection(path: str | Path) -> Inspection:
     if problems:
         raise InputError(problems)
     assert criteria is not None
-    return Inspection(file=file, path=str(path), criteria=criteria, parameters=parameters, cases=_resolve(base, file.cases))
+    return Inspection(file=file, path=str(path), criteria=criteria, parameters=parameters, cases=_resolve(base, file.cases),
+                      judgements=tuple(_resolve(base, j) for j in file.judgements))

@@ -1,14 +1,19 @@
 """Inspection files (`inspections/*.yaml`): which force, which round, which criteria and cases."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from thematic.model.base import Date, FileModel
 from thematic.model.case import ForceCode
 
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _one_or_many(value: Any) -> Any:
+    # `judgements: judgements/*.yaml` (one path or glob) reads as a list of one.
+    return [value] if isinstance(value, str) else value
 
 
 class InspectionFile(FileModel):
@@ -20,3 +25,5 @@ class InspectionFile(FileModel):
     criteria: Text  # a path relative to the inspection file
     parameters: dict[Text, float | int] = Field(default_factory=dict)
     cases: Text  # a file, a folder or a glob, relative to the inspection file
+    # Judgements and moderation files (paths or globs, relative to the inspection file); optional.
+    judgements: Annotated[list[Text], BeforeValidator(_one_or_many)] = Field(default_factory=list)

@@ -1,0 +1,389 @@
+"""A force's own audit beside the inspectors': agreement, and whether the force rates itself more favourably.
+
+Two results files (`thematic.results/1`) scored on the same cases, one from the force's
+self-assessment and one from the inspectors, are matched by case id. For every criterion whose
+fingerprint is the same in both, on the cases both could assess (met, or not met / not evidenced):
+
+- raw agreement with its Wilson interval, Cohen's kappa and Gwet's AC1 (`thematic.agreement`,
+  from statsmodels and Gwet's formulas), since kappa collapses when nearly every case is met;
+- the direction of disagreement: cases the force calls met and the inspectors do not (b) against
+  the reverse (c), with McNemar's test on the paired results (statsmodels `mcnemar`: the exact
+  binomial test when b + c < 25, otherwise the chi-square test with continuity correction), and
+  p-values adjusted across criteria by Holm's method.
+
+For the grade (each side's assessor grade, or `thematic`'s suggested grade): the same agreement
+figures (kappa also linearly weighted, as grades are ordered), the counts of cases the force
+grades better, the same or worse, and a two-sided sign test on better against worse
+(scipy.stats.binomtest). A difference is called a bias only when the (adjusted) p-value is below
+0.05; otherwise the counts are shown and the words say the sample cannot tell.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from scipy.stats import binomtest
+from statsmodels.stats.contingency_tables import mcnemar
+
+from thematic.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
+from thematic.compare import NotCompared, Sample, holm
+from thematic.errors import InputError, Problem
+from thematic.load.results import Results, load_results
+from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
+from thematic.model.case import GRADES
+from thematic.model.results import FAILED, MET, STATES
+from thematic.stats import proportion
+
+__all__ = [
+    "ASSESSOR_COMPARISON_FORMAT", "ALPHA", "EXACT_BELOW", "PairedTest", "CriterionAgreement", "GradeAgreement",
+    "AssessorComparison", "mcnemar_test", "sign_test", "compare_assessors", "compare_assessor_files",
+    "comparison_text", "METHOD",
+]
+
+ASSESSOR_COMPARISON_FORMAT = "thematic.assessor-comparison/1"
+ALPHA = 0.05
+EXACT_BELOW = 25  # b + c below this: McNemar's exact binomial test
+FORCE_MORE, FORCE_LESS, NO_DIRECTION = "force more favourable", "force less favourable", "no difference"
+MORE_BIAS = "the force rates itself more favourably"
+LESS_BIAS = "the force rates itself less favourably"
+NO_BIAS = "no bias the sample can detect"
+_MET_NOT_MET = ("met", "not met")
+
+METHOD: dict[str, str] = {
+    "matching": "cases matched by case_id; a criterion is compared only if its fingerprint is the same in both files",
+    "paired": "cases both sides assessed: met against not met or not evidenced; not applicable, unable to assess, "
+              "pending and error leave a case out of that criterion",
+    "agreement": "raw agreement with a 95% Wilson interval; Cohen's kappa (statsmodels; linearly weighted too for "
+                 "the grade) and Gwet's AC1, which stays meaningful when nearly every case is met",
+    "criterion_test": f"McNemar's test on the paired results (statsmodels mcnemar): exact binomial when b + c < "
+                      f"{EXACT_BELOW}, else chi-square with continuity correction; Holm-adjusted across criteria",
+    "grade_test": "two-sided sign test on cases the force grades better against worse (scipy.stats.binomtest, p = 0.5)",
+    "decision": "a bias is reported only when the (adjusted) p-value is below 0.05",
+}
+
+
+# --- the statistics -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PairedTest:
+    """McNemar's test: b = force met, inspectors not; c = the reverse."""
+
+    force_only: int
+    inspectors_only: int
+    statistic: float | None
+    p_value: float | None
+    exact: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def mcnemar_test(both: int, force_only: int, inspectors_only: int, neither: int) -> PairedTest:
+    """McNemar's test of the 2×2 paired table (rows the force, columns the inspectors: met, not met)."""
+    discordant = force_only + inspectors_only
+    if discordant == 0:
+        return PairedTest(force_only, inspectors_only, None, None, True)
+    exact = discordant < EXACT_BELOW
+    result = mcnemar([[both, force_only], [inspectors_only, neither]], exact=exact, correction=True)
+    return PairedTest(force_only, inspectors_only, float(result.statistic), min(float(result.pvalue), 1.0), exact)
+
+
+def sign_test(better: int, worse: int) -> float | None:
+    """Two-sided sign test of `better` against `worse` (ties left out); None when there is neither."""
+    if better + worse == 0:
+        return None
+    return float(binomtest(better, better + worse, 0.5, alternative="two-sided").pvalue)
+
+
+def _direction(force_up: int, force_down: int) -> str:
+    return FORCE_MORE if force_up > force_down else FORCE_LESS if force_down > force_up else NO_DIRECTION
+
+
+def _verdict(force_up: int, force_down: int, p: float | None) -> str:
+    if p is None or p >= ALPHA or force_up == force_down:
+        return NO_BIAS
+    return MORE_BIAS if force_up > force_down else LESS_BIAS
+
+
+@dataclass(frozen=True)
+class CriterionAgreement:
+    """One criterion on the cases both sides assessed."""
+
+    criterion: str
+    paired: int
+    not_paired: int  # in both files, but not assessed by one side or both
+    agreed: int
+    raw_agreement: float | None
+    raw_ci_low: float | None
+    raw_ci_high: float | None
+    force_met: int
+    inspectors_met: int
+    kappa: Coefficient
+    gwet_ac1: Coefficient
+    test: PairedTest
+    p_adjusted: float | None
+    direction: str
+    verdict: str
+
+    def to_json(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.update(kappa=self.kappa.to_json(), gwet_ac1=self.gwet_ac1.to_json(), test=self.test.to_json())
+        return out
+
+
+@dataclass(frozen=True)
+class GradeAgreement:
+    """The grade on the cases both sides graded. `table[i][j]`: force grade i, inspectors' grade j
+    (good, requires improvement, inadequate)."""
+
+    source: str  # "assessor" (each side's own grade) or "suggested"
+    paired: int
+    not_paired: int
+    agreed: int
+    raw_agreement: float | None
+    raw_ci_low: float | None
+    raw_ci_high: float | None
+    table: tuple[tuple[int, ...], ...]
+    kappa: Coefficient
+    weighted_kappa: Coefficient
+    gwet_ac1: Coefficient
+    force_better: int
+    same: int
+    force_worse: int
+    p_value: float | None
+    direction: str
+    verdict: str
+
+    def to_json(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.update(kappa=self.kappa.to_json(), weighted_kappa={**self.weighted_kappa.to_json(), "weights": "linear"},
+                   gwet_ac1=self.gwet_ac1.to_json(), table=[list(r) for r in self.table], grades=list(GRADES))
+        return out
+
+
+@dataclass(frozen=True)
+class AssessorComparison:
+    """Everything a report section on self-assessment needs; `to_json()` is the document."""
+
+    force: Sample
+    inspectors: Sample
+    cases_in_both: int
+    only_force: tuple[str, ...]
+    only_inspectors: tuple[str, ...]
+    criteria: tuple[CriterionAgreement, ...]
+    not_compared: tuple[NotCompared, ...]
+    grade: GradeAgreement
+    alpha: float = ALPHA
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": ASSESSOR_COMPARISON_FORMAT,
+            "force": self.force.to_json(),
+            "inspectors": self.inspectors.to_json(),
+            "method": {"alpha": self.alpha, "exact_below": EXACT_BELOW, **METHOD},
+            "cases": {"in_both": self.cases_in_both, "only_force": list(self.only_force),
+                      "only_inspectors": list(self.only_inspectors)},
+            "criteria": [c.to_json() for c in self.criteria],
+            "not_compared": [n.to_json() for n in self.not_compared],
+            "grade": self.grade.to_json(),
+        }
+
+
+# --- per case ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Side:
+    results: Results
+    states: dict[str, dict[str, str]]      # case id -> criterion -> state
+    grades: dict[str, dict[str, str | None]]  # case id -> {"assessor": ..., "suggested": ...}
+
+
+def _read_side(path: str | Path) -> _Side:
+    """A results file, checked by `load_results`, and its per-case states and grades checked here."""
+    results = load_results(path)
+    text = read_text(path, "JSON (thematic.results/1)")
+    doc = YamlDocument.from_text(results.document, str(path), 1, text)
+    problems: list[Problem] = []
+    states: dict[str, dict[str, str]] = {}
+    grades: dict[str, dict[str, str | None]] = {}
+    for index, case in enumerate(results.document["cases"]):
+        case_id = case["case_id"]
+        block = case.get("results")
+        if not isinstance(block, dict):
+            problems.append(located_problem(doc, ("cases", index, "results"),
+                                            f"expected a mapping of criterion ids to results, got {describe_value(block)}"))
+            continue
+        states[case_id] = {}
+        for cid, result in block.items():
+            state = result.get("state") if isinstance(result, dict) else None
+            if state not in STATES:
+                problems.append(located_problem(doc, ("cases", index, "results", cid, "state"),
+                                                f"{describe_value(state)} is not one of {', '.join(STATES)}"))
+                continue
+            states[case_id][cid] = state
+        grades[case_id] = {}
+        for key, source in (("grade", "assessor"), ("suggested_grade", "suggested")):
+            value = case.get(key)
+            if value is not None and value not in GRADES:
+                problems.append(located_problem(doc, ("cases", index, key),
+                                                f"{describe_value(value)} is not one of {', '.join(GRADES)} or null"))
+                value = None
+            grades[case_id][source] = value
+    if problems:
+        raise InputError(problems)
+    return _Side(results, states, grades)
+
+
+def _binary(state: str | None) -> str | None:
+    if state == MET:
+        return "met"
+    return "not met" if state in FAILED else None
+
+
+def _criterion(cid: str, cases: Sequence[str], force: _Side, inspectors: _Side) -> tuple[CriterionAgreement, PairedTest]:
+    pairs = []
+    for case_id in cases:
+        ours, theirs = _binary(force.states[case_id].get(cid)), _binary(inspectors.states[case_id].get(cid))
+        if ours is not None and theirs is not None:
+            pairs.append((ours, theirs))
+    table = contingency(pairs, _MET_NOT_MET)
+    both, force_only, inspectors_only, neither = (int(table[0, 0]), int(table[0, 1]), int(table[1, 0]), int(table[1, 1]))
+    agreed = both + neither
+    raw = proportion(agreed, len(pairs))
+    test = mcnemar_test(both, force_only, inspectors_only, neither)
+    row = CriterionAgreement(
+        criterion=cid, paired=len(pairs), not_paired=len(cases) - len(pairs), agreed=agreed,
+        raw_agreement=raw.rate, raw_ci_low=raw.ci_low, raw_ci_high=raw.ci_high,
+        force_met=both + force_only, inspectors_met=both + inspectors_only,
+        kappa=cohens_kappa(table), gwet_ac1=gwet_ac1(table), test=test, p_adjusted=None,
+        direction=_direction(force_only, inspectors_only), verdict=NO_BIAS)
+    return row, test
+
+
+def _grade(cases: Sequence[str], force: _Side, inspectors: _Side, source: str) -> GradeAgreement:
+    rank = {grade: i for i, grade in enumerate(GRADES)}  # 0 = good: a lower rank is a better grade
+    pairs = [(force.grades[c][source], inspectors.grades[c][source]) for c in cases]
+    graded = [(a, b) for a, b in pairs if a is not None and b is not None]
+    table = contingency(graded, GRADES)  # type: ignore[arg-type]
+    better = sum(1 for a, b in graded if rank[a] < rank[b])  # type: ignore[index]
+    worse = sum(1 for a, b in graded if rank[a] > rank[b])  # type: ignore[index]
+    same = len(graded) - better - worse
+    raw = proportion(same, len(graded))
+    p = sign_test(better, worse)
+    return GradeAgreement(
+        source=source, paired=len(graded), not_paired=len(cases) - len(graded), agreed=same,
+        raw_agreement=raw.rate, raw_ci_low=raw.ci_low, raw_ci_high=raw.ci_high,
+        table=tuple(tuple(int(x) for x in row) for row in table),
+        kappa=cohens_kappa(table), weighted_kappa=cohens_kappa(table, weighted=True), gwet_ac1=gwet_ac1(table),
+        force_better=better, same=same, force_worse=worse, p_value=p,
+        direction=_direction(better, worse), verdict=_verdict(better, worse, p))
+
+
+def compare_assessors(force: _Side, inspectors: _Side, *, grade_source: str = "assessor") -> AssessorComparison:
+    """Compare two read sides; InputError if they share no case."""
+    force_ids = list(force.states)
+    inspector_ids = set(inspectors.states)
+    common = [c for c in force_ids if c in inspector_ids]
+    if not common:
+        raise InputError([Problem(force.results.path, f"no case id appears both here and in {inspectors.results.path}; "
+                                                      f"the force's audit and the inspectors' must cover the same cases")])
+    ours, theirs = force.results.fingerprints, inspectors.results.fingerprints
+    not_compared = [NotCompared(cid, "only in the force's results") for cid in ours if cid not in theirs]
+    not_compared += [NotCompared(cid, "only in the inspectors' results") for cid in theirs if cid not in ours]
+    rows: list[CriterionAgreement] = []
+    tests: list[PairedTest] = []
+    for cid in ours:
+        if cid not in theirs:
+            continue
+        if ours[cid] != theirs[cid]:
+            not_compared.append(NotCompared(cid, "fingerprints differ: the definition or its parameters are not the same"))
+            continue
+        row, test = _criterion(cid, common, force, inspectors)
+        rows.append(row)
+        tests.append(test)
+    tested = [i for i, t in enumerate(tests) if t.p_value is not None]
+    adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested])))  # type: ignore[misc]
+    rows = [dataclasses.replace(row, p_adjusted=adjusted.get(i),
+                                verdict=_verdict(row.test.force_only, row.test.inspectors_only, adjusted.get(i)))
+            for i, row in enumerate(rows)]
+    return AssessorComparison(
+        force=Sample.of(force.results), inspectors=Sample.of(inspectors.results), cases_in_both=len(common),
+        only_force=tuple(c for c in force_ids if c not in inspector_ids),
+        only_inspectors=tuple(c for c in inspectors.states if c not in set(force_ids)),
+        criteria=tuple(rows), not_compared=tuple(not_compared), grade=_grade(common, force, inspectors, grade_source))
+
+
+def compare_assessor_files(force: str | Path, inspectors: str | Path, *, grade_source: str = "assessor") -> AssessorComparison:
+    """Read both results files (every problem of both reported together) and compare them."""
+    sides: list[_Side] = []
+    problems: list[Problem] = []
+    for path in (force, inspectors):
+        try:
+            sides.append(_read_side(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return compare_assessors(sides[0], sides[1], grade_source=grade_source)
+
+
+# --- plain text ----------------------------------------------------------------------------------
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _num(value: float | None, places: int = 2) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{places}f}"
+
+
+def _p(value: float | None) -> str:
+    return "-" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
+
+
+def _words(direction: str, verdict: str, paired: int) -> str:
+    if paired == 0:
+        return "no case assessed by both"
+    if verdict != NO_BIAS:
+        return f"{direction} (significant)"
+    return direction if direction == NO_DIRECTION else f"{direction}, not significant"
+
+
+def comparison_text(c: AssessorComparison) -> str:
+    """The table `thematic compare-assessors` prints."""
+    force = c.force.inspection or Path(c.force.file).name
+    inspectors = c.inspectors.inspection or Path(c.inspectors.file).name
+    lines = [
+        f"Self-assessment ({force}) against inspection ({inspectors}): {c.cases_in_both} case(s) in both",
+    ]
+    if c.only_force:
+        lines.append(f"  only in the force's results: {len(c.only_force)} ({', '.join(c.only_force)})")
+    if c.only_inspectors:
+        lines.append(f"  only in the inspectors' results: {len(c.only_inspectors)} ({', '.join(c.only_inspectors)})")
+    lines += [
+        "",
+        "force+ = met by the force, not by the inspectors; insp+ = the reverse. p: McNemar's test; adj. p: Holm-adjusted",
+        "across criteria; a direction is significant when adj. p < 0.05.",
+        f"{'criterion':<9} {'paired':>6} {'agree':>5} {'raw':>5} {'kappa':>6} {'AC1':>6} {'force+':>6} {'insp+':>6} "
+        f"{'p':>7} {'adj. p':>7}  verdict",
+    ]
+    for r in c.criteria:
+        lines.append(
+            f"{r.criterion:<9} {r.paired:>6} {r.agreed:>5} {_pct(r.raw_agreement):>5} {_num(r.kappa.value):>6} "
+            f"{_num(r.gwet_ac1.value):>6} {r.test.force_only:>6} {r.test.inspectors_only:>6} {_p(r.test.p_value):>7} "
+            f"{_p(r.p_adjusted):>7}  {_words(r.direction, r.verdict, r.paired)}")
+    g = c.grade
+    lines += [
+        "",
+        f"grade ({g.source}): {g.paired} case(s) graded by both; same grade in {g.agreed} ({_pct(g.raw_agreement)}); "
+        f"kappa {_num(g.kappa.value)}, weighted {_num(g.weighted_kappa.value)}, AC1 {_num(g.gwet_ac1.value)}",
+        f"  the force grades better in {g.force_better}, the same in {g.same}, worse in {g.force_worse}; "
+        f"sign test p {_p(g.p_value)}: {g.verdict}",
+    ]
+    if c.not_compared:
+        lines += ["", "not compared: " + "; ".join(f"{n.item} ({n.reason})" for n in c.not_compared)]
+    return "\n".join(lines)
+

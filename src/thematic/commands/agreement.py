@@ -1,0 +1,29 @@
+"""`thematic agreement`: how far inspectors who scored the same cases agree, and what to moderate."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from thematic.agreement import agreement_text, inspection_agreement
+from thematic.atomic import write_text_atomic
+from thematic.load.inspection import load_inspection
+
+
+def run(args: argparse.Namespace) -> int:
+    agreement = inspection_agreement(load_inspection(args.inspection))
+    print(agreement_text(agreement))
+    if args.output:
+        write_text_atomic(args.output, json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
+        print(f"\nagreement written to {args.output}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "agreement", help="agreement between inspectors who double-scored cases, and the moderation list",
+        description="For each judgement criterion and the overall grade: cases double-scored, raw agreement, "
+                    "Cohen's kappa (linearly weighted for the grade), Krippendorff's alpha and Gwet's AC1, with "
+                    "intervals where the method gives them; then every disagreement, moderated or open.")
+    p.add_argument("inspection", metavar="INSPECTION.yaml", help="the inspection file (with its judgements files)")
+    p.add_argument("-o", "--output", metavar="FILE.json", help="also write the agreement as JSON (thematic.agreement/1)")
+    p.set_defaults(handler=run)
