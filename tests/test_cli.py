@@ -196,3 +196,14 @@ def test_output_files_get_the_usual_permissions(capsys, sample, tmp_path):
     finally:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_starting_the_cli_does_not_import_the_statistics_libraries():
+    # scipy and statsmodels take seconds to import; `thematic --help` and `validate` must not pay it.
+    code = (
+        "import sys, thematic.cli; thematic.cli.build_parser(); "
+        "heavy = sorted(m for m in ('scipy', 'statsmodels', 'matplotlib', 'weasyprint') if m in sys.modules); "
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

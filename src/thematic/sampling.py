@@ -22,7 +22,6 @@ import random
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from statsmodels.stats.proportion import samplesize_confint_proportion
 
 __all__ = [
     "MarginSize",
@@ -108,6 +107,8 @@ def size_for_margin(margin: float, population: int, *, expected_rate: float = 0.
         raise SamplingError(f"margin must be more than 0 and at most {MAX_MARGIN}, got {margin:g}")
     if not 0.0 < expected_rate < 1.0:
         raise SamplingError(f"expected rate must lie strictly between 0 and 1, got {expected_rate:g}")
+    from statsmodels.stats.proportion import samplesize_confint_proportion  # slow to import: on use
+
     n0 = float(samplesize_confint_proportion(expected_rate, margin, alpha=alpha, method="normal"))
     # Finite-population correction n = n0 / (1 + (n0 - 1) / N): Cochran, Sampling Techniques,
     # 3rd ed. (1977), section 4.4; algebraically the formula of Krejcie and Morgan (1970).

@@ -11,7 +11,6 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from statsmodels.stats.proportion import proportion_confint
 
 __all__ = ["Proportion", "proportion"]
 
@@ -59,5 +58,9 @@ def proportion(successes: int, total: int, alpha: float = 0.05) -> Proportion:
     alpha = _check_alpha(alpha)
     if n == 0:
         return Proportion(successes=0, total=0, rate=None, ci_low=None, ci_high=None)
+    # Imported on first use: statsmodels takes over a second to import, and commands such as
+    # `thematic --help` or `validate` never need it.
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
     return Proportion(successes=k, total=n, rate=k / n, ci_low=float(low), ci_high=float(high))

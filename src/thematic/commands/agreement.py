@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from thematic.agreement import agreement_text, inspection_agreement
 from thematic.atomic import write_text_atomic
 from thematic.load.inspection import load_inspection
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
+    from thematic.agreement import agreement_text, inspection_agreement
+
     agreement = inspection_agreement(load_inspection(args.inspection))
     print(agreement_text(agreement))
     if args.output:

@@ -11,8 +11,12 @@ import argparse
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the command runs
+    from thematic.compare import Change, Comparison
+
 from thematic.atomic import write_text_atomic
-from thematic.compare import Change, Comparison, compare_files
 from thematic.errors import InputError
 
 #: Formats this command can write now, and those the report formats will add.
@@ -80,6 +84,8 @@ def summary_lines(comparison: Comparison) -> list[str]:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
+    from thematic.compare import compare_files
+
     comparison = compare_files(args.before, args.after)
     out = Path(args.output) if args.output else default_output(comparison)
     written = []

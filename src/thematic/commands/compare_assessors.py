@@ -10,7 +10,6 @@ import argparse
 import json
 from typing import Any
 
-from thematic.assessors import compare_assessor_files, comparison_text
 from thematic.atomic import write_text_atomic
 
 DESCRIPTION = (
@@ -33,6 +32,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
+    from thematic.assessors import compare_assessor_files, comparison_text
+
     comparison = compare_assessor_files(args.force, args.inspectors, grade_source=args.grade)
     print(comparison_text(comparison))
     if args.output:
