@@ -1,10 +1,15 @@
 # One command each: `make demo` runs the main job, `make test` the whole test suite.
-# Both build the virtual environment from nothing when it is missing or out of date.
+# Both build what they need from nothing when it is missing or out of date.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv clean
+# Programs the tests drive for real (nothing stands in for them), and the Debian package of each:
+# Chromium for the accessibility checks, LibreOffice for the workbook, Java for the HTML validator,
+# poppler-utils for PDF text and page images, npm for the checkers in tools/.
+SYSTEM_TOOLS := chromium:chromium soffice:libreoffice-calc-nogui java:default-jre-headless pdftoppm:poppler-utils npm:npm
+
+.PHONY: demo test venv system-tools clean
 
 $(BIN)/thematic: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +19,26 @@ $(BIN)/thematic: pyproject.toml
 
 venv: $(BIN)/thematic
 
+# Installs only what is missing (as root, as on CI and the developers' machines).
+system-tools:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# --ignore-scripts: vnu-jar's install script would download Java; the jar itself is in the package.
+tools/node_modules/.installed: tools/package.json tools/package-lock.json | system-tools
+	cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: venv
 	$(BIN)/thematic demo
 
-test: venv
+test: venv system-tools tools/node_modules/.installed
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache tools/node_modules

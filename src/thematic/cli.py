@@ -124,14 +124,20 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Validate and score one inspection; write DIR/results.json and print a summary table."""
+    """Validate, score and report one inspection: DIR/results.json, report.html and report.pdf."""
+    from thematic.render.force import render_force_report, write_rendered  # loads matplotlib: only here
+
     inspection = load_inspection(args.inspection)
     document = score_inspection(inspection)
+    rendered = render_force_report(document, inspection.criteria)  # before anything is written
     out = Path(args.output) if args.output else Path("out") / inspection.id
     write_text_atomic(out / "results.json", _dump(document))
+    written = write_rendered(rendered, out)
     severities = {c.id: c.definition.severity for c in inspection.criteria.criteria}
     print(summary_table(document, severities))
     print(f"\nresults written to {out / 'results.json'}")
+    for path in written:
+        print(f"report written to {path}")
     return EXIT_OK
 
 
@@ -179,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write the results JSON here instead of standard output")
     p.set_defaults(handler=cmd_score)
 
-    p = sub.add_parser("run", help="validate, score and summarise one inspection",
-                       description="Validate and score one inspection: writes DIR/results.json and prints a summary.")
+    p = sub.add_parser("run", help="validate, score and report one inspection",
+                       description="Validate and score one inspection: writes DIR/results.json, the force report "
+                                   "DIR/report.html and DIR/report.pdf, and prints a summary.")
     p.add_argument("inspection", metavar="INSPECTION.yaml", help="the inspection file")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/INSPECTION-ID)")
     p.set_defaults(handler=cmd_run)

@@ -1,0 +1,160 @@
+"""`thematic report RESULTS.json`: the force report of a results file, as HTML and PDF.
+
+Reads and checks the results file (`thematic.load.results`), finds the criteria set it was scored
+with (the shipped one of the same id, or `--criteria FILE`) and checks that every criterion's
+fingerprint still matches, so that a report never pairs counts with a changed definition; then
+writes DIR/report.html and DIR/report.pdf through `thematic.render.write_force_report`. Several
+results files will make a programme report; until that exists they are a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from thematic.errors import InputError, Problem
+from thematic.fingerprint import fingerprints
+from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.results import Results, load_results
+from thematic.model.case import GRADES
+from thematic.model.criteria import CriteriaSet
+from thematic.model.results import STATES
+from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write the force report (HTML and PDF) of a results file",
+        description="Write the force report of one results file (thematic.results/1): key findings, grades, "
+                    "criteria by theme with 95% intervals, the cases to look at, data quality and method, as "
+                    "DIR/report.html and DIR/report.pdf (tagged PDF/UA-1). Several results files will make a "
+                    "programme report.",
+    )
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="a results file written by thematic run or thematic score")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: the results file's folder)")
+    p.add_argument("--format", default="html,pdf", metavar="FORMATS",
+                   help="comma-separated formats to write: html, pdf (default: html,pdf)")
+    p.add_argument("--template-dir", metavar="DIR",
+                   help="a folder of Jinja2 templates searched before the defaults (a file there replaces the "
+                        "default of the same name; the defaults stay reachable as default/NAME)")
+    p.add_argument("--suppress-below", type=_positive, metavar="N",
+                   help="for publication: show counts from 1 to N-1 as 'fewer than N', withhold rates that would "
+                        "reveal them and leave out lists of cases")
+    p.add_argument("--thresholds", default=",".join(f"{t * 100:g}" for t in DEFAULT_THRESHOLDS), metavar="PCT[,PCT]",
+                   help="percentages a rate's 95%% interval is tested against; a rate whose interval crosses one "
+                        "is flagged borderline (default: 50,80)")
+    p.add_argument("--criteria", metavar="FILE",
+                   help="the criteria file the results were scored with (default: the shipped set of the same id)")
+    p.set_defaults(handler=cmd_report)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the force report of one results file."""
+    if len(args.results) > 1:
+        raise InputError.single(
+            " ".join(args.results),
+            "programme reports are not built yet: give one results file for its force report",
+        )
+    formats = [part for part in args.format.split(",") if part.strip()]
+    try:
+        thresholds = parse_thresholds(args.thresholds)
+    except ValueError as exc:
+        raise InputError.single("--thresholds", str(exc)) from None
+    from thematic.render.force import write_force_report  # matplotlib and WeasyPrint load only when used
+    from thematic.render.pdf import PdfError
+
+    results = load_results(args.results[0])
+    check_cases(results)
+    criteria = criteria_for(results, args.criteria)
+    out = Path(args.output) if args.output else Path(args.results[0]).parent
+    try:
+        written = write_force_report(results.document, criteria, out, formats=formats, template_dir=args.template_dir,
+                                     suppress_below=args.suppress_below, thresholds=thresholds)
+    except PdfError as exc:
+        if args.template_dir is None:
+            raise  # the default templates must make an accessible PDF: an internal failure
+        raise InputError.single(args.template_dir, f"the PDF from these templates is not accessible: {exc}") from None
+    for path in written:
+        print(f"report written to {path}")
+    return 0
+
+
+def criteria_for(results: Results, path: str | None) -> CriteriaSet:
+    """The criteria set the results were scored with; InputError if it is not the same definition."""
+    if path is None:
+        try:
+            path = str(shipped_criteria_path(results.criteria_id))
+        except InputError:
+            raise InputError([results.problem(("criteria", "id"),
+                                              f"no shipped criteria set \"{results.criteria_id}\"; give the criteria "
+                                              "file the results were scored with (--criteria FILE)")]) from None
+    criteria = load_criteria(path)
+    problems: list[Problem] = []
+    if criteria.id != results.criteria_id or criteria.file.version != results.criteria_version:
+        problems.append(results.problem(
+            ("criteria", "id"),
+            f"scored with {results.criteria_id} version {results.criteria_version}, but {path} is {criteria.id} "
+            f"version {criteria.file.version}; give the criteria file the results were scored with (--criteria FILE)"))
+        raise InputError(problems)
+    missing = [p for c in criteria.criteria for p in sorted(c.parameters) if p not in results.parameters]
+    if missing:
+        raise InputError([results.problem(("parameters",), f"no value for {', '.join(sorted(set(missing)))}, "
+                                                           f"which the criteria in {path} read")])
+    expected = fingerprints(criteria, results.parameters)
+    if list(expected) != list(results.fingerprints):
+        problems.append(results.problem(
+            ("criteria", "fingerprints"),
+            f"the results hold criteria {', '.join(results.fingerprints)}, but {path} defines "
+            f"{', '.join(expected)}; give the criteria file the results were scored with (--criteria FILE)"))
+    else:
+        changed = [cid for cid in expected if expected[cid] != results.fingerprints[cid]]
+        if changed:
+            problems.append(results.problem(
+                ("criteria", "fingerprints"),
+                f"{', '.join(changed)}: the definition in {path} differs from the one the results were scored with "
+                "(fingerprints differ); give the criteria file they were scored with (--criteria FILE), or score again"))
+    if problems:
+        raise InputError(problems)
+    return criteria
+
+
+def check_cases(results: Results) -> None:
+    """Check the case entries the force report reads, which the results loader leaves to reports."""
+    problems: list[Problem] = []
+    known = set(results.fingerprints)
+    for index, case in enumerate(results.document["cases"]):
+        loc = ("cases", index)
+        entries = case.get("results")
+        if not isinstance(entries, dict):
+            problems.append(results.problem((*loc, "results"), "expected a mapping of criterion ids to results"))
+            continue
+        for cid in known - set(entries):
+            problems.append(results.problem((*loc, "results"), f"no result for criterion {cid}"))
+        for cid, entry in entries.items():
+            if cid not in known:
+                problems.append(results.problem((*loc, "results", cid), f"criterion {cid} has no fingerprint"))
+            elif not isinstance(entry, dict) or entry.get("state") not in STATES or not isinstance(entry.get("evidence"), str):
+                problems.append(results.problem((*loc, "results", cid),
+                                                f"expected a state ({', '.join(STATES)}) and its evidence (text)"))
+        if case.get("suggested_grade") not in GRADES:
+            problems.append(results.problem((*loc, "suggested_grade"), f"expected one of {', '.join(GRADES)}"))
+        if case.get("grade") is not None and case.get("grade") not in GRADES:
+            problems.append(results.problem((*loc, "grade"), f"expected one of {', '.join(GRADES)} or null"))
+        notes = case.get("data_quality", [])
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            problems.append(results.problem((*loc, "data_quality"), "expected a list of notes (text)"))
+        if problems and len(problems) >= 50:
+            break  # enough to act on; every problem of a broken file would drown the first
+    if problems:
+        raise InputError(problems)

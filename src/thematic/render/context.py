@@ -1,0 +1,337 @@
+"""The force report's view data: plain typed values built from a results document and its criteria.
+
+No Jinja, matplotlib or file access here: `force_report_context` reads a `thematic.results/1`
+document and the criteria set it was scored with and returns the frozen dataclasses of
+`thematic.render.sections` (strings, counts and `RateView`s), in the order the report reads: key
+findings, grades, themes, the cases an inspector must look at, data quality and method.
+Suppression (`Suppression`) is applied here, once, so no template or chart can show a count it
+should not.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Mapping, Sequence
+
+from thematic import __version__
+from thematic.model.criteria import CriteriaSet
+from thematic.model.results import ASSESSED, FAILED
+from thematic.render.sections import (
+    CriterionRow,
+    DataQualitySection,
+    EvidenceRow,
+    ForceReport,
+    GradeRow,
+    GradeSection,
+    KeyFinding,
+    MethodSection,
+    OutstandingRow,
+    ParameterRow,
+    ReviewCase,
+    ReviewSection,
+    ThemeSection,
+)
+from thematic.render.views import (
+    DEFAULT_THRESHOLDS,
+    RateView,
+    Suppression,
+    format_number,
+    label,
+    slug,
+    threshold_text,
+)
+from thematic.stats import proportion
+
+#: Criteria whose failure means escalating or cumulative risk was not acted on: every such case is
+#: listed for an inspector to look at (when the criteria set has them).
+REVIEW_CRITERIA: tuple[str, ...] = ("RISK-01", "RISK-02")
+GRADE_ORDER: tuple[str, ...] = ("good", "requires_improvement", "inadequate")
+
+STATISTICS = (
+    "A criterion's rate is met ÷ (met + not met + not evidenced): cases where it did not apply, "
+    "could not be assessed, awaits an inspector's answer or failed with an error are left out of "
+    "the denominator and counted under data quality. A theme's rate is the share of cases, among "
+    "those with at least one assessed criterion in the theme, in which every assessed criterion was "
+    "met. Every rate has a 95% Wilson score interval (statsmodels proportion_confint, "
+    "method=\"wilson\"), which stays inside 0–100% and behaves well for small samples."
+)
+
+
+def question_text(question: str, parameters: Mapping[str, Any]) -> str:
+    """A criterion's question with each parameter name replaced by its value ("within 24 hours").
+
+    Only names with an underscore are replaced: a one-word name could be an ordinary word.
+    """
+    names = sorted((n for n in parameters if "_" in n), key=len, reverse=True)
+    if not names:
+        return question
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+    return pattern.sub(lambda m: format_number(parameters[m.group(1)]), question)
+
+
+def force_report_context(
+    document: Mapping[str, Any],
+    criteria: CriteriaSet,
+    *,
+    suppress_below: int | None = None,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    review_criteria: Sequence[str] = REVIEW_CRITERIA,
+) -> ForceReport:
+    """The force report's view data for a results document scored against `criteria`."""
+    hide = Suppression(suppress_below)
+    thresholds = tuple(sorted(thresholds))
+    parameters: Mapping[str, Any] = document.get("parameters") or {}
+    summary = document["summary"]
+    cases: list[Mapping[str, Any]] = document["cases"]
+    questions = {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}
+
+    themes = _themes(criteria, summary, questions, hide, thresholds)
+    inspection = document.get("inspection") or {}
+    force = inspection.get("force") or "unknown force"
+    year = "" if inspection.get("year") is None else str(inspection["year"])
+    title = inspection.get("title") or f"{label(force).title()} child protection inspection {year}".strip()
+    return ForceReport(
+        title=title,
+        inspection_id=inspection.get("id") or "",
+        force=label(force),
+        year=year,
+        as_of=str(inspection.get("as_of") or ""),
+        cases=hide.count(len(cases)),
+        key_findings=tuple(_key_finding(t) for t in themes),
+        grades=_grades(summary["grades"], cases, hide),
+        themes=themes,
+        review=_review(cases, questions, review_criteria, hide),
+        data_quality=_data_quality(summary, cases, questions, hide),
+        method=_method(document, criteria, cases, hide, thresholds, review_criteria),
+        suppressed=hide.active,
+        suppress_below=hide.below if hide.active else None,
+        thresholds=thresholds,
+        thresholds_text=threshold_text(thresholds) if thresholds else "",
+    )
+
+
+def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mapping[str, str],
+            hide: Suppression, thresholds: tuple[float, ...]) -> tuple[ThemeSection, ...]:
+    by_theme: dict[str, list[CriterionRow]] = {}
+    for compiled in criteria.criteria:
+        d = compiled.definition
+        entry = summary["criteria"][d.id]
+        assessed = sum(int(entry[state]) for state in ASSESSED)
+        by_theme.setdefault(d.theme, []).append(CriterionRow(
+            id=d.id,
+            anchor=f"criterion-{slug(d.id)}",
+            question=questions[d.id],
+            severity=d.severity,
+            type=d.type,
+            source=d.source,
+            rate=_rate(hide, int(entry["met"]), assessed, thresholds),
+            not_applicable=hide.count(entry["not_applicable"]),
+            unable_to_assess=hide.count(entry["unable_to_assess"]),
+            pending=hide.count(entry["pending"]),
+            error=hide.count(entry["error"]),
+        ))
+    sections = []
+    for theme_id, rows in by_theme.items():
+        theme = criteria.file.themes[theme_id]
+        entry = summary["themes"][theme_id]
+        sections.append(ThemeSection(
+            id=theme_id,
+            anchor=f"theme-{slug(theme_id)}",
+            title=theme.title,
+            finding=theme.finding,
+            rate=_rate(hide, int(entry["all_met"]), int(entry["cases"]), thresholds),
+            criteria=tuple(rows),
+        ))
+    return tuple(sections)
+
+
+def _key_finding(theme: ThemeSection) -> KeyFinding:
+    rate = theme.rate
+    if rate.total.value == 0:
+        summary = "No case in the sample could be assessed on this theme."
+    elif rate.rate is None:
+        summary = f"{rate.n_of_n} cases met every criterion of this theme that could be assessed ({rate.note})."
+    else:
+        summary = (f"{rate.n_of_n} cases met every criterion of this theme that could be assessed: "
+                   f"{rate.percent}, 95% interval {rate.interval}.")
+        if rate.borderline:
+            summary += f" Borderline: the interval crosses {threshold_text(rate.crosses)}."
+    summary = summary[:1].upper() + summary[1:]  # "fewer than 5 of …" starts a sentence
+    # The lowest rate names the criterion the sample says most about; ties go to the larger sample.
+    rated = [row for row in theme.criteria if row.rate.rate is not None]
+    weakest = min(rated, key=lambda r: (r.rate.rate, -(r.rate.total.value or 0))) if rated else None
+    if weakest is None:
+        weakest_text = "No criterion of this theme has a rate to show."
+    else:
+        weakest_text = (f"Lowest: {weakest.id}, \u201c{weakest.question}\u201d: met in {weakest.rate.n_of_n} cases, "
+                        f"{weakest.rate.percent}, 95% interval {weakest.rate.interval}.")
+    return KeyFinding(theme=theme, summary=summary, weakest=weakest, weakest_text=weakest_text)
+
+
+def _grades(grades: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], hide: Suppression) -> GradeSection:
+    total = len(cases)
+    graded_cases = [c for c in cases if c.get("grade") is not None]
+    differing = tuple(
+        (c["case_id"], label(c["suggested_grade"]), label(c["grade"]))
+        for c in graded_cases if c["grade"] != c["suggested_grade"]
+    )
+    rows: list[GradeRow] = []
+    for grade in (*GRADE_ORDER, "none"):
+        if grade == "none":
+            inspector_count = total - sum(int(grades["inspector"].get(g, 0)) for g in GRADE_ORDER)
+            suggested = None
+        else:
+            inspector_count = int(grades["inspector"].get(grade, 0))
+            suggested = _share(hide, int(grades["suggested"].get(grade, 0)), total)
+        rows.append(GradeRow(grade=label(grade), suggested=suggested, inspector=_share(hide, inspector_count, total)))
+    columns = (*GRADE_ORDER, "none")
+    cross = Counter((c["suggested_grade"], c.get("grade") or "none") for c in cases)
+    matrix = tuple(
+        (label(s), tuple(hide.count(cross[(s, i)]) for i in columns)) for s in GRADE_ORDER
+    )
+    return GradeSection(
+        cases=hide.count(total),
+        graded=hide.count(len(graded_cases)),
+        rows=tuple(rows),
+        columns=tuple(label(c) for c in columns),
+        matrix=matrix,
+        provisional=hide.count(sum(1 for c in cases if c.get("provisional"))),
+        disagreements=_share(hide, len(differing), len(graded_cases)),
+        referred_back=hide.count(sum(1 for c in cases if c.get("referred_back"))),
+        differing=() if hide.active else differing,
+    )
+
+
+def _rate(hide: Suppression, count: int, total: int, thresholds: Sequence[float]) -> RateView:
+    # Intervals are worked out again from the counts (the same Wilson interval the results file
+    # holds), so a report's interval always belongs to the "n of N" printed beside it.
+    p = proportion(count, total)
+    return hide.rate(count, total, p.ci_low, p.ci_high, thresholds)
+
+
+def _share(hide: Suppression, count: int, total: int) -> RateView:
+    return _rate(hide, count, total, ())
+
+
+def _review(cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str], review_criteria: Sequence[str],
+            hide: Suppression) -> ReviewSection:
+    present = tuple(cid for cid in review_criteria if cid in questions)
+    listed: list[ReviewCase] = []
+    for case in cases:
+        results = case["results"]
+        reasons: list[str] = []
+        if case["suggested_grade"] == "inadequate":
+            reasons.append("suggested grade inadequate" + (" (provisional)" if case.get("provisional") else ""))
+        if case.get("grade") == "inadequate":
+            reasons.append("inspector's grade inadequate")
+        if case.get("referred_back"):
+            reasons.append("referred back to the force")
+        for cid in present:
+            state = results[cid]["state"]
+            if state in FAILED:
+                reasons.append(f"{cid} {label(state)}")
+        if not reasons:
+            continue
+        evidence = tuple(
+            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]), r["evidence"])
+            for cid, r in results.items() if r["state"] in FAILED
+        )
+        listed.append(ReviewCase(
+            case_id=case["case_id"],
+            anchor=f"case-{slug(case['case_id'])}",
+            category=label(case.get("category")),
+            reasons=tuple(reasons),
+            suggested=label(case["suggested_grade"]) + (" (provisional)" if case.get("provisional") else ""),
+            inspector=label(case.get("grade")),
+            evidence=evidence,
+        ))
+    return ReviewSection(
+        criteria=tuple((cid, questions[cid]) for cid in present),
+        count=hide.count(len(listed)),
+        cases=() if hide.active else tuple(listed),
+        withheld=hide.active,
+    )
+
+
+def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str],
+                  hide: Suppression) -> DataQualitySection:
+    rows: list[OutstandingRow] = []
+    totals = Counter[str]()
+    for cid, entry in summary["criteria"].items():
+        counts = {k: int(entry[k]) for k in ("unable_to_assess", "pending", "error")}
+        totals.update(counts)
+        if any(counts.values()):
+            rows.append(OutstandingRow(cid, *(hide.count(counts[k]) for k in ("unable_to_assess", "pending", "error"))))
+    not_captured: list[tuple[str, str]] = []
+    errors: list[EvidenceRow] = []
+    notes: list[tuple[str, str]] = []
+    for case in cases:
+        missing = sorted({r["evidence"] for r in case["results"].values() if r["state"] == "unable_to_assess"})
+        if missing:
+            not_captured.append((case["case_id"], "; ".join(missing)))
+        errors.extend(
+            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]), r["evidence"])
+            for cid, r in case["results"].items() if r["state"] == "error"
+        )
+        notes.extend((case["case_id"], note) for note in case.get("data_quality") or ())
+    return DataQualitySection(
+        unable_to_assess=hide.count(totals["unable_to_assess"]),
+        pending=hide.count(totals["pending"]),
+        error=hide.count(totals["error"]),
+        provisional=hide.count(sum(1 for c in cases if c.get("provisional"))),
+        rows=tuple(rows),
+        not_captured=() if hide.active else tuple(not_captured),
+        errors=() if hide.active else tuple(errors),
+        notes=() if hide.active else tuple(notes),
+        noted_cases=hide.count(len({case_id for case_id, _ in notes})),
+        withheld=hide.active,
+    )
+
+
+def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[Mapping[str, Any]],
+            hide: Suppression, thresholds: tuple[float, ...], review_criteria: Sequence[str]) -> MethodSection:
+    parameters: Mapping[str, Any] = document.get("parameters") or {}
+    defaults = criteria.defaults()
+    rows = []
+    for name, definition in criteria.file.parameters.items():
+        value = parameters.get(name, definition.default)
+        rows.append(ParameterRow(
+            name=name,
+            value=format_number(value),
+            default=format_number(definition.default),
+            unit=label(definition.unit),
+            description=definition.description,
+            basis=definition.basis,
+            overridden=value != defaults[name],
+        ))
+    categories = Counter(c.get("category") or "unknown" for c in cases)
+    meta = document["criteria"]
+    if hide.active:
+        suppression = (f"Counts from 1 to {hide.below - 1} are shown as \u201cfewer than {hide.below}\u201d; a rate is "  # type: ignore[operator]
+                       "withheld when it would reveal such a count (its numerator, its denominator or the cases "
+                       "that did not meet it). Lists of individual cases are left out.")
+    else:
+        suppression = "No counts are suppressed: this report lists individual cases and is not for publication as it stands."
+    present = [cid for cid in review_criteria if any(c.id == cid for c in criteria.criteria)]
+    review = ("Cases are listed for an inspector to look at when the suggested or the inspector's grade is "
+              "inadequate or the case was referred back to the force"
+              + (f", or when {' or '.join(present)} was not met or not evidenced" if present else "") + ".")
+    return MethodSection(
+        criteria_id=str(meta.get("id")),
+        criteria_version=str(meta.get("version")),
+        criteria_title=criteria.file.title,
+        criteria_source=criteria.file.source,
+        fingerprints=tuple((cid, fp) for cid, fp in (meta.get("fingerprints") or {}).items()),
+        parameters=tuple(rows),
+        as_of=str((document.get("inspection") or {}).get("as_of") or ""),
+        cases=hide.count(len(cases)),
+        categories=tuple((label(name), hide.count(n)) for name, n in sorted(categories.items())),
+        statistics=STATISTICS,
+        thresholds=(f"A rate is flagged as borderline when its 95% interval crosses {threshold_text(thresholds)}: "
+                    "the sample cannot tell on which side the force's true rate lies."
+                    if thresholds else "No thresholds were set, so no rate is flagged as borderline."),
+        suppression=suppression,
+        grading=criteria.file.grading.description,
+        review=review,
+        generator=f"thematic {__version__}",
+    )

@@ -1,0 +1,95 @@
+"""HTML from Jinja2 templates: a user's template folder first, then the packaged defaults.
+
+The default templates live in `reports/templates/` in the source tree and are packaged into the
+wheel as `thematic/_data/templates`; `default_template_dir` finds either. A user's folder
+(`--template-dir`) is searched first, so a file there of the same name replaces a default; the
+defaults stay reachable as `default/NAME`, so a user's `force.html.j2` can
+`{% extends "default/force.html.j2" %}` and change one block. Autoescaping is on and undefined
+names are errors, so a template typo never prints an empty cell. A missing template, a syntax
+error or an undefined name is an `InputError` naming the template and its line.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from thematic.errors import InputError
+
+TEMPLATE_SUFFIXES = (".j2", ".html", ".css")
+
+
+def default_template_dir() -> Path:
+    """The packaged default templates (inside the installed package, or the source tree)."""
+    package = Path(__file__).resolve().parent.parent
+    for folder in (package / "_data" / "templates", package.parent.parent / "reports" / "templates"):
+        if (folder / "base.html.j2").is_file():
+            return folder
+    raise InputError.single("reports/templates", "the default report templates are not installed with thematic")
+
+
+def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment searching `template_dir` (if given), then the defaults."""
+    defaults = str(default_template_dir())
+    searched: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        folder = Path(template_dir)
+        if not folder.is_dir():
+            raise InputError.single(str(template_dir), "no such folder; --template-dir must name a folder of templates")
+        searched.append(jinja2.FileSystemLoader(str(folder)))
+    searched.append(jinja2.FileSystemLoader(defaults))
+    searched.append(jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(defaults)}))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(searched),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2", "htm"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["search_path"] = [str(template_dir)] * (template_dir is not None) + [defaults]
+    return env
+
+
+def check_template(name: str, template_dir: str | Path | None = None) -> None:
+    """InputError now, before any work is done, if template `name` is missing or does not parse."""
+    _load(environment(template_dir), name)
+
+
+def render_template(name: str, template_dir: str | Path | None = None, **context: Any) -> str:
+    """Render template `name` with `context`; InputError for a missing or broken template."""
+    env = environment(template_dir)
+    where = " then ".join(env.globals["search_path"])
+    template = _load(env, name)
+    try:
+        return template.render(**context)
+    except jinja2.TemplateNotFound as exc:  # an {% include %} or {% extends %} of a missing file
+        raise InputError.single(str(exc.name), f"template not found (searched {where})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
+                                line=exc.lineno) from None
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(exc, name)
+        raise InputError.single(file, f"template uses an undefined name: {exc.message}", line=line) from None
+
+
+def _load(env: jinja2.Environment, name: str) -> jinja2.Template:
+    where = " then ".join(env.globals["search_path"])
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name if exc.name else name
+        raise InputError.single(str(missing), f"template not found (searched {where})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
+                                line=exc.lineno) from None
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The innermost template file and line of a rendering error (Jinja maps frames to templates)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(TEMPLATE_SUFFIXES):
+            return frame.filename, frame.lineno
+    return name, None

@@ -1,0 +1,246 @@
+"""Shared view types for every report: counts and rates as readers see them, with suppression.
+
+A report never shows a bare percentage: a `RateView` carries its "n of N", its 95% interval and
+whether the interval crosses a threshold (borderline). Small counts about children can be
+suppressed for publication: a `Suppression` turns counts below its limit into "fewer than N" and
+withholds every rate that would reveal one. Plain frozen dataclasses of strings and numbers, so
+templates only print them; the force, programme and year-on-year reports all build on these.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+#: Thresholds a rate's interval is tested against: below half, and at least four in five.
+DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)
+
+STATE_LABELS: dict[str, str] = {
+    "met": "met",
+    "not_met": "not met",
+    "not_evidenced": "not evidenced",
+    "not_applicable": "not applicable",
+    "unable_to_assess": "unable to assess",
+    "pending": "pending",
+    "error": "error",
+}
+GRADE_LABELS: dict[str, str] = {
+    "good": "good",
+    "requires_improvement": "requires improvement",
+    "inadequate": "inadequate",
+    "none": "not graded",
+}
+
+
+def label(identifier: str | None) -> str:
+    """A readable label for a snake_case identifier (a state, a grade, a category)."""
+    if identifier is None:
+        return "not graded"
+    return STATE_LABELS.get(identifier) or GRADE_LABELS.get(identifier) or identifier.replace("_", " ")
+
+
+def percent(value: float) -> str:
+    """A proportion as a whole percentage that never rounds a part to all or nothing."""
+    if 0.0 < value < 0.005:
+        return "less than 1%"
+    if 0.995 <= value < 1.0:
+        return "more than 99%"
+    return f"{_whole(value)}%"
+
+
+def _whole(value: float) -> int:
+    # Halves round up, as published statistics do (Python's round() would round 12.5 to 12).
+    # Rounded to 9 places first, so 0.145 (stored as 0.14499999…) reads 15%.
+    return math.floor(round(value * 100, 9) + 0.5)
+
+
+def _bound(value: float) -> str:
+    # Interval bounds: whole percentages; a bound of 99.6% reads "100%" only if it is 100%.
+    whole = _whole(value)
+    if whole == 100 and value < 1.0:
+        whole = 99
+    if whole == 0 and value > 0.0:
+        whole = 1 if value >= 0.005 else 0
+    return f"{whole}%"
+
+
+def interval_text(low: float, high: float) -> str:
+    return f"{_bound(low)}–{_bound(high)}"
+
+
+def format_number(value: Any) -> str:
+    """A parameter value as written: 24, not 24.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def threshold_text(thresholds: Sequence[float]) -> str:
+    texts = [f"{format_number(round(t * 100, 1))}%" for t in thresholds]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+@dataclass(frozen=True)
+class CountView:
+    """A count as printed: the number, or "fewer than N" when suppressed (value is then None)."""
+
+    value: int | None
+    text: str
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class RateView:
+    """n of N, the rate and its 95% interval as printed, and how the interval lies against thresholds.
+
+    `rate`, `ci_low` and `ci_high` are None when there is no denominator or the rate is withheld.
+    `crosses` lists the thresholds strictly inside the interval: a non-empty list is borderline.
+    """
+
+    met: CountView
+    total: CountView
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    percent: str          # "29%"; "withheld" or "–" when there is no rate (short, for table cells)
+    interval: str         # "16%–47%", or ""
+    withheld: bool
+    crosses: tuple[float, ...]
+    band: str             # where the whole interval lies, e.g. "below 50%"; "" when borderline or no rate
+    note: str = ""        # why there is no rate: "rate withheld: small numbers" or "no cases assessed"
+
+    @property
+    def borderline(self) -> bool:
+        return bool(self.crosses)
+
+    @property
+    def n_of_n(self) -> str:
+        return f"{self.met.text} of {self.total.text}"
+
+    @property
+    def has_rate(self) -> bool:
+        return self.rate is not None
+
+    @property
+    def sentence(self) -> str:
+        """"9 of 31, 29%, 95% interval 16%–47%" (or why the rate is not given)."""
+        if self.rate is None:
+            return f"{self.n_of_n} ({self.note})"
+        return f"{self.n_of_n}, {self.percent}, 95% interval {self.interval}"
+
+    @property
+    def crosses_text(self) -> str:
+        """"50% and 80%": the thresholds the interval crosses, or ""."""
+        return threshold_text(self.crosses) if self.crosses else ""
+
+    @property
+    def flag(self) -> str:
+        """"borderline: the interval crosses 50%" or ""."""
+        return f"borderline: the interval crosses {self.crosses_text}" if self.crosses else ""
+
+
+def crossed(low: float, high: float, thresholds: Sequence[float]) -> tuple[float, ...]:
+    """Thresholds strictly inside [low, high]; an interval that only touches one does not cross it."""
+    return tuple(t for t in thresholds if low < t < high)
+
+
+def band(low: float, high: float, thresholds: Sequence[float]) -> str:
+    """Where a whole interval lies against sorted thresholds; "" if it crosses one."""
+    if crossed(low, high, thresholds):
+        return ""
+    ordered = sorted(thresholds)
+    if not ordered:
+        return ""
+    if high <= ordered[0]:
+        return f"below {threshold_text(ordered[:1])}" if high < ordered[0] else f"at most {threshold_text(ordered[:1])}"
+    for lower, upper in zip(ordered, ordered[1:]):
+        if lower <= low and high <= upper:
+            return f"between {threshold_text([lower])} and {threshold_text([upper])}"
+    return f"{threshold_text(ordered[-1:])} or above"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Publication rule for small counts: a count c with 0 < c < `below` is shown as "fewer than below".
+
+    Zero is shown (it names no child). A rate is withheld when its denominator, its numerator or
+    its complement (the cases that did not meet it) is suppressed, since the rate would reveal it;
+    the numerator then reads "more than N - below" when only the complement is small.
+    `below` None or 1 suppresses nothing.
+    """
+
+    below: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.below is not None and self.below > 1
+
+    def hides(self, value: int) -> bool:
+        return self.active and 0 < value < self.below  # type: ignore[operator]
+
+    def count(self, value: int) -> CountView:
+        if self.hides(value):
+            return CountView(None, f"fewer than {self.below}")
+        return CountView(value, str(value))
+
+    def rate(
+        self,
+        met: int,
+        total: int,
+        ci_low: float | None,
+        ci_high: float | None,
+        thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    ) -> RateView:
+        """The view of `met` of `total` whose 95% interval is (`ci_low`, `ci_high`)."""
+        total_view = self.count(total)
+        met_view = self.count(met)
+        complement_hidden = self.hides(total - met)
+        if total_view.suppressed or met_view.suppressed or complement_hidden:
+            if complement_hidden and not met_view.suppressed and not total_view.suppressed:
+                met_view = CountView(None, f"more than {total - self.below}")  # type: ignore[operator]
+            return RateView(met_view, total_view, None, None, None, "withheld", "", True, (), "",
+                            "rate withheld: small numbers")
+        if total == 0 or ci_low is None or ci_high is None:
+            return RateView(met_view, total_view, None, None, None, "–", "", False, (), "", "no cases assessed")
+        rate = met / total
+        return RateView(
+            met=met_view,
+            total=total_view,
+            rate=rate,
+            ci_low=ci_low,
+            ci_high=ci_high,
+            percent=percent(rate),
+            interval=interval_text(ci_low, ci_high),
+            withheld=False,
+            crosses=crossed(ci_low, ci_high, thresholds),
+            band=band(ci_low, ci_high, thresholds),
+        )
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """An HTML id fragment: lower case letters, digits and hyphens."""
+    return _SLUG.sub("-", text.lower()).strip("-") or "x"
+
+
+def parse_thresholds(text: str) -> tuple[float, ...]:
+    """"50,80" → (0.5, 0.8). ValueError naming what is wrong."""
+    values: list[float] = []
+    for part in text.split(","):
+        part = part.strip().rstrip("%")
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"'{part}' is not a number; expected percentages such as 50,80") from None
+        if not 0 < value < 100:
+            raise ValueError(f"{format_number(value)} is not strictly between 0 and 100")
+        values.append(value / 100)
+    if len(set(values)) != len(values):
+        raise ValueError("a threshold is given twice")
+    return tuple(sorted(values))

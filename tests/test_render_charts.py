@@ -1,0 +1,104 @@
+"""Charts: inline SVG that is deterministic, titled, free of id clashes, and readable without colour."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from render_samples import example, hand_made, shipped_criteria
+from thematic.render.charts import grade_chart, rates_chart, theme_chart
+from thematic.render.context import force_report_context
+from thematic.render.force import force_charts
+from thematic.render.views import Suppression
+from thematic.stats import proportion
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def report():
+    document, criteria = example()
+    return force_report_context(document, criteria)
+
+
+@pytest.fixture(scope="module")
+def charts(report):
+    charts = force_charts(report)
+    return [charts.grades, *charts.themes.values()]
+
+
+def rate(met, total, below=None):
+    p = proportion(met, total)
+    return Suppression(below).rate(met, total, p.ci_low, p.ci_high, (0.5, 0.8))
+
+
+def test_same_data_give_the_same_bytes(report, charts):
+    assert grade_chart(report.grades).svg == charts[0].svg
+    assert theme_chart(report.themes[-1], report.thresholds).svg == charts[-1].svg
+
+
+def test_svg_is_inline_markup_with_title_first_and_no_metadata(charts):
+    for chart in charts:
+        svg = chart.svg
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"'), chart.id
+        for banned in ("<?xml", "<!DOCTYPE", "<metadata", "<style", "dc:date"):
+            assert banned not in svg, (chart.id, banned)
+        root = ET.fromstring(svg)  # well-formed XML
+        assert root.get("role") == "img"
+        assert root.get("aria-labelledby") == f"{chart.id}-title {chart.id}-desc"
+        first = list(root)[0]
+        assert first.tag == f"{SVG}title" and first.text == chart.title and first.get("id") == f"{chart.id}-title"
+        assert list(root)[1].tag == f"{SVG}desc"
+
+
+def test_ids_are_prefixed_unique_across_charts_and_every_reference_resolves(charts):
+    seen: set[str] = set()
+    for chart in charts:
+        ids = re.findall(r'\bid="([^"]+)"', chart.svg)
+        assert all(i == chart.id or i.startswith(chart.id + "-") for i in ids), chart.id
+        assert not seen & set(ids), f"ids shared with another chart: {seen & set(ids)}"
+        seen |= set(ids)
+        references = re.findall(r'url\(#([^)]+)\)', chart.svg) + re.findall(r'href="#([^"]+)"', chart.svg)
+        assert references, "matplotlib output always refers to clip paths or markers"
+        assert set(references) <= set(ids), chart.id
+
+
+def test_each_chart_names_its_data_table(report):
+    charts = force_charts(report)
+    assert charts.grades.table_id == "table-grades"
+    assert set(charts.themes) == {t.anchor for t in report.themes}
+    assert all(c.table_id == f"table-{anchor}" for anchor, c in charts.themes.items())
+
+
+def test_rates_chart_writes_every_value_and_flag_as_text():
+    rows = [("A-01", rate(7, 10)), ("A-02", rate(19, 20)), ("A-03", rate(0, 0)), ("A-04", rate(3, 10, below=5))]
+    svg = rates_chart(rows, (0.5, 0.8), chart_id="chart-t", table_id="table-t", title="Test rates").svg
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "7 of 10, 70%; borderline" in texts          # interval 40%–89% crosses both thresholds
+    assert "19 of 20, 95%; borderline" in texts         # interval 76%–99% crosses 80%
+    assert "0 of 0: no cases assessed" in texts
+    assert "fewer than 5 of 10: rate withheld: small numbers" in texts
+    assert {"50%", "80%"} <= set(texts)
+
+
+def test_rates_chart_flags_a_rate_clear_of_every_threshold_as_not_borderline():
+    svg = rates_chart([("B-01", rate(95, 100))], (0.5, 0.8), chart_id="chart-b", table_id="t", title="B").svg
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "95 of 100, 95%" in texts                    # 89%–98%: above 80%, not borderline
+
+
+def test_grade_chart_labels_bars_with_counts_and_suppressed_counts_with_words():
+    cases = [{"case_id": f"T-{i:02d}", "suggested": "inadequate" if i < 2 else "good", "grade": "good"} for i in range(12)]
+    report = force_report_context(hand_made(cases), shipped_criteria(), suppress_below=5)
+    texts = [t.text for t in ET.fromstring(grade_chart(report.grades).svg).iter(f"{SVG}text")]
+    assert "fewer than 5 (suggested)" in texts
+    assert "more than 7 (suggested)" in texts   # 10 good of 12: the 2 others would show
+    assert "12 (inspector)" in texts
+    assert {"suggested grade", "inspector's grade"} <= set(texts)   # the legend names the series
+
+
+def test_theme_chart_title_names_the_theme(report):
+    chart = theme_chart(report.themes[0], report.thresholds)
+    assert chart.title.startswith(report.themes[0].title)
+    assert chart.id == f"chart-{report.themes[0].anchor}"

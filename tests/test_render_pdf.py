@@ -1,0 +1,110 @@
+"""The force report's PDF: tagged PDF/UA-1 with language and title, WeasyPrint's log watched, the
+key findings in its text, and a first page a person can look at."""
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from a11y import blank_image_problem, pdf_first_page_png, pdf_tagging_problems, pdf_text
+from render_samples import example, rendered_pdf
+from thematic.render.context import force_report_context
+from thematic.render.pdf import PdfError, html_to_pdf
+
+PAGE = '<!DOCTYPE html><html{lang}><head><meta charset="utf-8"><title>Test</title></head><body><main>{body}</main></body></html>'
+PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def words(text: str) -> str:
+    """Text with every run of white space as one space (PDF text breaks lines anywhere)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "message"),
+    [
+        ("", "<p>No language</p>", 'Missing required "lang"'),
+        (' lang="en"', f'<img src="{PIXEL}">', "has no required alt description"),
+    ],
+)
+def test_weasyprint_log_errors_are_raised_not_lost(lang, body, message):
+    with pytest.raises(PdfError, match=message):
+        html_to_pdf(PAGE.format(lang=lang, body=body))
+
+
+def test_log_errors_are_caught_even_when_the_weasyprint_logger_is_silenced():
+    logger = logging.getLogger("weasyprint")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with pytest.raises(PdfError):
+            html_to_pdf(PAGE.format(lang="", body="<p>x</p>"))
+        assert logger.level == logging.CRITICAL  # put back as it was
+    finally:
+        logger.setLevel(before)
+
+
+def test_an_accessible_page_makes_a_tagged_pdf():
+    pdf = html_to_pdf(PAGE.format(lang=' lang="en-GB"', body=f'<p>Text</p><img src="{PIXEL}" alt="one pixel">'))
+    assert pdf.startswith(b"%PDF-")
+    assert pdf_tagging_problems(pdf) == []
+
+
+def test_tagging_check_finds_an_untagged_pdf():
+    from weasyprint import HTML
+
+    untagged = HTML(string=PAGE.format(lang="", body="<p>x</p>")).write_pdf()
+    problems = pdf_tagging_problems(untagged)
+    assert "not marked as tagged (/MarkInfo /Marked true)" in problems
+    assert "no document language (/Lang)" in problems
+
+
+@pytest.mark.parametrize("suppress_below", [None, 5])
+def test_report_pdf_is_tagged_with_language_and_title(suppress_below):
+    from pypdf import PdfReader
+    import io
+
+    pdf, _ = rendered_pdf(suppress_below)
+    assert pdf_tagging_problems(pdf) == []
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata["/Title"] == "Exampleshire Police child protection inspection 2019 (fictional): case file analysis"
+
+
+@pytest.mark.parametrize("suppress_below", [None, 5])
+def test_rendering_the_report_logs_no_weasyprint_warning_or_error(suppress_below):
+    _, logged = rendered_pdf(suppress_below)
+    assert logged == ()
+
+
+def test_pdf_text_contains_the_key_findings():
+    document, criteria = example()
+    report = force_report_context(document, criteria)
+    text = words(pdf_text(rendered_pdf()[0]))
+    assert "Key findings" in text
+    for finding in report.key_findings:
+        assert words(finding.summary) in text, finding.theme.id
+        assert words(finding.weakest_text) in text, finding.theme.id
+        assert words(finding.theme.finding) in text, finding.theme.id
+
+
+def test_suppressed_pdf_names_no_case():
+    text = pdf_text(rendered_pdf(5)[0])
+    assert "EXA-2019-" not in text
+    assert "fewer than 5" in text
+
+
+def test_first_page_renders_to_a_non_blank_png(tmp_path):
+    pdf_file = tmp_path / "report.pdf"
+    pdf_file.write_bytes(rendered_pdf()[0])
+    png = pdf_first_page_png(pdf_file, tmp_path / "report-page-1")
+    assert png.is_file()
+    assert blank_image_problem(png) is None
+
+
+def test_blank_image_check_finds_a_blank_page(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (400, 600), "white").save(tmp_path / "blank.png")
+    assert "nearly one colour" in blank_image_problem(tmp_path / "blank.png")
