@@ -81,10 +81,10 @@ def test_bad_options_exit_2_and_write_nothing(capsys, results, argv, message):
     assert not (results.parent / "report.html").exists()
 
 
-def test_several_results_files_are_not_a_force_report_yet(capsys, results):
+def test_the_same_results_file_twice_is_not_a_programme(capsys, results):
     code, _, err = run(capsys, "report", str(results), str(results))
     assert code == 2
-    assert "programme reports are not built yet" in err
+    assert "is given more than once" in err
 
 
 def test_results_of_another_format_version_exit_2(capsys, results):

@@ -129,7 +129,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     inspection = load_inspection(args.inspection)
     document = score_inspection(inspection)
-    rendered = render_force_report(document, inspection.criteria)  # before anything is written
+    agreement = None
+    if inspection.judgements:  # only judgements files can hold a second inspector's answers to a case
+        from thematic.agreement import inspection_agreement
+
+        agreement = inspection_agreement(inspection).to_json()  # the report shows it if any case is double-scored
+    rendered = render_force_report(document, inspection.criteria, agreement=agreement)  # before anything is written
     out = Path(args.output) if args.output else Path("out") / inspection.id
     write_text_atomic(out / "results.json", _dump(document))
     written = write_rendered(rendered, out)
@@ -142,20 +147,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Score the shipped fictional example inspection and print its summary."""
-    example = _example_inspection()
-    args.inspection = str(example)
-    args.output = args.output or str(Path("out") / "demo")
-    return cmd_run(args)
+    """Generate the fictional example programme, run every inspection and report, and index them."""
+    from thematic.demo import run_demo
+    from thematic.render.force import check_formats
 
-
-def _example_inspection() -> Path:
-    here = Path(__file__).resolve().parent
-    for folder in (here / "_data" / "inspections", here.parent.parent / "inspections"):
-        candidate = folder / "exampleshire-2019.yaml"
-        if candidate.is_file():
-            return candidate
-    raise InputError.single("demo", "the example inspection (inspections/exampleshire-2019.yaml) is not installed")
+    formats = check_formats(args.format.split(","))
+    out = Path(args.output) if args.output else Path("out") / "demo"
+    index = run_demo(out, jobs=args.jobs, formats=formats, progress=lambda line: print(line, flush=True))
+    print(f"\nopen {index}")
+    return EXIT_OK
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -192,9 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/INSPECTION-ID)")
     p.set_defaults(handler=cmd_run)
 
-    p = sub.add_parser("demo", help="run the whole pipeline on the shipped fictional example",
-                       description="Score the shipped fictional example inspection and print its summary.")
+    p = sub.add_parser("demo", help="run the whole pipeline on the fictional example programme",
+                       description="Generate the fictional example programme (three forces, 2015 and 2019 rounds; "
+                                   "the profiles, seeds and counts of inspections/README.md) into DIR/inspections, "
+                                   "score every inspection and write its force report (results.json, report.html, "
+                                   "report.pdf), the programme report of each round, the year-on-year comparison "
+                                   "of each force, and DIR/index.html linking them all.")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/demo)")
+    from thematic.demo import jobs_option
+
+    p.add_argument("-j", "--jobs", type=jobs_option, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="inspections to run at once, each in its own process (default: 2, or 1 on one core)")
+    p.add_argument("--format", default="html,pdf", metavar="FORMATS",
+                   help="comma-separated report formats: html, pdf (default: html,pdf; html alone is faster)")
     p.set_defaults(handler=cmd_demo)
 
     for module in _command_modules():

@@ -1,9 +1,9 @@
 """`thematic compare BEFORE.json AFTER.json`: the year-on-year comparison of two results files.
 
-Loads and checks both files, calls `thematic.compare` for the statistics, writes
-`DIR/comparison.json` (`thematic.comparison/1`) atomically and prints one line per compared
-criterion with the change, its interval and the word the report uses. The HTML and PDF of the
-comparison come from the rendering layer; until it offers them, asking for them is a usage error.
+Loads and checks both files, calls `thematic.compare` for the statistics, renders the report
+(`thematic.render.comparison`) and only then writes `DIR/comparison.json`
+(`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` atomically, and prints
+one line per compared criterion with the change, its interval and the word the report uses.
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the comma
     from thematic.compare import Change, Comparison
 
 from thematic.atomic import write_text_atomic
-from thematic.errors import InputError
+from thematic.errors import InputError, Problem
 
-#: Formats this command can write now, and those the report formats will add.
-WRITERS = ("json",)
-PLANNED = ("html", "pdf")
-DEFAULT_FORMATS = "json"
+#: Formats this command writes.
+WRITERS = ("json", "html", "pdf")
+PLANNED: tuple[str, ...] = ()
+DEFAULT_FORMATS = "json,html,pdf"
 
 
 def parse_formats(text: str) -> list[str]:
@@ -84,18 +84,48 @@ def summary_lines(comparison: Comparison) -> list[str]:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
-    from thematic.compare import compare_files
+    if args.template_dir is not None:  # a wrong folder is an error even when only JSON is asked for
+        from thematic.render.html import environment
 
-    comparison = compare_files(args.before, args.after)
+        environment(args.template_dir)
+    from thematic.commands.report import criteria_texts
+    from thematic.compare import compare
+    from thematic.load.results import Results, load_results
+
+    loaded: list[Results] = []
+    problems: list[Problem] = []
+    for path in (args.before, args.after):
+        try:
+            loaded.append(load_results(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    before, after = loaded
+    comparison = compare(before, after)
     out = Path(args.output) if args.output else default_output(comparison)
+    documents = [f for f in formats if f != "json"]
+    rendered: dict[str, bytes] = {}
+    if documents:  # rendered before anything is written, so a failure leaves no half-made report
+        from thematic.render.comparison import render_comparison_report
+
+        criteria = criteria_texts(after, args.criteria)
+        rendered = render_comparison_report(comparison, criteria, after.parameters, formats=documents,
+                                            template_dir=args.template_dir)
     written = []
     if "json" in formats:
         target = out / "comparison.json"
         write_text_atomic(target, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
         written.append(target)
+    if rendered:
+        from thematic.render.comparison import FILE_NAMES
+        from thematic.render.output import write_files
+
+        written.extend(write_files(rendered, out, FILE_NAMES))
     print("\n".join(summary_lines(comparison)))
+    print()
     for target in written:
-        print(f"\ncomparison written to {target}")
+        print(f"comparison written to {target}")
     return 0
 
 
@@ -107,7 +137,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "per criterion whose fingerprint is the same in both, the change in rate with a 95% Newcombe "
                     "interval and Fisher's exact test, Holm-adjusted across criteria, worded improved, declined or "
                     "no change the sample can detect; changed, added and removed criteria listed apart. Writes "
-                    "DIR/comparison.json (thematic.comparison/1) and prints a summary.",
+                    "DIR/comparison.json (thematic.comparison/1), the report DIR/comparison.html and "
+                    "DIR/comparison.pdf (tagged PDF/UA-1), and prints a summary.",
     )
     p.add_argument("before", metavar="BEFORE.json", help="results of the earlier inspection")
     p.add_argument("after", metavar="AFTER.json", help="results of the later inspection")
@@ -115,4 +146,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="output folder (default: out/BEFORE-ID-to-AFTER-ID, from the inspection ids)")
     p.add_argument("--format", default=DEFAULT_FORMATS, metavar="FORMATS",
                    help=f"comma-separated output formats (default: {DEFAULT_FORMATS}; available: {', '.join(WRITERS)})")
+    p.add_argument("--template-dir", metavar="DIR",
+                   help="a folder of Jinja2 templates searched before the defaults (comparison.html.j2 and the "
+                        "files it uses; the defaults stay reachable as default/NAME)")
+    p.add_argument("--criteria", metavar="FILE",
+                   help="the criteria file, for the questions and theme titles in the report (default: the shipped "
+                        "set of the same id and version, if there is one; otherwise criteria are shown by id)")
     p.set_defaults(handler=cmd_compare)

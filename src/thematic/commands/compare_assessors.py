@@ -1,8 +1,10 @@
 """`thematic compare-assessors FORCE.json INSPECTORS.json`: a force's own audit beside the inspectors'.
 
 Reads two results files scored on the same cases, calls `thematic.assessors` for agreement and
-the direction of any bias, prints the plain-text table and writes the JSON document
-(`thematic.assessor-comparison/1`) atomically when asked.
+the direction of any bias, prints the plain-text table, writes the JSON document
+(`thematic.assessor-comparison/1`) when asked (`-o FILE.json`) and the self-assessment report
+(`--report DIR`: DIR/assessors.html and DIR/assessors.pdf, through `thematic.render.assessors`).
+Everything is made before anything is written, and each file is written atomically.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 from typing import Any
 
 from thematic.atomic import write_text_atomic
+from thematic.errors import InputError
 
 DESCRIPTION = (
     "Compare a force's self-assessment with the inspectors' assessment of the same cases (two results "
@@ -26,6 +29,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("force", metavar="FORCE.json", help="results of the force's own audit (thematic.results/1)")
     p.add_argument("inspectors", metavar="INSPECTORS.json", help="results of the inspectors' assessment of the same cases")
     p.add_argument("-o", "--output", metavar="FILE", help="also write the comparison as JSON (thematic.assessor-comparison/1)")
+    p.add_argument("--report", metavar="DIR",
+                   help="also write the self-assessment report as DIR/assessors.html and DIR/assessors.pdf "
+                        "(tagged PDF/UA-1)")
+    p.add_argument("--criteria", metavar="FILE",
+                   help="the criteria file both were scored with, to name each criterion's question in the report "
+                        "(default: the shipped set of the same id and version, if there is one)")
     p.add_argument("--grade", choices=("assessor", "suggested"), default="assessor",
                    help="compare each side's own grade (assessor, the default) or thematic's suggested grade")
     p.set_defaults(handler=run)
@@ -36,8 +45,47 @@ def run(args: argparse.Namespace) -> int:
     from thematic.assessors import compare_assessor_files, comparison_text
 
     comparison = compare_assessor_files(args.force, args.inspectors, grade_source=args.grade)
+    rendered: dict[str, bytes] = {}
+    if args.report:
+        from thematic.render.assessors import render_assessors_report
+
+        rendered = render_assessors_report(comparison, questions=questions(comparison, args.criteria))
     print(comparison_text(comparison))
     if args.output:
         write_text_atomic(args.output, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
         print(f"\ncomparison written to {args.output}")
+    if rendered:
+        from thematic.render.assessors import write_assessors_report
+
+        for path in write_assessors_report(rendered, args.report):
+            print(f"report written to {path}")
     return 0
+
+
+def questions(comparison: Any, path: str | None) -> dict[str, str]:
+    """Each compared criterion's question, with the force's parameter values in it.
+
+    From `path`, or else the shipped criteria set of the results' id and version; {} when there is none
+    (the report then names criteria by id). A file given that is not the results' set is an InputError.
+    """
+    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.results import load_results
+    from thematic.render.context import question_text
+
+    force = comparison.force
+    if path is None:
+        try:
+            path = str(shipped_criteria_path(force.criteria_id))
+        except InputError:
+            return {}
+        criteria = load_criteria(path)
+        if criteria.file.version != force.criteria_version:
+            return {}
+    else:
+        criteria = load_criteria(path)
+        if criteria.id != force.criteria_id or criteria.file.version != force.criteria_version:
+            raise InputError.single(path, f"is {criteria.id} version {criteria.file.version}, but the results were "
+                                          f"scored with {force.criteria_id} version {force.criteria_version}",
+                                    field="--criteria")
+    parameters = {**criteria.defaults(), **load_results(force.file).parameters}
+    return {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}

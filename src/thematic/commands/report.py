@@ -4,7 +4,8 @@ Reads and checks the results file (`thematic.load.results`), finds the criteria 
 with (the shipped one of the same id, or `--criteria FILE`) and checks that every criterion's
 fingerprint still matches, so that a report never pairs counts with a changed definition; then
 writes DIR/report.html and DIR/report.pdf through `thematic.render.write_force_report`. Several
-results files will make a programme report; until that exists they are a usage error.
+results files make the programme report instead: forces side by side against the pooled rate
+(`thematic.programme`, `thematic.render.programme`), as DIR/programme.json, .html and .pdf.
 """
 from __future__ import annotations
 
@@ -28,13 +29,19 @@ def register(subparsers: Any) -> None:
         help="write the force report (HTML and PDF) of a results file",
         description="Write the force report of one results file (thematic.results/1): key findings, grades, "
                     "criteria by theme with 95% intervals, the cases to look at, data quality and method, as "
-                    "DIR/report.html and DIR/report.pdf (tagged PDF/UA-1). Several results files will make a "
-                    "programme report.",
+                    "DIR/report.html and DIR/report.pdf (tagged PDF/UA-1). Given several results files of one "
+                    "criteria set, write the programme report instead: each force against the pooled rate, a "
+                    "funnel plot per criterion with 95% and 99.8% limits (no league table), the forces outside "
+                    "the limits named, and how many comparisons were made, as DIR/programme.json, "
+                    "DIR/programme.html and DIR/programme.pdf.",
     )
-    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="a results file written by thematic run or thematic score")
-    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: the results file's folder)")
-    p.add_argument("--format", default="html,pdf", metavar="FORMATS",
-                   help="comma-separated formats to write: html, pdf (default: html,pdf)")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json",
+                   help="a results file written by thematic run or thematic score; several for a programme report")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output folder (default: the results file's folder; for several files out/programme-YEARS)")
+    p.add_argument("--format", default=None, metavar="FORMATS",
+                   help="comma-separated formats to write: html, pdf, and json for a programme report "
+                        "(default: html,pdf; for several results files json,html,pdf)")
     p.add_argument("--template-dir", metavar="DIR",
                    help="a folder of Jinja2 templates searched before the defaults (a file there replaces the "
                         "default of the same name; the defaults stay reachable as default/NAME)")
@@ -43,9 +50,14 @@ def register(subparsers: Any) -> None:
                         "reveal them and leave out lists of cases")
     p.add_argument("--thresholds", default=",".join(f"{t * 100:g}" for t in DEFAULT_THRESHOLDS), metavar="PCT[,PCT]",
                    help="percentages a rate's 95%% interval is tested against; a rate whose interval crosses one "
-                        "is flagged borderline (default: 50,80)")
+                        "is flagged borderline (default: 50,80; force report only: a programme report compares "
+                        "each force with the pooled rate instead)")
     p.add_argument("--criteria", metavar="FILE",
-                   help="the criteria file the results were scored with (default: the shipped set of the same id)")
+                   help="the criteria file the results were scored with (default: the shipped set of the same id); "
+                        "for a programme report it gives the questions and theme titles")
+    p.add_argument("--agreement", metavar="FILE.json",
+                   help="force report only: the inspection's agreement between inspectors (written by thematic "
+                        "agreement -o), shown as its own section when cases were double-scored")
     p.set_defaults(handler=cmd_report)
 
 
@@ -60,13 +72,13 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the force report of one results file."""
+    """Write the force report of one results file, or the programme report of several."""
     if len(args.results) > 1:
-        raise InputError.single(
-            " ".join(args.results),
-            "programme reports are not built yet: give one results file for its force report",
-        )
-    formats = [part for part in args.format.split(",") if part.strip()]
+        if args.agreement:
+            raise InputError.single("--agreement", "goes with one results file: the agreement of that inspection's "
+                                                   "inspectors is a section of its force report")
+        return programme_report(args)
+    formats = [part for part in (args.format or "html,pdf").split(",") if part.strip()]
     try:
         thresholds = parse_thresholds(args.thresholds)
     except ValueError as exc:
@@ -77,10 +89,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     results = load_results(args.results[0])
     check_cases(results)
     criteria = criteria_for(results, args.criteria)
+    agreement = None
+    if args.agreement:
+        from thematic.render.agreement_file import load_agreement
+
+        agreement = load_agreement(args.agreement, inspection_id=results.inspection.id, case_ids=results.case_ids)
     out = Path(args.output) if args.output else Path(args.results[0]).parent
     try:
         written = write_force_report(results.document, criteria, out, formats=formats, template_dir=args.template_dir,
-                                     suppress_below=args.suppress_below, thresholds=thresholds)
+                                     suppress_below=args.suppress_below, thresholds=thresholds, agreement=agreement)
     except PdfError as exc:
         if args.template_dir is None:
             raise  # the default templates must make an accessible PDF: an internal failure
@@ -88,6 +105,76 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in written:
         print(f"report written to {path}")
     return 0
+
+
+def programme_report(args: argparse.Namespace) -> int:
+    """Write the programme report of several results files: JSON, HTML and PDF."""
+    # programme.json holds every count, so a report prepared for publication leaves it out.
+    default = "html,pdf" if args.suppress_below else "json,html,pdf"
+    formats = [part.strip().lower() for part in (args.format or default).split(",") if part.strip()]
+    unknown = [f for f in formats if f not in ("json", "html", "pdf")]
+    if unknown or not formats:
+        what = f"unknown format '{unknown[0]}'" if unknown else "no format given"
+        raise InputError.single("--format", f"{what}; expected json, html, pdf or a comma-separated list of them")
+    if "json" in formats and args.suppress_below:
+        raise InputError.single("--format", "json holds every count unsuppressed, so it cannot be prepared for "
+                                            "publication with --suppress-below; ask for html,pdf")
+    documents = [f for f in dict.fromkeys(formats) if f != "json"]
+    if args.template_dir is not None:  # a wrong folder is an error even when only JSON is asked for
+        from thematic.render.html import environment
+
+        environment(args.template_dir)
+    from thematic.programme import build_programme
+    from thematic.render.programme import key_facts, render_programme_report, write_programme_report
+
+    loaded: list[Results] = []
+    problems: list[Problem] = []
+    for path in args.results:
+        try:
+            loaded.append(load_results(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    programme = build_programme(loaded)  # InputError for different criteria sets or an inspection given twice
+    rendered: dict[str, bytes] = {}
+    if documents:  # rendered before anything is written, so a failure leaves no half-made report
+        rendered = render_programme_report(programme, loaded, criteria_texts(loaded[0], args.criteria),
+                                           formats=documents, template_dir=args.template_dir,
+                                           suppress_below=args.suppress_below)
+    years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
+    out = Path(args.output) if args.output else Path("out") / "-".join(["programme", *years])
+    written = write_programme_report(programme, rendered, out, json_too="json" in formats)
+    print(f"programme of {key_facts(programme)}")
+    for funnel in (*programme.criteria, *programme.themes, *programme.grades):
+        for force in funnel.outside_998:
+            print(f"  outside the 99.8% limits: {force.inspection} on {funnel.key}: {force.rate.successes} of "
+                  f"{force.rate.total}, {force.position.split('_')[0]} the pooled rate")
+    for path in written:
+        print(f"report written to {path}")
+    return 0
+
+
+def criteria_texts(results: Results, path: str | None) -> CriteriaSet | None:
+    """The criteria set whose questions and theme titles a programme or comparison report shows.
+
+    `--criteria FILE` if given (InputError if it is another set); otherwise the shipped set of the
+    results' id and version, if there is one; otherwise None, and criteria are shown by id.
+    """
+    if path is None:
+        try:
+            path = str(shipped_criteria_path(results.criteria_id))
+        except InputError:
+            return None
+        criteria = load_criteria(path)
+        return criteria if criteria.file.version == results.criteria_version else None
+    criteria = load_criteria(path)
+    if criteria.id != results.criteria_id or criteria.file.version != results.criteria_version:
+        raise InputError([results.problem(
+            ("criteria", "id"), f"scored with {results.criteria_id} version {results.criteria_version}, but {path} "
+                                f"is {criteria.id} version {criteria.file.version}; give the criteria file the results "
+                                "were scored with (--criteria FILE)")])
+    return criteria
 
 
 def criteria_for(results: Results, path: str | None) -> CriteriaSet:

@@ -9,25 +9,32 @@ the root gets `role="img"` with a `<title>` (WeasyPrint takes the PDF's alt text
 `<desc>`. Every chart is drawn from view data whose table the report prints beside it, so the
 chart is never the only way to read the numbers. Colour is never the only signal either: series
 differ in hatching as well as colour, and every bar and interval carries its value as text.
+The force report draws grades and rates (`grade_chart`, `rates_chart`); the programme report a
+funnel plot per criterion (`funnel_chart`: each force a point labelled by name); the year-on-year
+report the changes around zero (`change_chart`: each change with its interval and its word).
 """
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
 
 from thematic.render.sections import GradeSection, ThemeSection
-from thematic.render.views import CountView, RateView, threshold_text
+from thematic.render.views import CountView, RateView, percent, threshold_text
 
 #: GOV.UK palette: each colour has at least 3:1 contrast against white (WCAG 1.4.11).
 BLUE = "#1d70b8"
 DARK_GREY = "#505a5f"
 BLACK = "#0b0c0c"
 MID_GREY = "#6f777b"
+
+if TYPE_CHECKING:
+    from thematic.programme import FunnelLimits
 
 _STYLE = {
     "svg.fonttype": "none",  # real text: smaller, selectable, and drawn in the page's font
@@ -216,3 +223,161 @@ def theme_chart(theme: ThemeSection, thresholds: Sequence[float]) -> Chart:
         table_id=f"table-{theme.anchor}",
         title=f"{theme.title}: rate met for each criterion, with 95% intervals",
     )
+
+
+# --- programme and year-on-year charts ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """One force on a funnel plot: its name, denominator, rate and where it lies in words."""
+
+    name: str
+    total: int
+    rate: float
+    position: str  # "" within the 95% limits, else e.g. "above the 99.8% limit"
+
+
+def funnel_chart(
+    points: Sequence[FunnelPoint],
+    pooled: float,
+    curve: Sequence[FunnelLimits],
+    *,
+    chart_id: str,
+    table_id: str,
+    title: str,
+) -> Chart:
+    """Each force's rate against its denominator, with the pooled rate and its 95% and 99.8% limits.
+
+    The limits are the exact quantiles at each whole denominator, joined by lines. Every
+    point carries its force's name, and a force outside a limit says so in its label and is drawn
+    with another marker, so neither the legend nor colour is needed to read it.
+    """
+    with matplotlib.rc_context(_STYLE):
+        figure = _figure(6.4, 3.1)
+        axes = figure.add_subplot()
+        top = max([p.total for p in points] + [1])
+        low = max(1, min([p.total for p in points] + [top]) // 2)
+        shown = [c for c in curve if low <= c.total <= top]
+        if shown:
+            xs = [c.total for c in shown]
+            rates = [c.rates() for c in shown]
+            axes.plot(xs, [r["high_99.8"] * 100 for r in rates], color=DARK_GREY, linestyle=(0, (1, 1.5)),
+                      linewidth=1.4, label="99.8% limits")
+            axes.plot(xs, [r["low_99.8"] * 100 for r in rates], color=DARK_GREY, linestyle=(0, (1, 1.5)),
+                      linewidth=1.4)
+            axes.plot(xs, [r["high_95"] * 100 for r in rates], color=BLUE, linestyle=(0, (6, 3)), linewidth=1.4,
+                      label="95% limits")
+            axes.plot(xs, [r["low_95"] * 100 for r in rates], color=BLUE, linestyle=(0, (6, 3)), linewidth=1.4)
+        axes.axhline(pooled * 100, color=BLACK, linewidth=1.2, label=f"pooled rate {percent(pooled)}")
+        for point in points:
+            outside = bool(point.position)
+            axes.plot([point.total], [point.rate * 100], marker="D" if outside else "o", markersize=7 if outside else 6,
+                      linestyle="none", markerfacecolor="white" if outside else BLACK, markeredgecolor=BLACK,
+                      markeredgewidth=1.5)
+        for point, label_y in zip(points, _label_heights(points, top)):
+            x, y = point.total, point.rate * 100
+            text = point.name + (f": {point.position}" if point.position else "")
+            moved = abs(label_y - y) > 0.5
+            # A white box keeps a label readable over the limit lines; a moved label gets a thin leader.
+            axes.annotate(text, (x, y), xytext=(x + top * 0.03, label_y), textcoords="data", fontsize=8.5,
+                          color=BLACK, va="center", ha="left", annotation_clip=False,
+                          bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                          arrowprops={"arrowstyle": "-", "color": MID_GREY, "linewidth": 0.7,
+                                      "shrinkA": 0, "shrinkB": 4, "relpos": (0, 0.5)} if moved else None).set_in_layout(False)
+        axes.set_xlim(0, top * 1.12 + 1)
+        axes.set_ylim(0, 100)
+        axes.set_yticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
+        axes.set_xlabel("cases assessed (the rate's denominator)")
+        axes.set_ylabel("rate met")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8.5)
+        figure.get_layout_engine().set(rect=(0, 0, 0.8, 1))  # room for the labels of the largest samples
+    description = ("Funnel plot: each force's rate met (vertical) against the number of cases it assessed "
+                   f"(horizontal). The solid line is the pooled rate, {percent(pooled)}; dashed lines are the 95% "
+                   "limits and dotted lines the 99.8% limits, which narrow as samples grow. Each force is a labelled "
+                   "point; a force outside a limit is a hollow diamond and its label names the limit. The same "
+                   "numbers are in the table that follows.")
+    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
+                                                          description=description), table_id)
+
+
+def _label_heights(points: Sequence[FunnelPoint], top: int, gap: float = 6.5) -> list[float]:
+    """The height (rate, %) of each point's label, moved down or up so that no two labels whose
+    points are close sideways overlap; the labels of points far apart keep their own heights."""
+    order = sorted(range(len(points)), key=lambda i: -points[i].rate)
+    heights: dict[int, float] = {}
+    for i in order:
+        wanted = points[i].rate * 100
+        near = sorted(heights[j] for j in heights if abs(points[j].total - points[i].total) <= top * 0.45)
+        height = wanted
+        for other in reversed(near):  # from the highest placed label down
+            if abs(other - height) < gap:
+                height = other - gap
+        if height < 2:  # no room below: go above the highest instead
+            height = max(near + [wanted]) + gap
+        heights[i] = min(height, 98.0)
+    return [heights[i] for i in range(len(points))]
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """One change on a change chart: AFTER - BEFORE as fractions, its interval, and its word."""
+
+    name: str
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    label: str  # "+25 points: improved", or why there is no change to show
+
+
+def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, title: str) -> Chart:
+    """Each change as a point with its 95% interval as a bar, around a line at zero (no change).
+
+    A change called improved is an upward triangle, declined a downward one, and a change the
+    sample cannot detect a hollow circle; each row also says its change and word as text.
+    """
+    spans = [abs(v) for r in rows for v in (r.ci_low, r.ci_high) if v is not None]
+    limit = min(100, max(20, math.ceil(max(spans + [0.0]) * 10 + 1e-9) * 10))
+    with matplotlib.rc_context(_STYLE):
+        figure = _figure(6.4, 1.1 + 0.36 * len(rows))
+        axes = figure.add_subplot()
+        axes.axvline(0, color=DARK_GREY, linewidth=1.2)
+        axes.text(0, -0.8, "no change", ha="center", va="bottom", color=BLACK, fontsize=8)
+        for index, row in enumerate(rows):
+            if row.difference is None or row.ci_low is None or row.ci_high is None:
+                axes.text(-limit * 0.97, index, row.label, va="center", ha="left", color=BLACK,
+                          fontsize=8.5).set_in_layout(False)
+                continue
+            axes.plot([row.ci_low * 100, row.ci_high * 100], [index, index], color=BLUE, linewidth=2.2,
+                      solid_capstyle="butt")
+            for end in (row.ci_low, row.ci_high):
+                axes.plot([end * 100, end * 100], [index - 0.15, index + 0.15], color=BLUE, linewidth=1.6)
+            marker = "^" if row.label.endswith(("improved", "rose")) else (
+                "v" if row.label.endswith(("declined", "fell")) else "o")
+            detected = marker != "o"
+            axes.plot([row.difference * 100], [index], marker=marker, markersize=8 if detected else 6.5,
+                      linestyle="none", markerfacecolor=BLACK if detected else "white", markeredgecolor=BLACK,
+                      markeredgewidth=1.5)
+            # Outside the layout: the rect below keeps room for it, so long words never squash the axes.
+            axes.text(limit * 1.03, index, row.label, va="center", ha="left", color=BLACK, fontsize=8.5,
+                      clip_on=False).set_in_layout(False)
+        axes.set_yticks(range(len(rows)), [row.name for row in rows])
+        axes.set_ylim(len(rows) - 0.5, -1.0)
+        axes.set_xlim(-limit, limit)
+        step = 10 if limit <= 40 else 20
+        ticks = list(range(-limit // step * step, limit + 1, step))
+        axes.set_xticks(ticks, [_signed(t) for t in ticks])
+        axes.set_xlabel("change in rate met, percentage points, with 95% interval")
+        figure.get_layout_engine().set(rect=(0, 0, 0.6, 1))  # room on the right for each change in words
+    description = ("Each change in rate met between the two inspections as a point, with its 95% interval as a "
+                   "horizontal bar, around a vertical line at zero (no change). An upward triangle marks an "
+                   "improvement and a downward triangle a decline the samples can support; a hollow circle a "
+                   "change the samples cannot detect. Each row also gives its change in words. The same numbers "
+                   "are in the table that follows.")
+    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
+                                                          description=description), table_id)
+
+
+def _signed(points: int) -> str:
+    sign = "+" if points > 0 else "\u2212"  # a true minus sign, as printed figures use
+    return "0" if points == 0 else f"{sign}{abs(points)}"

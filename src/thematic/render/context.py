@@ -3,7 +3,9 @@
 No Jinja, matplotlib or file access here: `force_report_context` reads a `thematic.results/1`
 document and the criteria set it was scored with and returns the frozen dataclasses of
 `thematic.render.sections` (strings, counts and `RateView`s), in the order the report reads: key
-findings, grades, themes, the cases an inspector must look at, data quality and method.
+findings, grades, themes, the cases an inspector must look at, data quality, agreement between
+inspectors (only when an agreement document with double-scored cases is given; built by
+`thematic.render.agreement`) and method.
 Suppression (`Suppression`) is applied here, once, so no template or chart can show a count it
 should not.
 """
@@ -16,6 +18,7 @@ from typing import Any, Mapping, Sequence
 from thematic import __version__
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import ASSESSED, FAILED
+from thematic.render.agreement import agreement_section
 from thematic.render.sections import (
     CriterionRow,
     DataQualitySection,
@@ -76,8 +79,12 @@ def force_report_context(
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     review_criteria: Sequence[str] = REVIEW_CRITERIA,
+    agreement: Mapping[str, Any] | None = None,
 ) -> ForceReport:
-    """The force report's view data for a results document scored against `criteria`."""
+    """The force report's view data for a results document scored against `criteria`.
+
+    `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
+    """
     hide = Suppression(suppress_below)
     thresholds = tuple(sorted(thresholds))
     parameters: Mapping[str, Any] = document.get("parameters") or {}
@@ -107,6 +114,7 @@ def force_report_context(
         suppress_below=hide.below if hide.active else None,
         thresholds=thresholds,
         thresholds_text=threshold_text(thresholds) if thresholds else "",
+        agreement=agreement_section(agreement, hide, questions),
     )
 
 

@@ -72,11 +72,17 @@ def render_force_report(
     template_dir: str | Path | None = None,
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    agreement: Mapping[str, Any] | None = None,
 ) -> dict[str, bytes]:
-    """The force report in each format, as bytes by format name ("html", "pdf")."""
+    """The force report in each format, as bytes by format name ("html", "pdf").
+
+    `agreement`: the inspection's `thematic.agreement/1` document; with double-scored cases, the
+    report gains its "Agreement between inspectors" section.
+    """
     chosen = check_formats(formats)
     check_template(TEMPLATE, template_dir)  # a missing or broken template stops before any work
-    report = force_report_context(document, criteria, suppress_below=suppress_below, thresholds=thresholds)
+    report = force_report_context(document, criteria, suppress_below=suppress_below, thresholds=thresholds,
+                                  agreement=agreement)
     charts = force_charts(report)
     rendered: dict[str, bytes] = {}
     if "html" in chosen:
@@ -95,10 +101,11 @@ def write_force_report(
     template_dir: str | Path | None = None,
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    agreement: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write DIR/report.html and/or DIR/report.pdf; the paths written, in format order."""
     rendered = render_force_report(document, criteria, formats=formats, template_dir=template_dir,
-                                   suppress_below=suppress_below, thresholds=thresholds)
+                                   suppress_below=suppress_below, thresholds=thresholds, agreement=agreement)
     return write_rendered(rendered, out_dir)
 
 

@@ -151,6 +151,67 @@ class MethodSection:
 
 
 @dataclass(frozen=True)
+class CoefficientView:
+    """An agreement coefficient as printed: "0.87", "−0.07", "not defined", "withheld" or "–".
+
+    `interval` is "0.68 to 1.00" or "" (none given); `note` says why there is no value or interval.
+    """
+
+    value: float | None
+    text: str
+    interval: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """One judgement criterion (or the overall grade) over the cases two inspectors scored."""
+
+    item: str                  # the criterion id, or "Overall grade"
+    anchor: str                # the criterion's row in its theme's table; "" for the grade
+    question: str
+    double_scored: CountView
+    raw: RateView              # cases the two inspectors answered alike, of those double-scored
+    kappa: CoefficientView     # linearly weighted for the grade
+    alpha: CoefficientView
+    ac1: CoefficientView
+    weighted: bool
+    paradox: str               # the kappa paradox in plain words, or ""
+
+
+@dataclass(frozen=True)
+class DisagreementRow:
+    case_id: str
+    item: str                  # a criterion id, "overall grade" or "referred back"
+    answers: str               # insp-a "yes"; insp-b "no" (with the inspectors' notes)
+    decided: bool
+    status: str                # "open", or the moderator's answer, who decided and why
+
+
+@dataclass(frozen=True)
+class AgreementSection:
+    """Agreement between inspectors on the double-scored cases, and the moderation list."""
+
+    inspectors: tuple[str, ...]
+    rows: tuple[AgreementRow, ...]          # items with at least one double-scored case
+    not_double_scored: tuple[str, ...]      # items no case was double-scored on
+    notes: tuple[str, ...]                  # why a coefficient or interval is missing
+    more_than_two: CountView                # item-cases scored by more than two inspectors
+    disagreements: CountView
+    open: CountView
+    decided: CountView
+    moderation: tuple[DisagreementRow, ...]  # empty when withheld
+    withheld: bool
+    method: str
+
+    @property
+    def not_double_scored_text(self) -> str:
+        """"SUP-04 and CRM-06", or ""."""
+        names = self.not_double_scored
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+@dataclass(frozen=True)
 class ForceReport:
     title: str
     inspection_id: str
@@ -168,3 +229,4 @@ class ForceReport:
     suppress_below: int | None
     thresholds: tuple[float, ...]
     thresholds_text: str
+    agreement: AgreementSection | None = None  # only when the inspection has double-scored cases

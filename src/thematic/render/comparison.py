@@ -1,0 +1,286 @@
+"""The year-on-year report: two inspections' rates and what their change can be said to be.
+
+`comparison_report_context` turns a `thematic.compare.Comparison` into frozen dataclasses of
+strings and `RateView`s, in the order the report reads: what changed beyond what the samples can
+explain (improved or declined), how many criteria were compared and how many show no change the
+sample can detect, the change chart and table per theme, themes and grades, the criteria left
+out (changed, added, removed), and the method. Each change carries both rates as "n of N" with
+their 95% intervals, the change in percentage points with its Newcombe interval, Fisher's p and
+the Holm-adjusted p. `render_comparison_report` adds the charts and renders the HTML and PDF
+(`comparison.html.j2`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from thematic.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample
+from thematic.model.criteria import CriteriaSet
+from thematic.render.charts import ChangePoint, Chart, change_chart
+from thematic.render.context import question_text
+from thematic.render.output import render_formats
+from thematic.render.views import RateView, Suppression, label, slug
+
+__all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "FILE_NAMES", "TEMPLATE",
+           "points", "p_text", "key_facts"]
+
+TEMPLATE = "comparison.html.j2"
+FILE_NAMES = {"html": "comparison.html", "pdf": "comparison.pdf"}
+_UP, _DOWN = (IMPROVED, ROSE), (DECLINED, FELL)
+
+METHOD = (
+    ("The change", "The change is the later rate minus the earlier, in percentage points, with a 95% Newcombe "
+                   "hybrid-score interval for the difference of two independent proportions (statsmodels "
+                   "confint_proportions_2indep, method newcomb), built from the two rates' Wilson intervals."),
+    ("The test", "Fisher's exact test, two-sided (scipy.stats.fisher_exact), gives each change's p-value. Many "
+                 "criteria are compared at once, so the p-values are adjusted by Holm's step-down method "
+                 "(statsmodels multipletests) within each family: the criteria, the themes, the inspector's "
+                 "grades and the suggested grades."),
+    ("The words", "A change is called improved (rose, for a grade's share) only when its Holm-adjusted p-value is "
+                  "below 0.05 and its whole interval lies above zero, and declined (fell) only when the adjusted "
+                  "p-value is below 0.05 and the whole interval lies below zero. Anything else is \u201cno change "
+                  "the sample can detect\u201d: the rate may have changed, but by less than samples of this size "
+                  "can show, once the number of comparisons is allowed for. Requiring both is deliberately "
+                  "cautious: the report must not claim a change the data cannot support."),
+    ("The samples", "Both samples are taken to be independent random samples of each inspection's cases."),
+    ("Like with like", "A criterion is compared only when its fingerprint (its definition and the parameter values "
+                       "it reads) is the same in both results files. Criteria whose definition changed, and "
+                       "criteria in only one of the files, are listed apart and never compared. Themes and "
+                       "suggested grades are compared only when every criterion matches."),
+)
+
+
+def points(value: float) -> str:
+    """Signed percentage points: +25, −5 (a true minus sign), 0; below one point, one decimal (−0.3)."""
+    hundred = value * 100
+    if hundred == 0:
+        return "0"
+    size = abs(hundred)
+    if size < 1:  # a change of less than a point is not printed as 0 or 1
+        text = f"{math.floor(round(size * 10, 9) + 0.5) / 10:g}"
+    else:
+        text = str(math.floor(round(size, 9) + 0.5))
+    return ("+" if hundred > 0 else "\u2212") + text
+
+
+def p_text(value: float | None) -> str:
+    """A p-value as printed: 0.015, "less than 0.001", or "–" when there is none."""
+    if value is None:
+        return "–"
+    return "less than 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@dataclass(frozen=True)
+class SideView:
+    name: str
+    inspection: str
+    year: str
+    as_of: str
+    cases: str
+    file: str
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One compared rate: before and after, the change with its interval, the p-values and the word."""
+
+    id: str
+    anchor: str
+    name: str
+    question: str
+    before: RateView
+    after: RateView
+    change: str          # "+25 points", or "–" when untestable
+    interval: str        # "−5 to +50 points", or ""
+    p_value: str
+    p_adjusted: str
+    verdict: str
+    tag: str             # "improved", "declined" or "": the flag shown beside the word
+    sentence: str
+    point: ChangePoint   # what the change chart draws
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    title: str
+    finding: str
+    rows: tuple[ChangeRow, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"group-{slug(self.title)}"
+
+
+@dataclass(frozen=True)
+class ComparisonReport:
+    title: str
+    criteria_id: str
+    before: SideView
+    after: SideView
+    compared_text: str
+    counts_text: str
+    caution: str
+    detected: tuple[ChangeRow, ...]
+    groups: tuple[ChangeGroup, ...]
+    themes: tuple[ChangeRow, ...]
+    themes_not_compared: tuple[tuple[str, str], ...]
+    grades: tuple[tuple[str, tuple[ChangeRow, ...]], ...]   # (source heading, rows)
+    grades_not_compared: tuple[tuple[str, str], ...]
+    changed: tuple[tuple[str, str], ...]                   # (criterion id, question)
+    added: tuple[tuple[str, str], ...]
+    removed: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]
+    method: tuple[tuple[str, str], ...]
+
+    @property
+    def rows(self) -> tuple[ChangeRow, ...]:
+        return tuple(row for group in self.groups for row in group.rows)
+
+
+def _side(sample: Sample, same_force: bool) -> SideView:
+    year = "" if sample.year is None else str(sample.year)
+    if same_force and year:
+        name = year
+    else:
+        name = sample.inspection or Path(sample.file).stem
+    return SideView(name, sample.inspection or "not named", year, sample.as_of, str(sample.cases), sample.file)
+
+
+def _row(key: str, name: str, question: str, change: Change, anchor: str) -> ChangeRow:
+    hide = Suppression(None)
+    before = hide.rate(change.before.successes, change.before.total, change.before.ci_low, change.before.ci_high, ())
+    after = hide.rate(change.after.successes, change.after.total, change.after.ci_low, change.after.ci_high, ())
+    tested = change.difference is not None and change.ci_low is not None and change.ci_high is not None
+    tag = "improved" if change.verdict in _UP else "declined" if change.verdict in _DOWN else ""
+    if tested:
+        text = f"{points(change.difference)} points"  # type: ignore[arg-type]
+        interval = f"{points(change.ci_low)} to {points(change.ci_high)} points"  # type: ignore[arg-type]
+        sentence = (f"{name} {change.verdict}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} "
+                    f"(95% interval {interval}), Holm-adjusted p {p_text(change.p_adjusted)}.")
+        chart_label = f"{points(change.difference)} pts: {change.verdict}"  # type: ignore[arg-type]
+    else:
+        text, interval = "–", ""
+        sentence = f"{name}: {change.verdict} (before {before.n_of_n}, after {after.n_of_n})."
+        chart_label = change.verdict
+    return ChangeRow(
+        id=key, anchor=anchor, name=name, question=question, before=before, after=after, change=text,
+        interval=interval, p_value=p_text(change.p_value), p_adjusted=p_text(change.p_adjusted),
+        verdict=change.verdict, tag=tag, sentence=sentence,
+        point=ChangePoint(name, change.difference, change.ci_low, change.ci_high, chart_label))
+
+
+def _rate_text(rate: RateView) -> str:
+    """"5 of 19 (26%, 95% interval 12%–49%)"."""
+    return f"{rate.n_of_n} ({rate.percent}, 95% interval {rate.interval})" if rate.has_rate else rate.sentence
+
+
+def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | None = None,
+                              parameters: dict | None = None) -> ComparisonReport:
+    """The year-on-year report's view data; `criteria` (optional) gives questions and theme titles."""
+    b, a = comparison.before, comparison.after
+    same_force = bool(b.force) and b.force == a.force and b.year != a.year
+    definitions = {c.id: c.definition for c in criteria.criteria} if criteria else {}
+
+    def question(cid: str) -> str:
+        d = definitions.get(cid)
+        return question_text(d.question, parameters or {}) if d else ""
+
+    rows = [_row(c.criterion, c.criterion, question(c.criterion), c.change, f"criterion-{slug(c.criterion)}")
+            for c in comparison.criteria]
+    themes_titles = {t: v.title for t, v in criteria.file.themes.items()} if criteria else {}
+    themes = tuple(_row(t.theme, themes_titles.get(t.theme, label(t.theme)), "", t.change, f"theme-{slug(t.theme)}")
+                   for t in comparison.themes)
+    grades = []
+    for source, heading in (("inspector", "Inspector's grades"), ("suggested", "Suggested grades")):
+        members = tuple(_row(g.grade, label(g.grade), "", g.change, f"grade-{source}-{slug(g.grade)}")
+                        for g in comparison.grades if g.source == source)
+        if members:
+            grades.append((heading, members))
+    detected = tuple(r for r in rows if r.tag)
+    tested = [r for r in rows if r.change != "–"]
+    counts = {word: sum(1 for r in tested if r.verdict == word) for word in (IMPROVED, DECLINED)}
+    unchanged = len(tested) - counts[IMPROVED] - counts[DECLINED]
+    untestable = len(rows) - len(tested)
+    apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
+    compared_text = (f"{_criteria(len(rows))} the same definition and parameter values in both inspections and "
+                     f"{'are' if len(rows) != 1 else 'is'} compared.")
+    if apart:
+        compared_text += f" {_criteria(apart, 'listed apart')}: their definitions differ or they are in one file only."
+    counts_text = (f"Improved: {counts[IMPROVED]}. Declined: {counts[DECLINED]}. "
+                   f"No change the sample can detect: {unchanged}.")
+    if untestable:
+        counts_text += f" Could not be compared (no assessed cases on one side): {untestable}."
+    title = (f"{label(a.force).title()}: {b.year} and {a.year} inspections compared" if same_force
+             else f"{b.inspection or Path(b.file).stem} and {a.inspection or Path(a.file).stem} compared")
+    return ComparisonReport(
+        title=title, criteria_id=a.criteria_id, before=_side(b, same_force), after=_side(a, same_force),
+        compared_text=compared_text, counts_text=counts_text,
+        caution=("\u201cNo change the sample can detect\u201d does not mean nothing changed: the samples are too small "
+                 "to show a change of that size beyond chance, once the number of criteria compared is allowed for."),
+        detected=detected, groups=_groups(rows, criteria), themes=themes,
+        themes_not_compared=tuple((label(n.item), n.reason) for n in comparison.themes_not_compared),
+        grades=tuple(grades),
+        grades_not_compared=tuple((n.item, n.reason) for n in comparison.grades_not_compared),
+        changed=tuple((c, question(c)) for c in comparison.changed),
+        added=tuple((c, question(c)) for c in comparison.added),
+        removed=tuple((c, question(c)) for c in comparison.removed),
+        notes=comparison.notes, method=METHOD,
+    )
+
+
+def _criteria(count: int, rest: str = "have") -> str:
+    if rest == "have":
+        return "1 criterion has" if count == 1 else f"{count} criteria have"
+    return f"1 criterion is {rest}" if count == 1 else f"{count} criteria are {rest}"
+
+
+def _groups(rows: list[ChangeRow], criteria: CriteriaSet | None) -> tuple[ChangeGroup, ...]:
+    if criteria is None:
+        return (ChangeGroup("Criteria", "", tuple(rows)),)
+    theme_of = {c.id: c.definition.theme for c in criteria.criteria}
+    by_theme: dict[str, list[ChangeRow]] = {}
+    for row in rows:
+        by_theme.setdefault(theme_of.get(row.id, ""), []).append(row)
+    groups = []
+    for theme_id, members in by_theme.items():
+        theme = criteria.file.themes.get(theme_id)
+        groups.append(ChangeGroup(theme.title if theme else "Other criteria", theme.finding if theme else "",
+                                  tuple(members)))
+    return tuple(groups)
+
+
+def comparison_charts(report: ComparisonReport) -> dict[str, Chart]:
+    """A change chart per theme's criteria (by the group's anchor), and one for the themes if compared."""
+    charts = {}
+    for group in report.groups:
+        charts[group.anchor] = change_chart(
+            [r.point for r in group.rows], chart_id=f"chart-{group.anchor}", table_id=f"table-{group.anchor}",
+            title=f"{group.title}: change in each criterion's rate met, with 95% intervals")
+    if report.themes:
+        charts["themes"] = change_chart([r.point for r in report.themes], chart_id="chart-themes-change",
+                                        table_id="table-themes-change",
+                                        title="Change in each theme's rate, with 95% intervals")
+    return charts
+
+
+def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | None = None,
+                             parameters: dict | None = None, *, formats: Sequence[str] = ("html", "pdf"),
+                             template_dir: str | Path | None = None) -> dict[str, bytes]:
+    """The year-on-year report in each of `formats` (html, pdf), as bytes by format."""
+    report = comparison_report_context(comparison, criteria, parameters)
+    return render_formats(TEMPLATE, formats, template_dir, report=report, charts=comparison_charts(report))
+
+
+def key_facts(comparison: Comparison) -> str:
+    """One line for an index: criteria compared and how many improved, declined or show no change."""
+    words = [c.change.verdict for c in comparison.criteria]
+    tested = [c for c in comparison.criteria if c.change.p_adjusted is not None]
+    improved, declined = words.count(IMPROVED), words.count(DECLINED)
+    text = (f"{len(comparison.criteria)} criteria compared: {improved} improved, {declined} declined, "
+            f"{len(tested) - improved - declined} no change the sample can detect")
+    if len(tested) < len(comparison.criteria):
+        text += f", {len(comparison.criteria) - len(tested)} could not be compared"
+    apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
+    return text + (f"; {apart} listed apart" if apart else "")
