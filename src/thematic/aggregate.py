@@ -117,6 +117,26 @@ class SummaryAccumulator:
             self._referred_back += 1
         self._cases += 1
 
+    def merge(self, other: "SummaryAccumulator") -> None:
+        """Add the counts of `other` (built for the same criteria, e.g. in another process) to these."""
+        if other._plan != self._plan:
+            raise ValueError("cannot merge summaries of different criteria")
+        for mine, theirs in zip(self._states, other._states):
+            for index, count in enumerate(theirs):
+                mine[index] += count
+        for theme in range(len(self._themes)):
+            self._theme_cases[theme] += other._theme_cases[theme]
+            self._theme_all_met[theme] += other._theme_all_met[theme]
+        for grade, count in other._suggested.items():
+            self._suggested[grade] += count
+        for grade, count in other._inspector.items():
+            self._inspector[grade] += count
+        self._provisional += other._provisional
+        self._compared += other._compared
+        self._disagreements += other._disagreements
+        self._referred_back += other._referred_back
+        self._cases += other._cases
+
     def summary(self) -> dict[str, Any]:
         """The summary block for the cases added so far (a new dict on every call)."""
         criteria: dict[str, dict[str, Any]] = {}

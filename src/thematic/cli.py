@@ -24,7 +24,7 @@ from thematic.load.inspection import load_inspection
 from thematic.load.yaml_source import read_yaml_documents
 from thematic.model.criteria import CriteriaSet
 from thematic.parameters import ParameterError, parse_set_option
-from thematic.scoring import case_check, score_inspection, score_paths
+from thematic.scoring import case_check, score_inspection
 from thematic.table import summary_table
 from thematic.timeutil import parse_date
 from thematic.workbook.sample import load_sample
@@ -103,7 +103,7 @@ def _kind_of(path: str) -> str:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    """Score case files; results JSON to a file or standard output."""
+    """Score case files, streamed case by case; results JSON to a file or standard output."""
     criteria = _criteria(args.criteria)
     as_of = _as_of(args.as_of)
     parameters = criteria.defaults()
@@ -113,13 +113,19 @@ def cmd_score(args: argparse.Namespace) -> int:
         except ParameterError as exc:
             raise InputError.single("--set", str(exc)) from None
         parameters[name] = value
-    document = score_paths(args.cases, criteria=criteria, as_of=as_of, parameters=parameters)
-    text = _dump(document)
+    if args.cases_out and args.summary_only:
+        raise InputError.single("--cases-out", "--cases-out and --summary-only exclude each other: choose one")
+    from thematic.caseload import score_caseload
+    from thematic.progress import Progress
+
+    with Progress(sys.stderr, "scoring") as progress:  # drawn only when standard error is a terminal
+        result = score_caseload(args.cases, criteria=criteria, as_of=as_of, parameters=parameters,
+                                output=args.output, stream=None if args.output else sys.stdout,
+                                cases_out=args.cases_out, summary_only=args.summary_only, jobs=args.jobs,
+                                progress=progress)
     if args.output:
-        write_text_atomic(args.output, text)
-        print(f"scored {len(document['cases'])} case(s); results written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        where = f"; case results in {args.cases_out}" if args.cases_out else ""
+        print(f"scored {result.cases} case(s); results written to {args.output}{where}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -164,6 +170,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from thematic.demo import jobs_option  # `--jobs` of score and demo
+
     parser = _Parser(prog="thematic", description="Score police child-protection case files against inspection criteria.")
     parser.add_argument("--version", action="version", version=f"thematic {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -183,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", required=True, metavar="DATE", help="the date the sample was taken (YYYY-MM-DD)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter; may be repeated")
     p.add_argument("-o", "--output", metavar="FILE", help="write the results JSON here instead of standard output")
+    p.add_argument("--cases-out", metavar="FILE.jsonl",
+                   help="write each case's results to FILE as JSON Lines; the results JSON then holds the summary")
+    p.add_argument("--summary-only", action="store_true",
+                   help="leave out per-case results (and their evidence): the results JSON holds the summary")
+    p.add_argument("--jobs", type=jobs_option, default=1, metavar="N",
+                   help="score JSON Lines in N processes; the results are the same as with one, in the same order")
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("run", help="validate, score and report one inspection",
@@ -199,8 +213,6 @@ def build_parser() -> argparse.ArgumentParser:
                                    "report.pdf), the programme report of each round, the year-on-year comparison "
                                    "of each force, and DIR/index.html linking them all.")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: out/demo)")
-    from thematic.demo import jobs_option
-
     p.add_argument("-j", "--jobs", type=jobs_option, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="inspections to run at once, each in its own process (default: 2, or 1 on one core)")
     p.add_argument("--format", default="html,pdf", metavar="FORMATS",

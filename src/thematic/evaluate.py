@@ -6,16 +6,21 @@ depends on an uncaptured section), then met, then evidenced (not evidenced when 
 the entry that would show it), else not met. A per-entry (`each`) criterion is not met if any
 entry is not met, else unable to assess if any entry is unknown, else not evidenced if any entry
 is not evidenced, else met.
+
+Speed: a whole caseload is scored case by case, so everything that does not depend on the case
+(each criterion's compiled functions, its fixed texts) is prepared once per Scorer as a `_Plan`,
+and the per-case loop calls the compiled functions directly.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from thematic.expr import Compiled, format_value
-from thematic.functions import UNKNOWN, truth
+from thematic.expr import format_value
+from thematic.functions import UNKNOWN
 from thematic.grading import suggest_grade
+from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.model.criteria import CompiledCriterion, CriteriaSet, Template
 from thematic.model.results import (
@@ -25,14 +30,16 @@ from thematic.model.results import (
 from thematic.quality import data_quality
 
 #: The case fields an expression may read by name (the rest of the case is the inspector's).
-_READABLE = tuple(name for name in Case.model_fields if name not in ("judgements", "grade"))
+_READABLE = tuple(name for name in file_fields(Case) if name not in ("judgements", "grade"))
 _MAX_ITEMS_SHOWN = 5
+#: The order in which an `each` criterion's entry states decide the criterion's state.
+_EACH_ORDER = (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET)
 
 
 class _Namespace(dict):
     """Case fields by name; a named definition is computed the first time it is read."""
 
-    def __init__(self, values: dict[str, Any], definitions: Mapping[str, Compiled], params: Mapping[str, Any]):
+    def __init__(self, values: dict[str, Any], definitions: Mapping[str, Callable[..., Any]], params: Mapping[str, Any]):
         super().__init__(values)
         self._definitions = definitions
         self._params = params
@@ -43,6 +50,48 @@ class _Namespace(dict):
         return value
 
 
+def _truth(value: Any) -> Any:
+    """`functions.truth`, kept local for the hot loop: True, False or UNKNOWN."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    if value is None:
+        return False
+    return bool(value)
+
+
+# A template as (is_text, text or compiled function) pairs, or, with no template, a fixed text.
+_Parts = tuple[tuple[bool, Any], ...]
+
+
+class _Plan:
+    """What scoring needs of one criterion, prepared once: compiled functions and fixed texts."""
+
+    __slots__ = ("id", "criterion", "judgement", "applies", "not_applicable", "each", "met", "evidenced",
+                 "evidence", "answers")
+
+    def __init__(self, criterion: CompiledCriterion, evidence: bool = True):
+        definition = criterion.definition
+        self.id = criterion.id
+        self.criterion = criterion
+        self.judgement = definition.type == "judgement"
+        self.applies = criterion.applies.function
+        self.not_applicable = CriterionResult(NOT_APPLICABLE, f"does not apply: {criterion.applies.source} is false")
+        self.each = criterion.each.function if criterion.each is not None else None
+        self.met = criterion.met.function if criterion.met is not None else None
+        self.evidenced = criterion.evidenced.function if criterion.evidenced is not None else None
+        self.evidence: dict[str, _Parts | str | None] = {
+            state: self._parts(criterion, state) if evidence else None for state in (MET, NOT_MET, NOT_EVIDENCED)
+        }
+        self.answers = definition.answers or {}
+
+    @staticmethod
+    def _parts(criterion: CompiledCriterion, state: str) -> _Parts | str:
+        template: Template | None = criterion.evidence.get(state) or criterion.evidence.get("default")
+        if template is None:
+            return f"{state.replace('_', ' ')}: {criterion.met.source if criterion.met else ''}"
+        return tuple((True, part) if isinstance(part, str) else (False, part.function) for part in template.parts)
+
+
 @dataclass(frozen=True)
 class Scorer:
     """Scores cases with one criteria set, one set of parameter values and one `as_of` date."""
@@ -50,30 +99,43 @@ class Scorer:
     criteria: CriteriaSet
     parameters: Mapping[str, Any]
     as_of: date
+    #: False leaves the evidence of met, not met and not evidenced results empty (""): for runs
+    #: that only count states (a caseload summary), where building the text is a third of the time.
+    evidence: bool = True
     _severity: dict[str, str] = field(init=False, repr=False, compare=False)
+    _plans: tuple[_Plan, ...] = field(init=False, repr=False, compare=False)
+    _definitions: dict[str, Callable[..., Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_severity", {c.id: c.definition.severity for c in self.criteria.criteria})
+        object.__setattr__(self, "_plans", tuple(_Plan(c, self.evidence) for c in self.criteria.criteria))
+        object.__setattr__(self, "_definitions", {n: d.function for n, d in self.criteria.definitions.items()})
 
     def score(self, case: Case) -> CaseResult:
         absent = case.absent_sections()
-        values = {name: (UNKNOWN if name in absent else getattr(case, name)) for name in _READABLE}
+        fields = case.__dict__
+        values = {name: fields[name] for name in _READABLE}
+        for name in absent:
+            values[name] = UNKNOWN
         values["as_of"] = self.as_of
-        ns = _Namespace(values, self.criteria.definitions, self.parameters)
+        params = self.parameters
+        ns = _Namespace(values, self._definitions, params)
         notes = list(data_quality(case))
         results: dict[str, CriterionResult] = {}
-        for criterion in self.criteria.criteria:
+        for plan in self._plans:
             try:
-                if criterion.definition.type == "judgement":
-                    result = self._judgement(criterion, case, ns, absent, notes)
+                if plan.judgement:
+                    result = self._judgement(plan, case, ns, notes)
                 else:
-                    result = self._automatic(criterion, ns, absent)
+                    result = self._automatic(plan, ns, params, absent)
             except Exception as exc:  # a criterion that fails on one case must not stop the sample
                 result = CriterionResult(ERROR, f"evaluation failed: {type(exc).__name__}: {exc}")
-            results[criterion.id] = result
+            results[plan.id] = result
+        severity = self._severity
         suggested, provisional = suggest_grade(
-            self.criteria.file.grading, ((self._severity[cid], r.state) for cid, r in results.items())
+            self.criteria.file.grading, [(severity[cid], r.state) for cid, r in results.items()]
         )
+        grade = case.grade
         return CaseResult(
             case_id=case.case_id,
             force=case.force,
@@ -81,41 +143,38 @@ class Scorer:
             results=results,
             suggested_grade=suggested,
             provisional=provisional,
-            grade=case.grade.value if case.grade else None,
-            referred_back=bool(case.grade and case.grade.referred_back),
+            grade=grade.value if grade else None,
+            referred_back=bool(grade and grade.referred_back),
             data_quality=tuple(notes),
         )
 
     # --- automatic criteria ----------------------------------------------------------------
 
-    def _applicability(self, criterion: CompiledCriterion, ns: _Namespace, absent: frozenset[str]) -> CriterionResult | None:
-        applies = truth(criterion.applies(ns, self.parameters))
+    def _automatic(self, plan: _Plan, ns: _Namespace, params: Mapping[str, Any], absent: frozenset[str]) -> CriterionResult:
+        applies = _truth(plan.applies(ns, params))
         if applies is UNKNOWN:
-            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(criterion, absent))
+            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
         if not applies:
-            return CriterionResult(NOT_APPLICABLE, f"does not apply: {criterion.applies.source} is false")
-        return None
-
-    def _automatic(self, criterion: CompiledCriterion, ns: _Namespace, absent: frozenset[str]) -> CriterionResult:
-        decided = self._applicability(criterion, ns, absent)
-        if decided is not None:
-            return decided
-        if criterion.each is None:
-            state = self._state(criterion, ns)
+            return plan.not_applicable
+        if plan.each is None:
+            state = _state(plan, ns, params)
             if state is UNKNOWN:
-                return CriterionResult(UNABLE_TO_ASSESS, _not_captured(criterion, absent))
-            return CriterionResult(state, self._evidence(criterion, state, ns))
-        items = criterion.each(ns, self.parameters)
+                return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+            return CriterionResult(state, _evidence(plan, state, ns, params))
+        items = plan.each(ns, params)
         if items is UNKNOWN:
-            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(criterion, absent))
-        states = [(item, self._state(criterion, ns, item)) for item in items]
-        found = {state for _, state in states}
-        for state in (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET):
-            if state in found or (state is MET and not states):
+            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+        states = [(item, _state(plan, ns, params, item)) for item in items]
+        found = {s for _, s in states}
+        state = MET  # the state of an `each` criterion with no entries
+        for state in _EACH_ORDER:
+            if state in found:
                 break
         if state is UNKNOWN:
-            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(criterion, absent))
-        shown = [self._evidence(criterion, state, ns, item) for item, s in states if s is state]
+            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+        if plan.evidence[state] is None:
+            return CriterionResult(state, "")
+        shown = [_evidence(plan, state, ns, params, item) for item, s in states if s is state]
         if not shown:
             text = "no entries"
         elif len(shown) > _MAX_ITEMS_SHOWN:
@@ -124,56 +183,49 @@ class Scorer:
             text = "; ".join(shown)
         return CriterionResult(state, text)
 
-    def _state(self, criterion: CompiledCriterion, ns: _Namespace, *item: Any) -> Any:
-        assert criterion.met is not None
-        met = truth(criterion.met(ns, self.parameters, *item))
-        if met is True:
-            return MET
-        if met is UNKNOWN:
-            return UNKNOWN
-        if criterion.evidenced is None:
-            return NOT_MET
-        evidenced = truth(criterion.evidenced(ns, self.parameters, *item))
-        if evidenced is UNKNOWN:
-            return UNKNOWN
-        return NOT_MET if evidenced else NOT_EVIDENCED
-
-    def _evidence(self, criterion: CompiledCriterion, state: str, ns: _Namespace, *item: Any) -> str:
-        template = criterion.evidence.get(state) or criterion.evidence.get("default")
-        if template is None:
-            return f"{state.replace('_', ' ')}: {criterion.met.source if criterion.met else ''}"
-        return _render(template, ns, self.parameters, item)
-
     # --- judgement criteria ----------------------------------------------------------------
 
-    def _judgement(self, criterion: CompiledCriterion, case: Case, ns: _Namespace,
-                   absent: frozenset[str], notes: list[str]) -> CriterionResult:
-        answer = case.judgements.get(criterion.id)
-        applies = truth(criterion.applies(ns, self.parameters))
+    def _judgement(self, plan: _Plan, case: Case, ns: _Namespace, notes: list[str]) -> CriterionResult:
+        answer = case.judgements.get(plan.id)
+        applies = _truth(plan.applies(ns, self.parameters))
         if applies is False:
             if answer is not None:
-                notes.append(f"{criterion.id}: answer \"{answer.answer}\" by {answer.by} ignored: "
-                             f"the criterion does not apply ({criterion.applies.source} is false)")
-            return CriterionResult(NOT_APPLICABLE, f"does not apply: {criterion.applies.source} is false")
+                notes.append(f"{plan.id}: answer \"{answer.answer}\" by {answer.by} ignored: "
+                             f"the criterion does not apply ({plan.criterion.applies.source} is false)")
+            return plan.not_applicable
         if answer is None:
             # The judgement is the inspector's: unanswered, it is pending even where the export is incomplete.
             return CriterionResult(PENDING, "no inspector answer yet")
-        answers = criterion.definition.answers or {}
+        answers = plan.answers
         if answer.answer not in answers:
             return CriterionResult(ERROR, f"answer \"{answer.answer}\" is not one of {', '.join(answers)}")
         text = f"answer \"{answer.answer}\" by {answer.by}" + (f": {answer.note}" if answer.note else "")
         return CriterionResult(answers[answer.answer], text)
 
 
-def _not_captured(criterion: CompiledCriterion, absent: frozenset[str]) -> str:
-    missing = sorted(criterion.sections & absent)
-    return f"not captured in the export: {', '.join(missing)}" if missing else "not captured in the export"
+def _state(plan: _Plan, ns: _Namespace, params: Mapping[str, Any], *item: Any) -> Any:
+    met = _truth(plan.met(ns, params, *item))
+    if met is True:
+        return MET
+    if met is UNKNOWN:
+        return UNKNOWN
+    if plan.evidenced is None:
+        return NOT_MET
+    evidenced = _truth(plan.evidenced(ns, params, *item))
+    if evidenced is UNKNOWN:
+        return UNKNOWN
+    return NOT_MET if evidenced else NOT_EVIDENCED
 
 
-def _render(template: Template, ns: _Namespace, params: Mapping[str, Any], item: tuple[Any, ...]) -> str:
+def _evidence(plan: _Plan, state: str, ns: _Namespace, params: Mapping[str, Any], *item: Any) -> str:
+    parts = plan.evidence[state]
+    if parts is None:
+        return ""
+    if type(parts) is str:
+        return parts
     pieces = []
-    for part in template.parts:
-        if isinstance(part, str):
+    for is_text, part in parts:
+        if is_text:
             pieces.append(part)
             continue
         try:
@@ -181,3 +233,8 @@ def _render(template: Template, ns: _Namespace, params: Mapping[str, Any], item:
         except Exception:  # evidence must never turn a decided state into an error
             pieces.append("?")
     return "".join(pieces)
+
+
+def _not_captured(criterion: CompiledCriterion, absent: frozenset[str]) -> str:
+    missing = sorted(criterion.sections & absent)
+    return f"not captured in the export: {', '.join(missing)}" if missing else "not captured in the export"

@@ -20,7 +20,9 @@ from typing import Any, Callable
 from pydantic import BaseModel
 
 from thematic.functions import FUNCTIONS, UNKNOWN, truth
+from thematic.model.base import file_fields
 from thematic.model.case import Case
+from thematic.timeutil import LONDON as _LONDON
 
 MAX_NUMBER = 10**9
 MAX_STRING = 200
@@ -77,20 +79,25 @@ def _type_of_annotation(annotation: Any) -> Type:
 
 def field_type(model: type[BaseModel], name: str) -> Type | None:
     """The type of `model.name`, or None if the model has no such field."""
-    info = model.model_fields.get(name)
+    info = file_fields(model).get(name)
     return None if info is None else _type_of_annotation(info.annotation)
 
 
 #: The names an expression may read from a case (top-level fields), with `as_of` (the sample date).
 CASE_NAMES: dict[str, Type] = {
     name: _type_of_annotation(info.annotation)
-    for name, info in Case.model_fields.items()
+    for name, info in file_fields(Case).items()
     if name not in ("judgements", "grade")
 }
 CASE_NAMES["as_of"] = VALUE
 
 
 # --- runtime helpers the compiled code calls ---------------------------------------------------
+#
+# Field reads, comparisons and `and`/`or`/`not` are written out inline by the compiler (a call
+# per read or comparison was a good part of scoring a case); `_get`, `_comparison`, `_lazy_and`,
+# `_lazy_or` and `_not` state their meaning, and tests/test_fast_paths.py checks that the inline
+# code agrees with them on every combination of values.
 
 def _get(obj: Any, name: str) -> Any:
     if obj is None or obj is UNKNOWN:
@@ -211,24 +218,14 @@ def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callabl
 
 _RUNTIME: dict[str, Any] = {
     "__builtins__": {},
-    "_get": _get,
+    "_U": UNKNOWN,
+    "_bool": bool,
     "_isnull": _isnull,
     "_notnull": _notnull,
     "_and": _and,
-    "_lazy_and": _lazy_and,
-    "_lazy_or": _lazy_or,
-    "_not": _not,
     "_neg": _neg,
     "_ifelse": _ifelse,
     "_comprehension": _comprehension,
-    "_eq": _comparison(lambda a, b: a == b),
-    "_ne": _comparison(lambda a, b: a != b),
-    "_lt": _comparison(lambda a, b: a < b),
-    "_le": _comparison(lambda a, b: a <= b),
-    "_gt": _comparison(lambda a, b: a > b),
-    "_ge": _comparison(lambda a, b: a >= b),
-    "_in": _comparison(lambda a, b: a in b),
-    "_notin": _comparison(lambda a, b: a not in b),
     "_add": _arithmetic(lambda a, b: a + b),
     "_sub": _arithmetic(lambda a, b: a - b),
     "_mul": _arithmetic(lambda a, b: a * b),
@@ -236,10 +233,8 @@ _RUNTIME: dict[str, Any] = {
 }
 _RUNTIME.update({f"_f_{name}": fn for name, fn in FUNCTIONS.items()})
 
-_COMPARISONS = {
-    ast.Eq: "_eq", ast.NotEq: "_ne", ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge",
-    ast.In: "_in", ast.NotIn: "_notin",
-}
+#: The comparison operators allowed (written out inline; see `_comparison` for their meaning).
+_COMPARISONS = frozenset({ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn})
 _ARITHMETIC = {ast.Add: "_add", ast.Sub: "_sub", ast.Mult: "_mul", ast.Div: "_div"}
 _FORBIDDEN = {
     ast.Pow: "'**' is not allowed",
@@ -286,6 +281,18 @@ class Scope:
     item: Type | None = None  # the `item` of a per-entry (`each`) expression
 
 
+def _load(name: str) -> ast.expr:
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def _is(left: ast.expr, right: ast.expr) -> ast.expr:
+    return ast.Compare(left=left, ops=[ast.Is()], comparators=[right])
+
+
 class _Compiler:
     def __init__(self, scope: Scope):
         self.scope = scope
@@ -293,6 +300,12 @@ class _Compiler:
         self.names: set[str] = set()
         self.params: set[str] = set()
         self.definitions: set[str] = set()
+        self.temporaries = 0
+
+    def temporary(self) -> str:
+        """A fresh local name for an inlined helper (authors' names cannot begin with '_')."""
+        self.temporaries += 1
+        return f"_t{self.temporaries}"
 
     # Each visit returns (rewritten node, type).
     def visit(self, node: ast.AST) -> tuple[ast.expr, Type]:
@@ -367,20 +380,57 @@ class _Compiler:
             raise self.error(node, f"cannot read field '{node.attr}' of {kind.describe()}")
         result = field_type(kind.model, node.attr)
         if result is None:
-            fields = ", ".join(kind.model.model_fields)
+            fields = ", ".join(file_fields(kind.model))
             raise self.error(node, f"{kind.model.__name__} has no field '{node.attr}'; its fields are: {fields}")
-        return self.call("_get", value, ast.Constant(value=node.attr)), result
+        return self.inline_get(value, node.attr), result
+
+    def inline_get(self, value: ast.expr, attr: str) -> ast.expr:
+        """`_get(value, attr)` written out, saving a call on the hottest path:
+        `(_t if (_t := value) is None or _t is _U else _t.attr)`."""
+        name = self.temporary()
+        test = ast.BoolOp(op=ast.Or(), values=[
+            _is(ast.NamedExpr(target=_store(name), value=value), ast.Constant(value=None)),
+            _is(_load(name), _load("_U")),
+        ])
+        return ast.IfExp(test=test, body=_load(name), orelse=ast.Attribute(value=_load(name), attr=attr, ctx=ast.Load()))
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
-        helper = "_lazy_and" if isinstance(node.op, ast.And) else "_lazy_or"
-        first, *rest = (self.visit(v)[0] for v in node.values)
-        thunks = [ast.Lambda(args=_NO_ARGUMENTS, body=operand) for operand in rest]
-        return self.call(helper, first, *thunks), VALUE
+        # `_lazy_and`/`_lazy_or` written out. Kleene `and` and `or` are associative, and folding
+        # from the left stops at the same operand as the helpers do.
+        first, *rest = [self.visit(v)[0] for v in node.values]
+        result = first
+        for operand in rest:
+            result = self.inline_kleene(isinstance(node.op, ast.And), result, operand)
+        return result, VALUE
+
+    def inline_truth(self, value: ast.expr) -> ast.expr:
+        """`truth(value)` written out: `(_U if (_x := value) is _U else False if _x is None else _bool(_x))`."""
+        name = self.temporary()
+        return ast.IfExp(
+            test=_is(ast.NamedExpr(target=_store(name), value=value), _load("_U")), body=_load("_U"),
+            orelse=ast.IfExp(test=_is(_load(name), ast.Constant(value=None)), body=ast.Constant(value=False),
+                             orelse=ast.Call(func=_load("_bool"), args=[_load(name)], keywords=[])))
+
+    def inline_kleene(self, conjunction: bool, left: ast.expr, right: ast.expr) -> ast.expr:
+        """Two-operand `_lazy_and` (or `_lazy_or`) written out; `right` is evaluated only if `left` does not decide:
+        `(S if (_a := truth(left)) is S else S if (_b := truth(right)) is S else _U if _b is _U or _a is _U else not S)`
+        with S False for `and`, True for `or`."""
+        a, b = self.temporary(), self.temporary()
+        stop = ast.Constant(value=not conjunction)
+        undecided = ast.IfExp(
+            test=ast.BoolOp(op=ast.Or(), values=[_is(_load(b), _load("_U")), _is(_load(a), _load("_U"))]),
+            body=_load("_U"), orelse=ast.Constant(value=conjunction))
+        second = ast.IfExp(test=_is(ast.NamedExpr(target=_store(b), value=self.inline_truth(right)), stop),
+                           body=stop, orelse=undecided)
+        return ast.IfExp(test=_is(ast.NamedExpr(target=_store(a), value=self.inline_truth(left)), stop),
+                         body=stop, orelse=second)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
         operand, _ = self.visit(node.operand)
-        if isinstance(node.op, ast.Not):
-            return self.call("_not", operand), VALUE
+        if isinstance(node.op, ast.Not):  # `_not(operand)` written out: (_U if (_t := truth(operand)) is _U else not _t)
+            name = self.temporary()
+            return ast.IfExp(test=_is(ast.NamedExpr(target=_store(name), value=self.inline_truth(operand)), _load("_U")),
+                             body=_load("_U"), orelse=ast.UnaryOp(op=ast.Not(), operand=_load(name))), VALUE
         if isinstance(node.op, ast.USub):
             return self.call("_neg", operand), VALUE
         raise self.error(node, f"operator {_OPERATOR_NAMES.get(type(node.op).__name__, type(node.op).__name__)} is not allowed")
@@ -412,11 +462,23 @@ class _Compiler:
                 helper = "_isnull" if isinstance(op, (ast.Eq, ast.Is)) else "_notnull"
                 parts.append(self.call(helper, self.visit(other)[0]))
                 continue
-            helper = _COMPARISONS.get(type(op))
-            if helper is None:
+            if type(op) not in _COMPARISONS:
                 raise self.error(node, "'is' compares only with null; use == or !=")
-            parts.append(self.call(helper, self.visit(left)[0], self.visit(right)[0]))
+            parts.append(self.inline_compare(op, self.visit(left)[0], self.visit(right)[0]))
         return (parts[0] if len(parts) == 1 else self.call("_and", *parts)), VALUE
+
+    def inline_compare(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> ast.expr:
+        """A comparison helper (`_lt(left, right)` …) written out, both sides evaluated first as a call would:
+        `(_U if ((_a := left) is _U) | ((_b := right) is _U) else False if _a is None or _b is None else _a < _b)`."""
+        a, b = self.temporary(), self.temporary()
+        unknown = ast.BinOp(  # `|`, not `or`: the right side is evaluated even when the left is unknown
+            left=_is(ast.NamedExpr(target=_store(a), value=left), _load("_U")),
+            op=ast.BitOr(),
+            right=_is(ast.NamedExpr(target=_store(b), value=right), _load("_U")))
+        null = ast.BoolOp(op=ast.Or(), values=[_is(_load(a), ast.Constant(value=None)), _is(_load(b), ast.Constant(value=None))])
+        compared = ast.Compare(left=_load(a), ops=[type(op)()], comparators=[_load(b)])
+        return ast.IfExp(test=unknown, body=_load("_U"),
+                         orelse=ast.IfExp(test=null, body=ast.Constant(value=False), orelse=compared))
 
     def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, Type]:
         then, kind = self.visit(node.body)
@@ -442,7 +504,7 @@ class _Compiler:
             if name not in _FILTERING:
                 raise self.error(node, f"{name}() takes no keyword arguments")
             listed = args[0][1] if args else VALUE
-            if listed.model is not None and keyword.arg not in listed.model.model_fields:
+            if listed.model is not None and keyword.arg not in file_fields(listed.model):
                 raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on")
             keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
         call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
@@ -520,6 +582,23 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
 
 def format_value(value: Any) -> str:
     """A value as evidence text: local times, numbers to two decimals, `null`, and `not captured` for UNKNOWN."""
+    # The common exact types first (evidence is built for every result of every case); any
+    # other value takes the general path below, which gives the same text for these types.
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is datetime:
+        local = value.astimezone(_LONDON)
+        if local.year >= 1000:  # strftime's %Y does not pad years before 1000 on every platform
+            return local.isoformat(" ", "minutes")[:16]
+    elif kind is int:
+        return str(value)
+    elif kind is list or kind is tuple:
+        return ", ".join([format_value(v) for v in value]) if value else "none"
+    return _format_other(value)
+
+
+def _format_other(value: Any) -> str:
     if value is UNKNOWN:
         return "not captured"
     if value is None:
@@ -533,9 +612,7 @@ def format_value(value: Any) -> str:
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
     if isinstance(value, datetime):
-        from thematic.timeutil import LONDON
-
-        return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(_LONDON).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

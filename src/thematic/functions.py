@@ -9,10 +9,15 @@ so that Kleene logic can decide the criterion or report it as unable to assess.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from thematic.timeutil import add_working_days as _add_working_days
+from thematic.timeutil import add_working_days as _step_working_days
 from thematic.timeutil import local_date, start_of_local_day
+
+
+# Working days are stepped one day at a time; a caseload asks the same (date, count) again and again.
+_add_working_days = lru_cache(maxsize=8192)(_step_working_days)
 
 
 class _Unknown:
@@ -43,12 +48,9 @@ def _function(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Register a function callable from expressions; UNKNOWN in any argument gives UNKNOWN."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for value in args:
-            if value is UNKNOWN:
-                return UNKNOWN
-        for value in kwargs.values():
-            if value is UNKNOWN:
-                return UNKNOWN
+        # `in` tests identity first, in C; no value of a case compares equal to UNKNOWN otherwise.
+        if UNKNOWN in args or (kwargs and UNKNOWN in kwargs.values()):
+            return UNKNOWN
         return fn(*args, **kwargs)
 
     name = fn.__name__.rstrip("_")  # `date_` is called `date` in expressions

@@ -14,15 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+import yaml
 from pydantic import ValidationError
+from yaml.nodes import Node
 
 from thematic.errors import InputError, Problem
 from thematic.load.yaml_source import (
     YamlDocument, describe_value, iter_yaml_documents, located_problem, read_text, validation_problems,
 )
+from thematic.load.yaml_source import _duplicate_problems as duplicate_key_problems  # noqa: PLC2701 - same layer
+from thematic.load.yaml_source import _Loader as YamlLoader  # noqa: PLC2701 - same layer
 from thematic.model.case import Case
 
-__all__ = ["CASE_SUFFIXES", "LoadedCase", "Check", "case_files", "iter_cases", "load_cases"]
+__all__ = ["CASE_SUFFIXES", "LoadedCase", "Check", "case_files", "iter_cases", "load_cases",
+           "collect_case_files", "validate_case", "jsonl_record", "jsonl_text_problem", "yaml_case_documents",
+           "json_case_document", "_Reader"]
 
 CASE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json", ".jsonl")
 _SUFFIX_TEXT = ".yaml, .yml, .json or .jsonl"
@@ -88,6 +94,11 @@ def _collect_files(paths: Iterable[str | Path], problems: list[Problem]) -> list
     return found
 
 
+def collect_case_files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
+    """The case files named by `paths`, as `case_files` finds them, with every bad path appended to `problems`."""
+    return _collect_files(_as_list(paths), problems)  # type: ignore[arg-type]
+
+
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
     """The case files named by `paths`, in order: each a file, a folder (its case files directly
     in it, sorted by name) or a glob pattern (matches sorted). InputError lists every bad path."""
@@ -100,6 +111,130 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
 
 # --- reading cases -----------------------------------------------------------------------------
 
+def _validated(data: Any, file: str, line: int, doc: YamlDocument | None, problems: list[Problem]) -> Case | None:
+    """The case in `data`, or None with its problems appended (each located at its line in `doc`)."""
+    if type(data) is not dict:
+        problems.append(Problem(file, f"expected a case (a mapping of fields), got {describe_value(data)}", line))
+        return None
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, doc or YamlDocument(data, file, line), model=Case))
+        return None
+
+
+def _checked(case: Case, check: Check | None, data: Any, file: str, line: int, doc: YamlDocument | None,
+             problems: list[Problem]) -> bool:
+    """True if `check` finds nothing wrong with a valid case; its problems appended otherwise."""
+    if check is None:
+        return True
+    extra = check(case)
+    if extra:
+        doc = doc or YamlDocument(data, file, line)
+        problems.extend(located_problem(doc, tuple(loc), message) for loc, message in extra)
+    return not extra
+
+
+def validate_case(data: Any, file: str, line: int, doc: YamlDocument | None = None,
+                  check: Check | None = None) -> tuple[Case | None, list[Problem]]:
+    """Validate and check one case's data, as `iter_cases` does, but without the duplicate-id check
+    (which needs every id of the sample). `doc` locates problems (None: all at `line`)."""
+    problems: list[Problem] = []
+    case = _validated(data, file, line, doc, problems)
+    if case is not None and not _checked(case, check, data, file, line, doc, problems):
+        case = None
+    return case, problems
+
+
+def jsonl_text_problem(head: bytes, name: str) -> Problem | None:
+    """The problem of a JSON Lines file whose first bytes are `head`, if it cannot be a text file."""
+    return Problem(name, "is not a text file; expected JSON Lines") if b"\0" in head else None
+
+
+def jsonl_record(raw: bytes, name: str, number: int) -> tuple[Any, Problem | None]:
+    """(data, None) for one line of a JSON Lines file (with its newline), or (None, problem)."""
+    try:
+        # No duplicate-key check here: an object_pairs_hook would double the parse time.
+        return json.loads(raw), None
+    except UnicodeDecodeError:
+        return None, Problem(name, "line is not valid UTF-8 text", number)
+    except json.JSONDecodeError as exc:
+        return None, Problem(name, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
+
+
+#: YAML files larger than this are parsed from the file as they are read, not from their whole text.
+YAML_STREAM_BYTES = 16 * 1024 * 1024
+
+
+def yaml_case_documents(path: Path, name: str) -> Iterator[YamlDocument]:
+    """The documents of a YAML case file; InputError for a file that cannot be read or parsed
+    (after the documents before a syntax error or duplicate key)."""
+    try:
+        large = path.stat().st_size > YAML_STREAM_BYTES
+    except OSError:
+        large = False  # read_text reports it
+    if large:
+        yield from _streamed_yaml_documents(path, name)
+    else:
+        yield from iter_yaml_documents(read_text(path, "YAML"), name)
+
+
+class _KeptNode:
+    """The node tree of one streamed document, so its problems can be located."""
+
+    __slots__ = ("root",)
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+
+    def node(self, index: int) -> Node | None:
+        return self.root
+
+
+def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
+    """Like iter_yaml_documents over a file's text, holding one document at a time: a YAML stream
+    of a whole caseload is parsed in constant memory."""
+    try:
+        with path.open("rb") as head:
+            if b"\0" in head.read(8192):
+                raise InputError.single(name, "is not a text file; expected YAML")
+        handle = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
+    with handle:
+        loader = YamlLoader(handle)
+        try:
+            while True:
+                try:
+                    if not loader.check_node():
+                        break
+                    node = loader.get_node()
+                    data = loader.construct_document(node)
+                except UnicodeDecodeError:
+                    raise InputError.single(name, "is not a text file (not valid UTF-8); expected YAML") from None
+                except yaml.YAMLError as exc:
+                    raise InputError([_streamed_syntax_problem(exc, name)]) from None
+                if loader.duplicates:
+                    raise InputError(duplicate_key_problems(loader, node, name))
+                if data is not None:
+                    yield YamlDocument(data, name, node.start_mark.line + 1, _KeptNode(node), 0)  # type: ignore[arg-type]
+                del node
+        finally:
+            loader.dispose()
+
+
+def _streamed_syntax_problem(exc: yaml.YAMLError, name: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Problem(name, f"YAML syntax error: control character U+{char:04X} is not allowed in YAML text")
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    message = f"YAML syntax error: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"
+    context = getattr(exc, "context", None)
+    if context:
+        message += f" ({context})"
+    return Problem(name, message, mark.line + 1 if mark is not None else None)
+
+
 class _Reader:
     """The state of one pass over a sample: problems found and the case ids already seen."""
 
@@ -110,16 +245,11 @@ class _Reader:
 
     def accept(self, data: Any, file: str, line: int, doc: YamlDocument | None) -> LoadedCase | None:
         """Validate one case; record its problems and return it only if it has none."""
+        problems = self.problems
+        case = _validated(data, file, line, doc, problems)
         if type(data) is not dict:
-            self.problems.append(Problem(file, f"expected a case (a mapping of fields), got {describe_value(data)}", line))
             return None
-        try:
-            case: Case | None = Case.model_validate(data)
-            bad = False
-        except ValidationError as exc:
-            doc = doc or YamlDocument(data, file, line)
-            self.problems.extend(validation_problems(exc, doc, model=Case))
-            case, bad = None, True
+        bad = case is None
         case_id = data.get("case_id")
         if type(case_id) is str and case_id:
             earlier = self.seen.get(case_id)
@@ -127,26 +257,17 @@ class _Reader:
                 self.seen[case_id] = (file, line)
             else:
                 doc = doc or YamlDocument(data, file, line)
-                self.problems.append(located_problem(
+                problems.append(located_problem(
                     doc, ("case_id",), f'case_id "{case_id}" is already used at {earlier[0]}:{earlier[1]}'))
                 bad = True
-        if case is not None and self.check is not None:
-            extra = self.check(case)
-            if extra:
-                doc = doc or YamlDocument(data, file, line)
-                self.problems.extend(located_problem(doc, tuple(loc), message) for loc, message in extra)
-                bad = True
+        if case is not None and not _checked(case, self.check, data, file, line, doc, problems):
+            bad = True
         return None if bad or case is None else LoadedCase(case, file, line)
 
     def read_yaml(self, path: Path, name: str) -> Iterator[LoadedCase]:
-        try:
-            text = read_text(path, "YAML")
-        except InputError as exc:
-            self.problems.extend(exc.problems)
-            return
         count = 0
         try:
-            for doc in iter_yaml_documents(text, name):
+            for doc in yaml_case_documents(path, name):
                 count += 1
                 loaded = self.accept(doc.data, name, doc.first_line, doc)
                 if loaded is not None:
@@ -159,27 +280,11 @@ class _Reader:
 
     def read_json(self, path: Path, name: str) -> Iterator[LoadedCase]:
         try:
-            text = read_text(path, "JSON")
+            doc = json_case_document(path, name)
         except InputError as exc:
             self.problems.extend(exc.problems)
             return
-        if not text.strip():
-            self.problems.append(Problem(name, "is empty; expected a case in JSON"))
-            return
-        try:
-            data = json.loads(text, object_pairs_hook=_unique_keys)
-        except json.JSONDecodeError as exc:
-            message = f"invalid JSON: {exc.msg}"
-            if exc.msg == "Extra data":
-                message += " after the case (a .json file holds one case; use .jsonl for one case per line)"
-            self.problems.append(Problem(name, message, exc.lineno))
-            return
-        except _DuplicateKey as exc:
-            self.problems.extend(_json_duplicate_problems(text, name, exc.key))
-            return
-        stripped = len(text) - len(text.lstrip())
-        doc = YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
-        loaded = self.accept(data, name, doc.first_line, doc)
+        loaded = self.accept(doc.data, name, doc.first_line, doc)
         if loaded is not None:
             yield loaded
 
@@ -190,30 +295,44 @@ class _Reader:
             self.problems.append(Problem(name, f"cannot be read: {exc.strerror or exc}"))
             return
         with handle:
-            if b"\0" in handle.read(8192):
-                self.problems.append(Problem(name, "is not a text file; expected JSON Lines"))
+            binary = jsonl_text_problem(handle.read(8192), name)
+            if binary is not None:
+                self.problems.append(binary)
                 return
             handle.seek(0)
             count = 0
-            accept, loads, problems = self.accept, json.loads, self.problems
+            accept, problems = self.accept, self.problems
             for number, raw in enumerate(handle, 1):
                 if raw.isspace():
                     continue
                 count += 1
-                try:
-                    # No duplicate-key check here: an object_pairs_hook would double the parse time.
-                    data = loads(raw)
-                except UnicodeDecodeError:
-                    problems.append(Problem(name, "line is not valid UTF-8 text", number))
-                    continue
-                except json.JSONDecodeError as exc:
-                    problems.append(Problem(name, f"invalid JSON: {exc.msg} (column {exc.colno})", number))
+                data, problem = jsonl_record(raw, name, number)
+                if problem is not None:
+                    problems.append(problem)
                     continue
                 loaded = accept(data, name, number, None)
                 if loaded is not None:
                     yield loaded
         if count == 0:
             self.problems.append(Problem(name, "is empty; expected JSON Lines, one case per line"))
+
+
+def json_case_document(path: Path, name: str) -> YamlDocument:
+    """The one case of a .json file as a document (lines found when needed); InputError if it has none."""
+    text = read_text(path, "JSON")
+    if not text.strip():
+        raise InputError.single(name, "is empty; expected a case in JSON")
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        message = f"invalid JSON: {exc.msg}"
+        if exc.msg == "Extra data":
+            message += " after the case (a .json file holds one case; use .jsonl for one case per line)"
+        raise InputError.single(name, message, exc.lineno) from None
+    except _DuplicateKey as exc:
+        raise InputError(_json_duplicate_problems(text, name, exc.key)) from None
+    stripped = len(text) - len(text.lstrip())
+    return YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
 
 
 class _DuplicateKey(ValueError):

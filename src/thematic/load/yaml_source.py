@@ -20,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from thematic.errors import InputError, Problem
+from thematic.model.base import INTERNAL_FIELDS
 
 __all__ = [
     "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
@@ -329,7 +330,7 @@ def _model_at(model: type | None, loc: tuple[str | int, ...]) -> type[pydantic.B
         for candidate in current:
             origin = typing.get_origin(candidate)
             if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
-                info = candidate.model_fields.get(part) if isinstance(part, str) else None
+                info = _fields(candidate).get(part) if isinstance(part, str) else None
                 if info is not None:
                     following.extend(_unwrap(info.annotation))
             elif origin in (list, tuple, set, frozenset) and isinstance(part, int):
@@ -343,6 +344,11 @@ def _model_at(model: type | None, loc: tuple[str | int, ...]) -> type[pydantic.B
         if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
             return candidate
     return None
+
+
+def _fields(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """A model's fields as a file has them: a case model's internal `x_extensions` left out."""
+    return {name: info for name, info in model.model_fields.items() if name not in INTERNAL_FIELDS}
 
 
 def _choices(expected: str) -> list[str]:
@@ -370,7 +376,7 @@ def _message(error: dict[str, Any], model: type | None) -> str:
         owner = _model_at(model, tuple(loc[:-1])) if model is not None else None
         if owner is None:
             return f'unknown field "{name}" ({_X_NOTE})'
-        allowed = list(owner.model_fields)
+        allowed = list(_fields(owner))
         hint = _suggestion(name, allowed)
         if hint:
             return f'unknown field "{name}"{hint} ({_X_NOTE})'

@@ -1,0 +1,190 @@
+"""Scoring a whole caseload into a results document, streamed: the library behind `thematic score`.
+
+`score_caseload` writes the `thematic.results/1` document (interfaces.md) without holding the
+cases in memory. By default the document carries every case's results, exactly as `score_paths`
+would write it (the entries are spooled to a temporary file and the document is put together at
+the end, since its `inspection` block depends on the forces of all the cases). With `cases_out`
+the per-case results go to that file as JSON Lines instead (one `cases` entry per line) and the
+document holds the summary, with `cases_out` naming the file; with `summary_only` there are no
+per-case results at all, and no evidence text is built. Nothing is written unless every case is
+valid: outputs are moved into place at the end.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Iterable, Mapping
+
+from thematic.model.criteria import CriteriaSet
+from thematic.scoring import results_document
+from thematic.stream import CaseloadJob, ChunkResult, run_caseload
+
+_CASES = "@@thematic:cases@@"
+_SUMMARY = "@@thematic:summary@@"
+
+
+@dataclass(frozen=True)
+class CaseloadResult:
+    """What a run scored and where it wrote it."""
+
+    cases: int
+    forces: tuple[str, ...]
+    output: str | None
+    cases_out: str | None
+    summary: dict[str, Any]
+
+
+def score_caseload(
+    paths: Iterable[str | Path],
+    *,
+    criteria: CriteriaSet,
+    as_of: date,
+    parameters: Mapping[str, Any],
+    output: str | Path | None = None,
+    stream: IO[str] | None = None,
+    cases_out: str | Path | None = None,
+    summary_only: bool = False,
+    jobs: int = 1,
+    progress: Any = None,
+    inspection: Mapping[str, Any] | None = None,
+    force: str | None = None,
+) -> CaseloadResult:
+    """Score every case of `paths`; write the results document to `output` (a file) or `stream`.
+
+    InputError lists every problem of the caseload (nothing is written then). `jobs` > 1 spreads
+    JSON Lines over that many processes, with the same output. `progress` (see thematic.progress)
+    is told the bytes read and the cases scored.
+    """
+    if cases_out is not None and summary_only:
+        raise ValueError("cases_out and summary_only exclude each other")
+    kind = "line" if cases_out is not None else (None if summary_only else "entry")
+    job = CaseloadJob(criteria_path=criteria.path, parameters=dict(parameters), as_of=as_of, force=force, case_json=kind)
+    where = Path(output).parent if output is not None else None
+    with _CaseSink(kind, cases_out, where) as sink:
+        totals = run_caseload(paths, job, criteria=criteria, jobs=jobs, progress=progress, on_chunk=sink.take)
+        forces = sorted(totals.forces)
+        meta = inspection or {"id": None, "force": forces[0] if len(forces) == 1 else None, "year": None}
+        head = results_document(inspection={**meta, "as_of": as_of.isoformat()}, criteria=criteria,
+                                parameters=parameters, case_results=[])
+        summary = totals.summary.summary()
+        if output is not None:
+            with AtomicOutput(output) as out:
+                _write_document(out.stream, head, summary, sink, cases_out)
+                out.commit()
+        elif stream is not None:
+            _write_document(stream, head, summary, sink, cases_out)
+        sink.commit()
+    return CaseloadResult(totals.cases, tuple(forces), str(output) if output is not None else None,
+                          str(cases_out) if cases_out is not None else None, summary)
+
+
+class _CaseSink:
+    """Where per-case results go while the caseload is read: a JSON Lines output, or a spool of
+    document entries (a temporary file beside the output, or in the system's temporary folder)."""
+
+    def __init__(self, kind: str | None, cases_out: str | Path | None, where: Path | None) -> None:
+        self.kind = kind
+        self.count = 0
+        self.output = AtomicOutput(cases_out) if kind == "line" and cases_out is not None else None
+        self.spool: IO[str] | None = None
+        if kind == "entry":
+            if where is not None:
+                where.mkdir(parents=True, exist_ok=True)
+            self.spool = tempfile.TemporaryFile("w+", encoding="utf-8", dir=where)
+
+    def take(self, chunk: ChunkResult) -> None:
+        if self.output is not None:
+            self.output.stream.writelines(chunk.case_json)
+            self.count += len(chunk.case_json)
+        elif self.spool is not None:
+            for entry in chunk.case_json:
+                self.spool.write(",\n    " + entry if self.count else "    " + entry)
+                self.count += 1
+
+    def copy_entries(self, stream: IO[str]) -> None:
+        assert self.spool is not None
+        self.spool.flush()
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, stream, 1 << 20)
+
+    def commit(self) -> None:
+        if self.output is not None:
+            self.output.commit()
+
+    def __enter__(self) -> "_CaseSink":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.output is not None:
+            self.output.__exit__(*exc)
+        if self.spool is not None:
+            self.spool.close()
+
+
+def _write_document(stream: IO[str], head: dict[str, Any], summary: dict[str, Any], sink: _CaseSink,
+                    cases_out: str | Path | None) -> None:
+    """The document as `json.dumps(document, indent=2, ensure_ascii=False)` writes it, plus a newline."""
+    document = dict(head)
+    if sink.kind == "entry":
+        document["cases"] = _CASES
+    else:
+        document.pop("cases", None)
+        if cases_out is not None:
+            document["cases_out"] = str(cases_out)
+    document.pop("summary", None)
+    document["summary"] = _SUMMARY
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if sink.kind == "entry":
+        before, text = text.split(json.dumps(_CASES), 1)
+        stream.write(before)
+        if sink.count:
+            stream.write("[\n")
+            sink.copy_entries(stream)
+            stream.write("\n  ]")
+        else:
+            stream.write("[]")
+    before, after = text.split(json.dumps(_SUMMARY), 1)
+    stream.write(before)
+    stream.write(json.dumps(summary, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    stream.write(after + "\n")
+
+
+class AtomicOutput:
+    """A text file written under a temporary name beside its target, moved into place by `commit`.
+
+    Like `thematic.atomic.write_text_atomic`, for outputs too large to build in memory first:
+    leaving the `with` block without `commit` (an error, an interruption) removes the temporary file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.target = Path(path)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temporary = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.committed = False
+
+    def commit(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        current = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
+        os.umask(current)
+        os.chmod(self.temporary, 0o666 & ~current)
+        os.replace(self.temporary, self.target)
+        self.committed = True
+
+    def __enter__(self) -> "AtomicOutput":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self.committed:
+            self.stream.close()
+            try:
+                os.unlink(self.temporary)
+            except FileNotFoundError:
+                pass

@@ -1,0 +1,404 @@
+"""Streaming and parallel scoring of a whole caseload, in memory that does not grow with its size.
+
+Case files are read in chunks (JSON Lines in blocks of about a megabyte, YAML and JSON a few
+hundred documents at a time); each chunk is parsed, validated, checked and scored by a worker,
+which hands back only what the run keeps: the chunk's summary counts, its problems, an 8-byte
+hash of each case id, and, when asked for, each case's results as JSON text or a screening row.
+With `jobs` > 1, JSON Lines chunks go to a pool of processes (each loads the criteria set once,
+from its file); results are taken back in the order the chunks were read, so the output is the
+same, order included, for any number of jobs. YAML and JSON files are parsed and scored in this
+process.
+
+Memory: a bounded number of chunks is in flight; what grows with the caseload is only the id
+hashes of the duplicate-case-id check (8 bytes a case, 8 MB a million). A duplicate is found from
+the hashes at the end, and a second read of the files names both places it is used. Problems are
+listed up to MAX_PROBLEMS. Callers write their outputs only once the run has returned, so a
+caseload with a problem writes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import multiprocessing
+from array import array
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator
+
+from thematic.aggregate import SummaryAccumulator
+from thematic.errors import InputError, Problem
+from thematic.evaluate import Scorer
+from thematic.load.cases import (
+    collect_case_files, json_case_document, jsonl_record, jsonl_text_problem, validate_case, yaml_case_documents,
+)
+from thematic.load.criteria import load_criteria
+from thematic.load.yaml_source import YamlDocument, located_problem
+from thematic.model.criteria import CriteriaSet
+from thematic.scoring import case_check
+
+BLOCK_BYTES = 1 << 20  # a JSON Lines chunk: about 500 cases of the case-file format
+DOCUMENTS_PER_CHUNK = 200
+MAX_PROBLEMS = 1000
+_IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
+
+#: Makes a screening row of a scored case, or None: (case, result, full scorer, file index, line, options).
+RowMaker = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class CaseloadJob:
+    """What each worker does with a case; picklable, so that a pool of processes can share it."""
+
+    criteria_path: str
+    parameters: dict[str, Any]
+    as_of: date
+    force: str | None = None        # every case must belong to this force (an inspection's)
+    case_json: str | None = None    # None, "line" (JSON Lines) or "entry" (an entry of a results document)
+    row_maker: RowMaker | None = None  # a module-level function, so that it pickles by name
+    row_options: Any = None
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk leaves behind."""
+
+    file_index: int
+    summary: SummaryAccumulator
+    records: int = 0
+    cases: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    id_hashes: array = field(default_factory=lambda: array("q"))
+    forces: set[str] = field(default_factory=set)
+    case_json: list[str] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    done_bytes: int = 0  # how far into its file this chunk ends, for progress
+
+
+def id_hash(case_id: str) -> int:
+    """A stable 64-bit hash of a case id (the same in every process, unlike `hash`)."""
+    digest = hashlib.blake2b(case_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def _entry_text(document: dict[str, Any]) -> str:
+    # An entry of a results document's `cases`, exactly as json.dumps(indent=2) places it.
+    return json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+class Worker:
+    """Validates, checks and scores chunks of cases for one job."""
+
+    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None) -> None:
+        criteria = criteria if criteria is not None else load_criteria(job.criteria_path)
+        self.job = job
+        # Evidence is built only where it is written: case results, or the failing cases of a screen.
+        self.scorer = Scorer(criteria, job.parameters, job.as_of, evidence=job.case_json is not None)
+        self.full = self.scorer if job.case_json is not None else Scorer(criteria, job.parameters, job.as_of)
+        self.check = case_check(criteria, job.force)
+        self.plan = [(c.id, c.definition.theme) for c in criteria.criteria]
+
+    def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:
+        """Score a block of whole JSON Lines whose first line is number `first_line`."""
+        records = []
+        number = first_line - 1
+        for raw in io.BytesIO(block):  # splits exactly as iterating the file does
+            number += 1
+            if raw.isspace():
+                continue
+            data, problem = jsonl_record(raw, name, number)
+            records.append((data, number, None, problem))
+        return self.score(file_index, name, records, done_bytes)
+
+    def score(self, file_index: int, name: str, records: Iterable[tuple[Any, int, YamlDocument | None, Problem | None]],
+              done_bytes: int = 0) -> ChunkResult:
+        """Score (data, line, document, parse problem) records of one file, in order."""
+        out = ChunkResult(file_index, SummaryAccumulator(self.plan), done_bytes=done_bytes)
+        job, scorer, check = self.job, self.scorer, self.check
+        for data, line, doc, problem in records:
+            out.records += 1
+            if problem is not None:
+                out.problems.append(problem)
+                continue
+            if type(data) is dict:
+                case_id = data.get("case_id")
+                if type(case_id) is str and case_id:
+                    out.id_hashes.append(id_hash(case_id))
+            case, problems = validate_case(data, name, line, doc, check)
+            if case is None:
+                out.problems.extend(problems)
+                continue
+            if out.problems:
+                continue  # the run will stop with these problems: scoring would be wasted
+            result = scorer.score(case)
+            out.summary.add(result)
+            out.cases += 1
+            out.forces.add(case.force)
+            if job.case_json == "line":
+                out.case_json.append(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+            elif job.case_json == "entry":
+                out.case_json.append(_entry_text(result.to_json()))
+            if job.row_maker is not None:
+                row = job.row_maker(case, result, self.full, file_index, line, job.row_options)
+                if row is not None:
+                    out.rows.append(row)
+        return out
+
+
+_POOL_WORKER: Worker | None = None
+
+
+def _start_pool_worker(job: CaseloadJob) -> None:
+    global _POOL_WORKER
+    _POOL_WORKER = Worker(job)  # each process loads the criteria set once
+
+
+def _pool_jsonl(*args: Any) -> ChunkResult:
+    assert _POOL_WORKER is not None
+    return _POOL_WORKER.jsonl(*args)
+
+
+class _Executor:
+    """Runs chunks here (jobs=1) or in a pool of processes, handing results back in the order submitted."""
+
+    def __init__(self, job: CaseloadJob, jobs: int, criteria: CriteriaSet) -> None:
+        self.job, self.jobs = job, jobs
+        self.local = Worker(job, criteria)
+        self.pool: Any = None  # started with the first JSON Lines chunk: YAML and JSON are scored here
+        self.pending: deque[Any] = deque()
+        self.limit = jobs * _IN_FLIGHT_PER_JOB
+
+    def jsonl(self, *args: Any) -> Iterator[ChunkResult]:
+        if self.jobs == 1:
+            yield self.local.jsonl(*args)
+            return
+        if self.pool is None:
+            self.pool = multiprocessing.get_context().Pool(self.jobs, _start_pool_worker, (self.job,))
+        self.pending.append(self.pool.apply_async(_pool_jsonl, args))
+        while len(self.pending) >= self.limit:
+            yield self.pending.popleft().get()
+
+    def here(self, *args: Any) -> Iterator[ChunkResult]:
+        yield from self.drain()  # keep the order: earlier chunks first
+        yield self.local.score(*args)
+
+    def drain(self) -> Iterator[ChunkResult]:
+        while self.pending:
+            yield self.pending.popleft().get()
+
+    def close(self, ok: bool) -> None:
+        if self.pool is not None:
+            if ok:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+
+
+@dataclass
+class CaseloadTotals:
+    """What a clean run over a caseload found."""
+
+    summary: SummaryAccumulator
+    cases: int
+    forces: set[str]
+
+
+def _jsonl_blocks(handle: IO[bytes]) -> Iterator[tuple[int, bytes, int]]:
+    """(first line number, block of whole lines, bytes read so far) of a JSON Lines file."""
+    number, carry, done = 1, b"", 0
+    while True:
+        data = handle.read(BLOCK_BYTES)
+        if not data:
+            if carry:
+                yield number, carry, done + len(carry)
+            return
+        data = carry + data if carry else data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data
+            continue
+        block, carry = data[:cut], data[cut:]
+        done += len(block)
+        yield number, block, done
+        number += block.count(b"\n")
+
+
+def _document_chunks(path: Path, name: str, suffix: str, problems: list[Problem]) -> Iterator[list[tuple]]:
+    """Chunks of (data, line, document, None) of a YAML or JSON file; its file-level problems appended."""
+    count, batch = 0, []
+    try:
+        documents = [json_case_document(path, name)] if suffix == ".json" else yaml_case_documents(path, name)
+        for doc in documents:
+            count += 1
+            batch.append((doc.data, doc.first_line, doc, None))
+            if len(batch) >= DOCUMENTS_PER_CHUNK:
+                yield batch
+                batch = []
+    except InputError as exc:  # unreadable, or a syntax error or duplicate key, which ends the file
+        if batch:
+            yield batch
+        problems.extend(exc.problems)
+        return
+    if batch:
+        yield batch
+    if count == 0:
+        problems.append(Problem(name, "is empty; expected a case in YAML (one per document)"))
+
+
+def run_caseload(
+    paths: Iterable[str | Path], job: CaseloadJob, *, criteria: CriteriaSet, jobs: int = 1,
+    progress: Any = None, on_chunk: Callable[[ChunkResult], None] | None = None,
+) -> CaseloadTotals:
+    """Score every case of `paths`; `on_chunk` gets each chunk's results in input order.
+
+    InputError lists the problems of the whole caseload (bad paths, files, cases, duplicate case
+    ids; the first MAX_PROBLEMS of them) or says that there is no case at all. Once a problem is
+    found, chunks are still read for their problems but no longer handed to `on_chunk`.
+    """
+    if jobs < 1:
+        raise InputError.single("--jobs", f"must be at least 1, got {jobs}")
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    problems: list[Problem] = []
+    files = collect_case_files(paths, problems)
+    starts = [0]
+    for path in files:
+        starts.append(starts[-1] + _size(path))
+    if progress is not None:
+        progress.start(starts[-1])
+    totals = CaseloadTotals(SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria]), 0, set())
+    hashes = array("q")
+    records = [0] * len(files)
+    more = 0  # problems past MAX_PROBLEMS, counted but not kept
+
+    def take(chunk: ChunkResult) -> None:
+        nonlocal more
+        for problem in chunk.problems:
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
+            else:
+                more += 1
+        hashes.extend(chunk.id_hashes)
+        records[chunk.file_index] += chunk.records
+        if not problems:
+            totals.summary.merge(chunk.summary)
+            totals.cases += chunk.cases
+            totals.forces |= chunk.forces
+            if on_chunk is not None:
+                on_chunk(chunk)
+        if progress is not None:
+            progress.update(starts[chunk.file_index] + chunk.done_bytes, totals.cases)
+
+    executor = _Executor(job, jobs, criteria)
+    ok = False
+    try:
+        for index, path in enumerate(files):
+            name, suffix = str(path), path.suffix.lower()
+            if suffix == ".jsonl":
+                for chunk in _jsonl_chunks(executor, index, path, name, problems):
+                    take(chunk)
+            else:
+                for batch in _document_chunks(path, name, suffix, problems):
+                    for chunk in executor.here(index, name, batch, 0):
+                        take(chunk)
+                if progress is not None:
+                    progress.update(starts[index + 1], totals.cases)
+        for chunk in executor.drain():
+            take(chunk)
+        ok = True
+    finally:
+        executor.close(ok)
+    for index, path in enumerate(files):
+        if path.suffix.lower() == ".jsonl" and records[index] == 0 and _readable_text(path):
+            problems.append(Problem(str(path), "is empty; expected JSON Lines, one case per line"))
+    if not more:  # with the list already full, a second read would add nothing shown
+        problems.extend(_duplicate_problems(files, hashes))
+    if problems:
+        order = {str(path): index for index, path in enumerate(files)}
+        problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0))
+        more += max(0, len(problems) - MAX_PROBLEMS)
+        del problems[MAX_PROBLEMS:]
+        if more:
+            problems.append(Problem(problems[-1].file, f"and {more} more problems, not listed (the first {MAX_PROBLEMS} are)"))
+        raise InputError(problems)
+    if totals.cases == 0:
+        raise InputError.single(", ".join(str(p) for p in paths) or "(no paths given)",
+                                "no cases found: an empty sample cannot be scored")
+    return totals
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _readable_text(path: Path) -> bool:
+    # An unreadable or binary JSON Lines file already has its problem; it is not also "empty".
+    try:
+        with path.open("rb") as handle:
+            return jsonl_text_problem(handle.read(8192), str(path)) is None
+    except OSError:
+        return False
+
+
+def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str, problems: list[Problem]) -> Iterator[ChunkResult]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        problems.append(Problem(name, f"cannot be read: {exc.strerror or exc}"))
+        return
+    with handle:
+        binary = jsonl_text_problem(handle.read(8192), name)
+        if binary is not None:
+            problems.append(binary)
+            return
+        handle.seek(0)
+        for first_line, block, done in _jsonl_blocks(handle):
+            yield from executor.jsonl(index, name, first_line, block, done)
+
+
+# --- duplicate case ids --------------------------------------------------------------------------
+
+def _duplicate_problems(files: list[Path], hashes: array) -> list[Problem]:
+    """Every later use of a case id, found from the hashes and named by reading the files again."""
+    if len(hashes) < 2:
+        return []
+    import numpy as np  # here, not at the top: starting the CLI must stay quick
+
+    ordered = np.sort(np.frombuffer(hashes, dtype=np.int64))
+    repeated = set(np.unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist())
+    if not repeated:
+        return []
+    first: dict[str, tuple[str, int]] = {}
+    problems = []
+    for path in files:
+        for data, line, doc in _records(path):
+            case_id = data.get("case_id") if type(data) is dict else None
+            if type(case_id) is not str or not case_id or id_hash(case_id) not in repeated:
+                continue
+            earlier = first.setdefault(case_id, (str(path), line))
+            if earlier != (str(path), line):
+                problems.append(located_problem(doc or YamlDocument(data, str(path), line), ("case_id",),
+                                                f'case_id "{case_id}" is already used at {earlier[0]}:{earlier[1]}'))
+    return problems
+
+
+def _records(path: Path) -> Iterator[tuple[Any, int, YamlDocument | None]]:
+    """(data, line, document) of every parsable case of a file: the second read, after a clean first."""
+    name, suffix = str(path), path.suffix.lower()
+    if suffix == ".jsonl":
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if not raw.isspace():
+                    data, problem = jsonl_record(raw, name, number)
+                    if problem is None:
+                        yield data, number, None
+        return
+    dropped: list[Problem] = []
+    for batch in _document_chunks(path, name, suffix, dropped):
+        for data, line, doc, _ in batch:
+            yield data, line, doc
