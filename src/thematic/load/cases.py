@@ -323,36 +323,39 @@ def json_case_document(path: Path, name: str) -> YamlDocument:
     if not text.strip():
         raise InputError.single(name, "is empty; expected a case in JSON")
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg}"
         if exc.msg == "Extra data":
             message += " after the case (a .json file holds one case; use .jsonl for one case per line)"
         raise InputError.single(name, message, exc.lineno) from None
-    except _DuplicateKey as exc:
-        raise InputError(_json_duplicate_problems(text, name, exc.key)) from None
+    except DuplicateKey as exc:
+        raise InputError(json_duplicate_problems(text, name, exc.key)) from None
     stripped = len(text) - len(text.lstrip())
     return YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
 
 
-class _DuplicateKey(ValueError):
+class DuplicateKey(ValueError):
+    """A key given twice in one JSON object (raised by `unique_keys`)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads` object hook that refuses a key given twice (a typo must never pass silently)."""
     result = dict(pairs)
     if len(result) != len(pairs):
         keys: set[str] = set()
         for key, _ in pairs:
             if key in keys:
-                raise _DuplicateKey(key)
+                raise DuplicateKey(key)
             keys.add(key)
     return result
 
 
-def _json_duplicate_problems(text: str, name: str, key: str) -> list[Problem]:
+def json_duplicate_problems(text: str, name: str, key: str) -> list[Problem]:
     """Locate a duplicate key of a JSON file by reading the same text as YAML (nearly a superset)."""
     try:
         for _ in iter_yaml_documents(text, name):

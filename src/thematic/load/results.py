@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from thematic.errors import InputError, Problem
+from thematic.load.cases import DuplicateKey, json_duplicate_problems, unique_keys
 from thematic.load.yaml_source import (
     YamlDocument, describe_value, field_path, iter_yaml_documents, located_problem, read_text,
 )
@@ -115,11 +116,11 @@ def parse_results(text: str, name: str) -> Results:
     if not text.strip():
         raise InputError.single(name, f"is empty; expected a JSON document in the {RESULTS_FORMAT} format")
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError.single(name, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    except _DuplicateKey as exc:
-        raise InputError(_duplicate_problems(text, name, exc.key)) from None
+    except DuplicateKey as exc:
+        raise InputError(json_duplicate_problems(text, name, exc.key)) from None
     stripped = len(text) - len(text.lstrip())
     doc = YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
     if type(data) is not dict:
@@ -319,32 +320,3 @@ class _Checker:
         if any(c is None for c in counts.values()):
             return None
         return counts  # type: ignore[return-value]
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-def _duplicate_problems(text: str, name: str, key: str) -> list[Problem]:
-    """Locate a duplicate key by reading the same text as YAML, which reports it with its line."""
-    try:
-        for _ in iter_yaml_documents(text, name):
-            pass
-    except InputError as exc:
-        found = [p for p in exc.problems if p.message.startswith("duplicate key")]
-        if found:
-            return found
-    return [Problem(name, f"duplicate key \"{key}\"; each key may appear only once", 1)]
