@@ -7,12 +7,12 @@ the end, since its `inspection` block depends on the forces of all the cases). W
 the per-case results go to that file as JSON Lines instead (one `cases` entry per line) and the
 document holds the summary, with `cases_out` naming the file; with `summary_only` there are no
 per-case results at all, and no evidence text is built. Nothing is written unless every case is
-valid: outputs are moved into place at the end.
+valid: outputs are checked first (`thematic.atomic.OutputSet`: never a special file, an input or
+the other output) and moved into place together at the end.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Iterable, Mapping
 
+from thematic.atomic import OutputSet
+from thematic.load.cases import collect_case_files
 from thematic.model.criteria import CriteriaSet
 from thematic.scoring import results_document
 from thematic.stream import CaseloadJob, ChunkResult, run_caseload
@@ -62,23 +64,28 @@ def score_caseload(
     """
     if cases_out is not None and summary_only:
         raise ValueError("cases_out and summary_only exclude each other")
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)  # read twice: declared, then scored
     kind = "line" if cases_out is not None else (None if summary_only else "entry")
     job = CaseloadJob(criteria_path=criteria.path, parameters=dict(parameters), as_of=as_of, force=force, case_json=kind)
     where = Path(output).parent if output is not None else None
-    with _CaseSink(kind, cases_out, where) as sink:
-        totals = run_caseload(paths, job, criteria=criteria, jobs=jobs, progress=progress, on_chunk=sink.take)
-        forces = sorted(totals.forces)
-        meta = inspection or {"id": None, "force": forces[0] if len(forces) == 1 else None, "year": None}
-        head = results_document(inspection={**meta, "as_of": as_of.isoformat()}, criteria=criteria,
-                                parameters=parameters, case_results=[])
-        summary = totals.summary.summary()
+    with OutputSet() as outputs:
+        declare_caseload(outputs, paths, criteria)
         if output is not None:
-            with AtomicOutput(output) as out:
-                _write_document(out.stream, head, summary, sink, cases_out)
-                out.commit()
-        elif stream is not None:
-            _write_document(stream, head, summary, sink, cases_out)
-        sink.commit()
+            outputs.file(output, option="-o")
+        if cases_out is not None:
+            outputs.file(cases_out, option="--cases-out")  # checked before any case is scored
+        with _CaseSink(kind, outputs, cases_out, where) as sink:
+            totals = run_caseload(paths, job, criteria=criteria, jobs=jobs, progress=progress, on_chunk=sink.take)
+            forces = sorted(totals.forces)
+            meta = inspection or {"id": None, "force": forces[0] if len(forces) == 1 else None, "year": None}
+            head = results_document(inspection={**meta, "as_of": as_of.isoformat()}, criteria=criteria,
+                                    parameters=parameters, case_results=[])
+            summary = totals.summary.summary()
+            if output is not None:
+                _write_document(outputs.open_text(output), head, summary, sink, cases_out)
+            elif stream is not None:
+                _write_document(stream, head, summary, sink, cases_out)
+        outputs.commit()  # the results and the case results appear together, or neither
     return CaseloadResult(totals.cases, tuple(forces), str(output) if output is not None else None,
                           str(cases_out) if cases_out is not None else None, summary)
 
@@ -87,10 +94,10 @@ class _CaseSink:
     """Where per-case results go while the caseload is read: a JSON Lines output, or a spool of
     document entries (a temporary file beside the output, or in the system's temporary folder)."""
 
-    def __init__(self, kind: str | None, cases_out: str | Path | None, where: Path | None) -> None:
+    def __init__(self, kind: str | None, outputs: OutputSet, cases_out: str | Path | None, where: Path | None) -> None:
         self.kind = kind
         self.count = 0
-        self.output = AtomicOutput(cases_out) if kind == "line" and cases_out is not None else None
+        self.output = outputs.open_text(cases_out) if kind == "line" and cases_out is not None else None
         self.spool: IO[str] | None = None
         if kind == "entry":
             if where is not None:
@@ -99,7 +106,7 @@ class _CaseSink:
 
     def take(self, chunk: ChunkResult) -> None:
         if self.output is not None:
-            self.output.stream.writelines(chunk.case_json)
+            self.output.writelines(chunk.case_json)
             self.count += len(chunk.case_json)
         elif self.spool is not None:
             for entry in chunk.case_json:
@@ -112,16 +119,10 @@ class _CaseSink:
         self.spool.seek(0)
         shutil.copyfileobj(self.spool, stream, 1 << 20)
 
-    def commit(self) -> None:
-        if self.output is not None:
-            self.output.commit()
-
     def __enter__(self) -> "_CaseSink":
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.output is not None:
-            self.output.__exit__(*exc)
         if self.spool is not None:
             self.spool.close()
 
@@ -154,28 +155,29 @@ def _write_document(stream: IO[str], head: dict[str, Any], summary: dict[str, An
     stream.write(after + "\n")
 
 
-class AtomicOutput:
-    """A text file written under a temporary name beside its target, moved into place by `commit`.
+def declare_caseload(outputs: OutputSet, paths: Iterable[str | Path], criteria: CriteriaSet) -> None:
+    """Tell `outputs` what a caseload run reads: the criteria file and every case file."""
+    outputs.read(criteria.path, what="the criteria file")
+    for path in collect_case_files(list(paths), []):  # bad paths are reported by the run itself
+        outputs.read(path, what="a case file")
 
-    Like `thematic.atomic.write_text_atomic`, for outputs too large to build in memory first:
-    leaving the `with` block without `commit` (an error, an interruption) removes the temporary file.
+
+class AtomicOutput:
+    """A text file written under a staged name, moved into place by `commit` (`thematic.atomic.OutputSet`).
+
+    For outputs too large to build in memory first: leaving the `with` block without `commit` (an
+    error, an interruption) removes the staged file. A target that is not a regular file is refused.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, option: str | None = None) -> None:
         self.target = Path(path)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temporary = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
-        self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self._outputs = OutputSet()
+        self._outputs.file(path, option=option)
+        self.stream = self._outputs.open_text(path)
         self.committed = False
 
     def commit(self) -> None:
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        current = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
-        os.umask(current)
-        os.chmod(self.temporary, 0o666 & ~current)
-        os.replace(self.temporary, self.target)
+        self._outputs.commit()
         self.committed = True
 
     def __enter__(self) -> "AtomicOutput":
@@ -183,8 +185,4 @@ class AtomicOutput:
 
     def __exit__(self, *exc: Any) -> None:
         if not self.committed:
-            self.stream.close()
-            try:
-                os.unlink(self.temporary)
-            except FileNotFoundError:
-                pass
+            self._outputs.discard()
