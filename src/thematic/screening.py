@@ -22,6 +22,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping
 from thematic.errors import InputError
 from thematic.evaluate import Scorer
 from thematic.expr import format_value
+from thematic.formulas import csv_row
 from thematic.model.case import Case
 from thematic.model.criteria import SEVERITIES, CriteriaSet
 from thematic.model.results import FAILED, CaseResult
@@ -33,7 +34,6 @@ COLUMNS = ("case_id", "child_ref", "force", "category", "reported_at", "highest_
 SORT_RUN = 50_000
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # critical first
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,6 @@ def parse_criteria_list(text: str, criteria: CriteriaSet) -> ScreenOptions:
     return ScreenOptions(tuple(chosen), {cid: known[cid] for cid in chosen})
 
 
-def _cell(value: str) -> str:
-    # A cell that a spreadsheet would read as a formula is quoted as text.
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def screen_row(case: Case, result: CaseResult, full: Scorer, file_index: int, line: int,
                options: ScreenOptions) -> tuple[tuple, list[str]] | None:
     """(sort key, CSV cells) of a case failing a chosen criterion, else None. Runs in the workers."""
@@ -83,7 +78,7 @@ def screen_row(case: Case, result: CaseResult, full: Scorer, file_index: int, li
              "; ".join(failing), "; ".join(result.results[cid].state for cid in failing),
              "; ".join(options.severities[cid] for cid in failing),
              " | ".join(f"{cid}: {evidence[cid].evidence}" for cid in failing)]
-    return (_RANK[highest], -recency, file_index, line), [_cell(cell) for cell in cells]
+    return (_RANK[highest], -recency, file_index, line), csv_row(cells)  # no cell runs as a formula
 
 
 class _RunSorter:

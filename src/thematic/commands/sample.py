@@ -15,6 +15,7 @@ from pathlib import Path
 
 from thematic.atomic import write_text_atomic
 from thematic.errors import InputError, Problem
+from thematic.formulas import csv_row
 from thematic.sampling import MAX_MARGIN, MarginSize, Sample, SamplingError, size_for_margin, stratified_sample
 
 WEIGHT_COLUMN = "stratum_weight"
@@ -131,9 +132,10 @@ def sample_csv(register: Register, sample: Sample) -> str:
     weights = {s.name: s.weight for s in sample.strata}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*register.header, WEIGHT_COLUMN])
+    # Cells are the register's own text: none may run as a formula when the sample is opened.
+    writer.writerow(csv_row([*register.header, WEIGHT_COLUMN]))
     for index in sample.selected:
-        writer.writerow([*register.rows[index], repr(weights[register.strata[index]])])
+        writer.writerow(csv_row([*register.rows[index], repr(weights[register.strata[index]])]))
     return out.getvalue()
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from thematic.atomic import write_text_atomic
 from thematic.errors import InputError, Problem
+from thematic.formulas import csv_row
 from thematic.load.cases import CASE_SUFFIXES
 from thematic.tabular.build import ImportedCase, RowProblem
 from thematic.tabular.convert import cell_text
@@ -121,7 +122,9 @@ def rejected_csv(problems: list[RowProblem]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["table", "row", "column", "case_id", "value", "field", "problem"])
     for p in problems:
-        writer.writerow([p.table, p.row, p.column or "", p.case_id or "", cell_text(p.value), p.field or "", p.message])
+        # Ids, values and messages come from the export: none may run as a formula in a spreadsheet.
+        writer.writerow(csv_row([p.table, p.row, p.column or "", p.case_id or "", cell_text(p.value), p.field or "",
+                                 p.message]))
     return buffer.getvalue()
 
 

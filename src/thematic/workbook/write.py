@@ -15,19 +15,29 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from thematic.atomic import write_bytes_atomic
 from thematic.evaluate import Scorer
+from thematic.formulas import store_as_text
 from thematic.model.case import GRADES
 from thematic.model.criteria import CompiledCriterion
 from thematic.model.results import NOT_APPLICABLE
+from thematic.typeface import FAMILY
 from thematic.workbook import layout as L
 from thematic.workbook.sample import GRADE, Sample, unanswered
 
-_BOLD = Font(bold=True)
+
+
+def _font(**style: object) -> Font:
+    """A font of the project's one type family (thematic.typeface), so workbooks match the reports."""
+    return Font(name=FAMILY, **style)  # type: ignore[arg-type]
+
+
+_BOLD = _font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -154,7 +164,7 @@ def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: di
             label, fill, font = L.STATE_STYLE[outcome.state]
             cell = ws.cell(row=row, column=col, value=label)
             cell.fill = PatternFill("solid", fgColor=fill)
-            cell.font = Font(color=font)
+            cell.font = _font(color=font)
             cell.comment = Comment(f"{cid}: {outcome.evidence}", _AUTHOR, width=300, height=100)
         for cid, col in answer_columns.items():
             answer_cell, note_cell = ws.cell(row=row, column=col), ws.cell(row=row, column=col + 1)
@@ -162,7 +172,7 @@ def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: di
             if result.results[cid].state == NOT_APPLICABLE:
                 label, fill, font = L.STATE_STYLE[NOT_APPLICABLE]
                 answer_cell.value = L.DOES_NOT_APPLY
-                answer_cell.fill, answer_cell.font = PatternFill("solid", fgColor=fill), Font(color=font)
+                answer_cell.fill, answer_cell.font = PatternFill("solid", fgColor=fill), _font(color=font)
                 answer_cell.comment = Comment(f"{cid}: {result.results[cid].evidence}", _AUTHOR, width=300, height=80)
                 continue
             for cell in (answer_cell, note_cell):
@@ -237,7 +247,7 @@ def _guidance_sheet(wb: Workbook, sample: Sample) -> None:
         # Each paragraph spans the first three columns, wrapped, so it reads on screen and on paper.
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         cell = ws.cell(row=row, column=1, value=text)
-        cell.font = Font(bold=True, size=14) if row == 1 else Font()
+        cell.font = _font(bold=True, size=14) if row == 1 else _font()
         cell.alignment = _WRAP
         ws.row_dimensions[row].height = 15 * (1 + len(text) // 100) + (6 if row == 1 else 0)
     row = len(lines) + 2
@@ -246,7 +256,7 @@ def _guidance_sheet(wb: Workbook, sample: Sample) -> None:
         row += 1
         label, fill, font = L.STATE_STYLE[state]
         cell = ws.cell(row=row, column=1, value=label)
-        cell.fill, cell.font = PatternFill("solid", fgColor=fill), Font(color=font)
+        cell.fill, cell.font = PatternFill("solid", fgColor=fill), _font(color=font)
         ws.cell(row=row, column=2, value=meaning)
     row += 2
     ws.cell(row=row, column=1, value="Judgement questions").font = _BOLD
@@ -291,13 +301,28 @@ def _criteria_sheet(wb: Workbook, sample: Sample) -> None:
 def build_workbook(sample: Sample, inspector: str | None = None) -> Workbook:
     """The audit workbook of an inspection's sample; `inspector`'s own answers so far filled in."""
     wb = Workbook()
+    _default_font(wb)
     ranges = _lists_sheet(wb, sample, inspector)
     _cases_sheet(wb, sample, inspector, ranges)
     _guidance_sheet(wb, sample)
     _criteria_sheet(wb, sample)
     wb.move_sheet(L.LISTS, offset=len(wb.sheetnames))
     wb.active = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                store_as_text(cell)  # a case id or note such as =HYPERLINK(...) stays text
     return wb
+
+
+def _default_font(wb: Workbook) -> None:
+    """Make the project's family the font of every unstyled cell (openpyxl's default is Calibri).
+
+    openpyxl has no public setting for it: font 0 of a new workbook and its Normal style are the default.
+    """
+    default = _font(size=11, family=2)
+    wb._fonts = IndexedList([default])
+    wb._named_styles["Normal"].font = _font(size=11, family=2)
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
