@@ -73,5 +73,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def words(text: str) -> str:
-    """Text with every run of white space as one space (PDF text breaks lines anywhere)."""
-    return re.sub(r"\s+", " ", text).strip()
+    """The words of a text, for comparing PDF text with what was meant: every run of white space
+    as one space, none beside a dash or hyphen (a line may end after "8%–"), and no zero-width
+    space (the PDF renderer adds them to break long words)."""
+    text = re.sub(r"\s+", " ", text.replace("\u200b", ""))
+    return re.sub(r" ?([-\u2010-\u2015\u2212]) ?", r"\1", text).strip()

@@ -3,22 +3,17 @@ key findings in its text, and a first page a person can look at."""
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
 
 from a11y import blank_image_problem, pdf_first_page_png, pdf_tagging_problems, pdf_text
 from render_samples import example, rendered_pdf
+from report_helpers import words
 from thematic.render.context import force_report_context
 from thematic.render.pdf import PdfError, html_to_pdf
 
 PAGE = '<!DOCTYPE html><html{lang}><head><meta charset="utf-8"><title>Test</title></head><body><main>{body}</main></body></html>'
 PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-
-
-def words(text: str) -> str:
-    """Text with every run of white space as one space (PDF text breaks lines anywhere)."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.mark.parametrize(

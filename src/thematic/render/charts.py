@@ -25,6 +25,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from thematic.render.sections import GradeSection, ThemeSection
+from thematic.typeface import FAMILY, use_in_matplotlib
 from thematic.render.views import CountView, RateView, percent, threshold_text
 
 #: GOV.UK palette: each colour has at least 3:1 contrast against white (WCAG 1.4.11).
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
 
 _STYLE = {
     "svg.fonttype": "none",  # real text: smaller, selectable, and drawn in the page's font
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Arial", "Liberation Sans", "DejaVu Sans"],
+    "font.family": [FAMILY],  # the packaged faces, registered by `use_in_matplotlib`: no system lookup
+    "text.parse_math": False,  # a "$" in a force's name is a dollar sign, never mathematics
+    "text.usetex": False,
     "font.size": 10,
     "axes.edgecolor": DARK_GREY,
     "axes.labelcolor": BLACK,
@@ -66,6 +68,7 @@ class Chart:
 def svg_markup(figure: Figure, *, chart_id: str, title: str, description: str) -> str:
     """The figure as `<svg>` markup for inlining in HTML, deterministic for the same figure."""
     buffer = io.StringIO()
+    use_in_matplotlib()
     with matplotlib.rc_context({**_STYLE, "svg.hashsalt": chart_id}):
         figure.savefig(buffer, format="svg", metadata=_METADATA)
     text = buffer.getvalue()
@@ -123,6 +126,7 @@ def _escape(text: str) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
+    use_in_matplotlib()  # before any text is measured
     with matplotlib.rc_context(_STYLE):
         return Figure(figsize=(width, height), layout="constrained")
 

@@ -7,18 +7,53 @@ defaults stay reachable as `default/NAME`, so a user's `force.html.j2` can
 `{% extends "default/force.html.j2" %}` and change one block. Autoescaping is on and undefined
 names are errors, so a template typo never prints an empty cell. A missing template, a syntax
 error or an undefined name is an `InputError` naming the template and its line.
+
+Every template, the user's and the defaults, runs in Jinja2's immutable sandbox: a template can
+loop, test and print what it is given, but cannot reach Python's internals (`__class__`,
+`__globals__`, private attributes), change the data, build a range of more than 100,000 items,
+or compute powers and repetitions beyond `MAX_POWER` and `MAX_REPEAT`. Each such attempt is an
+`InputError` naming the template and its line (exit 2).
+
+The HTML (not the paged HTML WeasyPrint reads, which gets the faces itself) carries the packaged
+Noto Sans cut to the characters the page uses, as WOFF data URIs in its first `<style>`, so the
+single file looks the same on every machine.
 """
 from __future__ import annotations
 
+import math
+import re
 import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
+from thematic import typeface
 from thematic.errors import InputError
 
 TEMPLATE_SUFFIXES = (".j2", ".html", ".css")
+#: The largest result a template may compute with `**` (as a number of digits) and with `*` on
+#: text or a list (as items): enough for any report, too little to exhaust memory.
+MAX_POWER = 100
+MAX_REPEAT = 100_000
+
+
+class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with `**` and `*` bounded (Jinja leaves them unbounded)."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if abs(right) * math.log10(max(abs(left), 2)) > MAX_POWER:
+                raise jinja2.sandbox.SecurityError(f"{left!r} ** {right!r} is too large (more than {MAX_POWER} digits)")
+        if operator == "*" and isinstance(left, int) != isinstance(right, int):
+            count, items = (left, right) if isinstance(left, int) else (right, left)
+            if hasattr(items, "__len__") and count * len(items) > MAX_REPEAT:
+                raise jinja2.sandbox.SecurityError(f"repeating {len(items)} item(s) {count:,} times makes more than "
+                                                   f"{MAX_REPEAT:,} items")
+        return super().call_binop(context, operator, left, right)
 
 
 def default_template_dir() -> Path:
@@ -41,7 +76,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         searched.append(jinja2.FileSystemLoader(str(folder)))
     searched.append(jinja2.FileSystemLoader(defaults))
     searched.append(jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(defaults)}))
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(searched),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2", "htm"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -64,7 +99,10 @@ def render_template(name: str, template_dir: str | Path | None = None, **context
     where = " then ".join(env.globals["search_path"])
     template = _load(env, name)
     try:
-        return template.render(**context)
+        html = template.render(**context)
+    except (jinja2.sandbox.SecurityError, OverflowError) as exc:  # OverflowError: the sandbox's range limit
+        file, line = _template_frame(exc, name)
+        raise InputError.single(file, f"template not allowed to do this: {exc}", line=line) from None
     except jinja2.TemplateNotFound as exc:  # an {% include %} or {% extends %} of a missing file
         raise InputError.single(str(exc.name), f"template not found (searched {where})") from None
     except jinja2.TemplateSyntaxError as exc:
@@ -73,6 +111,20 @@ def render_template(name: str, template_dir: str | Path | None = None, **context
     except jinja2.UndefinedError as exc:
         file, line = _template_frame(exc, name)
         raise InputError.single(file, f"template uses an undefined name: {exc.message}", line=line) from None
+    return html if context.get("paged") else embed_fonts(html)
+
+
+def embed_fonts(html: str) -> str:
+    """The page with `@font-face` rules for the characters it uses, first in its first `<style>`
+    (or in a new one before `</head>`); unchanged if it has neither."""
+    css = typeface.embedded_font_faces(html)
+    found = re.search(r"<style[^>]*>\n?", html)
+    if found:
+        return html[:found.end()] + css + html[found.end():]
+    head_end = html.find("</head>")
+    if head_end < 0:
+        return html
+    return html[:head_end] + f"<style>\n{css}</style>\n" + html[head_end:]
 
 
 def _load(env: jinja2.Environment, name: str) -> jinja2.Template:
