@@ -240,7 +240,7 @@ def test_field_problem_in_json_is_located_at_its_line(tmp_path):
     ("e.json", b"\n", "is empty; expected a case in JSON"),
     ("e.jsonl", b"\n\n", "is empty; expected JSON Lines, one case per line"),
     ("b.yaml", b"\x00\x01binary\x00", "is not a text file; expected YAML"),
-    ("b.json", b"\xff\xfe{\x00}", "is not a text file; expected JSON"),
+    ("b.json", b"\xff\xfe{\x00}", "is encoded as UTF-16 (little-endian); expected JSON as UTF-8 text (save the file as UTF-8)"),
     ("b.jsonl", b"PK\x03\x04\x00\x00", "is not a text file; expected JSON Lines"),
     ("s.yaml", b"case_id: T-1\nforce: [kent\n",  # found at the end of the text: reported at its last line
      "2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"),

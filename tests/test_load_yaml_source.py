@@ -41,12 +41,27 @@ def one_problem(excinfo: pytest.ExceptionInfo[InputError]) -> str:
     ("v: 2019-03-04T16:20", "2019-03-04T16:20"),          # no timestamp resolver: datetimes stay text
     ("v: 2019-03-04", "2019-03-04"),                      # and so do dates
     ("v: 2019-03-04 16:20:00+01:00", "2019-03-04 16:20:00+01:00"),
-    ("v: yes", True),                                     # YAML 1.1 booleans stay booleans
-    ("v: no", False),
-    ("v: off", False),
+    ("v: yes", "yes"),                                    # YAML 1.2 core: yes/no/on/off are text
+    ("v: no", "no"),
+    ("v: off", "off"),
+    ("v: Y", "Y"),
     ('v: "no"', "no"),
+    ("v: true", True),                                    # the only booleans
+    ("v: FALSE", False),
     ("v: 17", 17),
+    ("v: -17", -17),
+    ("v: 0", 0),
+    ("v: 0o17", 15),                                      # YAML 1.2 octal and hexadecimal
+    ("v: 0x1F", 31),
+    ("v: 1:30", "1:30"),                                  # YAML 1.1 read this as 90 (base 60)
+    ("v: 1_000", "1_000"),                                # and this as 1000
+    ("v: 0b101", "0b101"),                                # and this as 5
+    ("v: 1e3", 1000.0),                                   # YAML 1.2 floats need no dot
+    ("v: 2.5", 2.5),
+    ("v: =", "="),
     ("v: null", None),
+    ("v: ~", None),
+    ("v:", None),
     ("v: []", []),
 ])
 def test_scalars_keep_yaml_meaning_except_timestamps(text, expected):

@@ -7,6 +7,7 @@ calendar dates and working days are taken in Europe/London.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -15,11 +16,55 @@ import holidays
 
 LONDON = ZoneInfo("Europe/London")
 
+#: The years a date or datetime of a case may fall in: wide enough for any record of a child's
+#: case, narrow enough that no time plus any duration the criteria count runs off the calendar.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+# [0-9], not \d: \d also matches other scripts' digits (٢٠١٩, full-width １２), which int() reads.
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EXTRA_TIME_PART = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}:[0-9]{2}.*")
+_OFFSET_SECONDS = re.compile(r".*[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2}:[0-9]{2})")
+_SHORT_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([0-9]{1,2}):([0-9]{1,2})\b.*")
+
+
+def _foreign_digit(text: str) -> str | None:
+    return next((ch for ch in text if ch.isdigit() and not ch.isascii()), None)
+
+
+def _foreign_digit_message(text: str, ch: str) -> str:
+    return (f"{text!r} has a digit other than 0-9 ({ch!r}, {unicodedata.name(ch, 'a digit of another script')}); "
+            "write dates and times with the digits 0-9")
+
+
+def year_problem(year: int) -> str | None:
+    """Why a date in `year` cannot be in a case, or None."""
+    if YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    return f"year {year} is outside the years a case may have ({YEAR_MIN} to {YEAR_MAX})"
+
+
+def _datetime_mistake(text: str) -> str:
+    """What is wrong with a text that is not a datetime of the format, as precisely as can be said."""
+    stripped = text.strip()
+    ch = _foreign_digit(stripped)
+    if ch is not None:
+        return _foreign_digit_message(text, ch)
+    if _DATE.fullmatch(stripped):
+        return f"{text!r} is a date without a time; a datetime such as {stripped}T09:00 is expected"
+    if _EXTRA_TIME_PART.fullmatch(stripped):
+        return f"{text!r} has a time with more parts than hours, minutes and seconds; write HH:MM or HH:MM:SS"
+    offset = _OFFSET_SECONDS.fullmatch(stripped)
+    if offset is not None:
+        return (f"{text!r} has seconds in its offset {offset[1]}, where hours and minutes are expected; "
+                "write the offset as +HH:MM, such as +01:00")
+    short = _SHORT_TIME.fullmatch(stripped)
+    if short is not None and (len(short[1]) == 1 or len(short[2]) == 1):
+        return f"{text!r} has a one-digit hour or minute; write two digits, such as 09:05"
+    return f"{text!r} is not a datetime; expected YYYY-MM-DDTHH:MM[:SS][offset]"
 
 
 def parse_datetime(text: str) -> datetime:
@@ -33,10 +78,11 @@ def parse_datetime(text: str) -> datetime:
         raise ValueError(f"expected a datetime string such as 2019-03-04T16:20, got {type(text).__name__}")
     match = _DATETIME.fullmatch(text.strip())
     if match is None:
-        if _DATE.fullmatch(text.strip()):
-            raise ValueError(f"{text!r} is a date without a time; a datetime such as {text.strip()}T09:00 is expected")
-        raise ValueError(f"{text!r} is not a datetime; expected YYYY-MM-DDTHH:MM[:SS][offset]")
+        raise ValueError(_datetime_mistake(text))
     year, month, day, hour, minute, second, fraction, offset = match.groups()
+    out_of_range = year_problem(int(year))
+    if out_of_range is not None:
+        raise ValueError(f"{text!r}: {out_of_range}")
     micro = int((fraction or "0").ljust(6, "0"))
     try:
         if offset is None:
@@ -59,11 +105,23 @@ def parse_datetime(text: str) -> datetime:
 
 
 def parse_date(text: str) -> date:
-    """Parse an ISO 8601 calendar date (YYYY-MM-DD)."""
+    """Parse an ISO 8601 calendar date (YYYY-MM-DD) in the years YEAR_MIN to YEAR_MAX."""
     if isinstance(text, date) and not isinstance(text, datetime):
+        out_of_range = year_problem(text.year)
+        if out_of_range is not None:
+            raise ValueError(f"{text.isoformat()}: {out_of_range}")
         return text
     if not isinstance(text, str) or _DATE.fullmatch(text.strip()) is None:
+        if isinstance(text, str):
+            ch = _foreign_digit(text)
+            if ch is not None:
+                raise ValueError(_foreign_digit_message(text, ch))
+            if _DATETIME.fullmatch(text.strip()):
+                raise ValueError(f"{text!r} is a datetime; a date (YYYY-MM-DD) is expected here, without a time")
         raise ValueError(f"{text!r} is not a date; expected YYYY-MM-DD")
+    out_of_range = year_problem(int(text.strip()[:4]))
+    if out_of_range is not None:
+        raise ValueError(f"{text!r}: {out_of_range}")
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:

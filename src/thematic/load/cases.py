@@ -19,10 +19,11 @@ from pydantic import ValidationError
 from yaml.nodes import Node
 
 from thematic.errors import InputError, Problem
+from thematic.load.json_source import JsonRefused, decode, refused_problems
 from thematic.load.yaml_source import (
-    YamlDocument, describe_value, iter_yaml_documents, located_problem, read_text, validation_problems,
+    YamlDocument, construct_checked, field_path, describe_value, encoding_problem, iter_yaml_documents, located_problem, read_text,
+    validation_problems,
 )
-from thematic.load.yaml_source import _duplicate_problems as duplicate_key_problems  # noqa: PLC2701 - same layer
 from thematic.load.yaml_source import _Loader as YamlLoader  # noqa: PLC2701 - same layer
 from thematic.model.case import Case
 
@@ -148,18 +149,20 @@ def validate_case(data: Any, file: str, line: int, doc: YamlDocument | None = No
 
 def jsonl_text_problem(head: bytes, name: str) -> Problem | None:
     """The problem of a JSON Lines file whose first bytes are `head`, if it cannot be a text file."""
-    return Problem(name, "is not a text file; expected JSON Lines") if b"\0" in head else None
+    problem = encoding_problem(head, "JSON Lines")
+    return Problem(name, problem) if problem is not None else None
 
 
 def jsonl_record(raw: bytes, name: str, number: int) -> tuple[Any, Problem | None]:
     """(data, None) for one line of a JSON Lines file (with its newline), or (None, problem)."""
     try:
-        # No duplicate-key check here: an object_pairs_hook would double the parse time.
-        return json.loads(raw), None
+        return decode(raw), None
     except UnicodeDecodeError:
         return None, Problem(name, "line is not valid UTF-8 text", number)
     except json.JSONDecodeError as exc:
         return None, Problem(name, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
+    except JsonRefused as exc:
+        return None, Problem(name, exc.message, number, field_path(exc.loc) or None)
 
 
 #: YAML files larger than this are parsed from the file as they are read, not from their whole text.
@@ -196,8 +199,9 @@ def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
     of a whole caseload is parsed in constant memory."""
     try:
         with path.open("rb") as head:
-            if b"\0" in head.read(8192):
-                raise InputError.single(name, "is not a text file; expected YAML")
+            problem = encoding_problem(head.read(8192), "YAML")
+            if problem is not None:
+                raise InputError.single(name, problem)
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
@@ -209,13 +213,11 @@ def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
                     if not loader.check_node():
                         break
                     node = loader.get_node()
-                    data = loader.construct_document(node)
+                    data = construct_checked(loader, node, name)
                 except UnicodeDecodeError:
                     raise InputError.single(name, "is not a text file (not valid UTF-8); expected YAML") from None
                 except yaml.YAMLError as exc:
                     raise InputError([_streamed_syntax_problem(exc, name)]) from None
-                if loader.duplicates:
-                    raise InputError(duplicate_key_problems(loader, node, name))
                 if data is not None:
                     yield YamlDocument(data, name, node.start_mark.line + 1, _KeptNode(node), 0)  # type: ignore[arg-type]
                 del node
@@ -323,48 +325,16 @@ def json_case_document(path: Path, name: str) -> YamlDocument:
     if not text.strip():
         raise InputError.single(name, "is empty; expected a case in JSON")
     try:
-        data = json.loads(text, object_pairs_hook=unique_keys)
+        data = decode(text)
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg}"
         if exc.msg == "Extra data":
             message += " after the case (a .json file holds one case; use .jsonl for one case per line)"
         raise InputError.single(name, message, exc.lineno) from None
-    except DuplicateKey as exc:
-        raise InputError(json_duplicate_problems(text, name, exc.key)) from None
+    except JsonRefused as exc:
+        raise InputError(refused_problems(text, name, exc)) from None
     stripped = len(text) - len(text.lstrip())
     return YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
-
-
-class DuplicateKey(ValueError):
-    """A key given twice in one JSON object (raised by `unique_keys`)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """`json.loads` object hook that refuses a key given twice (a typo must never pass silently)."""
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        keys: set[str] = set()
-        for key, _ in pairs:
-            if key in keys:
-                raise DuplicateKey(key)
-            keys.add(key)
-    return result
-
-
-def json_duplicate_problems(text: str, name: str, key: str) -> list[Problem]:
-    """Locate a duplicate key of a JSON file by reading the same text as YAML (nearly a superset)."""
-    try:
-        for _ in iter_yaml_documents(text, name):
-            pass
-    except InputError as exc:
-        duplicates = [p for p in exc.problems if p.message.startswith("duplicate key")]
-        if duplicates:
-            return duplicates
-    return [Problem(name, f'duplicate key "{key}"; each key may appear only once', 1)]
 
 
 _READERS = {".yaml": _Reader.read_yaml, ".yml": _Reader.read_yaml, ".json": _Reader.read_json, ".jsonl": _Reader.read_jsonl}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from thematic.errors import InputError, Problem
-from thematic.load.cases import DuplicateKey, json_duplicate_problems, unique_keys
+from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import (
     YamlDocument, describe_value, field_path, iter_yaml_documents, located_problem, read_text,
 )
@@ -115,14 +115,8 @@ def parse_results(text: str, name: str) -> Results:
     """Check the text of a results file named `name`; InputError listing every problem found."""
     if not text.strip():
         raise InputError.single(name, f"is empty; expected a JSON document in the {RESULTS_FORMAT} format")
-    try:
-        data = json.loads(text, object_pairs_hook=unique_keys)
-    except json.JSONDecodeError as exc:
-        raise InputError.single(name, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    except DuplicateKey as exc:
-        raise InputError(json_duplicate_problems(text, name, exc.key)) from None
-    stripped = len(text) - len(text.lstrip())
-    doc = YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
+    doc = read_json_document(text, name)
+    data = doc.data
     if type(data) is not dict:
         raise InputError.single(name, f"expected a JSON object in the {RESULTS_FORMAT} format, got {describe_value(data)}",
                                 doc.first_line)

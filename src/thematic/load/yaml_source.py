@@ -1,8 +1,11 @@
 """Reading YAML and JSON text into plain data, with the line of every key kept for error messages.
 
-This is the only module that parses YAML. Dates and datetimes stay strings (the models parse
-them, so their messages apply), YAML 1.1 `yes`/`no` stay booleans, and a duplicate key in a
-mapping is an error (a typo must never silently replace a value). Validation errors of the
+This is the only module that parses YAML. Plain values are read as YAML 1.2's core schema reads
+them (`yes`, `1:30` and `1_000` are text; `true`/`false` are the only booleans); a whole number
+with a leading zero, which YAML 1.1 and 1.2 read differently (`021`: 17 or 21), is refused with
+its place, never reinterpreted. Dates and datetimes stay strings (the models parse them, so their
+messages apply). A duplicate key in a mapping is an error (a typo must never silently replace a
+value), and so are numbers beyond MAX_NUMBER and nesting deeper than MAX_DEPTH. Validation errors of the
 models become `Problem`s worded for the people who write the files: `file:line: field: what is
 wrong and what is expected`.
 """
@@ -25,20 +28,51 @@ from thematic.model.base import INTERNAL_FIELDS
 __all__ = [
     "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
     "read_yaml_file", "validation_problems", "located_problem", "field_path", "describe_value",
+    "MAX_DEPTH", "MAX_NUMBER", "number_problem", "encoding_problem", "construct_checked", "document_problems",
 ]
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
+#: Objects and lists inside one another, at most (a case file needs 3; a results file 4).
+MAX_DEPTH = 32
+#: The largest magnitude of a number: 2**53 - 1, the largest whole number that every JSON reader
+#: (JavaScript, spreadsheets) keeps exactly.
+MAX_NUMBER = 2**53 - 1
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1023-core-schema), keyed by first character.
+_CORE_RESOLVERS: list[tuple[str, str, str]] = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+.0123456789"),
+]
+
+
+def number_problem(text: str, value: float) -> str | None:
+    """What is wrong with a number read from a file as `text`, if anything (shared with JSON)."""
+    written_infinite = "inf" in text.lower() or "nan" in text.lower()
+    if value != value or (value in (float("inf"), float("-inf")) and written_infinite):
+        return f"{_short(text)} is not a finite number; write a number such as 12 or 0.5"
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:
+        return f"{_short(text)} is too large: a number may be at most {MAX_NUMBER:,} either side of zero"
+    return None
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else f"{text[:limit - 1]}… ({len(text):,} characters)"
+
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader without the timestamp resolver, noting duplicate mapping keys as it builds."""
+    """Safe loader with YAML 1.2 core resolvers, noting duplicate keys and refused values as it builds."""
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[Node, Node, Node]] = []  # (mapping, first key, repeated key)
+        self.refused: list[tuple[Node, str]] = []  # (scalar, what is wrong with it)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
@@ -65,11 +99,80 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             else:
                 first[key] = key_node
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        text = self.construct_scalar(node)
+        digits = text.lstrip("+-").replace("_", "")  # an explicit !!int may hold YAML 1.1 forms
+        if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+            written = text.replace("_", "")
+            self.refused.append((node, (
+                f"{written} has a leading zero, which YAML readers take differently "
+                f"(YAML 1.1 as octal, YAML 1.2 as {int(written, 10)}); "
+                f"write {int(written, 10)} for a number, or \"{text}\" in quotation marks for text")))
+            return text
+        try:
+            if digits[:2] in ("0o", "0x", "0b"):
+                value = int(digits[2:], {"o": 8, "x": 16, "b": 2}[digits[1]]) * (-1 if text[0] == "-" else 1)
+            elif len(digits) > 20:  # int() of a very long text is slow, or refused past 4,300 digits
+                value = MAX_NUMBER + 1
+            else:
+                value = int(digits, 10) * (-1 if text[0] == "-" else 1)
+        except ValueError:
+            self.refused.append((node, f"{_short(text)} is not a whole number"))
+            return text
+        problem = number_problem(text, value)
+        if problem is not None:
+            self.refused.append((node, problem))
+            return text
+        return value
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+    def construct_yaml_float(self, node: Any) -> Any:
+        text = self.construct_scalar(node)
+        try:
+            value = float(text.replace("_", "").lower().replace(".inf", "inf").replace(".nan", "nan"))
+        except ValueError:
+            self.refused.append((node, f"{_short(text)} is not a number"))
+            return text
+        problem = number_problem(text, value)
+        if problem is not None:
+            self.refused.append((node, problem))
+            return text
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first) + ([""] if _tag.endswith("null") else []))
+for _first, _resolvers in _BaseLoader.yaml_implicit_resolvers.items():  # `<<` merges; `!`, `&`, `*` refused
+    for _tag, _regexp in _resolvers:
+        if _tag.rsplit(":", 1)[-1] in ("merge", "yaml"):
+            _Loader.yaml_implicit_resolvers.setdefault(_first, []).append((_tag, _regexp))
+
+
+def _too_deep(root: Node) -> Node | None:
+    """The first collection nested more than MAX_DEPTH deep in `root` (aliases followed), or None.
+
+    Iterative, so that no nesting can exhaust Python's stack; each node is visited once.
+    """
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    seen: dict[int, int] = {}  # node id → the deepest level it was reached at
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (MappingNode, SequenceNode)):
+            continue
+        if depth > MAX_DEPTH:
+            return node
+        if seen.get(id(node), 0) >= depth:
+            continue
+        seen[id(node)] = depth
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                stack.append((value_node, depth + 1))
+                stack.append((key_node, depth + 1))
+        else:
+            stack.extend((item, depth + 1) for item in node.value)
+    return None
 
 
 class _LazyNodes:
@@ -163,13 +266,49 @@ def read_text(path: str | Path, expected: str = "YAML or JSON") -> str:
         if p.is_dir():
             raise InputError.single(name, f"is a folder; expected a {expected} file") from None
         raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
-    if b"\0" in raw:
-        raise InputError.single(name, f"is not a text file; expected {expected}")
+    problem = encoding_problem(raw[:8192], expected)
+    if problem is not None:
+        raise InputError.single(name, problem)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError.single(name, f"is not a text file (not valid UTF-8); expected {expected}", line) from None
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (b"\xff\xfe\0\0", "UTF-32 (little-endian)"), (b"\0\0\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def encoding_problem(head: bytes, expected: str) -> str | None:
+    """Why a file starting with `head` cannot be read as UTF-8 text, naming the encoding it seems to
+    have (UTF-16 or UTF-32, with or without a byte-order mark); None if it may be UTF-8."""
+    found = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    if found is None and b"\0" in head:
+        found = _unmarked_encoding(head)
+        if found is None:
+            return f"is not a text file; expected {expected}"
+    if found is None:
+        return None
+    return f"is encoded as {found}; expected {expected} as UTF-8 text (save the file as UTF-8)"
+
+
+def _unmarked_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a byte-order mark, told by the zero bytes of its ASCII characters."""
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        sample = head[: 64 - 64 % width]
+        if len(sample) < width:
+            continue
+        lanes = [sample[i::width] for i in range(width)]
+        zero = [lane.count(0) == len(lane) for lane in lanes]
+        none_zero = [lane.count(0) == 0 for lane in lanes]
+        if none_zero[0] and all(zero[1:]):
+            return f"{name} (little-endian)"
+        if none_zero[-1] and all(zero[:-1]):
+            return f"{name} (big-endian)"
+    return None
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
@@ -182,6 +321,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     if line is not None:  # an error found at the end of the text belongs to its last line
         line = min(line, max(1, text.count("\n") + (0 if text.endswith("\n") else 1)))
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1000), far past MAX_DEPTH
+        return Problem(file, _DEPTH_MESSAGE, line)
     message = f"YAML syntax error: {problem}"
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
@@ -204,19 +345,62 @@ def _duplicate_problems(loader: _Loader, root: Node, file: str) -> list[Problem]
     return problems
 
 
-def _path_to(node: Node, target: Node, path: tuple = ()) -> tuple | None:
-    if node is target:
-        return path
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            found = _path_to(value_node, target, (*path, key_node.value))
-            if found is not None:
-                return found
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            found = _path_to(item, target, (*path, index))
-            if found is not None:
-                return found
+def _refused_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
+    problems = []
+    for node, message in loader.refused:
+        path = _path_to(root, node)
+        problems.append(Problem(file, message, node.start_mark.line + 1, field_path(path) if path else None))
+    loader.refused.clear()
+    return problems
+
+
+_DEPTH_MESSAGE = f"nested too deeply: objects and lists may be nested at most {MAX_DEPTH} levels deep"
+
+
+def _depth_problem(node: Node, root: Node, file: str) -> Problem:
+    path = _path_to(root, node)
+    return Problem(file, _DEPTH_MESSAGE, node.start_mark.line + 1, field_path(path) if path else None)
+
+
+def document_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
+    """The problems of a document built by `loader` from `root` (shared with the streamed case reader)."""
+    return _duplicate_problems(loader, root, file) + _refused_problems(loader, root, file)
+
+
+def construct_checked(loader: _Loader, root: Node, file: str) -> Any:
+    """Build the data of a composed document; InputError if it nests too deeply, repeats a key or
+    holds a refused value (a leading-zero or out-of-range number)."""
+    deep = _too_deep(root)
+    if deep is not None:
+        raise InputError([_depth_problem(deep, root, file)])
+    data = loader.construct_document(root)
+    problems = document_problems(loader, root, file)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return data
+
+
+def _path_to(root: Node, target: Node) -> tuple | None:
+    """The keys and indexes leading from `root` to `target` (a value or key node), or None.
+
+    Iterative (nesting may be deep, aliases may make cycles): each node is searched once.
+    """
+    stack: list[tuple[Node, tuple]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key_node, value_node in reversed(node.value):
+                if key_node is target:
+                    return path
+                stack.append((value_node, (*path, key_node.value)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in reversed(list(enumerate(node.value))))
     return None
 
 
@@ -235,11 +419,9 @@ def iter_yaml_documents(text: str, file: str) -> Iterator[YamlDocument]:
                     break
                 node = loader.get_node()
                 index += 1
-                data = loader.construct_document(node)
+                data = construct_checked(loader, node, file)
             except yaml.YAMLError as exc:
                 raise InputError([_syntax_problem(exc, text, file)]) from None
-            if loader.duplicates:
-                raise InputError(_duplicate_problems(loader, node, file))
             if data is None:  # an empty document (or a bare null)
                 continue
             yield YamlDocument(data, file, node.start_mark.line + 1, source, index)
@@ -417,7 +599,8 @@ def _message(error: dict[str, Any], model: type | None) -> str:
             return "must not be empty"
         return f"must have at least {ctx.get('min_length')} characters, got {got}"
     if kind == "string_too_long":
-        return f"must have at most {ctx.get('max_length')} characters"
+        length = f", got {len(value):,}" if isinstance(value, str) else ""
+        return f"must have at most {ctx.get('max_length'):,} characters{length}"
     if kind == "too_short":
         return f"must have at least {ctx.get('min_length')} entries"
     if kind == "too_long":

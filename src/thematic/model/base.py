@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from thematic.timeutil import LONDON, parse_date, parse_datetime
+from thematic.timeutil import LONDON, parse_date, parse_datetime, year_problem
 
 #: The input key that carries a model's `x_` keys into its `x_extensions` field. It begins with
 #: `x_`, so a file can never supply it: every `x_` key of a file is moved into the field's value.
@@ -62,8 +63,9 @@ class FileModel(BaseModel):
 
 
 #: The common shapes of a datetime (local time or UTC `Z`, no spaces around): a subset of
-#: `parse_datetime`'s grammar that `datetime.fromisoformat` reads the same way, twice as fast.
-_PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z?)")
+#: `parse_datetime`'s grammar that `datetime.fromisoformat` reads the same way, twice as fast
+#: (years YEAR_MIN to YEAR_MAX only, digits 0-9 only: parse_datetime words the rest's problems).
+_PLAIN_DATETIME = re.compile(r"(?:19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(Z?)")
 _UTC = timezone.utc
 _DAY_OFFSETS: dict[str, str | None] = {}
 
@@ -101,7 +103,10 @@ def _to_datetime(value: Any) -> Any:
             except ValueError:
                 pass  # not a real date or time: parse_datetime gives its own message
         return parse_datetime(value)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime):  # from YAML's explicit !!timestamp
+        out_of_range = year_problem(value.year)
+        if out_of_range is not None:
+            raise ValueError(out_of_range)
         aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON, fold=0)
         return aware.astimezone(timezone.utc)  # see parse_datetime: durations must be real elapsed time
     if isinstance(value, date):
@@ -120,3 +125,63 @@ DateTime = Annotated[datetime, BeforeValidator(_to_datetime)]
 
 Date = Annotated[date, BeforeValidator(_to_date)]
 """An ISO 8601 calendar date."""
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+#: Longest id or reference (`case_id`, `ref`, `by`, answers, indicator codes): record-system
+#: references run to 10-30 characters; 100 leaves room for prefixes without admitting prose.
+MAX_ID_LENGTH = 100
+#: Longest free text (a note, an offence): about 1,500 words, several paragraphs of an inspector's
+#: reasoning; past that a report's table and its PDF layout stop being readable.
+MAX_TEXT_LENGTH = 10_000
+
+_TEXT_CONTROLS = frozenset("\t\n\r")  # the control characters a note may hold
+
+
+def _char_name(ch: str) -> str:
+    name = unicodedata.name(ch, "") or ("a control character" if unicodedata.category(ch) == "Cc" else "unnamed")
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def _check_identifier(value: str) -> str:
+    # Two ids that look the same must be the same id: nothing invisible, nothing to trim, one
+    # spelling of every accented letter. isprintable() is False for control and format characters
+    # and for every space but U+0020, so almost every id is settled by this one C call.
+    if value.isprintable() and value[:1] != " " and value[-1:] != " " and (
+            value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return value
+    if value != value.strip():
+        raise ValueError(f"{describe_text(value)} has a space at its start or end; an id or reference "
+                         "may not begin or end with one (remove it)")
+    for position, ch in enumerate(value, 1):
+        if not ch.isprintable():
+            raise ValueError(f"{describe_text(value)} has an invisible or control character, {_char_name(ch)}, "
+                             f"at character {position}; an id or reference may hold only visible characters and spaces")
+    raise ValueError(f"{describe_text(value)} writes an accented letter as a letter and a separate accent; "
+                     "save it in Unicode normal form NFC, so that it matches the same id written the usual way")
+
+
+def _check_text(value: str) -> str:
+    # Control characters other than tab and newline cannot be written to a workbook or a PDF.
+    if value.isprintable():
+        return value
+    for position, ch in enumerate(value, 1):
+        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in _TEXT_CONTROLS:
+            raise ValueError(f"has a control character, {_char_name(ch)}, at character {position}; "
+                             "text may hold tabs and new lines but no other control characters")
+    return value
+
+
+def describe_text(value: str, limit: int = 40) -> str:
+    """A text quoted for a message, non-printing characters shown as escapes, long ones cut."""
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    return '"' + shown.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"' \
+        if not shown.isprintable() else '"' + shown.replace('"', '\\"') + '"'
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH), AfterValidator(_check_identifier)]
+"""An id or reference: not empty, at most MAX_ID_LENGTH characters, nothing invisible."""
+
+FreeText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH), AfterValidator(_check_text)]
+"""Free text (notes): at most MAX_TEXT_LENGTH characters, no control characters but tab and newline."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from thematic.model.base import Date, DateTime, FileModel
+from thematic.model.base import MAX_ID_LENGTH, Date, DateTime, FileModel, FreeText, Identifier
 
 Category = Literal[
     "domestic_abuse", "missing", "sexual_abuse", "physical_abuse", "neglect",
@@ -28,7 +28,8 @@ GradeValue = Literal["good", "requires_improvement", "inadequate"]
 GRADES: tuple[str, ...] = GradeValue.__args__  # type: ignore[attr-defined]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
-ForceCode = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+ForceCode = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=MAX_ID_LENGTH)]
+Offence = Annotated[FreeText, Field(min_length=1)]
 
 #: The top-level sections where an absent key means "not captured by the export".
 SECTIONS: tuple[str, ...] = (
@@ -39,7 +40,7 @@ SECTIONS: tuple[str, ...] = (
 
 
 class Child(FileModel):
-    ref: NonEmpty
+    ref: Identifier
     age: Annotated[int, Field(ge=0, le=17)]
     sex: Literal["female", "male", "other", "unknown"] | None = None
     looked_after: bool = False
@@ -47,7 +48,7 @@ class Child(FileModel):
 
 
 class Incident(FileModel):
-    ref: NonEmpty
+    ref: Identifier
     at: DateTime
     type: IncidentType
     severity: Annotated[int, Field(ge=1, le=5)]
@@ -104,7 +105,7 @@ class SupervisionEntry(FileModel):
 
 
 class Device(FileModel):
-    ref: NonEmpty
+    ref: Identifier
     seized_at: DateTime
     submitted_at: DateTime | None
     examined_at: DateTime | None
@@ -114,8 +115,8 @@ class Device(FileModel):
 
 
 class ChildAsSuspect(FileModel):
-    offence: NonEmpty
-    exploitation_indicators: list[NonEmpty]
+    offence: Offence
+    exploitation_indicators: list[Identifier]
     nrm_referred_at: DateTime | None
     nrm_decision: NrmDecision
     s45_considered: bool
@@ -140,7 +141,7 @@ class Outcome(FileModel):
 
 
 def _yaml_yes_no(value: Any) -> Any:
-    # YAML 1.1 reads an unquoted yes/no as a boolean; the format accepts it as "yes"/"no".
+    # Files read as YAML 1.1 (and JSON written from them) may hold true/false for yes/no.
     if value is True:
         return "yes"
     if value is False:
@@ -149,22 +150,22 @@ def _yaml_yes_no(value: Any) -> Any:
 
 
 class Judgement(FileModel):
-    answer: Annotated[NonEmpty, BeforeValidator(_yaml_yes_no)]
-    by: NonEmpty
-    note: str | None = None
+    answer: Annotated[Identifier, BeforeValidator(_yaml_yes_no)]
+    by: Identifier
+    note: FreeText | None = None
 
 
 class Grade(FileModel):
     value: GradeValue
-    by: NonEmpty
+    by: Identifier
     referred_back: bool = False
-    note: str | None = None
+    note: FreeText | None = None
 
 
 class Case(FileModel):
     """One child-protection case of an inspection sample."""
 
-    case_id: NonEmpty
+    case_id: Identifier
     force: ForceCode
     category: Category
     reported_at: DateTime
@@ -182,7 +183,7 @@ class Case(FileModel):
     child_as_suspect: ChildAsSuspect | None = None
     custody: Custody | None = None
     outcome: Outcome | None = None
-    judgements: dict[NonEmpty, Judgement] = Field(default_factory=dict)
+    judgements: dict[Identifier, Judgement] = Field(default_factory=dict)
     grade: Grade | None = None
 
     def absent_sections(self) -> frozenset[str]:
