@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from thematic import __version__
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, check_safe_name
 from thematic.errors import InputError, Problem
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
@@ -30,6 +30,7 @@ from thematic.timeutil import parse_date
 from thematic.workbook.sample import load_sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+EXIT_CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE, as the shell reports a process ended by a closed pipe
 
 
 class _Parser(argparse.ArgumentParser):
@@ -131,19 +132,26 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Validate, score and report one inspection: DIR/results.json, report.html and report.pdf."""
-    from thematic.render.force import render_force_report, write_rendered  # loads matplotlib: only here
+    from thematic.render.force import FILE_NAMES, render_force_report, write_rendered  # loads matplotlib: only here
 
     inspection = load_inspection(args.inspection)
-    document = score_inspection(inspection)
-    agreement = None
-    if inspection.judgements:  # only judgements files can hold a second inspector's answers to a case
-        from thematic.agreement import inspection_agreement
+    out = Path(args.output) if args.output else Path("out") / check_safe_name(
+        inspection.id, file=args.inspection, field="inspection", use="the default output folder out/ID")
+    with OutputSet() as outputs:  # checked before any work; all three files appear together, or none
+        for path, what in inspection.input_files():
+            outputs.read(path, what=what)
+        for name in ("results.json", *FILE_NAMES.values()):
+            outputs.in_folder(out, name, option="-o")
+        document = score_inspection(inspection)
+        agreement = None
+        if inspection.judgements:  # only judgements files can hold a second inspector's answers to a case
+            from thematic.agreement import inspection_agreement
 
-        agreement = inspection_agreement(inspection).to_json()  # the report shows it if any case is double-scored
-    rendered = render_force_report(document, inspection.criteria, agreement=agreement)  # before anything is written
-    out = Path(args.output) if args.output else Path("out") / inspection.id
-    write_text_atomic(out / "results.json", _dump(document))
-    written = write_rendered(rendered, out)
+            agreement = inspection_agreement(inspection).to_json()  # the report shows it if any case is double-scored
+        rendered = render_force_report(document, inspection.criteria, agreement=agreement)
+        outputs.add(out / "results.json", _dump(document))
+        written = write_rendered(rendered, out, outputs)
+        outputs.commit()
     severities = {c.id: c.definition.severity for c in inspection.criteria.criteria}
     print(summary_table(document, severities))
     print(f"\nresults written to {out / 'results.json'}")
@@ -162,6 +170,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     index = run_demo(out, jobs=args.jobs, formats=formats, progress=lambda line: print(line, flush=True))
     print(f"\nopen {index}")
     return EXIT_OK
+
+
+def _closed_pipe() -> int:
+    """The reader of standard output went away (`thematic score ... | head -1`): end quietly, as a
+    process that SIGPIPE ended does (exit 141), with nothing written to files (outputs are staged)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit raises nothing ("Exception ignored")
+    except (OSError, ValueError):  # standard output replaced by an object with no file descriptor
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -253,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     except Exception as exc:  # the last line of defence: a short message, the traceback only on request
         if os.environ.get("THEMATIC_DEBUG"):
             traceback.print_exc()

@@ -2,7 +2,7 @@
 
 Loads and checks both files, calls `thematic.compare` for the statistics, renders the report
 (`thematic.render.comparison`) and only then writes `DIR/comparison.json`
-(`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` atomically, and prints
+(`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` together, and prints
 one line per compared criterion with the change, its interval and the word the report uses.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the command runs
     from thematic.compare import Change, Comparison
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, check_safe_name
 from thematic.errors import InputError, Problem
 
 #: Formats this command writes.
@@ -40,8 +40,14 @@ def parse_formats(text: str) -> list[str]:
 
 
 def default_output(comparison: Comparison) -> Path:
-    def name(side) -> str:  # the inspection id, or the file's name without its suffix
-        return side.inspection or Path(side.file).stem
+    """out/BEFORE-to-AFTER from the inspection ids (or the files' names without their suffix), each
+    checked against SAFE_NAME so that an id such as `../../x` never writes outside out/."""
+    def name(side) -> str:
+        if side.inspection:
+            return check_safe_name(side.inspection, file=side.file, field="inspection.id",
+                                   use="the default output folder (give -o DIR to choose one)")
+        return check_safe_name(Path(side.file).stem, file=side.file, field=None,
+                               use="the default output folder as a file name (give -o DIR to choose one)")
     return Path("out") / f"{name(comparison.before)}-to-{name(comparison.after)}"
 
 
@@ -92,36 +98,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from thematic.compare import compare
     from thematic.load.results import Results, load_results
 
-    loaded: list[Results] = []
-    problems: list[Problem] = []
-    for path in (args.before, args.after):
-        try:
-            loaded.append(load_results(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    before, after = loaded
-    comparison = compare(before, after)
-    out = Path(args.output) if args.output else default_output(comparison)
-    documents = [f for f in formats if f != "json"]
-    rendered: dict[str, bytes] = {}
-    if documents:  # rendered before anything is written, so a failure leaves no half-made report
-        from thematic.render.comparison import render_comparison_report
+    from thematic.render.comparison import FILE_NAMES
 
-        criteria = criteria_texts(after, args.criteria)
-        rendered = render_comparison_report(comparison, criteria, after.parameters, formats=documents,
-                                            template_dir=args.template_dir)
-    written = []
-    if "json" in formats:
-        target = out / "comparison.json"
-        write_text_atomic(target, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
-        written.append(target)
-    if rendered:
-        from thematic.render.comparison import FILE_NAMES
-        from thematic.render.output import write_files
+    with OutputSet() as outputs:  # checked before rendering; the files appear together, or none
+        for path in (args.before, args.after):
+            outputs.read(path, what="a results file")
+        if args.criteria:
+            outputs.read(args.criteria, what="the criteria file (--criteria)")
+        loaded: list[Results] = []
+        problems: list[Problem] = []
+        for path in (args.before, args.after):
+            try:
+                loaded.append(load_results(path))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        before, after = loaded
+        comparison = compare(before, after)
+        out = Path(args.output) if args.output else default_output(comparison)
+        for fmt in formats:
+            outputs.in_folder(out, "comparison.json" if fmt == "json" else FILE_NAMES[fmt], option="-o")
+        documents = [f for f in formats if f != "json"]
+        rendered: dict[str, bytes] = {}
+        if documents:  # rendered before anything is written, so a failure leaves no half-made report
+            from thematic.render.comparison import render_comparison_report
 
-        written.extend(write_files(rendered, out, FILE_NAMES))
+            criteria = criteria_texts(after, args.criteria)
+            rendered = render_comparison_report(comparison, criteria, after.parameters, formats=documents,
+                                                template_dir=args.template_dir)
+        written = []
+        if "json" in formats:
+            text = json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n"
+            written.append(outputs.add(out / "comparison.json", text))
+        if rendered:
+            from thematic.render.output import write_files
+
+            written.extend(write_files(rendered, out, FILE_NAMES, outputs))
+        outputs.commit()
     print("\n".join(summary_lines(comparison)))
     print()
     for target in written:

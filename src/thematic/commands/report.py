@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.fingerprint import fingerprints
 from thematic.load.criteria import load_criteria, shipped_criteria_path
@@ -83,28 +84,43 @@ def cmd_report(args: argparse.Namespace) -> int:
         thresholds = parse_thresholds(args.thresholds)
     except ValueError as exc:
         raise InputError.single("--thresholds", str(exc)) from None
-    from thematic.render.force import write_force_report  # matplotlib and WeasyPrint load only when used
+    from thematic.render.force import FILE_NAMES, check_formats, write_force_report  # matplotlib and WeasyPrint load only when used
     from thematic.render.pdf import PdfError
 
-    results = load_results(args.results[0])
-    check_cases(results)
-    criteria = criteria_for(results, args.criteria)
-    agreement = None
-    if args.agreement:
-        from thematic.render.agreement_file import load_agreement
-
-        agreement = load_agreement(args.agreement, inspection_id=results.inspection.id, case_ids=results.case_ids)
     out = Path(args.output) if args.output else Path(args.results[0]).parent
-    try:
-        written = write_force_report(results.document, criteria, out, formats=formats, template_dir=args.template_dir,
-                                     suppress_below=args.suppress_below, thresholds=thresholds, agreement=agreement)
-    except PdfError as exc:
-        if args.template_dir is None:
-            raise  # the default templates must make an accessible PDF: an internal failure
-        raise InputError.single(args.template_dir, f"the PDF from these templates is not accessible: {exc}") from None
+    with OutputSet() as outputs:  # checked before any work; the files appear together, or none
+        declare_inputs(outputs, args)
+        for fmt in check_formats(formats):
+            outputs.in_folder(out, FILE_NAMES[fmt], option="-o")
+        results = load_results(args.results[0])
+        check_cases(results)
+        criteria = criteria_for(results, args.criteria)
+        agreement = None
+        if args.agreement:
+            from thematic.render.agreement_file import load_agreement
+
+            agreement = load_agreement(args.agreement, inspection_id=results.inspection.id, case_ids=results.case_ids)
+        try:
+            written = write_force_report(results.document, criteria, out, formats=formats,
+                                         template_dir=args.template_dir, suppress_below=args.suppress_below,
+                                         thresholds=thresholds, agreement=agreement, outputs=outputs)
+        except PdfError as exc:
+            if args.template_dir is None:
+                raise  # the default templates must make an accessible PDF: an internal failure
+            raise InputError.single(args.template_dir, f"the PDF from these templates is not accessible: {exc}") from None
+        outputs.commit()
     for path in written:
         print(f"report written to {path}")
     return 0
+
+
+def declare_inputs(outputs: OutputSet, args: argparse.Namespace) -> None:
+    """The files a report reads: its results, and the criteria and agreement files if given."""
+    for path in args.results:
+        outputs.read(path, what="a results file")
+    for path, what in ((args.criteria, "the criteria file (--criteria)"), (args.agreement, "the agreement file")):
+        if path:
+            outputs.read(path, what=what)
 
 
 def programme_report(args: argparse.Namespace) -> int:
@@ -127,24 +143,31 @@ def programme_report(args: argparse.Namespace) -> int:
     from thematic.programme import build_programme
     from thematic.render.programme import key_facts, render_programme_report, write_programme_report
 
-    loaded: list[Results] = []
-    problems: list[Problem] = []
-    for path in args.results:
-        try:
-            loaded.append(load_results(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    programme = build_programme(loaded)  # InputError for different criteria sets or an inspection given twice
-    rendered: dict[str, bytes] = {}
-    if documents:  # rendered before anything is written, so a failure leaves no half-made report
-        rendered = render_programme_report(programme, loaded, criteria_texts(loaded[0], args.criteria),
-                                           formats=documents, template_dir=args.template_dir,
-                                           suppress_below=args.suppress_below)
-    years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
-    out = Path(args.output) if args.output else Path("out") / "-".join(["programme", *years])
-    written = write_programme_report(programme, rendered, out, json_too="json" in formats)
+    from thematic.render.programme import FILE_NAMES
+
+    with OutputSet() as outputs:  # the outputs are checked once the folder is known, before rendering
+        declare_inputs(outputs, args)
+        loaded: list[Results] = []
+        problems: list[Problem] = []
+        for path in args.results:
+            try:
+                loaded.append(load_results(path))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        programme = build_programme(loaded)  # InputError for different criteria sets or an inspection given twice
+        years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
+        out = Path(args.output) if args.output else Path("out") / "-".join(["programme", *years])
+        for fmt in dict.fromkeys(formats):
+            outputs.in_folder(out, FILE_NAMES[fmt], option="-o")
+        rendered: dict[str, bytes] = {}
+        if documents:  # rendered before anything is written, so a failure leaves no half-made report
+            rendered = render_programme_report(programme, loaded, criteria_texts(loaded[0], args.criteria),
+                                               formats=documents, template_dir=args.template_dir,
+                                               suppress_below=args.suppress_below)
+        written = write_programme_report(programme, rendered, out, json_too="json" in formats, outputs=outputs)
+        outputs.commit()
     print(f"programme of {key_facts(programme)}")
     for funnel in (*programme.criteria, *programme.themes, *programme.grades):
         for force in funnel.outside_998:

@@ -29,6 +29,18 @@ class Inspection:
     def id(self) -> str:
         return self.file.inspection
 
+    def input_files(self) -> list[tuple[str, str]]:
+        """Every file a run of this inspection reads, as (path, what it is), so outputs never overwrite one."""
+        import glob
+
+        from thematic.load.cases import collect_case_files
+
+        files = [(self.path, "the inspection file"), (self.criteria.path, "the criteria file")]
+        files += [(str(p), "a case file") for p in collect_case_files([self.cases], [])]
+        for pattern in self.judgements:
+            files += [(p, "a judgements file") for p in (sorted(glob.glob(pattern)) or [pattern])]
+        return files
+
 
 def _resolve(base: Path, relative: str) -> str:
     path = Path(relative)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from thematic import __version__
-from thematic.atomic import write_bytes_atomic, write_text_atomic
+from thematic.atomic import OutputSet, output_set
 from thematic.render.agreement import coefficient_view
 from thematic.render.html import check_template, render_template
 from thematic.render.sections import CoefficientView
@@ -279,14 +279,9 @@ def render_assessors_report(comparison: "AssessorComparison", *, questions: Mapp
     }
 
 
-def write_assessors_report(rendered: Mapping[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write what `render_assessors_report` returned as DIR/assessors.html and DIR/assessors.pdf."""
-    written = []
-    for name, data in rendered.items():
-        path = Path(out_dir) / FILE_NAMES[name]
-        if name == "html":
-            write_text_atomic(path, data.decode("utf-8"))
-        else:
-            write_bytes_atomic(path, data)
-        written.append(path)
-    return written
+def write_assessors_report(rendered: Mapping[str, bytes], out_dir: str | Path,
+                           outputs: OutputSet | None = None) -> list[Path]:
+    """Write what `render_assessors_report` returned as DIR/assessors.html and DIR/assessors.pdf,
+    together (staged in `outputs` if given: its owner commits)."""
+    with output_set(outputs) as chosen:
+        return [chosen.add_in(out_dir, FILE_NAMES[name], data, option="--report") for name, data in rendered.items()]

@@ -2,8 +2,8 @@
 
 Each step is its own function so that the benchmark can time it and a caller can stop after the
 HTML; `write_force_report` is the library call behind `thematic run` and `thematic report`.
-Nothing is written until every requested format has rendered, and each file is written
-atomically, so a failure never leaves a half-made report.
+Nothing is written until every requested format has rendered, and the files are moved into place
+together (`thematic.atomic.OutputSet`), so a failure never leaves a half-made report.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from thematic import __version__
-from thematic.atomic import write_bytes_atomic, write_text_atomic
+from thematic.atomic import OutputSet, output_set
 from thematic.errors import InputError
 from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import Chart, grade_chart, theme_chart
@@ -102,21 +102,17 @@ def write_force_report(
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     agreement: Mapping[str, Any] | None = None,
+    outputs: OutputSet | None = None,
 ) -> list[Path]:
-    """Write DIR/report.html and/or DIR/report.pdf; the paths written, in format order."""
+    """Write DIR/report.html and/or DIR/report.pdf (staged in `outputs` if given: its owner commits);
+    the paths, in format order."""
     rendered = render_force_report(document, criteria, formats=formats, template_dir=template_dir,
                                    suppress_below=suppress_below, thresholds=thresholds, agreement=agreement)
-    return write_rendered(rendered, out_dir)
+    return write_rendered(rendered, out_dir, outputs)
 
 
-def write_rendered(rendered: Mapping[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write what `render_force_report` returned into `out_dir`, each file atomically."""
-    written = []
-    for name, data in rendered.items():
-        path = Path(out_dir) / FILE_NAMES[name]
-        if name == "html":
-            write_text_atomic(path, data.decode("utf-8"))
-        else:
-            write_bytes_atomic(path, data)
-        written.append(path)
-    return written
+def write_rendered(rendered: Mapping[str, bytes], out_dir: str | Path, outputs: OutputSet | None = None) -> list[Path]:
+    """Stage what `render_force_report` returned into `out_dir` in `outputs` (its owner commits), or
+    without `outputs` write the files together now; the paths, in format order."""
+    with output_set(outputs) as chosen:
+        return [chosen.add_in(out_dir, FILE_NAMES[name], data, option="-o") for name, data in rendered.items()]

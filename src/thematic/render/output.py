@@ -5,7 +5,7 @@ The force report has its own steps in `thematic.render.force` (the benchmark tim
 reports built since go through `render_formats`, which checks the template before any work, renders
 the HTML for browsers and, for the PDF, the same template with the paged-media styles, and returns
 bytes by format so that nothing is written until every format has rendered. `write_files` then
-writes each atomically under the report's own file names.
+stages them under the report's own file names, to be moved into place together.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from thematic import __version__
-from thematic.atomic import write_bytes_atomic
+from thematic.atomic import OutputSet, output_set
 from thematic.errors import InputError
 from thematic.render.force import check_formats
 from thematic.render.html import check_template, render_template
@@ -49,11 +49,9 @@ def template_problem(template_dir: str | Path, exc: PdfError) -> InputError:
     return InputError.single(str(template_dir), f"the PDF from these templates is not accessible: {exc}")
 
 
-def write_files(rendered: Mapping[str, bytes], out_dir: str | Path, names: Mapping[str, str]) -> list[Path]:
-    """Write each rendered format to `out_dir / names[format]`, atomically; the paths, in order."""
-    written = []
-    for fmt, data in rendered.items():
-        path = Path(out_dir) / names[fmt]
-        write_bytes_atomic(path, data)
-        written.append(path)
-    return written
+def write_files(rendered: Mapping[str, bytes], out_dir: str | Path, names: Mapping[str, str],
+                outputs: OutputSet | None = None) -> list[Path]:
+    """Stage each rendered format as `out_dir / names[format]` in `outputs` (its owner commits), or
+    without `outputs` write them together now; the paths, in order."""
+    with output_set(outputs) as chosen:
+        return [chosen.add_in(out_dir, names[fmt], data, option="-o") for fmt, data in rendered.items()]

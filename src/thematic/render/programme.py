@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, output_set
 from thematic.model.criteria import CriteriaSet
 from thematic.programme import (
     ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, NO_CASES, WITHIN, Funnel, Programme,
@@ -360,14 +360,15 @@ def render_programme_report(programme: Programme, results: Sequence[Results], cr
 
 
 def write_programme_report(programme: Programme, rendered: Mapping[str, bytes], out_dir: str | Path,
-                           *, json_too: bool = False) -> list[Path]:
-    """Write programme.json (if asked) and what `render_programme_report` returned into `out_dir`."""
-    written = []
-    if json_too:
-        path = Path(out_dir) / FILE_NAMES["json"]
-        write_text_atomic(path, json.dumps(programme.to_json(), indent=2, ensure_ascii=False) + "\n")
-        written.append(path)
-    return written + write_files(rendered, out_dir, FILE_NAMES)
+                           *, json_too: bool = False, outputs: OutputSet | None = None) -> list[Path]:
+    """Write programme.json (if asked) and what `render_programme_report` returned into `out_dir`,
+    together (staged in `outputs` if given: its owner commits)."""
+    with output_set(outputs) as chosen:
+        written = []
+        if json_too:
+            text = json.dumps(programme.to_json(), indent=2, ensure_ascii=False) + "\n"
+            written.append(chosen.add_in(out_dir, FILE_NAMES["json"], text, option="-o"))
+        return written + write_files(rendered, out_dir, FILE_NAMES, chosen)
 
 
 def key_facts(programme: Programme) -> str:
