@@ -78,6 +78,8 @@ def read_table(
 def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) -> Table:
     """A table from numbered records: the header, then the non-blank rows, checked for width."""
     header = next((cells for number, cells in records if number == header_row), None)
+    if header is None and any(number > header_row for number, _ in records):
+        header = []  # a workbook's blank rows are not read at all
     if header is None or all(_blank(c) for c in header):
         raise InputError.single(f"{name} row {header_row}", "expected the column headings here, found an empty row"
                                 if header is not None else "expected the column headings here, but the table ends before it")
@@ -118,7 +120,26 @@ def _read_csv(path: Path, name: str, header_row: int, encoding: str, delimiter: 
         raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
     if records and any("\0" in c for c in records[0][1]):
         raise InputError.single(name, "is not a text file; expected a CSV table")
+    _check_widths(name, records, header_row)
     return _finish(name, records, header_row)
+
+
+def _check_widths(name: str, records: list[tuple[int, list[Any]]], header_row: int) -> None:
+    """Every CSV row below the headings has as many fields as the heading row: a short or long row means
+    a lost or extra separator, and its values would land in the wrong columns."""
+    header = next((cells for number, cells in records if number == header_row), None)
+    if header is None:
+        return
+    width, headed = len(header), max((i + 1 for i, c in enumerate(header) if not _blank(c)), default=0)
+    problems = [Problem(f"{name} row {number}", f"has {len(cells)} columns; the headings in row {header_row} have "
+                                                f"{width} (a missing or extra separator, or a value with a separator "
+                                                "that is not in quotes?)")
+                for number, cells in records
+                if number > header_row and len(cells) != width and not all(_blank(c) for c in cells)
+                # a value beyond the last heading is reported by _finish, with its column
+                and all(_blank(c) for c in cells[headed:])]
+    if problems:
+        raise InputError(problems)
 
 
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -131,32 +152,45 @@ def _has_time(number_format: str) -> bool:
 
 
 def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Table:
-    import openpyxl  # only here: importing it costs time that CSV imports need not pay
-    from openpyxl.utils.exceptions import InvalidFileException
+    from thematic import xlsx
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError.single(name, f"is not a readable XLSX workbook: {exc}") from None
-    except Exception as exc:  # zipfile.BadZipFile and friends: a damaged or mislabelled file
-        raise InputError.single(name, f"is not a readable XLSX workbook ({type(exc).__name__})") from None
+    workbook = xlsx.open_workbook(path, name, data_only=True,
+                                  unreadable=lambda exc: f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
     try:
         if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
+            sheet = workbook.sheetnames[0]
+        elif sheet not in workbook.sheetnames:
             raise InputError.single(name, f'has no sheet "{sheet}"; its sheets are: {", ".join(workbook.sheetnames)}')
-        shown = f"{name}[{worksheet.title}]"
+        shown = f"{name}[{sheet}]"
         records: list[tuple[int, list[Any]]] = []
-        for number, cells in enumerate(worksheet.iter_rows(), 1):
-            values = []
-            for cell in cells:
-                value = cell.value
-                if isinstance(value, datetime) and not _has_time(getattr(cell, "number_format", "")):
-                    value = value.date()
-                values.append(value)
-            records.append((number, values))
+        formulas: list[xlsx.SheetCell] = []
+        try:
+            for number, cells in xlsx.sheet_rows(workbook, sheet, name):
+                values: list[Any] = [None] * cells[-1].column
+                for cell in cells:
+                    value = cell.value
+                    if isinstance(value, datetime) and not _has_time(cell.number_format):
+                        value = value.date()
+                    if cell.formula is not None:
+                        formulas.append(cell)
+                    values[cell.column - 1] = value
+                records.append((number, values))
+        except xlsx.BeyondLastRow as exc:
+            raise InputError.single(f"{shown} row {exc.cell.row}",
+                                    f"a value below row {xlsx.MAX_SHEET_ROWS:,} ({exc.cell.address}); a table has at "
+                                    f"most {xlsx.MAX_SHEET_ROWS:,} rows; split the export into several tables") from None
     finally:
         workbook.close()
-    return _finish(shown, records, header_row)
+    table = _finish(shown, records, header_row)
+    if formulas:
+        # Made by a program that wrote the formula and not its result: the value is unknown, not blank.
+        raise InputError([Problem(f"{shown} row {cell.row}" + _column_of(table, cell.column),
+                                  f"{cell.address} is a formula ({cell.formula}) with no saved value, so its value is "
+                                  "unknown; open and save the file in a spreadsheet program, or paste the values")
+                          for cell in formulas])
+    return table
+
+
+def _column_of(table: Table, column: int) -> str:
+    heading = table.columns[column - 1] if column <= len(table.columns) else ""
+    return f', column "{heading}"' if heading else f", column {column}"

@@ -120,5 +120,5 @@ def read_sources(mapping: Mapping, main_path: Path) -> list[Source]:
         if source is not None:
             sources.append(source)
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # two sheets of one unreadable workbook: said once
     return sources
