@@ -111,8 +111,8 @@ class OutputSet:
         identity = (info.st_dev, info.st_ino) if info is not None else None
         for in_real, in_identity, in_shown, what in self._inputs:
             if real == in_real or (identity is not None and identity == in_identity):
-                raise self._refuse(shown, option, f"is {what} this run reads ({in_shown}); writing the output there "
-                                                  "would overwrite it: choose another file")
+                raise self._refuse(shown, option, f"is {what} itself, an input of this run ({in_shown}); writing the "
+                                                  "output there would overwrite it: choose another file")
         for other in self._outputs.values():
             if identity is not None and identity == _identity(str(other.target)):
                 raise self._refuse(shown, option, f"is the same file as the output of {other.option or 'this run'} "
@@ -130,8 +130,9 @@ class OutputSet:
         info = _lstat(os.path.realpath(path))
         if info is not None and not stat.S_ISDIR(info.st_mode):
             kind = _KINDS.get(stat.S_IFMT(info.st_mode), "file")
-            raise self._refuse(str(path), option, f"is a {'regular file' if stat.S_ISREG(info.st_mode) else kind}, "
-                                                  "not a folder; give a new or existing folder")
+            kind = "regular file" if stat.S_ISREG(info.st_mode) else kind
+            raise self._refuse(str(path), option, f"exists and is not a folder (it is a {kind}); give a new or "
+                                                  "existing folder")
         return Path(path)
 
     def in_folder(self, folder: str | Path, name: str, *, option: str | None) -> Path:

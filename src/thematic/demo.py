@@ -18,8 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from thematic.atomic import write_text_atomic
-from thematic.errors import InputError
+from thematic.atomic import OutputSet, write_text_atomic
 from thematic.load.criteria import shipped_criteria_path
 
 __all__ = ["Planned", "PROGRAMME", "run_demo", "Outcome"]
@@ -67,16 +66,35 @@ class Outcome:
     facts: str
 
 
+#: `--jobs` at most this many times the CPUs this process may use: more processes than that only
+#: add memory and switching (each worker loads the criteria and, in the demo, renders PDFs).
+JOBS_PER_CPU = 4
+
+
+def max_jobs() -> int:
+    """The largest `--jobs`: JOBS_PER_CPU times the CPUs available to this process."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return JOBS_PER_CPU * max(1, cpus)
+
+
 def jobs_option(text: str) -> int:
-    """`--jobs N`: a whole number, 1 or more (argparse turns the error into a usage message)."""
+    """`--jobs N`: a whole number from 1 to `max_jobs()` (argparse turns the error into a usage message)."""
     import argparse
 
     try:
-        value = int(text)
+        value = int(text) if text.strip().isascii() else int("x")  # no digits of other scripts
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if value > max_jobs():
+        raise argparse.ArgumentTypeError(f"must be at most {max_jobs()} ({JOBS_PER_CPU} per CPU available here), "
+                                         f"got {value}")
     return value
 
 
@@ -122,8 +140,10 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outc
     inspection = load_inspection(inspection_file)
     document = score_inspection(inspection)
     rendered = render_force_report(document, inspection.criteria, formats=formats)
-    write_text_atomic(root / planned.id / "results.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    write_rendered(rendered, root / planned.id)
+    with OutputSet() as outputs:  # results and reports appear together
+        outputs.add_in(root / planned.id, "results.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_rendered(rendered, root / planned.id, outputs)
+        outputs.commit()
     report = force_report_context(document, inspection.criteria)
     grades = document["summary"]["grades"]["inspector"]
     facts = (f"{len(document['cases'])} cases as of {planned.as_of}; inspector's grades: {grades.get('good', 0)} good, "
@@ -175,9 +195,11 @@ def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -
     criteria = load_criteria(root / "criteria" / f"{CRITERIA}.yaml")
     rendered = render_comparison_report(comparison, criteria, a.parameters, formats=formats)
     folder = f"{before}-to-{after.rsplit('-', 1)[-1]}"
-    write_text_atomic(root / folder / "comparison.json",
-                      json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
-    write_files(rendered, root / folder, FILE_NAMES)
+    with OutputSet() as outputs:  # the comparison's files appear together
+        outputs.add_in(root / folder, "comparison.json",
+                       json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
+        write_files(rendered, root / folder, FILE_NAMES, outputs)
+        outputs.commit()
     files = _files(root, folder, {"HTML": "comparison.html", "PDF": "comparison.pdf", "JSON": "comparison.json"},
                    formats)
     return Outcome((f"compared {before} with {after} -> {_where(root, files)}",), files, key_facts(comparison))
@@ -193,8 +215,7 @@ def run_demo(out: str | Path, *, plan: Sequence[Planned] | None = None, jobs: in
     started = time.monotonic()
     plan = PROGRAMME if plan is None else tuple(plan)
     root = Path(out)
-    if root.exists() and not root.is_dir():
-        raise InputError.single(str(root), "exists and is not a folder; give an output folder (-o DIR)")
+    OutputSet().folder(root, option="-o")  # a new or existing folder; never a file, a FIFO or a device
     years = sorted({p.year for p in plan})
     forces = list(dict.fromkeys(p.force for p in plan))
     pairs = [(f, [p for p in plan if p.force == f]) for f in forces]

@@ -30,11 +30,15 @@ __all__ = [
     "Stratum",
     "allocate",
     "draw",
+    "margin_too_small",
     "size_for_margin",
     "stratified_sample",
 ]
 
 MAX_MARGIN = 0.5  # a half-width beyond 50 points says nothing about a rate
+# ±0.1 points already asks for 960,365 cases of an unlimited population (about 400,000 of a million);
+# below it the size is the whole register, and near zero the arithmetic overflows.
+MIN_MARGIN = 0.001
 
 
 class SamplingError(ValueError):
@@ -95,6 +99,11 @@ def _whole(value: object, name: str, minimum: int) -> int:
     return number
 
 
+def margin_too_small(margin: float) -> str:
+    return (f"must be at least {MIN_MARGIN:g} (±{MIN_MARGIN * 100:g} points), got {margin:g}: a smaller margin asks "
+            "for more cases than a register holds, so the sample would be the whole register; give --size N instead")
+
+
 def size_for_margin(margin: float, population: int, *, expected_rate: float = 0.5, alpha: float = 0.05) -> MarginSize:
     """The size whose (1 - alpha) interval on a rate has half-width `margin`, for a finite population.
 
@@ -105,6 +114,8 @@ def size_for_margin(margin: float, population: int, *, expected_rate: float = 0.
     margin, expected_rate = float(margin), float(expected_rate)
     if not 0.0 < margin <= MAX_MARGIN:
         raise SamplingError(f"margin must be more than 0 and at most {MAX_MARGIN}, got {margin:g}")
+    if margin < MIN_MARGIN:
+        raise SamplingError(margin_too_small(margin))
     if not 0.0 < expected_rate < 1.0:
         raise SamplingError(f"expected rate must lie strictly between 0 and 1, got {expected_rate:g}")
     from statsmodels.stats.proportion import samplesize_confint_proportion  # slow to import: on use

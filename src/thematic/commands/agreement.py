@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet
 from thematic.load.inspection import load_inspection
 
 
@@ -12,10 +12,18 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
     from thematic.agreement import agreement_text, inspection_agreement
 
-    agreement = inspection_agreement(load_inspection(args.inspection))
+    inspection = load_inspection(args.inspection)
+    with OutputSet() as outputs:
+        if args.output:  # checked before the statistics: never an input of the inspection
+            for path, what in inspection.input_files():
+                outputs.read(path, what=what)
+            outputs.file(args.output, option="-o")
+        agreement = inspection_agreement(inspection)
+        if args.output:
+            outputs.add(args.output, json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
+        outputs.commit()
     print(agreement_text(agreement))
     if args.output:
-        write_text_atomic(args.output, json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
         print(f"\nagreement written to {args.output}")
     return 0
 

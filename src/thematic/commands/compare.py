@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the command runs
     from thematic.compare import Change, Comparison
+    from thematic.load.results import Results
 
-from thematic.atomic import OutputSet, check_safe_name
+from thematic.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name
 from thematic.errors import InputError, Problem
 
 #: Formats this command writes.
@@ -49,6 +50,18 @@ def default_output(comparison: Comparison) -> Path:
         return check_safe_name(Path(side.file).stem, file=side.file, field=None,
                                use="the default output folder as a file name (give -o DIR to choose one)")
     return Path("out") / f"{name(comparison.before)}-to-{name(comparison.after)}"
+
+
+def check_default_names(loaded: list[Results]) -> None:
+    """The inspection ids that name the default folder, each a SAFE_NAME; else InputError at their line."""
+    problems = []
+    for results in loaded:
+        ident = results.inspection.id
+        if ident is not None and not SAFE_NAME.fullmatch(ident):
+            problems.append(results.problem(("inspection", "id"), f"{ident!r} cannot name the default output folder: "
+                                                                  f"expected {SAFE_NAME_TEXT}; or give -o DIR"))
+    if problems:
+        raise InputError(problems)
 
 
 def _percent(value: float | None) -> str:
@@ -115,6 +128,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if problems:
             raise InputError(problems)
         before, after = loaded
+        if not args.output:
+            check_default_names(loaded)
         comparison = compare(before, after)
         out = Path(args.output) if args.output else default_output(comparison)
         for fmt in formats:

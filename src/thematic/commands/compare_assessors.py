@@ -4,15 +4,16 @@ Reads two results files scored on the same cases, calls `thematic.assessors` for
 the direction of any bias, prints the plain-text table, writes the JSON document
 (`thematic.assessor-comparison/1`) when asked (`-o FILE.json`) and the self-assessment report
 (`--report DIR`: DIR/assessors.html and DIR/assessors.pdf, through `thematic.render.assessors`).
-Everything is made before anything is written, and each file is written atomically.
+Everything is made before anything is written, and the files are moved into place together.
 """
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet
 from thematic.errors import InputError
 
 DESCRIPTION = (
@@ -44,20 +45,33 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
     from thematic.assessors import compare_assessor_files, comparison_text
 
-    comparison = compare_assessor_files(args.force, args.inspectors, grade_source=args.grade)
-    rendered: dict[str, bytes] = {}
-    if args.report:
-        from thematic.render.assessors import render_assessors_report
+    from thematic.render.assessors import FILE_NAMES
 
-        rendered = render_assessors_report(comparison, questions=questions(comparison, args.criteria))
+    with OutputSet() as outputs:  # checked before any work; the files appear together, or none
+        for path, what in ((args.force, "the force's results file"), (args.inspectors, "the inspectors' results file"),
+                           (args.criteria, "the criteria file (--criteria)")):
+            if path:
+                outputs.read(path, what=what)
+        if args.output:
+            outputs.file(args.output, option="-o")
+        if args.report:
+            for name in FILE_NAMES.values():
+                outputs.in_folder(args.report, name, option="--report")
+        comparison = compare_assessor_files(args.force, args.inspectors, grade_source=args.grade)
+        rendered: dict[str, bytes] = {}
+        if args.report:
+            from thematic.render.assessors import render_assessors_report, write_assessors_report
+
+            rendered = render_assessors_report(comparison, questions=questions(comparison, args.criteria))
+            write_assessors_report(rendered, args.report, outputs)
+        if args.output:
+            outputs.add(args.output, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
+        written = outputs.commit()
     print(comparison_text(comparison))
     if args.output:
-        write_text_atomic(args.output, json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n")
         print(f"\ncomparison written to {args.output}")
-    if rendered:
-        from thematic.render.assessors import write_assessors_report
-
-        for path in write_assessors_report(rendered, args.report):
+    for path in written:
+        if path != Path(args.output or ""):
             print(f"report written to {path}")
     return 0
 

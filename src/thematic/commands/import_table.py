@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, write_text_atomic
 from thematic.errors import InputError, Problem
 from thematic.tabular import import_tables
 from thematic.tabular.output import FORMATS, other_case_files, plan_outputs, rejected_csv, write_cases
@@ -59,7 +59,7 @@ def _template(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.exists():
         raise InputError.single(args.output, "already exists; a template never replaces a file (choose another name)")
-    write_text_atomic(target, text)
+    write_text_atomic(target, text, option="-o")
     print(f"blank mapping written to {args.output}; fill in your column names, then run "
           f"thematic import-table TABLE --mapping {args.output} -o cases/")
     return 0
@@ -98,16 +98,28 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(problems or [Problem(display_name(Path(args.table)), "has no rows; there is nothing to import")])
 
     planned = plan_outputs(outcome.cases, output, fmt)  # may raise: nothing is written yet
-    written = write_cases(planned, fmt, display_name(Path(args.mapping)))
+    outputs = OutputSet()
+    for path, what in [(args.table, "the table"), (args.mapping, "the mapping"),
+                       *((t, "a table of the export") for t in outcome.tables)]:
+        if Path(path).is_file():
+            outputs.read(path, what=what)
+    for path in planned:  # never an input, a FIFO or a device; checked before anything is written
+        outputs.file(path, option="-o")
+    rejected = _rejected_path(args, output, fmt) if problems else None
+    if rejected is not None:
+        outputs.file(rejected, option="--rejected" if args.rejected else "-o")
+    with outputs:  # the case files and the rejected rows appear together, or none
+        written = write_cases(planned, fmt, display_name(Path(args.mapping)), outputs)
+        if rejected is not None:
+            outputs.add(rejected, rejected_csv(outcome.problems))
+        outputs.commit()
     folder = output if fmt == "yaml" or output.suffix.lower() != ".jsonl" else output.parent
     others = other_case_files(folder, written)
     if others:
         print(f"warning: {display_name(folder)} also holds {len(others)} case file(s) this import did not write "
               f"(e.g. {others[0].name}); they would be scored with the imported cases", file=sys.stderr)
     print(f"imported {len(outcome.cases)} case(s) from {len(outcome.tables)} table(s) to {display_name(output)}")
-    if problems:
-        rejected = _rejected_path(args, output, fmt)
-        write_text_atomic(rejected, rejected_csv(outcome.problems))
+    if rejected is not None:
         print(f"rejected {len(outcome.rejected_ids)} case(s); {len(problems)} problem(s) listed with reasons in "
               f"{display_name(rejected)}", file=sys.stderr)
         for problem in problems:

@@ -13,10 +13,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.formulas import csv_row
-from thematic.sampling import MAX_MARGIN, MarginSize, Sample, SamplingError, size_for_margin, stratified_sample
+from thematic.sampling import MAX_MARGIN, MIN_MARGIN, MarginSize, margin_too_small, Sample, SamplingError, size_for_margin, stratified_sample
 
 WEIGHT_COLUMN = "stratum_weight"
 MAX_PROBLEMS = 50  # beyond this a list of errors stops helping; the count is still given
@@ -167,8 +167,10 @@ def _check_options(args: argparse.Namespace) -> None:
     problems = []
     if args.size is not None and args.size < 1:
         problems.append(Problem("--size", f"must be at least 1, got {args.size}"))
-    if args.margin is not None and not 0 < args.margin <= MAX_MARGIN:
+    if args.margin is not None and not 0 < args.margin <= MAX_MARGIN:  # also NaN
         problems.append(Problem("--margin", f"must be more than 0 and at most {MAX_MARGIN}, got {args.margin:g}"))
+    elif args.margin is not None and args.margin < MIN_MARGIN:
+        problems.append(Problem("--margin", margin_too_small(args.margin)))
     if args.expected_rate is not None:
         if args.margin is None:
             problems.append(Problem("--expected-rate", "only applies with --margin"))
@@ -182,15 +184,12 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(problems)
 
 
-def _same_file(a: str, b: str) -> bool:
-    return Path(a).resolve() == Path(b).resolve()
-
-
 def cmd_sample(args: argparse.Namespace) -> int:
     """Draw a stratified random sample from a register and write it as CSV."""
     _check_options(args)
-    if _same_file(args.register, args.output):
-        raise InputError.single(args.output, "is the register itself; write the sample to another file", field="-o")
+    outputs = OutputSet()
+    outputs.read(args.register, what="the register")
+    outputs.file(args.output, option="-o")  # never the register, a FIFO or a device
     register = read_register(args.register, strata_column=args.strata, id_column=args.id_column)
     population = len(register.rows)
     margin = None
@@ -207,7 +206,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     except SamplingError as exc:
         field = "--min-per-stratum" if args.min_per_stratum else option
         raise InputError.single(register.file, str(exc), field=field) from None
-    write_text_atomic(args.output, sample_csv(register, sample))
+    with outputs:
+        outputs.add(args.output, sample_csv(register, sample))
+        outputs.commit()
     print(summary(register, args.strata, sample, margin))
     print(f"\nsample of {sample.size} written to {args.output}")
     return 0

@@ -5,6 +5,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.load.criteria import load_criteria
 from thematic.synth import synthesize
@@ -32,9 +33,20 @@ def _numbers(args: argparse.Namespace) -> tuple[int, int, int, date | None]:
     return values[0], values[1], values[2], as_of
 
 
+def check_output(args: argparse.Namespace, fmt: str) -> None:
+    """Before any work: a JSON Lines output is never the profile, the criteria or a special file."""
+    outputs = OutputSet()
+    for path, what in ((args.profile, "the practice profile"), (args.criteria, "the criteria file (--criteria)")):
+        if path and Path(path).is_file():
+            outputs.read(path, what=what)
+    if fmt == "jsonl" and not Path(args.output).is_dir():  # a folder is refused with its own message
+        outputs.file(args.output, option="-o")
+
+
 def run(args: argparse.Namespace) -> int:
     year, count, seed, as_of = _numbers(args)
     fmt = args.format or ("jsonl" if str(args.output).endswith(".jsonl") else "yaml")
+    check_output(args, fmt)
     criteria = load_criteria(args.criteria) if args.criteria else None
     written = synthesize(args.profile, force=args.force, year=year, count=count, seed=seed,
                          output=Path(args.output), fmt=fmt, as_of=as_of, criteria=criteria)

@@ -2,8 +2,8 @@
 
 The YAML is written by this module, not by a YAML library, so that the bytes depend only on the
 cases: list entries are one-line flow mappings as a person would write them, and every string
-that YAML could read as something else (yes, no, null, a number) is quoted. Files are written
-atomically; a YAML folder that already holds other case files is refused, so a sample is never
+that YAML could read as something else (yes, no, null, a number) is quoted. Files are staged and
+moved into place together (`thematic.atomic.OutputSet`); a YAML folder that already holds other case files is refused, so a sample is never
 silently mixed with an older one.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, write_text_atomic
 from thematic.errors import InputError
 from thematic.load.cases import CASE_SUFFIXES
 
@@ -98,11 +98,10 @@ def write_yaml_folder(folder: str | Path, documents: list[dict[str, Any]], heade
             shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
             raise InputError.single(str(target), f"already holds other case files ({shown}); they would be mixed "
                                                  "into this sample: remove them or choose an empty folder")
-    paths = []
-    for name, document in zip(names, documents):
-        path = target / name
-        write_text_atomic(path, case_yaml(document, header))
-        paths.append(path)
+    with OutputSet() as outputs:  # every case file appears together, or none
+        paths = [outputs.add_in(target, name, case_yaml(document, header), option="-o")
+                 for name, document in zip(names, documents)]
+        outputs.commit()
     return paths
 
 
@@ -110,5 +109,5 @@ def write_jsonl(path: str | Path, documents: list[dict[str, Any]]) -> Path:
     target = Path(path)
     if target.is_dir():
         raise InputError.single(str(target), "is a folder; JSON Lines output needs a file name such as cases.jsonl")
-    write_text_atomic(target, cases_jsonl(documents))
+    write_text_atomic(target, cases_jsonl(documents), option="-o")
     return target

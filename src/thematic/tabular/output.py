@@ -1,7 +1,7 @@
 """Writing imported cases (one YAML file per case, or one JSON Lines file) and the rejected rows.
 
-Every file is written atomically (`thematic.atomic`). File names come from case ids; two ids that
-would share a file name are an error found before anything is written.
+The files of an import are moved into place together (`thematic.atomic.OutputSet`). File names
+come from case ids; two ids that would share a file name are an error found before anything is written.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet, output_set
 from thematic.errors import InputError, Problem
 from thematic.formulas import csv_row
 from thematic.load.cases import CASE_SUFFIXES
@@ -94,17 +94,18 @@ def case_yaml(case: ImportedCase, mapping_name: str) -> str:
     return header + body
 
 
-def write_cases(planned: dict[Path, list[ImportedCase]], fmt: str, mapping_name: str) -> list[Path]:
-    """Write the planned files; each atomically. The files written, in order."""
-    written = []
-    for path, cases in planned.items():
-        if fmt == "jsonl":
-            text = "".join(json.dumps(c.data, ensure_ascii=False) + "\n" for c in cases)
-        else:
-            text = case_yaml(cases[0], mapping_name)
-        write_text_atomic(path, text)
-        written.append(path)
-    return written
+def write_cases(planned: dict[Path, list[ImportedCase]], fmt: str, mapping_name: str,
+                outputs: OutputSet | None = None) -> list[Path]:
+    """Write the planned files together (staged in `outputs` if given: its owner commits). The files, in order."""
+    with output_set(outputs) as chosen:
+        written = []
+        for path, cases in planned.items():
+            if fmt == "jsonl":
+                text = "".join(json.dumps(c.data, ensure_ascii=False) + "\n" for c in cases)
+            else:
+                text = case_yaml(cases[0], mapping_name)
+            written.append(chosen.add(path, text, option="-o"))
+        return written
 
 
 def other_case_files(folder: Path, written: Iterable[Path]) -> list[Path]:
