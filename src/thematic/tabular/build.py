@@ -11,6 +11,7 @@ model (an age of 19, a severity of 7) is reported at its cell, like a code that 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -84,6 +85,28 @@ class _Draft:
     constants: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # field path -> loc in mapping
     failed: set[str] = field(default_factory=set)               # field paths whose cell did not convert
     problems: list[RowProblem] = field(default_factory=list)
+
+
+_INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Zl", "Zp", "Zs"}  # controls, format characters, unassigned, spaces
+
+
+def hidden_character(raw: Any) -> str | None:
+    """What in an id cannot be seen (a zero-width space, a control or format character, a space other
+    than an inner plain one), or None. Two ids differing only by one would count as different cases."""
+    if not isinstance(raw, str):
+        return None
+    for index, char in enumerate(raw):
+        if char == " ":
+            if index == 0 or index == len(raw) - 1:
+                return "a space at the start" if index == 0 else "a space at the end"
+            continue
+        category = unicodedata.category(char)
+        if category in _INVISIBLE:
+            code, name = f"U+{ord(char):04X}", unicodedata.name(char, "")
+            if name:
+                return f"{code} {name}"
+            return f"{code} (a control character)" if category == "Cc" else f"{code} (an invisible character)"
+    return None
 
 
 def _set(target: dict[str, Any], path: str, value: Any) -> None:
@@ -179,6 +202,15 @@ class _Builder:
 
     # -- tables -----------------------------------------------------------------------------------
 
+    def hidden_in_id(self, index: int, row: Row, raw: Any) -> bool:
+        """Refuse an id with a character that cannot be seen; True if it had one."""
+        hidden = hidden_character(raw)
+        if hidden is not None:
+            self.out.problems.append(self.row_problem(
+                index, row, self.sources[index].plan.spec.id, f"the id has {hidden}, which cannot be seen; ids must "
+                "be visible text", case_id=None, raw=raw, field_name="case_id"))
+        return hidden is not None
+
     def main_rows(self) -> None:
         source = self.sources[0]
         seen: dict[str, Row] = {}
@@ -187,6 +219,8 @@ class _Builder:
             case_id = cell_text(raw)
             if not case_id:
                 self.out.problems.append(self.row_problem(0, row, source.plan.spec.id, "is blank; every case needs its id", case_id=None))
+                continue
+            if self.hidden_in_id(0, row, raw):
                 continue
             if case_id in seen:
                 first = seen[case_id]
@@ -222,6 +256,8 @@ class _Builder:
             column = source.plan.spec.id
             if not case_id:
                 self.out.problems.append(self.row_problem(index, row, column, f"is blank; every row needs the id of its case in {main_name}", case_id=None))
+                continue
+            if self.hidden_in_id(index, row, raw):
                 continue
             draft = self.drafts.get(case_id)
             if draft is None:

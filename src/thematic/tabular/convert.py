@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 ISO = "iso"
+MAX_DIGITS = 18  # the digits of a whole number in a cell: more is a mistake, never a count or an age
 DEFAULT_BOOLEANS: dict[str, bool] = {
     "Y": True, "N": False, "Yes": True, "No": False, "TRUE": True, "FALSE": False, "true": True, "false": False,
 }
@@ -180,6 +182,16 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
+def _ascii_digits(text: str) -> str:
+    """`text`, if every digit in it is 0-9. Python reads ٢٠١٩ or full-width ２０１９ as numbers; an export
+    holding them was typed or converted in a way the force should know about, so it is refused."""
+    for char in text:
+        if char.isdigit() and not "0" <= char <= "9":
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise CellError(f"{_quoted(text)} has the digit {char} ({name}); write numbers and dates with the digits 0-9")
+    return text
+
+
 def _one_of(text: str, options: list[str]) -> CellError:
     shown = ", ".join(options) if options else "(none)"
     close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
@@ -201,7 +213,7 @@ def _datetime(rule: Rule, raw: Any) -> str:
         return _iso_datetime(raw)
     if isinstance(raw, date):
         raise CellError(f"{raw.isoformat()} is a date without a time; a date and time is expected")
-    text = cell_text(raw)
+    text = _ascii_digits(cell_text(raw))
     for spec in rule.datetime_formats:
         if spec == ISO:
             try:
@@ -223,7 +235,7 @@ def _date(rule: Rule, raw: Any) -> str:
         return raw.date().isoformat()
     if isinstance(raw, date):
         return raw.isoformat()
-    text = cell_text(raw)
+    text = _ascii_digits(cell_text(raw))
     for spec in rule.date_formats:
         if spec == ISO:
             try:
@@ -252,11 +264,13 @@ def _integer(raw: Any) -> int:
         return raw
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)
-    text = cell_text(raw)
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if re.fullmatch(r"[+-]?\d+\.0+", text):
-        return int(float(text))
+    text = _ascii_digits(cell_text(raw))
+    whole = re.fullmatch(r"([+-]?\d+)(\.0+)?", text)
+    if whole and len(whole.group(1).lstrip("+-")) > MAX_DIGITS:  # Python refuses to read 4,300 digits or more
+        raise CellError(f"a number of {len(whole.group(1).lstrip('+-')):,} digits; a whole number here has at most "
+                        f"{MAX_DIGITS} digits")
+    if whole:
+        return int(whole.group(1))
     raise CellError(f"{_quoted(text)} is not a whole number")
 
 
