@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import argparse
 
+from thematic.atomic import OutputSet
 from thematic.load.inspection import load_inspection
 from thematic.workbook.importing import import_workbook
 
 
 def run(args: argparse.Namespace) -> int:
     inspection = load_inspection(args.inspection)
+    if args.output:  # an inspector's judgements file is updated in place; any other input never is
+        inputs = [(p, w) for p, w in inspection.input_files() if w != "a judgements file"]
+        outputs = OutputSet()
+        for path, what in (*inputs, (args.workbook, "the workbook")):
+            outputs.read(path, what=what)
+        outputs.file(args.output, option="-o")
     imported = import_workbook(args.workbook, inspection, args.output)
     if not imported:
         print(f"{args.workbook}: no answers or grades to import; nothing was written")

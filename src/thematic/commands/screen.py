@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from thematic.atomic import OutputSet
+from thematic.caseload import declare_caseload
 from thematic.demo import jobs_option
 from thematic.errors import InputError
 from thematic.load.criteria import load_criteria, shipped_criteria_path
@@ -32,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
         except ParameterError as exc:
             raise InputError.single("--set", str(exc)) from None
         parameters[name] = value
+    if args.output:  # before any case is scored: never a case file, the criteria, a FIFO or a device
+        outputs = OutputSet()
+        declare_caseload(outputs, args.cases, criteria)
+        outputs.file(args.output, option="-o")
     with Progress(sys.stderr, "screening") as progress:
         result = screen_caseload(args.cases, criteria=criteria, as_of=as_of, parameters=parameters, fail=fail,
                                  output=args.output, stream=None if args.output else sys.stdout,

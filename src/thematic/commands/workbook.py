@@ -6,10 +6,19 @@ import re
 from pathlib import Path
 
 from thematic.errors import InputError
-from thematic.load.inspection import load_inspection
+from thematic.atomic import OutputSet
+from thematic.load.inspection import Inspection, load_inspection
 from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN
 from thematic.workbook.sample import load_sample
 from thematic.workbook.write import build_workbook, save_workbook
+
+
+def check_output(inspection: Inspection, output: Path) -> None:
+    """Before any work: `output` is never a file the inspection reads, a FIFO or a device."""
+    outputs = OutputSet()
+    for path, what in inspection.input_files():
+        outputs.read(path, what=what)
+    outputs.file(output, option="-o")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path("out") / inspection.id / name
     if output.suffix.lower() != ".xlsx":
         raise InputError.single(str(output), "the workbook's file name must end in .xlsx")
+    check_output(inspection, output)
     sample = load_sample(inspection)
     save_workbook(build_workbook(sample, args.inspector), output)
     own = sum(1 for items in sample.ratings.values() for by in items.values() if args.inspector in by)
