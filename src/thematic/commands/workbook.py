@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     name = f"audit-{args.inspector}.xlsx" if args.inspector else "audit.xlsx"
     output = Path(args.output) if args.output else Path("out") / inspection.id / name
     if output.suffix.lower() != ".xlsx":
-        raise InputError.single(str(output), "the workbook's file name must end in .xlsx")
+        raise InputError.single(str(output), "the workbook's file name must end in .xlsx", field="-o")
     check_output(inspection, output)
     sample = load_sample(inspection)
     save_workbook(build_workbook(sample, args.inspector), output)
