@@ -112,6 +112,11 @@ def open_workbook(path: Path, name: str, *, data_only: bool, unreadable: Callabl
         raise
     except DefusedXmlException as exc:
         raise _refused_xml(name, exc) from None
+    except ValueError as exc:
+        refused = exc.__cause__ or exc.__context__  # openpyxl re-raises a parser's refusal as a ValueError
+        if isinstance(refused, DefusedXmlException):
+            raise _refused_xml(name, refused) from None
+        raise InputError.single(name, unreadable(exc)) from None
     except FileNotFoundError:
         raise InputError.single(name, "file not found") from None
     except IsADirectoryError:

@@ -1,29 +1,28 @@
 """Read a filled-in audit workbook back: every answer, note and grade, every cell checked.
 
-Columns are found by their header text. Each bad cell is reported with its address, for example
-`Cases!F12: answer "maybe" is not one of yes, partly, no`, and all of them together: nothing is
-returned (so nothing is written) until the whole workbook is valid. Answers are matched without
-regard to case or surrounding spaces and stored as the criteria declare them. A row with no
-answer, note or grade is skipped; a blank cell means "nothing to record".
+Columns are found by their header text. Each bad cell is reported with its address and the
+workbook's name, for example `Cases!F12: answer "maybe" is not one of yes, partly, no (in
+audit.xlsx)`, and all of them together: nothing is returned (so nothing is written) until the
+whole workbook is valid. Answers are matched without regard to case or surrounding spaces and
+stored as the criteria declare them. A row with no answer, note or grade is skipped; a blank cell
+means "nothing to record". The workbook is read row by row (`thematic.xlsx`): a formula is an
+error, whether or not its result was saved, and so is a value below row 100,000.
 """
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
-
+from thematic import xlsx
 from thematic.errors import InputError, Problem
 from thematic.model.case import GRADES
 from thematic.workbook import layout as L
 from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN, AnswerEntry, CaseEntry, GradeEntry
 from thematic.workbook.sample import Sample
+from thematic.xlsx import SheetCell
 
 _INSPECTOR = re.compile(INSPECTOR_PATTERN)
 _GRADE_TEXT = {**{label: value for value, label in L.GRADE_LABELS.items()}, **{g: g for g in GRADES}}
@@ -38,31 +37,31 @@ class WorkbookAnswers:
     by_inspector: dict[str, dict[str, CaseEntry]]
 
 
-def _address(cell: Cell) -> str:
-    return f"{cell.parent.title}!{cell.coordinate}"
-
-
 def _shown(value: Any) -> str:
-    """A cell's value as a message quotes it."""
+    """A cell's value as a message quotes it, characters that cannot be seen written as escapes."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
-        return '"' + value.replace('"', '\\"') + '"'
+        text = value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
+        return '"' + text.replace('"', '\\"') + '"'
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value)
 
 
 class _Reader:
-    def __init__(self, sample: Sample, problems: list[Problem]) -> None:
+    def __init__(self, path: str, sample: Sample, problems: list[Problem]) -> None:
+        self.path = path
         self.sample = sample
         self.problems = problems
         self.seen: dict[tuple[int, int], Any] = {}
 
-    def problem(self, cell: Cell, message: str) -> None:
-        self.problems.append(Problem(_address(cell), message))
+    def problem(self, cell: SheetCell | str, message: str) -> None:
+        """A problem at a cell (or a range such as Cases!1:1), naming the workbook."""
+        where = cell if isinstance(cell, str) else cell.address
+        self.problems.append(Problem(where, f"{message} (in {self.path})"))
 
-    def value(self, cell: Cell | None) -> Any:
+    def value(self, cell: SheetCell | None) -> Any:
         """The cell's value (text stripped, blank as None); a formula or error value is a problem."""
         if cell is None:
             return None
@@ -71,11 +70,11 @@ class _Reader:
             self.seen[key] = self._value(cell)
         return self.seen[key]
 
-    def _value(self, cell: Cell) -> Any:
-        if cell.data_type == "f":
-            self.problem(cell, f"{_shown(cell.value)} is a formula; type the value itself")
+    def _value(self, cell: SheetCell) -> Any:
+        if cell.formula is not None:
+            self.problem(cell, f"{_shown(cell.formula)} is a formula; type the value itself")
             return None
-        if cell.data_type == "e":
+        if cell.error:
             self.problem(cell, f"holds the error value {cell.value}; type the value itself")
             return None
         value = cell.value
@@ -84,13 +83,13 @@ class _Reader:
             return value or None
         return value
 
-    def text(self, cell: Cell | None) -> str | None:
+    def text(self, cell: SheetCell | None) -> str | None:
         value = self.value(cell)
         if value is None:
             return None
         return value.isoformat() if isinstance(value, (datetime, date)) else str(value)
 
-    def choice(self, cell: Cell, what: str, allowed: dict[str, str], shown: list[str]) -> str | None:
+    def choice(self, cell: SheetCell, what: str, allowed: dict[str, str], shown: list[str]) -> str | None:
         """One of `allowed` (keys lower-case) or a problem naming every choice."""
         value = self.value(cell)
         if value is None:
@@ -101,61 +100,92 @@ class _Reader:
         return None
 
 
-def _open(path: str) -> Any:
+class _Row:
+    """One row of a sheet: its cells by column; a blank cell where the file has none."""
+
+    def __init__(self, sheet: str, number: int, cells: list[SheetCell]) -> None:
+        self.sheet, self.number = sheet, number
+        self.cells = {cell.column: cell for cell in cells}
+
+    def __getitem__(self, column: int) -> SheetCell:
+        return self.cells.get(column) or SheetCell(self.sheet, self.number, column, None)
+
+
+def _rows(path: str, wb: Any, sheet: str) -> Iterator[_Row]:
     try:
-        return load_workbook(path)
-    except FileNotFoundError:
-        raise InputError.single(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError.single(path, "is a folder; expected an audit workbook (.xlsx)") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InputError.single(path, "is not an Excel workbook (.xlsx); expected the workbook `thematic workbook` "
-                                      "made") from None
+        for number, cells in xlsx.sheet_rows(wb, sheet, path):
+            yield _Row(sheet, number, cells)
+    except xlsx.BeyondLastRow as exc:
+        raise InputError.single(exc.cell.address, f"a value below row {xlsx.MAX_SHEET_ROWS:,}; an audit workbook has "
+                                                  f"at most {xlsx.MAX_SHEET_ROWS:,} rows (in {path})") from None
+
+
+def _open(path: str) -> Any:
+    if Path(path).is_dir():
+        raise InputError.single(path, "is a folder; expected an audit workbook (.xlsx)")
+    return xlsx.open_workbook(Path(path), path, data_only=False, unreadable=lambda exc: (
+        "is not an Excel workbook (.xlsx); expected the workbook `thematic workbook` made"))
 
 
 def _metadata(path: str, wb: Any, sample: Sample) -> dict[str, str]:
     if L.LISTS not in wb.sheetnames or L.CASES not in wb.sheetnames:
         raise InputError.single(path, f"has no {L.CASES} or {L.LISTS} sheet: it is not an audit workbook made by "
                                       "`thematic workbook`")
-    ws = wb[L.LISTS]
-    meta = {str(ws.cell(row=r, column=1).value): ws.cell(row=r, column=2) for r in range(1, len(L.META_KEYS) + 1)}
+    meta: dict[str, SheetCell] = {}
+    for row in _rows(path, wb, L.LISTS):
+        if row.number > len(L.META_KEYS):
+            break  # the metadata are the first rows; the drop-down lists below need not be read
+        meta[str(row[1].value)] = row[2]
     fmt = meta.get("format")
     if fmt is None or fmt.value != L.WORKBOOK_FORMAT:
-        where = _address(fmt) if fmt is not None else f"{L.LISTS}!B1"
+        where = fmt.address if fmt is not None else f"{L.LISTS}!B1"
         raise InputError.single(where, f"expected {L.WORKBOOK_FORMAT}: this is not an audit workbook made by "
-                                       "`thematic workbook`")
-    made_for = meta["inspection"]
+                                       f"`thematic workbook` (in {path})")
+    made_for = meta.get("inspection") or SheetCell(L.LISTS, 2, 2, None)
     if made_for.value != sample.inspection.id:
-        raise InputError.single(_address(made_for), f'the workbook was made for inspection "{made_for.value}", '
-                                                    f'not "{sample.inspection.id}"')
+        raise InputError.single(made_for.address, f'the workbook was made for inspection "{made_for.value}", '
+                                                  f'not "{sample.inspection.id}" (in {path})')
     inspector = meta.get("inspector")
     return {"inspector": str(inspector.value).strip() if inspector is not None and inspector.value else ""}
 
 
-def _columns(ws: Worksheet, sample: Sample, reader: _Reader) -> dict[str, int]:
-    """Header text -> column number; problems for missing or unknown columns."""
+def _columns(header: _Row | None, sample: Sample, reader: _Reader) -> dict[str, int]:
+    """Header text -> column number; problems for missing, repeated or unknown columns."""
     headers: dict[str, int] = {}
-    for cell in ws[1]:
-        if isinstance(cell.value, str) and cell.value.strip():
-            text = cell.value.strip()
-            headers.setdefault(text, cell.column)
-            if text.endswith(L.ANSWER_SUFFIX) and text[: -len(L.ANSWER_SUFFIX)] not in sample.judgement_ids:
-                reader.problem(cell, f'column "{text}" is not a judgement criterion of {sample.inspection.criteria.id}; '
-                                     f"judgement criteria are: {', '.join(sample.judgement_ids)}")
-    for header in L.REQUIRED_HEADERS:
-        if header not in headers:
-            reader.problems.append(Problem(f"{ws.title}!1:1", f'the column "{header}" is missing from the header row'))
+    for column, cell in sorted(header.cells.items()) if header is not None and header.number == 1 else ():
+        if not isinstance(cell.value, str) or not cell.value.strip():
+            continue
+        text = cell.value.strip()
+        if text in headers:
+            first = SheetCell(cell.sheet, 1, headers[text], None)
+            reader.problem(cell, f'column "{text}" is also column {first.coordinate[:-1]} ({first.address}); each '
+                                 "column may appear once")
+            continue
+        headers[text] = column
+        if text.endswith(L.ANSWER_SUFFIX) and text[: -len(L.ANSWER_SUFFIX)] not in sample.judgement_ids:
+            reader.problem(cell, f'column "{text}" is not a judgement criterion of {sample.inspection.criteria.id}; '
+                                 f"judgement criteria are: {', '.join(sample.judgement_ids)}")
+    for name in L.REQUIRED_HEADERS:
+        if name not in headers:
+            reader.problem(f"{L.CASES}!1:1", f'the column "{name}" is missing from the header row')
     return headers
 
 
 def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
     """Every answer and grade of a workbook made for `sample`'s inspection; InputError lists every bad cell."""
     wb = _open(path)
+    try:
+        return _read(path, wb, sample)
+    finally:
+        wb.close()
+
+
+def _read(path: str, wb: Any, sample: Sample) -> WorkbookAnswers:
     meta = _metadata(path, wb, sample)
     problems: list[Problem] = []
-    reader = _Reader(sample, problems)
-    ws = wb[L.CASES]
-    columns = _columns(ws, sample, reader)
+    reader = _Reader(path, sample, problems)
+    rows = _rows(path, wb, L.CASES)
+    columns = _columns(next(rows, None), sample, reader)
     if problems:
         raise InputError(problems)
     made_for = meta["inspector"] or None
@@ -169,10 +199,10 @@ def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
     by_inspector: dict[str, dict[str, CaseEntry]] = {}
     seen: dict[tuple[str, str], int] = {}
 
-    def at(row: tuple[Cell, ...], column: int | None) -> Cell | None:
-        return row[column - 1] if column is not None and column - 1 < len(row) else None
+    def at(row: _Row, column: int | None) -> SheetCell | None:
+        return row[column] if column is not None else None
 
-    for row in ws.iter_rows(min_row=2):
+    for row in rows:
         answers: dict[str, AnswerEntry] = {}
         content = False
         for cid, (answer_col, note_col) in answer_columns.items():
@@ -207,7 +237,7 @@ def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
                     reader.problem(cell, f"{what} given without a grade; choose a grade or clear the cell")
         if not content:
             continue
-        case_cell = row[columns[L.CASE_HEADER] - 1]
+        case_cell = row[columns[L.CASE_HEADER]]
         case_id = reader.text(case_cell)
         if case_id is None or case_id not in known:
             reader.problem(case_cell, f"case {_shown(case_id) if case_id else '(blank)'} is not in the inspection's "
@@ -232,7 +262,7 @@ def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
     return WorkbookAnswers(inspection=sample.inspection.id, inspector=made_for, by_inspector=by_inspector)
 
 
-def _inspector(reader: _Reader, cell: Cell | None, made_for: str | None) -> str | None:
+def _inspector(reader: _Reader, cell: SheetCell | None, made_for: str | None) -> str | None:
     if cell is None:
         return None
     value = reader.value(cell)
