@@ -10,6 +10,11 @@ is not evidenced, else met.
 Speed: a whole caseload is scored case by case, so everything that does not depend on the case
 (each criterion's compiled functions, its fixed texts) is prepared once per Scorer as a `_Plan`,
 and the per-case loop calls the compiled functions directly.
+
+Bounds: each criterion of each case starts with a full budget of steps (functions.MAX_STEPS). A
+criterion that goes over a limit, or whose evaluation fails in any other way (a date pushed out of
+the calendar, a comparison of a date with a number), is `error` on that case with the reason;
+the rest of the case and the sample are still scored.
 """
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from thematic.expr import format_value
-from thematic.functions import UNKNOWN
+from thematic import functions as _functions
+from thematic.functions import UNKNOWN, LimitExceeded, charge_items, reset_budget
 from thematic.grading import suggest_grade
 from thematic.model.base import file_fields
 from thematic.model.case import Case
@@ -120,17 +126,22 @@ class Scorer:
         values["as_of"] = self.as_of
         params = self.parameters
         ns = _Namespace(values, self._definitions, params)
-        notes = list(data_quality(case))
+        notes = _quality_notes(case)
         results: dict[str, CriterionResult] = {}
+        budget, steps = _functions._budget, _functions.MAX_STEPS  # `reset_budget()`, written out in the loop
         for plan in self._plans:
+            budget.steps = steps
             try:
                 if plan.judgement:
                     result = self._judgement(plan, case, ns, notes)
                 else:
                     result = self._automatic(plan, ns, params, absent)
+            except LimitExceeded as exc:
+                result = CriterionResult(ERROR, f"evaluation stopped: {exc}")
             except Exception as exc:  # a criterion that fails on one case must not stop the sample
-                result = CriterionResult(ERROR, f"evaluation failed: {type(exc).__name__}: {exc}")
+                result = CriterionResult(ERROR, _failure(exc))
             results[plan.id] = result
+        reset_budget(_UNLIMITED)
         severity = self._severity
         suggested, provisional = suggest_grade(
             self.criteria.file.grading, [(severity[cid], r.state) for cid, r in results.items()]
@@ -164,6 +175,7 @@ class Scorer:
         items = plan.each(ns, params)
         if items is UNKNOWN:
             return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+        charge_items(items)
         states = [(item, _state(plan, ns, params, item)) for item in items]
         found = {s for _, s in states}
         state = MET  # the state of an `each` criterion with no entries
@@ -233,6 +245,28 @@ def _evidence(plan: _Plan, state: str, ns: _Namespace, params: Mapping[str, Any]
         except Exception:  # evidence must never turn a decided state into an error
             pieces.append("?")
     return "".join(pieces)
+
+
+_UNLIMITED = 10**18
+
+
+def _failure(exc: Exception) -> str:
+    """The evidence of a criterion whose evaluation failed: what went wrong, in words where we know them."""
+    if isinstance(exc, OverflowError):
+        return f"evaluation failed: a date or time is out of range ({exc})"
+    if isinstance(exc, RecursionError):
+        return "evaluation failed: definitions nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "evaluation failed: out of memory"
+    return f"evaluation failed: {type(exc).__name__}: {exc}"
+
+
+def _quality_notes(case: Case) -> list[str]:
+    """Data-quality notes; a note that cannot be written (a time out of range) never stops scoring."""
+    try:
+        return list(data_quality(case))
+    except (OverflowError, ValueError) as exc:
+        return [f"data-quality check failed: {exc}"]
 
 
 def _not_captured(criterion: CompiledCriterion, absent: frozenset[str]) -> str:

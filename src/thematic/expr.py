@@ -6,6 +6,11 @@ function or forbidden construct is reported with its column) and rewritten into 
 whose comparisons, field reads and boolean operators go through three-valued helpers: a field of a
 null object reads as null, a comparison with null is false, and a value from a section the export
 did not capture is UNKNOWN, which `and`, `or` and `not` combine by Kleene logic.
+
+What can be bounded when the file loads is (docs/criteria-language.md, "Limits"): the length of an
+expression, how deeply it nests, the operands of one `and`/`or` chain and how deeply comprehensions
+nest; the depth is checked without recursion before anything recursive (the compiler here, or
+Python's own) sees the tree. Evaluation's own limits are in `functions`.
 """
 from __future__ import annotations
 
@@ -14,12 +19,13 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from thematic.functions import FUNCTIONS, UNKNOWN, truth
+from thematic import functions as _functions
+from thematic.functions import FUNCTIONS, UNKNOWN, charge_items, truth
 from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.timeutil import LONDON as _LONDON
@@ -27,6 +33,14 @@ from thematic.timeutil import LONDON as _LONDON
 MAX_NUMBER = 10**9
 MAX_STRING = 200
 MAX_LENGTH = 2000
+#: Levels of nesting in one expression (each operator, call, comprehension or list is a level).
+MAX_DEPTH = 32
+#: Operands of one chain of `and` (or of `or`).
+MAX_OPERANDS = 32
+#: Comprehensions nested in another's entry or `if` test (each level multiplies the work).
+MAX_COMPREHENSION_DEPTH = 2
+#: Definitions reading definitions, in a chain (checked by the criteria loader).
+MAX_DEFINITION_DEPTH = 20
 
 #: Names of literal values, for authors used to YAML or JSON as well as Python.
 LITERALS = {"null": None, "true": True, "false": False}
@@ -182,7 +196,7 @@ def _arithmetic(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             return UNKNOWN
         if a is None or b is None:
             return None
-        return op(_number(a), _number(b))
+        return _functions.check_number(op(_number(a), _number(b)))
 
     return apply
 
@@ -191,6 +205,12 @@ def _neg(value: Any) -> Any:
     if value is UNKNOWN or value is None:
         return value
     return -_number(value)
+
+
+def _sized(value: Any) -> Any:
+    """The right side of `in` when not a written list: its entries are steps."""
+    charge_items(value)
+    return value
 
 
 def _ifelse(condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any]) -> Any:
@@ -204,6 +224,15 @@ def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callabl
         return UNKNOWN
     if items is None:
         return []
+    # Every entry is a step, so nested comprehensions stop at the budget (`charge_items`, written
+    # out for the common case: this runs for every comprehension of every case).
+    if type(items) is list:
+        budget = _functions._budget
+        budget.steps -= len(items)
+        if budget.steps < 0 or len(items) > _functions.MAX_ITEMS:
+            _functions._over(len(items))  # raises the LimitExceeded run into
+    else:
+        charge_items(items)
     result = []
     for item in items:
         if condition is not None:
@@ -226,6 +255,7 @@ _RUNTIME: dict[str, Any] = {
     "_neg": _neg,
     "_ifelse": _ifelse,
     "_comprehension": _comprehension,
+    "_sized": _sized,
     "_add": _arithmetic(lambda a, b: a + b),
     "_sub": _arithmetic(lambda a, b: a - b),
     "_mul": _arithmetic(lambda a, b: a * b),
@@ -257,6 +287,9 @@ _OPERATOR_NAMES = {
 _FILTERING = {"count", "first", "last"}
 
 
+_UNLIMITED = 10**18
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A checked, compiled expression and what it reads."""
@@ -269,7 +302,12 @@ class Compiled:
     definitions: frozenset[str]  # named definitions read
 
     def __call__(self, *args: Any) -> Any:
-        return self.function(*args)
+        """One evaluation outside a scorer (tests, tools), with a full budget of steps."""
+        _functions.reset_budget()
+        try:
+            return self.function(*args)
+        finally:
+            _functions.reset_budget(_UNLIMITED)
 
 
 @dataclass
@@ -396,12 +434,17 @@ class _Compiler:
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
         # `_lazy_and`/`_lazy_or` written out. Kleene `and` and `or` are associative, and folding
-        # from the left stops at the same operand as the helpers do.
-        first, *rest = [self.visit(v)[0] for v in node.values]
-        result = first
-        for operand in rest:
-            result = self.inline_kleene(isinstance(node.op, ast.And), result, operand)
-        return result, VALUE
+        # in halves evaluates left to right and stops at the same operand as the helpers do,
+        # while the code nests only log2(operands) deep.
+        operands = [self.visit(v)[0] for v in node.values]
+        return self.fold(isinstance(node.op, ast.And), operands), VALUE
+
+    def fold(self, conjunction: bool, operands: list[ast.expr]) -> ast.expr:
+        if len(operands) == 1:
+            return operands[0]
+        middle = len(operands) // 2
+        return self.inline_kleene(conjunction, self.fold(conjunction, operands[:middle]),
+                                  self.fold(conjunction, operands[middle:]))
 
     def inline_truth(self, value: ast.expr) -> ast.expr:
         """`truth(value)` written out: `(_U if (_x := value) is _U else False if _x is None else _bool(_x))`."""
@@ -464,7 +507,10 @@ class _Compiler:
                 continue
             if type(op) not in _COMPARISONS:
                 raise self.error(node, "'is' compares only with null; use == or !=")
-            parts.append(self.inline_compare(op, self.visit(left)[0], self.visit(right)[0]))
+            right_code = self.visit(right)[0]
+            if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(right, (ast.List, ast.Tuple)):
+                right_code = self.call("_sized", right_code)  # a list the case or a comprehension made
+            parts.append(self.inline_compare(op, self.visit(left)[0], right_code))
         return (parts[0] if len(parts) == 1 else self.call("_and", *parts)), VALUE
 
     def inline_compare(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> ast.expr:
@@ -504,8 +550,13 @@ class _Compiler:
             if name not in _FILTERING:
                 raise self.error(node, f"{name}() takes no keyword arguments")
             listed = args[0][1] if args else VALUE
-            if listed.model is not None and keyword.arg not in file_fields(listed.model):
-                raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on")
+            if listed.kind != "list" or listed.model is None:
+                raise self.error(keyword, f"{name}() filters by field only a list of records, not {listed.describe()}")
+            fields = list(file_fields(listed.model))
+            if keyword.arg not in fields:
+                close = difflib.get_close_matches(keyword.arg, fields, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"its fields are: {', '.join(fields)}"
+                raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on; {hint}")
             keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
         call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
         return call, self._result_type(name, [t for _, t in args])
@@ -563,13 +614,19 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"not a valid expression: {exc.msg}", max(1, exc.offset or 1)) from None
+    except (RecursionError, MemoryError):  # Python's parser on deep input; the length cap makes it unlikely
+        raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); put a part in a definition") from None
+    _check_shape(tree.body)
     compiler = _Compiler(scope)
     body, kind = compiler.visit(tree.body)
     parameters = [ast.arg(arg="_ns"), ast.arg(arg="_P")] + ([ast.arg(arg="item")] if scope.item is not None else [])
     arguments = ast.arguments(posonlyargs=[], args=parameters, kwonlyargs=[], kw_defaults=[], defaults=[])
     wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body))
-    ast.fix_missing_locations(wrapper)
-    function = eval(compile(wrapper, "<criteria expression>", "eval"), dict(_RUNTIME))  # noqa: S307 - checked AST
+    _fix_locations(wrapper)
+    try:
+        function = eval(compile(wrapper, "<criteria expression>", "eval"), dict(_RUNTIME))  # noqa: S307 - checked AST
+    except (RecursionError, MemoryError):  # a backstop: the shape checks above should make it unreachable
+        raise ExprError("expression is too complex to compile; put a part in a definition") from None
     return Compiled(
         source=text,
         function=function,
@@ -580,6 +637,42 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
     )
 
 
+def _check_shape(tree: ast.expr) -> None:
+    """Refuse what nests too deeply, before anything recursive walks the tree (this walk is iterative)."""
+    # (node, its level if it is an expression, comprehensions around it that repeat it per entry)
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 0)]
+    while stack:
+        node, depth, comprehensions = stack.pop()
+        column = getattr(node, "col_offset", 0) + 1
+        if isinstance(node, ast.expr) and depth > MAX_DEPTH:
+            raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); put a part in a definition", column)
+        if isinstance(node, ast.BoolOp) and len(node.values) > MAX_OPERANDS:
+            word = "and" if isinstance(node.op, ast.And) else "or"
+            raise ExprError(f"too many operands joined by '{word}' (at most {MAX_OPERANDS}); put a part in a definition",
+                            node.values[MAX_OPERANDS].col_offset + 1)
+        below = depth + 1 if isinstance(node, ast.expr) else depth
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            if comprehensions + 1 > MAX_COMPREHENSION_DEPTH:
+                raise ExprError(f"comprehensions are nested too deeply (at most {MAX_COMPREHENSION_DEPTH} inside one "
+                                "another); put the inner one in a definition", column)
+            # The entry and the tests are worked out once per entry; the list gone through once.
+            stack.append((node.elt, below, comprehensions + 1))
+            for generator in node.generators:
+                stack.append((generator.iter, below, comprehensions))
+                stack.extend((test, below, comprehensions + 1) for test in generator.ifs)
+            continue
+        stack.extend((child, below, comprehensions) for child in ast.iter_child_nodes(node))
+
+
+def _fix_locations(tree: ast.AST) -> None:
+    """`ast.fix_missing_locations` without its recursion: every node of the rewritten code at line 1."""
+    for node in ast.walk(tree):  # breadth first, with a queue
+        if "lineno" in node._attributes:
+            for name, value in (("lineno", 1), ("col_offset", 0), ("end_lineno", 1), ("end_col_offset", 0)):
+                if getattr(node, name, None) is None:
+                    setattr(node, name, value)
+
+
 def format_value(value: Any) -> str:
     """A value as evidence text: local times, numbers to two decimals, `null`, and `not captured` for UNKNOWN."""
     # The common exact types first (evidence is built for every result of every case); any
@@ -588,7 +681,10 @@ def format_value(value: Any) -> str:
     if kind is str:
         return value
     if kind is datetime:
-        local = value.astimezone(_LONDON)
+        try:
+            local = value.astimezone(_LONDON)
+        except OverflowError:  # London's offset in year 1 (or 9999) leaves the calendar: show UTC
+            return value.astimezone(timezone.utc).isoformat(" ", "minutes")[:16] + " UTC"
         if local.year >= 1000:  # strftime's %Y does not pad years before 1000 on every platform
             return local.isoformat(" ", "minutes")[:16]
     elif kind is int:
@@ -612,7 +708,10 @@ def _format_other(value: Any) -> str:
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
     if isinstance(value, datetime):
-        return value.astimezone(_LONDON).strftime("%Y-%m-%d %H:%M")
+        try:
+            return value.astimezone(_LONDON).strftime("%Y-%m-%d %H:%M")
+        except OverflowError:
+            return value.astimezone(timezone.utc).isoformat(" ", "minutes")[:16] + " UTC"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

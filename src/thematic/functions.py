@@ -5,6 +5,12 @@ total: a null time gives null (or false for a `within_*` test), a null list coun
 with no entries and null values in a list are skipped, instead of raising; and an
 argument read from a section the export did not capture (`UNKNOWN`) makes the result `UNKNOWN`,
 so that Kleene logic can decide the criterion or report it as unable to assess.
+
+Evaluation is bounded (docs/criteria-language.md, "Limits"): every entry a comprehension, a list
+function or `in` goes through, and every working day stepped, is a step charged to a budget that
+the scorer refills for each criterion of each case; lists, numbers and working days
+have size limits. Going over one raises LimitExceeded, which the scorer turns into the `error`
+state naming the limit.
 """
 from __future__ import annotations
 
@@ -14,6 +20,80 @@ from typing import Any, Callable, Iterable
 
 from thematic.timeutil import add_working_days as _step_working_days
 from thematic.timeutil import local_date, start_of_local_day
+
+
+#: Steps (entries gone through, working days stepped) allowed for one criterion on one case.
+MAX_STEPS = 1_000_000
+#: Entries a list may have to be gone through or built.
+MAX_ITEMS = 100_000
+#: Largest magnitude of a number that arithmetic may give (exact as a float below 2**53).
+MAX_MAGNITUDE = 10**15
+#: Working days add_working_days and within_working_days may step.
+MAX_WORKING_DAYS = 10_000
+
+
+class LimitExceeded(Exception):
+    """Evaluation went over one of the limits above; the message names it."""
+
+
+class _Budget:
+    """Steps left. One per process: scoring runs in parallel in processes, not threads (a
+    threading.local made each charge several times slower); two threads scoring at once would
+    share it. Outside a scorer (a direct call in a test or a tool) it is effectively unlimited."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self) -> None:
+        self.steps = 10**18
+
+
+_budget = _Budget()
+
+
+def reset_budget(steps: int | None = None) -> None:
+    """Refill the steps budget of this thread: MAX_STEPS (or `steps`) for the next evaluation."""
+    _budget.steps = MAX_STEPS if steps is None else steps
+
+
+def charge(steps: int) -> None:
+    """Spend `steps` of the budget; LimitExceeded once it is overdrawn."""
+    budget = _budget
+    budget.steps -= steps
+    if budget.steps < 0:
+        raise LimitExceeded(f"more than {MAX_STEPS:,} steps (entries gone through) for one criterion on one case")
+
+
+def charge_items(items: Any) -> None:
+    """Charge one step per entry of a list (or tuple) about to be gone through; refuse one over MAX_ITEMS."""
+    if type(items) is list or type(items) is tuple:  # written out: this runs for every list of every case
+        size = len(items)
+        budget = _budget
+        budget.steps -= size
+        if budget.steps < 0 or size > MAX_ITEMS:
+            _over(size)
+
+
+def _over(size: int) -> None:
+    """Raise the LimitExceeded a charge of `size` entries has run into."""
+    if size > MAX_ITEMS:
+        raise LimitExceeded(f"a list of {size:,} entries is over the limit of {MAX_ITEMS:,} entries")
+    charge(0)
+
+
+def check_number(value: Any) -> Any:
+    """`value` if within MAX_MAGNITUDE either way (or null: division by 0); LimitExceeded otherwise (NaN included)."""
+    if value is not None and not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+        raise LimitExceeded(f"arithmetic gave a number beyond the limit of {MAX_MAGNITUDE:,} either way")
+    return value
+
+
+def _working_days(count: Any) -> int:
+    """`count` as a number of working days to step, charged to the budget; refused over MAX_WORKING_DAYS."""
+    days = int(count)
+    if days > MAX_WORKING_DAYS:
+        raise LimitExceeded(f"{days:,} working days is over the limit of {MAX_WORKING_DAYS:,}")
+    charge(max(days, 0))
+    return days
 
 
 # Working days are stepped one day at a time; a caseload asks the same (date, count) again and again.
@@ -82,6 +162,7 @@ def _moment_key(item: Any) -> Any:
 def _matching(items: Iterable[Any] | None, filters: dict[str, Any]) -> list[Any]:
     if items is None:  # a list read through a null object: no entries
         return []
+    charge_items(items)
     if not filters:
         return list(items)
     return [i for i in items if all(getattr(i, k, None) == v for k, v in filters.items())]
@@ -144,7 +225,7 @@ def add_working_days(day: date | datetime | None, count: int) -> date | None:
     """The date `count` working days after `day` (not counting `day`; Mon–Fri, not a bank holiday in England and Wales)."""
     if day is None:
         return None
-    return _add_working_days(_as_date(day), int(count))
+    return _add_working_days(_as_date(day), _working_days(count))
 
 
 @_function
@@ -153,7 +234,7 @@ def within_working_days(start: date | datetime | None, end: date | datetime | No
     if start is None or end is None:
         return False
     first, last = _as_date(start), _as_date(end)
-    return first <= last <= _add_working_days(first, int(count))
+    return first <= last <= _add_working_days(first, _working_days(count))
 
 
 @_function
@@ -169,6 +250,7 @@ def max_gap_days(start: datetime | None, times: list[datetime], end: datetime | 
     """Largest gap in days between neighbours of: `start`, the `times` from `start` to `end` in order, and `end`."""
     if start is None or end is None or end < start:
         return None
+    charge_items(times)
     points = [start] + sorted(t for t in (times or []) if t is not None and start <= t <= end) + [end]
     return max((b - a).total_seconds() / 86400.0 for a, b in zip(points, points[1:]))
 
@@ -205,7 +287,10 @@ def last_n(items: list[Any], n: int) -> list[Any]:
 @_function
 def strictly_rising(values: list[Any]) -> bool:
     """True when there are at least two values and each is greater than the one before."""
-    if values is None or len(values) < 2 or any(v is None for v in values):
+    if values is None or len(values) < 2:
+        return False
+    charge_items(values)
+    if any(v is None for v in values):
         return False  # a comparison with null is false
     return all(b > a for a, b in zip(values, values[1:]))
 
@@ -217,6 +302,7 @@ def any_(values: Any) -> Any:
         return UNKNOWN
     if values is None:
         return False
+    charge_items(values)
     result: Any = False
     for value in values:
         t = truth(value)
@@ -234,6 +320,7 @@ def all_(values: Any) -> Any:
         return UNKNOWN
     if values is None:
         return True
+    charge_items(values)
     result: Any = True
     for value in values:
         t = truth(value)

@@ -1,13 +1,15 @@
 """Effective parameter values: a criteria set's defaults with an inspection's and a run's overrides.
 
 An unknown parameter name is an error (a misspelt override must never be silently ignored), and
-so is a value that is not a non-negative number.
+so is a value that is not a number from 0 to expr.MAX_NUMBER (the largest number an expression
+may hold, so that a parameter cannot make arithmetic unbounded).
 """
 from __future__ import annotations
 
 import math
 from typing import Any, Mapping
 
+from thematic.expr import MAX_NUMBER
 from thematic.model.criteria import CriteriaSet
 
 
@@ -24,8 +26,11 @@ def check_value(criteria: CriteriaSet, name: str, value: Any) -> float | int:
     known = criteria.file.parameters
     if name not in known:
         raise ParameterError(name, f"unknown parameter '{name}'; parameters are: {', '.join(known)}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ParameterError(name, f"{value!r} is not usable for {name}; expected a number 0 or above")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_NUMBER:
+        # repr() of an int of thousands of digits is itself refused by Python
+        shown = "a number of over 100 digits" if isinstance(value, int) and abs(value) >= 10**100 else repr(value)
+        raise ParameterError(name, f"{shown} is not usable for {name}; expected a number from 0 to {MAX_NUMBER:,}")
     if known[name].unit in ("working_days", "count", "level") and value != int(value):
         raise ParameterError(name, f"{value!r} is not usable for {name}; expected a whole number of {known[name].unit.replace('_', ' ')}")
     return value

@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from thematic.errors import InputError, Problem
-from thematic.expr import CASE_NAMES, LITERALS, Compiled, ExprError, Scope, Type, compile_expression
+from thematic.expr import (
+    CASE_NAMES, LITERALS, MAX_DEFINITION_DEPTH, Compiled, ExprError, Scope, Type, compile_expression,
+)
 from thematic.functions import FUNCTIONS
 from thematic.load.yaml_source import YamlDocument, located_problem, read_yaml_file, validation_problems
 from thematic.model.criteria import CompiledCriterion, CriteriaFile, CriteriaSet, CriterionDef, Template
@@ -84,6 +86,8 @@ class _Builder:
         self.types: dict[str, Type] = {}
         # What each definition reads, following the definitions it uses in turn.
         self.reads: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        # How long the chain of definitions under each one is (itself included).
+        self.depths: dict[str, int] = {}
 
     def problem(self, loc: tuple[str | int, ...], message: str) -> None:
         self.problems.append(located_problem(self.doc, loc, message))
@@ -122,6 +126,14 @@ class _Builder:
             compiled = self.compile(("definitions", name), source)
             if compiled is None:
                 continue
+            # A definition is worked out inside the one that reads it: bound the chain, so that
+            # scoring never recurses without limit.
+            depth = 1 + max((self.depths[used] for used in compiled.definitions), default=0)
+            if depth > MAX_DEFINITION_DEPTH:
+                self.problem(("definitions", name), f"definitions read one another {depth} deep here "
+                                                    f"(at most {MAX_DEFINITION_DEPTH}); read fewer in a chain")
+                continue
+            self.depths[name] = depth
             self.definitions[name] = compiled
             self.types[name] = compiled.type
             self.reads[name] = self._closure(compiled)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from thematic.expr import Compiled
+from thematic.expr import MAX_NUMBER, Compiled
 from thematic.model.base import FileModel
 
 Severity = Literal["critical", "major", "minor"]
@@ -19,7 +19,8 @@ SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
 AnswerState = Literal["met", "not_met", "not_applicable"]
 
 Text = Annotated[str, Field(min_length=1)]
-Number = Annotated[float | int, Field(ge=0)]
+# Within the range of a number written in an expression, so that arithmetic stays bounded.
+Number = Annotated[float | int, Field(ge=0, le=MAX_NUMBER)]
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z]+-[0-9]+$")]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
