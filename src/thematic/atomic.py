@@ -207,9 +207,8 @@ class OutputSet:
                 if output.staged is None:
                     raise RuntimeError(f"{output.shown} was declared but never written")
                 if output.stream is not None:
-                    output.stream.flush()
-                    os.fsync(output.stream.fileno())
-                    output.stream.close()
+                    output.stream.close()  # flushed; closed already if the caller used it in a `with`
+                    _fsync(output.staged)
                 info = _lstat(str(output.target))
                 if info is not None and not stat.S_ISREG(info.st_mode):  # changed since it was declared
                     raise self._refuse(output.shown, output.option, "is no longer a regular file; nothing was written")
@@ -314,6 +313,14 @@ def _orphaned(staging: Path) -> bool:
         return False
     finally:
         os.close(lock)
+
+
+def _fsync(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _lstat(path: str) -> os.stat_result | None:
