@@ -225,9 +225,9 @@ def duplicate_key_line(first: str, second: str) -> str:
 row("validate-jsonl-duplicate-key",
     lambda ws: ["validate", ws.jsonl([duplicate_key_line("H-001", "H-002")])],
     refused("cases.jsonl", where=LINE, field="case_id", says=("duplicate",)))
-row("validate-yaml11-sexagesimal-age",  # YAML 1.1 reads 0:15 as 15; YAML 1.2 as text
-    lambda ws: ["validate", one_case(ws, age="0:15")],
-    refused("H-001.yaml", where=r":5\b|line 5", field=r"child\.age"))
+row("validate-yaml11-sexagesimal-age",  # YAML 1.1 reads 1:30 as 90 ("must be at most 17, got 90"); 1.2 as text
+    lambda ws: ["validate", one_case(ws, age="1:30")],
+    refused("H-001.yaml", where=r":5\b|line 5", field=r"child\.age", says=("1:30",)))
 row("validate-yaml11-off-answer",  # YAML 1.1 reads off as false, which became the answer "no"
     lambda ws: ["validate", one_case(ws, grade="{value: good, by: insp-a}\njudgements: {RISK-05: {answer: off, by: insp-a}}")],
     refused("H-001.yaml", where=r":19\b|line 19", field=r"judgements\.RISK-05\.answer"))
@@ -278,7 +278,7 @@ row("validate-id-one-over-the-length-limit",
     lambda ws: ["validate", one_case(ws, case_id="H" * (MAX_ID_LENGTH + 1))],
     refused("H-001.yaml", where=r":1\b|line 1", field="case_id"))
 row("validate-criteria-unknown-filter-name",
-    lambda ws: ["validate", ws.criteria() and criteria_with(ws, 'count(referrals, __class__=1) > 0')],
+    lambda ws: ["validate", ws.criteria() and criteria_with(ws, 'first([r.at for r in referrals], __class__=1) == null')],
     refused("criteria.yaml", where=LINE, field="__class__"))
 row("validate-criteria-not-chain",
     lambda ws: ["validate", ws.criteria() and criteria_with(ws, "not " * 400 + "true")],
@@ -366,7 +366,7 @@ row("score-set-arabic-digits",
     lambda ws: ["score", ws.cases(), *AS_OF, "--set", "referral_max_hours=\u0664\u0668"],
     refused("--set", field="referral_max_hours"))
 row("score-criteria-unknown-filter-name",
-    lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria() and criteria_with(ws, "count(referrals, __class__=1) > 0")],
+    lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria() and criteria_with(ws, "first([r.at for r in referrals], __class__=1) == null")],
     refused("criteria.yaml", where=LINE, field="__class__"))
 row("score-criteria-not-chain",
     lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria() and criteria_with(ws, "not " * 400 + "true")],
