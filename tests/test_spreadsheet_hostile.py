@@ -500,3 +500,32 @@ def test_a_whole_number_has_at_most_18_digits(tmp_path, value, error):
         assert len(shown) == 1 and "child.age" in shown[0]
     else:
         assert shown == [f'{table} row 3, column "Age": {error}']
+
+
+@pytest.mark.parametrize("typed", ["insp-a\n", " insp-a", "insp-a\u200b", "../../x"])
+def test_an_inspector_reference_is_checked_as_typed(blank_workbook, tmp_path, capsys, typed):
+    folder = tmp_path / "work"
+    shutil.copytree(blank_workbook, folder)
+    (folder / "audit.xlsx").unlink()
+    assert main(["workbook", str(folder / "inspection.yaml"), "-o", str(folder / "audit.xlsx")]) == 0
+    capsys.readouterr()
+    sheet = Sheet(folder / "audit.xlsx")
+    sheet.set("EXA-2019-002", "Grade", "good")
+    address = sheet.set("EXA-2019-002", "Inspector", typed)
+    sheet.save()
+    code, err = import_workbook_cli(capsys, folder, folder / "audit.xlsx")
+    shown = typed.encode("unicode_escape").decode("ascii") if not typed.isprintable() else typed
+    assert code == 2
+    assert f'error: {address}: inspector "{shown}" is not an inspector\'s reference such as insp-a' in err
+
+
+def test_a_utf16_csv_export_is_named_as_utf16(tmp_path, capsys):
+    table, mapping = write_export(tmp_path / "export")
+    table.write_bytes(table.read_text(encoding="utf-8").encode("utf-16"))
+    code, err = run(capsys, "import-table", table, "--mapping", mapping, "-o", tmp_path / "out")
+    assert code == 2
+    assert (f'error: {table}: is UTF-16 text (it starts with a UTF-16 byte-order mark); expected utf-8-sig text: '
+            'save it as "CSV UTF-8", or give its encoding in the mapping, e.g. encoding: utf-16') in err
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("cases:\n  id: Ref", "cases:\n  id: Ref\n  encoding: utf-16"),
+                       encoding="utf-8")
+    assert run(capsys, "import-table", table, "--mapping", mapping, "-o", tmp_path / "out")[0] == 0

@@ -8,6 +8,7 @@ Rows whose cells are all blank are skipped, as spreadsheets often end with some.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from dataclasses import dataclass, field
@@ -105,7 +106,27 @@ def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) ->
     return table
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+         (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _other_unicode(path: Path, name: str, encoding: str) -> None:
+    """Name a UTF-16 or UTF-32 table (as Windows tools save "Unicode text") instead of failing to decode it."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+        wanted = codecs.lookup(encoding).name
+    except (OSError, LookupError):
+        return  # reported when the table is read
+    for bom, family in _BOMS:
+        if start.startswith(bom) and not wanted.startswith(family.lower()):
+            raise InputError.single(name, f"is {family} text (it starts with a {family} byte-order mark); expected "
+                                          f'{encoding} text: save it as "CSV UTF-8", or give its encoding in the '
+                                          f"mapping, e.g. encoding: {family.lower()}")
+
+
 def _read_csv(path: Path, name: str, header_row: int, encoding: str, delimiter: str) -> Table:
+    _other_unicode(path, name, encoding)
     try:
         with open(path, newline="", encoding=encoding) as handle:
             records = [(number, list(cells)) for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), 1)]
@@ -119,7 +140,9 @@ def _read_csv(path: Path, name: str, header_row: int, encoding: str, delimiter: 
     except OSError as exc:
         raise InputError.single(name, f"cannot be read: {exc.strerror or exc}") from None
     if records and any("\0" in c for c in records[0][1]):
-        raise InputError.single(name, "is not a text file; expected a CSV table")
+        raise InputError.single(name, f"is not {encoding} text: it holds NUL bytes, as UTF-16 text and binary files "
+                                      'do; expected a CSV table: save it as "CSV UTF-8", or give its encoding in the '
+                                      "mapping, e.g. encoding: utf-16")
     _check_widths(name, records, header_row)
     return _finish(name, records, header_row)
 

@@ -269,8 +269,9 @@ def _inspector(reader: _Reader, cell: SheetCell | None, made_for: str | None) ->
     if value is None:
         reader.problem(cell, f"the inspector's reference is missing; a row with answers needs {INSPECTOR_HINT}")
         return None
-    if not isinstance(value, str) or not _INSPECTOR.match(value):
-        reader.problem(cell, f"inspector {_shown(value)} is not {INSPECTOR_HINT}")
+    # The reference names a file: checked as typed, so a space or line break around it is refused, not trimmed.
+    if not isinstance(value, str) or not _INSPECTOR.fullmatch(cell.value):
+        reader.problem(cell, f"inspector {_shown(cell.value)} is not {INSPECTOR_HINT}")
         return None
     if made_for is not None and value != made_for:
         reader.problem(cell, f'inspector "{value}" differs from the workbook\'s inspector {made_for}: it holds '
