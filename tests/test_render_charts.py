@@ -102,3 +102,27 @@ def test_theme_chart_title_names_the_theme(report):
     chart = theme_chart(report.themes[0], report.thresholds)
     assert chart.title.startswith(report.themes[0].title)
     assert chart.id == f"chart-{report.themes[0].anchor}"
+
+
+@pytest.mark.parametrize("name", ["$x$ police", "$", "a $\\b{}$ c", "$_$", "{}", "\\", "$\\$"])
+def test_chart_text_is_drawn_literally_never_as_mathematics(name):
+    """A "$" in a force's name or a title was read as mathtext: "$_$" stopped the render."""
+    import html
+
+    from thematic.render.charts import ChangePoint, FunnelPoint, change_chart, funnel_chart
+
+    funnel = funnel_chart([FunnelPoint(name, 10, 0.5, ""), FunnelPoint("b", 12, 0.6, "")], 0.55, [],
+                          chart_id="f", table_id="t", title=f"Title {name}")
+    change = change_chart([ChangePoint(name, -0.25, -0.5, 0.1, f"{name}: declined")], chart_id="c",
+                          table_id="t", title=name)
+    for chart in (funnel, change):
+        texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg)]
+        assert name in texts or f"{name}: declined" in texts, texts
+        ET.fromstring(chart.svg)  # still well-formed
+
+
+def test_charts_are_set_in_the_packaged_family_only(report):
+    charts = force_charts(report)
+    svgs = [charts.grades.svg, *(chart.svg for chart in charts.themes.values())]
+    families = {f for svg in svgs for f in re.findall(r'font-family="([^"]*)"', svg)}
+    assert families == {"'Noto Sans'"}
