@@ -166,6 +166,7 @@ def rewrite_member(ws: Workspace, name: str, member: str, edit: Callable[[str], 
     path = ws.path(name)
     with zipfile.ZipFile(path) as source:
         parts = [(info, source.read(info.filename)) for info in source.infolist()]
+    assert member in [info.filename for info, _ in parts], f"{name} has no part {member}"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in parts:
             if info.filename == member:
@@ -659,13 +660,17 @@ def duplicate_answer_column(ws: Workspace, name: str) -> None:
 
 
 def entity_workbook(ws: Workspace, name: str) -> None:
+    """The first text of the Cases sheet (the first sheet) written through an entity of the same value,
+    so a reader that expands entities reads the workbook exactly as before."""
     def edit(xml: str) -> str:
-        head, sep, rest = xml.partition("?>")
-        first = re.search(r"<t>([^<]+)</t>", rest)
-        assert first, "no shared string to replace"
+        head, sep, rest = xml.partition("?>") if xml.startswith("<?xml") else ("", "", xml)
+        first = re.search(r"<t(?: [^>]*)?>([^<&]+)</t>", rest)
+        assert first, "no text to write through an entity"
+        root = re.match(r"\s*<([\w:]+)", rest)
+        assert root, "no root element"
         rest = rest[: first.start(1)] + "&e;" + rest[first.end(1):]
-        return head + sep + f'<!DOCTYPE sst [<!ENTITY e "{first.group(1)}">]>' + rest
-    rewrite_member(ws, name, "xl/sharedStrings.xml", edit)
+        return head + sep + f'<!DOCTYPE {root.group(1)} [<!ENTITY e "{first.group(1)}">]>' + rest
+    rewrite_member(ws, name, "xl/worksheets/sheet1.xml", edit)
 
 
 def workbook_then(ws: Work, edit: Callable[[Workspace, str], None], *, made_for: str = "insp-a.xlsx") -> list[str]:
