@@ -23,7 +23,6 @@ lock on its own, so a concurrent run's folder is never touched).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import shutil
@@ -35,6 +34,11 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from thematic.errors import InputError, Problem
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks; a staging folder is then an orphan only by its age
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["OutputSet", "output_set", "write_text_atomic", "write_bytes_atomic", "check_safe_name",
            "SAFE_NAME", "SAFE_NAME_TEXT", "STAGING_PREFIX"]
@@ -184,7 +188,7 @@ class OutputSet:
         self._staged += 1
         output.staged = staging / str(self._staged)
         # Created as open() would (0o666 less the umask), so outputs get the usual permissions.
-        os.close(os.open(output.staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))
+        os.close(os.open(output.staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         return output.staged
 
     def _staging_for(self, folder: Path) -> Path:
@@ -192,8 +196,9 @@ class OutputSet:
             folder.mkdir(parents=True, exist_ok=True)
             remove_orphans(folder)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
-            lock = os.open(staging / _LOCK, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock = os.open(staging / _LOCK, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._staging[folder] = _Staging(staging, lock)
         return self._staging[folder].folder
 
@@ -300,6 +305,8 @@ def remove_orphans(folder: Path) -> None:
 
 def _orphaned(staging: Path) -> bool:
     try:
+        if fcntl is None:
+            raise FileNotFoundError
         lock = os.open(staging / _LOCK, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         info = _lstat(str(staging))
@@ -316,7 +323,7 @@ def _orphaned(staging: Path) -> bool:
 
 
 def _fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         os.fsync(handle)
     finally:
