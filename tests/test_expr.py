@@ -104,6 +104,13 @@ FORBIDDEN = [
     ("investigation != null and count", "count is a function", "count"),
     ("hours_between(start=reported_at, end=closed_at) > 1", "takes no keyword arguments", "hours_between("),
     ('count(supervision, kinds="reflective") > 0', "no field 'kinds'", 'kinds='),
+    ('count(supervision, kinds="reflective") > 0', "did you mean 'kind'?", 'kinds='),
+    ("first(referrals, __class__=1) == null", "no field '__class__'", "__class__="),
+    ("first([r.at for r in referrals], __class__=1) == null", "only a list of records", "__class__="),
+    ('count(["a", "b"], to="a") > 0', "only a list of records", "to="),
+    ("count(to=1) > 0", "only a list of records", "to="),
+    ("not " * 32 + "true", "nested too deeply", "true"),  # 33 levels: the constant is one too deep
+    ("count([[[1 for a in referrals] for b in referrals] for c in referrals]) > 0", "nested too deeply", "[1 for a"),
     ("count([i for i in incidents for j in incidents]) > 0", "only one 'for'", "[i for i"),
     ("count([referrals for referrals in incidents]) > 0", "already a name", "referrals in"),
     ("count(supervision) > 0 and item != null", "unknown name 'item'", "item"),
