@@ -122,6 +122,9 @@ def test_answers_in_judgements_files_are_checked_like_case_files_with_file_and_l
      '{path}:1: format: "thematic.judgements/2" is not one of thematic.judgements/1, thematic.moderation/1'),
     ({"format": "thematic.judgements/1", "inspection": "testshire-2019", "inspector": "Inspector A", "cases": {}},
      "{path}:3: inspector: expected an inspector's reference such as insp-a"),
+    # A trailing newline would end up in a file name; `$` alone let it through.
+    ({"format": "thematic.judgements/1", "inspection": "testshire-2019", "inspector": "insp-a\n", "cases": {}},
+     "{path}:3: inspector: expected an inspector's reference such as insp-a"),
     ({"format": "thematic.judgements/1", "inspection": "testshire-2019", "inspector": "insp-a",
       "cases": {"T-001": {"grade": {"value": "excellent"}}}},
      '{path}:7: cases.T-001.grade.value: "excellent" is not one of good, requires_improvement, inadequate'),

@@ -22,7 +22,7 @@ def check_output(inspection: Inspection, output: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.inspector is not None and not re.match(INSPECTOR_PATTERN, args.inspector):
+    if args.inspector is not None and not re.fullmatch(INSPECTOR_PATTERN, args.inspector):
         raise InputError.single("--inspector", f'"{args.inspector}" is not {INSPECTOR_HINT}')
     inspection = load_inspection(args.inspection)
     name = f"audit-{args.inspector}.xlsx" if args.inspector else "audit.xlsx"

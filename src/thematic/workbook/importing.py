@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from thematic.atomic import write_text_atomic
+from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.load.inspection import Inspection
 from thematic.workbook.judgements import (
@@ -91,8 +91,11 @@ def import_workbook(workbook: str, inspection: Inspection, output: str | None = 
         plans.append((target, text, inspector, len(cases), changes))
     if problems:
         raise InputError(problems)
-    for target, text, *_ in plans:
-        write_text_atomic(target, text)
+    # Every inspector's file appears together, or none does.
+    with OutputSet() as outputs:
+        for target, text, *_ in plans:
+            outputs.add(target, text, option="-o")
+        outputs.commit()
     read = {os.path.realpath(p) for p in judgements_paths(inspection, [])}
     return [Imported(inspector, str(target), count, changes, os.path.realpath(target) in read)
             for target, _, inspector, count, changes in plans]

@@ -43,7 +43,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 def _inspector_ref(value: str) -> str:
-    if not re.match(INSPECTOR_PATTERN, value):
+    if not re.fullmatch(INSPECTOR_PATTERN, value):
         raise ValueError(f"expected {INSPECTOR_HINT}, got {describe_value(value)}")
     return value
 
