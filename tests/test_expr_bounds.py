@@ -306,7 +306,7 @@ def test_a_date_out_of_range_is_the_error_state_with_its_reason(tmp_path):
     criteria = load_criteria(write_criteria(tmp_path, criteria_document("add_working_days(as_of, 1) != null")))
     result = Scorer(criteria, criteria.defaults(), date(9999, 12, 31)).score(make_case()).results["X-01"]
     assert result.state == "error"
-    assert result.evidence == "evaluation failed: a date or time is out of range (date value out of range)"
+    assert result.evidence == "evaluation failed: a date, time or number is out of range (date value out of range)"
 
 
 def test_a_time_near_year_one_in_a_data_quality_note_does_not_stop_scoring(tmp_path):

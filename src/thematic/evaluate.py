@@ -253,7 +253,7 @@ _UNLIMITED = 10**18
 def _failure(exc: Exception) -> str:
     """The evidence of a criterion whose evaluation failed: what went wrong, in words where we know them."""
     if isinstance(exc, OverflowError):
-        return f"evaluation failed: a date or time is out of range ({exc})"
+        return f"evaluation failed: a date, time or number is out of range ({exc})"
     if isinstance(exc, RecursionError):
         return "evaluation failed: definitions nested too deeply"
     if isinstance(exc, MemoryError):

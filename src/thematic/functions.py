@@ -51,7 +51,7 @@ _budget = _Budget()
 
 
 def reset_budget(steps: int | None = None) -> None:
-    """Refill the steps budget of this thread: MAX_STEPS (or `steps`) for the next evaluation."""
+    """Refill the steps budget: MAX_STEPS (or `steps`) for the next evaluation."""
     _budget.steps = MAX_STEPS if steps is None else steps
 
 
