@@ -25,7 +25,7 @@ from hostile_support import (
     temporaries,
 )
 from thematic.load.inspection import load_inspection
-from thematic.demo import max_jobs
+from thematic.options import max_jobs
 from thematic.model.base import MAX_ID_LENGTH, MAX_TEXT_LENGTH
 from thematic.sampling import MIN_MARGIN
 from thematic.scoring import score_inspection

@@ -19,7 +19,7 @@ import yaml
 
 from thematic.atomic import STAGING_PREFIX, OutputSet, write_text_atomic
 from thematic.cli import main
-from thematic.demo import JOBS_PER_CPU, jobs_option, max_jobs
+from thematic.options import JOBS_PER_CPU, jobs_option, max_jobs
 from thematic.errors import InputError
 from thematic.sampling import MIN_MARGIN, SamplingError, size_for_margin
 

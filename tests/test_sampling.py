@@ -405,7 +405,9 @@ def test_long_lists_of_problems_are_capped(tmp_path, capsys):
         (["--size", "11"], "register.csv: --size: 11 is larger than the register's 10 cases"),
         (["--size", "0"], "--size: must be at least 1, got 0"),
         (["--size", "-3"], "--size: must be at least 1, got -3"),
-        (["--size", "ten"], "invalid int value"),
+        (["--size", "ten"], "--size: expected a whole number, got 'ten' (digits 0-9 only)"),
+        (["--size", "١٦"], "--size: expected a whole number, got '١٦' (digits 0-9 only)"),  # int() would read 16
+        (["--size", "1_6"], "--size: expected a whole number, got '1_6' (digits 0-9 only)"),
         (["--margin", "0"], "--margin: must be more than 0 and at most 0.5, got 0"),
         (["--margin", "0.6"], "--margin: must be more than 0 and at most 0.5, got 0.6"),
         (["--margin", "0.1", "--expected-rate", "1"], "--expected-rate: must lie strictly between 0 and 1, got 1"),

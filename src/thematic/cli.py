@@ -189,7 +189,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from thematic.demo import jobs_option  # `--jobs` of score and demo
+    from thematic.options import jobs_option  # `--jobs` of score and demo
 
     parser = _Parser(prog="thematic", description="Score police child-protection case files against inspection criteria.")
     parser.add_argument("--version", action="version", version=f"thematic {__version__}")

@@ -21,6 +21,7 @@ from thematic.load.results import Results, load_results
 from thematic.model.case import GRADES
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import STATES
+from thematic.options import positive_whole_number
 from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
 
 
@@ -46,7 +47,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--template-dir", metavar="DIR",
                    help="a folder of Jinja2 templates searched before the defaults (a file there replaces the "
                         "default of the same name; the defaults stay reachable as default/NAME)")
-    p.add_argument("--suppress-below", type=_positive, metavar="N",
+    p.add_argument("--suppress-below", type=positive_whole_number, metavar="N",
                    help="for publication: show counts from 1 to N-1 as 'fewer than N', withhold rates that would "
                         "reveal them and leave out lists of cases")
     p.add_argument("--thresholds", default=",".join(f"{t * 100:g}" for t in DEFAULT_THRESHOLDS), metavar="PCT[,PCT]",
@@ -60,16 +61,6 @@ def register(subparsers: Any) -> None:
                    help="force report only: the inspection's agreement between inspectors (written by thematic "
                         "agreement -o), shown as its own section when cases were double-scored")
     p.set_defaults(handler=cmd_report)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -16,6 +16,9 @@ from pathlib import Path
 from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.formulas import csv_row
+from thematic.load.yaml_source import encoding_problem
+from thematic.options import decimal, whole_number
+from thematic.tabular.build import hidden_character
 from thematic.sampling import MAX_MARGIN, MIN_MARGIN, MarginSize, margin_too_small, Sample, SamplingError, size_for_margin, stratified_sample
 
 WEIGHT_COLUMN = "stratum_weight"
@@ -59,8 +62,14 @@ def read_register(path: str | Path, *, strata_column: str, id_column: str = "cas
             problems.append(Problem(file, f"has {len(cells)} field(s); the header on line {header_line} has {len(header)}", line=line))
             continue
         case_id, stratum = cells[column[id_column]].strip(), cells[column[strata_column]].strip()
+        raw_id = cells[column[id_column]]
+        hidden = hidden_character(raw_id.strip()) if raw_id.strip() else None
         if not case_id:
             problems.append(Problem(file, "is empty; every case needs an id", line=line, field=id_column))
+        elif hidden is not None:
+            problems.append(Problem(file, f"{case_id!r} holds {hidden}; an id must be visible characters only, "
+                                          "or two ids that look the same would count as different cases",
+                                    line=line, field=id_column))
         elif case_id in first_line_of:
             problems.append(Problem(file, f"{case_id!r} is also on line {first_line_of[case_id]}; ids must be unique", line=line, field=id_column))
         else:
@@ -78,6 +87,9 @@ def read_register(path: str | Path, *, strata_column: str, id_column: str = "cas
 
 
 def _decode(file: str, data: bytes) -> str:
+    unreadable = encoding_problem(data[:64], "a CSV register")
+    if unreadable is not None and unreadable.startswith("is encoded as"):  # UTF-16/32: say so, not "NUL bytes"
+        raise InputError.single(file, unreadable, line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError.single(file, "is not a CSV text file (it holds NUL bytes; a spreadsheet? save it as 'CSV UTF-8')", line=line)
@@ -226,17 +238,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("register", metavar="REGISTER.csv", help="the register: a UTF-8 CSV file with a header row, one row per case")
     how_many = p.add_mutually_exclusive_group(required=True)
-    how_many.add_argument("--size", type=int, metavar="N", help="the number of cases to draw (1 to the register's size)")
-    how_many.add_argument("--margin", type=float, metavar="M",
+    how_many.add_argument("--size", type=whole_number, metavar="N", help="the number of cases to draw (1 to the register's size)")
+    how_many.add_argument("--margin", type=decimal, metavar="M",
                           help="draw the size giving a 95%% interval of ±M on a rate (e.g. 0.1 for ±10 points), "
                                "with finite-population correction; 0 < M <= 0.5")
-    p.add_argument("--expected-rate", type=float, metavar="P",
+    p.add_argument("--expected-rate", type=decimal, metavar="P",
                    help="with --margin: the rate expected (0 < P < 1); default 0.5, the worst case")
     p.add_argument("--strata", required=True, metavar="COLUMN", help="the register column whose values are the strata")
-    p.add_argument("--seed", required=True, type=int, metavar="S",
+    p.add_argument("--seed", required=True, type=whole_number, metavar="S",
                    help="a whole number 0 or more; the same seed and register always give the same sample")
     p.add_argument("-o", "--output", required=True, metavar="SAMPLE.csv", help="where to write the sample (CSV)")
-    p.add_argument("--min-per-stratum", type=int, default=0, metavar="K",
+    p.add_argument("--min-per-stratum", type=whole_number, default=0, metavar="K",
                    help="draw at least K cases from every stratum (all of a smaller one), taken from the largest; default 0")
     p.add_argument("--id-column", default="case_id", metavar="COLUMN", help="the column of unique case ids (default: case_id)")
     p.set_defaults(handler=cmd_sample)

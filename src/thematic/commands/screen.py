@@ -11,7 +11,7 @@ import sys
 
 from thematic.atomic import OutputSet
 from thematic.caseload import declare_caseload
-from thematic.demo import jobs_option
+from thematic.options import jobs_option
 from thematic.errors import InputError
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.parameters import ParameterError, parse_set_option

@@ -8,6 +8,7 @@ from pathlib import Path
 from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.load.criteria import load_criteria
+from thematic.options import parse_whole_number
 from thematic.synth import synthesize
 from thematic.synth.profile import shipped_profiles
 from thematic.timeutil import parse_date
@@ -18,9 +19,9 @@ def _numbers(args: argparse.Namespace) -> tuple[int, int, int, date | None]:
     values = []
     for option, text in (("--year", args.year), ("--cases", args.cases), ("--seed", args.seed)):
         try:
-            values.append(int(text))
-        except ValueError:
-            problems.append(Problem(option, f"expected a whole number, got {text!r}"))
+            values.append(parse_whole_number(text))
+        except ValueError as exc:
+            problems.append(Problem(option, str(exc)))
             values.append(0)
     as_of = None
     if args.as_of:
