@@ -100,6 +100,8 @@ def test_score_output_file_is_written_and_a_failed_run_leaves_it_untouched(capsy
         (["score", "{sample}", "--as-of", "30/11/2019"], "--as-of: '30/11/2019' is not a date; expected YYYY-MM-DD"),
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "no_such=1"], "unknown parameter 'no_such'"),
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours=soon"], "is not a number"),
+        # int() would read ٤٨ as 48
+        (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours=٤٨"], "is not a number (digits 0-9 only)"),
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours"], "expected NAME=VALUE"),
         (["score", "{sample}"], "--as-of"),
         (["score", "{missing}", "--as-of", "2019-11-30"], "no-such-folder"),

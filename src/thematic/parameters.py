@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from thematic.expr import MAX_NUMBER
 from thematic.model.criteria import CriteriaSet
+from thematic.options import parse_decimal, parse_whole_number
 
 
 class ParameterError(ValueError):
@@ -42,13 +43,14 @@ def parse_set_option(criteria: CriteriaSet, text: str) -> tuple[str, float | int
     name, raw = name.strip(), raw.strip()
     if not sep or not name or not raw:
         raise ParameterError(name or text, f"--set {text!r}: expected NAME=VALUE, e.g. --set referral_max_hours=48")
+    # The options' own readers: int() and float() would take digits of other scripts (٤٨ as 48).
     try:
-        value: float | int = int(raw)
+        value: float | int = parse_whole_number(raw)
     except ValueError:
         try:
-            value = float(raw)
+            value = parse_decimal(raw)
         except ValueError:
-            raise ParameterError(name, f"--set {text!r}: {raw!r} is not a number") from None
+            raise ParameterError(name, f"--set {text!r}: {raw!r} is not a number (digits 0-9 only)") from None
     return name, check_value(criteria, name, value)
 
 
