@@ -3,11 +3,12 @@ key findings in its text, and a first page a person can look at."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from a11y import blank_image_problem, pdf_first_page_png, pdf_tagging_problems, pdf_text
-from render_samples import example, rendered_pdf
+from render_samples import example, hand_made, rendered_pdf
 from report_helpers import words
 from thematic.render.context import force_report_context
 from thematic.render.pdf import PdfError, html_to_pdf
@@ -103,3 +104,52 @@ def test_blank_image_check_finds_a_blank_page(tmp_path):
 
     Image.new("RGB", (400, 600), "white").save(tmp_path / "blank.png")
     assert "nearly one colour" in blank_image_problem(tmp_path / "blank.png")
+
+
+# --- long words ----------------------------------------------------------------------------------
+
+def test_a_run_of_24_characters_gets_break_opportunities_and_23_does_not():
+    from thematic.render.pdf import LONG_WORD, STEP, breakable
+
+    assert (LONG_WORD, STEP) == (24, 8)
+    assert breakable("<body><p>" + "x" * 23 + "</p>") == "<body><p>" + "x" * 23 + "</p>"
+    assert breakable("<body><p>" + "x" * 24 + "</p>") == "<body><p>" + "\u200b".join(["x" * 8] * 3) + "</p>"
+    # an entity counts as one character and is never cut; tags, styles, SVG and the title are left alone
+    run = "a" * 7 + "&amp;" + "b" * 16
+    assert breakable(f"<body><td>{run}</td>") == "<body><td>aaaaaaa&amp;\u200bbbbbbbbb\u200bbbbbbbbb</td>"
+    untouched = (f'<head><title>{"t" * 30}</title><style>{"s" * 30}</style></head>'
+                 f'<body><p class="{"c" * 30}"><svg><text>{"v" * 30}</text></svg></p>')
+    assert breakable(untouched) == untouched
+
+
+def long_word_report(length: int) -> tuple[dict, object]:
+    from thematic.load.criteria import load_criteria, shipped_criteria_path
+
+    criteria = load_criteria(shipped_criteria_path())
+    word = "x" * length
+    document = hand_made([{"case_id": "T-01", "states": {"RISK-01": "not_met", "TIM-01": "error"},
+                           "data_quality": [word] if length else []},
+                          {"case_id": "T-02", "states": {"TIM-01": "met"}}], criteria)
+    for cid in ("RISK-01", "TIM-01"):
+        document["cases"][0]["results"][cid]["evidence"] = word or "short evidence"
+    return document, criteria
+
+
+def test_a_20000_character_word_in_evidence_and_notes_breaks_and_costs_little_time():
+    """WeasyPrint's time grew with the square of an unbroken word's length: 11.7 s against 3.8 s
+    without it, and 52.9 s for 50,000 characters, before break opportunities were added."""
+    import time
+
+    from thematic.render.force import render_force_report
+
+    timings, printed = {}, {}
+    for length in (0, 20_000):
+        document, criteria = long_word_report(length)
+        started = time.perf_counter()
+        pdf = render_force_report(document, criteria, formats=["pdf"])["pdf"]
+        timings[length] = time.perf_counter() - started
+        printed[length] = pdf_text(pdf).count("x")
+    assert timings[20_000] < 2 * timings[0], timings
+    # The word is printed whole, broken across lines and pages, in the review's evidence, the
+    # errors' evidence and the notes; pages hold no more than their width (pdftotext crops).
+    assert printed[20_000] - printed[0] == 3 * 20_000
