@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from yaml.nodes import Node
 
 from thematic.errors import InputError, Problem
-from thematic.load.json_source import JsonRefused, decode, refused_problems
+from thematic.load.json_source import JsonRefused, decode, decode_record, refused_problems
 from thematic.load.yaml_source import (
     YamlDocument, construct_checked, field_path, describe_value, encoding_problem, iter_yaml_documents, located_problem, read_text,
     validation_problems,
@@ -156,7 +156,7 @@ def jsonl_text_problem(head: bytes, name: str) -> Problem | None:
 def jsonl_record(raw: bytes, name: str, number: int) -> tuple[Any, Problem | None]:
     """(data, None) for one line of a JSON Lines file (with its newline), or (None, problem)."""
     try:
-        return decode(raw), None
+        return decode_record(raw), None
     except UnicodeDecodeError:
         return None, Problem(name, "line is not valid UTF-8 text", number)
     except json.JSONDecodeError as exc:

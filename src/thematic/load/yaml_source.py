@@ -23,7 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from thematic.errors import InputError, Problem
-from thematic.model.base import INTERNAL_FIELDS
+from thematic.model.base import IDENTIFIER_PATTERN, INTERNAL_FIELDS, TEXT_PATTERN, identifier_problem, text_problem
 
 __all__ = [
     "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
@@ -591,6 +591,10 @@ def _message(error: dict[str, Any], model: type | None) -> str:
     if kind == "less_than":
         return f"must be less than {ctx.get('lt')}, got {got}"
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == IDENTIFIER_PATTERN and isinstance(value, str):
+            return identifier_problem(value)
+        if ctx.get("pattern") == TEXT_PATTERN and isinstance(value, str):
+            return text_problem(value)
         if ctx.get("pattern") == _FORCE_PATTERN:
             return f"expected lower-case words joined by hyphens, e.g. west-midlands, got {got}"
         return f"{got} does not have the expected form ({ctx.get('pattern')})"

@@ -136,7 +136,12 @@ MAX_ID_LENGTH = 100
 #: reasoning; past that a report's table and its PDF layout stop being readable.
 MAX_TEXT_LENGTH = 10_000
 
-_TEXT_CONTROLS = frozenset("\t\n\r")  # the control characters a note may hold
+#: What an id may hold (checked in Rust by pydantic, as fast as a plain string): no control,
+#: format (zero-width) or unassigned characters, no space but U+0020 and none at either end.
+IDENTIFIER_PATTERN = r"^[^\p{C}\p{Z}](?:(?:[^\p{C}\p{Z}]|\x20)*[^\p{C}\p{Z}])?$"
+#: What free text may hold: any character but the control characters other than tab and new lines
+#: (they cannot be written into a workbook or a PDF).
+TEXT_PATTERN = r"^(?:[^\p{Cc}]|[\t\n\r])*$"
 
 
 def _char_name(ch: str) -> str:
@@ -144,44 +149,49 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} ({name})"
 
 
-def _check_identifier(value: str) -> str:
-    # Two ids that look the same must be the same id: nothing invisible, nothing to trim, one
-    # spelling of every accented letter. isprintable() is False for control and format characters
-    # and for every space but U+0020, so almost every id is settled by this one C call.
-    if value.isprintable() and value[:1] != " " and value[-1:] != " " and (
-            value.isascii() or unicodedata.is_normalized("NFC", value)):
-        return value
+def describe_text(value: str, limit: int = 40) -> str:
+    """A text quoted for a message: cut when long, invisible characters shown as escapes."""
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    if not shown.isprintable():
+        shown = shown.encode("unicode_escape").decode("ascii")
+    return '"' + shown.replace('"', '\\"') + '"'
+
+
+def identifier_problem(value: str) -> str:
+    """Why `value` does not match IDENTIFIER_PATTERN, worded for the person who wrote it."""
     if value != value.strip():
-        raise ValueError(f"{describe_text(value)} has a space at its start or end; an id or reference "
-                         "may not begin or end with one (remove it)")
+        return (f"{describe_text(value)} has a space at its start or end; an id or reference "
+                "may not begin or end with one (remove it)")
     for position, ch in enumerate(value, 1):
         if not ch.isprintable():
-            raise ValueError(f"{describe_text(value)} has an invisible or control character, {_char_name(ch)}, "
-                             f"at character {position}; an id or reference may hold only visible characters and spaces")
+            return (f"{describe_text(value)} has an invisible or control character, {_char_name(ch)}, "
+                    f"at character {position}; an id or reference may hold only visible characters and spaces")
+    return f"{describe_text(value)} is not a valid id or reference"
+
+
+def text_problem(value: str) -> str:
+    """Why `value` does not match TEXT_PATTERN."""
+    for position, ch in enumerate(value, 1):
+        if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
+            return (f"has a control character, {_char_name(ch)}, at character {position}; "
+                    "text may hold tabs and new lines but no other control characters")
+    return "is not valid text"
+
+
+def _check_case_id(value: str) -> str:
+    # Two spellings of one accented letter (é, or e and a combining accent) look the same: an id
+    # must use the composed one, so that one case can never appear as two.
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
     raise ValueError(f"{describe_text(value)} writes an accented letter as a letter and a separate accent; "
                      "save it in Unicode normal form NFC, so that it matches the same id written the usual way")
 
 
-def _check_text(value: str) -> str:
-    # Control characters other than tab and newline cannot be written to a workbook or a PDF.
-    if value.isprintable():
-        return value
-    for position, ch in enumerate(value, 1):
-        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in _TEXT_CONTROLS:
-            raise ValueError(f"has a control character, {_char_name(ch)}, at character {position}; "
-                             "text may hold tabs and new lines but no other control characters")
-    return value
-
-
-def describe_text(value: str, limit: int = 40) -> str:
-    """A text quoted for a message, non-printing characters shown as escapes, long ones cut."""
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return '"' + shown.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"' \
-        if not shown.isprintable() else '"' + shown.replace('"', '\\"') + '"'
-
-
-Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH), AfterValidator(_check_identifier)]
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=IDENTIFIER_PATTERN)]
 """An id or reference: not empty, at most MAX_ID_LENGTH characters, nothing invisible."""
 
-FreeText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH), AfterValidator(_check_text)]
+CaseId = Annotated[Identifier, AfterValidator(_check_case_id)]
+"""A case's id: an Identifier in Unicode normal form NFC."""
+
+FreeText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH, pattern=TEXT_PATTERN)]
 """Free text (notes): at most MAX_TEXT_LENGTH characters, no control characters but tab and newline."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from thematic.model.base import MAX_ID_LENGTH, Date, DateTime, FileModel, FreeText, Identifier
+from thematic.model.base import MAX_ID_LENGTH, CaseId, Date, DateTime, FileModel, FreeText, Identifier
 
 Category = Literal[
     "domestic_abuse", "missing", "sexual_abuse", "physical_abuse", "neglect",
@@ -165,7 +165,7 @@ class Grade(FileModel):
 class Case(FileModel):
     """One child-protection case of an inspection sample."""
 
-    case_id: Identifier
+    case_id: CaseId
     force: ForceCode
     category: Category
     reported_at: DateTime
