@@ -347,3 +347,31 @@ def test_results_files_refuse_what_json_lines_refuse(tmp_path, text, expected):
         load_results(path)
     (problem,) = excinfo.value.problems
     assert str(problem).startswith(f"{path}:{expected}")
+
+
+def test_a_results_file_case_id_with_an_invisible_character_is_refused(tmp_path):
+    from results_factory import results_doc
+    from results_factory import write as write_results
+
+    document = results_doc({"C-01": (3, 4)})
+    document["cases"][0]["case_id"] += "\u200b"
+    path = write_results(tmp_path / "r.json", document)
+    with pytest.raises(InputError) as excinfo:
+        load_results(path)
+    (problem,) = excinfo.value.problems
+    assert problem.field == "cases[0].case_id"
+    assert "has an invisible or control character, U+200B (ZERO WIDTH SPACE)" in problem.message
+
+
+def test_a_large_yaml_stream_refuses_what_a_small_one_does(monkeypatch, tmp_path):
+    # Files past YAML_STREAM_BYTES are parsed as they are read: the same checks apply there.
+    import thematic.load.cases as cases_module
+
+    monkeypatch.setattr(cases_module, "YAML_STREAM_BYTES", 0)
+    text = YAML_CASE + "---\n" + YAML_CASE.replace("T-001", "T-002").replace("age: 9", "age: 09")
+    path = write(tmp_path, "s.yaml", text)
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:11: child.age: 09 has a leading zero")
+    deep = write(tmp_path, "d.yaml", YAML_CASE + f"x_a: {_nested(MAX_DEPTH)}\n")
+    assert problems_of(deep) == [f"{deep}:6: x_a" + "[0]" * (MAX_DEPTH - 1) + ": nested too deeply: objects and "
+                                 f"lists may be nested at most {MAX_DEPTH} levels deep"]

@@ -9,7 +9,6 @@ this version does not know are ignored (the results format may gain keys; see in
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import (
     YamlDocument, describe_value, field_path, iter_yaml_documents, located_problem, read_text,
 )
+from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES
 from thematic.model.results import RESULTS_FORMAT, STATES
 
@@ -122,6 +122,17 @@ def parse_results(text: str, name: str) -> Results:
                                 doc.first_line)
     _check_format(doc)
     return _Checker(doc).results()
+
+
+def _case_id_problem(case_id: str) -> str | None:
+    """What the case-file format would refuse in a case id (a results file may be edited by hand)."""
+    if not case_id:
+        return "must not be empty"
+    if len(case_id) > MAX_ID_LENGTH:
+        return f"must have at most {MAX_ID_LENGTH} characters, got {len(case_id):,}"
+    if not case_id.isprintable() or case_id != case_id.strip():
+        return identifier_problem(case_id)
+    return None
 
 
 def _check_format(doc: YamlDocument) -> None:
@@ -233,7 +244,10 @@ class _Checker:
                 continue
             case_id = self.value(("cases", index, "case_id"), str, "the case id (text)")
             if case_id is not None:
-                if case_id in seen:
+                problem = _case_id_problem(case_id)
+                if problem is not None:
+                    self.problem(("cases", index, "case_id"), problem)
+                elif case_id in seen:
                     self.problem(("cases", index, "case_id"), f"case_id \"{case_id}\" appears more than once")
                 seen.add(case_id)
                 ids.append(case_id)
