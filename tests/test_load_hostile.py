@@ -375,3 +375,17 @@ def test_a_large_yaml_stream_refuses_what_a_small_one_does(monkeypatch, tmp_path
     deep = write(tmp_path, "d.yaml", YAML_CASE + f"x_a: {_nested(MAX_DEPTH)}\n")
     assert problems_of(deep) == [f"{deep}:6: x_a" + "[0]" * (MAX_DEPTH - 1) + ": nested too deeply: objects and "
                                  f"lists may be nested at most {MAX_DEPTH} levels deep"]
+
+
+def test_a_recursion_error_in_the_yaml_parser_is_a_located_problem(monkeypatch):
+    # libyaml stops at 1,000 levels by itself; PyYAML's pure-Python parser would recurse instead.
+    import thematic.load.yaml_source as yaml_source
+
+    def recurse(self):  # type: ignore[no-untyped-def]
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(yaml_source._Loader, "get_node", recurse)
+    with pytest.raises(InputError) as excinfo:
+        parse_yaml_documents("a: [[[]]]\n", "f.yaml")
+    assert [str(p) for p in excinfo.value.problems] == [
+        f"f.yaml: nested too deeply: objects and lists may be nested at most {MAX_DEPTH} levels deep"]

@@ -21,8 +21,8 @@ from yaml.nodes import Node
 from thematic.errors import InputError, Problem
 from thematic.load.json_source import JsonRefused, decode, decode_record, refused_problems
 from thematic.load.yaml_source import (
-    YamlDocument, construct_checked, field_path, describe_value, encoding_problem, iter_yaml_documents, located_problem, read_text,
-    validation_problems,
+    DEPTH_MESSAGE, YamlDocument, construct_checked, describe_value, encoding_problem, field_path,
+    iter_yaml_documents, located_problem, read_text, validation_problems,
 )
 from thematic.load.yaml_source import _Loader as YamlLoader  # noqa: PLC2701 - same layer
 from thematic.model.case import Case
@@ -218,6 +218,8 @@ def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
                     raise InputError.single(name, "is not a text file (not valid UTF-8); expected YAML") from None
                 except yaml.YAMLError as exc:
                     raise InputError([_streamed_syntax_problem(exc, name)]) from None
+                except RecursionError:  # only PyYAML's pure-Python parser recurses
+                    raise InputError.single(name, DEPTH_MESSAGE) from None
                 if data is not None:
                     yield YamlDocument(data, name, node.start_mark.line + 1, _KeptNode(node), 0)  # type: ignore[arg-type]
                 del node

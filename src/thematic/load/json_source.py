@@ -16,12 +16,11 @@ from typing import Any
 
 from thematic.errors import InputError, Problem
 from thematic.load.yaml_source import (
-    MAX_DEPTH, MAX_NUMBER, YamlDocument, field_path, iter_yaml_documents, number_problem,
+    DEPTH_MESSAGE, MAX_DEPTH, MAX_NUMBER, YamlDocument, field_path, iter_yaml_documents, number_problem,
 )
 
-__all__ = ["JsonRefused", "DEPTH_MESSAGE", "decode", "decode_record", "too_deep", "refused_problems", "read_json_document"]
-
-DEPTH_MESSAGE = f"nested too deeply: objects and lists may be nested at most {MAX_DEPTH} levels deep"
+__all__ = ["JsonRefused", "DEPTH_MESSAGE", "decode", "decode_record", "too_deep", "refused_problems",
+           "read_json_document"]
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')  # strings (skipped whole) and structure
 
@@ -128,7 +127,11 @@ def _marked_pairs(pairs: list[tuple[str, Any]]) -> _Marked:
     result = _Marked(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
-        result.repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        for key, _ in pairs:
+            if key in seen:
+                result.repeated = key
+                break
+            seen.add(key)
     return result
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from thematic.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import (
-    YamlDocument, describe_value, field_path, iter_yaml_documents, located_problem, read_text,
+    YamlDocument, describe_value, field_path, located_problem, read_text,
 )
 from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES

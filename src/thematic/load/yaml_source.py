@@ -26,7 +26,7 @@ from thematic.errors import InputError, Problem
 from thematic.model.base import IDENTIFIER_PATTERN, INTERNAL_FIELDS, TEXT_PATTERN, identifier_problem, text_problem
 
 __all__ = [
-    "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
+    "DEPTH_MESSAGE", "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
     "read_yaml_file", "validation_problems", "located_problem", "field_path", "describe_value",
     "MAX_DEPTH", "MAX_NUMBER", "number_problem", "encoding_problem", "construct_checked", "document_problems",
 ]
@@ -40,6 +40,7 @@ MAX_DEPTH = 32
 #: The largest magnitude of a number: 2**53 - 1, the largest whole number that every JSON reader
 #: (JavaScript, spreadsheets) keeps exactly.
 MAX_NUMBER = 2**53 - 1
+DEPTH_MESSAGE = f"nested too deeply: objects and lists may be nested at most {MAX_DEPTH} levels deep"
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1023-core-schema), keyed by first character.
 _CORE_RESOLVERS: list[tuple[str, str, str]] = [
@@ -198,7 +199,7 @@ class _LazyNodes:
                     for node in yaml.compose_all(attempt, Loader=_Loader):
                         self.nodes.append(node)
                     break
-                except yaml.YAMLError:  # keep the documents before a syntax error
+                except (yaml.YAMLError, RecursionError):  # keep the documents before a syntax error
                     if len(self.nodes) > index:
                         break
         return self.nodes[index] if 0 <= index < len(self.nodes) else None
@@ -322,7 +323,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
         line = min(line, max(1, text.count("\n") + (0 if text.endswith("\n") else 1)))
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if "maximum nesting depth" in problem:  # libyaml's own limit (1000), far past MAX_DEPTH
-        return Problem(file, _DEPTH_MESSAGE, line)
+        return Problem(file, DEPTH_MESSAGE, line)
     message = f"YAML syntax error: {problem}"
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
@@ -354,12 +355,9 @@ def _refused_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
     return problems
 
 
-_DEPTH_MESSAGE = f"nested too deeply: objects and lists may be nested at most {MAX_DEPTH} levels deep"
-
-
 def _depth_problem(node: Node, root: Node, file: str) -> Problem:
     path = _path_to(root, node)
-    return Problem(file, _DEPTH_MESSAGE, node.start_mark.line + 1, field_path(path) if path else None)
+    return Problem(file, DEPTH_MESSAGE, node.start_mark.line + 1, field_path(path) if path else None)
 
 
 def document_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
@@ -422,6 +420,8 @@ def iter_yaml_documents(text: str, file: str) -> Iterator[YamlDocument]:
                 data = construct_checked(loader, node, file)
             except yaml.YAMLError as exc:
                 raise InputError([_syntax_problem(exc, text, file)]) from None
+            except RecursionError:  # only PyYAML's pure-Python parser recurses; libyaml stops at 1000
+                raise InputError.single(file, DEPTH_MESSAGE) from None
             if data is None:  # an empty document (or a bare null)
                 continue
             yield YamlDocument(data, file, node.start_mark.line + 1, source, index)

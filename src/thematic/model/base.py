@@ -65,7 +65,8 @@ class FileModel(BaseModel):
 #: The common shapes of a datetime (local time or UTC `Z`, no spaces around): a subset of
 #: `parse_datetime`'s grammar that `datetime.fromisoformat` reads the same way, twice as fast
 #: (years YEAR_MIN to YEAR_MAX only, digits 0-9 only: parse_datetime words the rest's problems).
-_PLAIN_DATETIME = re.compile(r"(?:19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(Z?)")
+_PLAIN_DATETIME = re.compile(
+    r"(?:19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(Z?)")
 _UTC = timezone.utc
 _DAY_OFFSETS: dict[str, str | None] = {}
 
