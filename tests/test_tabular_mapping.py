@@ -48,10 +48,10 @@ def test_the_base_mapping_imports(tmp_path):
     # a datetime format without a time
     (edit("datetime_format: dd/mm/yyyy hh:mm", "datetime_format: dd/mm/yyyy"), 2, "datetime_format",
      '"dd/mm/yyyy" has no time; a datetime needs hours and minutes'),
-    # a code that YAML reads as true
-    (edit('{"Y": true, "N": false}', '{Yes: true, "N": false}'), 4, "booleans", "a code was read as true"),
+    # a code that YAML reads as true (YAML 1.2: only true and false; Yes is the code "Yes")
+    (edit('{"Y": true, "N": false}', '{true: true, "N": false}'), 4, "booleans", "a code was read as true"),
     # a column name that YAML reads as false
-    (edit("      child_seen: Seen", "      child_seen: No"), 28, "tables.incidents.fields.child_seen",
+    (edit("      child_seen: Seen", "      child_seen: false"), 28, "tables.incidents.fields.child_seen",
      "a column name was read as false"),
     # neither a column nor a constant
     (edit("response: {value: immediate}", "response: {values: {A: immediate}}"), 30,
@@ -170,3 +170,16 @@ def test_a_bad_global_date_format_is_reported_once_not_once_per_field(tmp_path):
     problems = problems_of(tmp_path, edit("datetime_format: dd/mm/yyyy hh:mm", "datetime_format: dd/mm/yyyy"))
     assert problems == [f'{tmp_path / "mapping.yaml"}:2: datetime_format: "dd/mm/yyyy" has no time; a datetime needs '
                         f"hours and minutes, e.g. dd/mm/yyyy hh:mm"]
+
+
+def test_yes_and_no_in_a_mapping_are_the_words_the_force_wrote(tmp_path):
+    """YAML 1.2: `Yes:` is the code "Yes" and `child_seen: No` the column "No" (YAML 1.1 read true, false)."""
+    base_table, base_mapping = write_export(tmp_path / "base")
+    expected = import_tables(base_table, base_mapping).cases
+    mapping = edit('{"Y": true, "N": false}', '{Yes: true, No: false}').replace("      child_seen: Seen",
+                                                                          "      child_seen: No")
+    incidents = [["No" if cell == "Seen" else {"Y": "Yes", "N": "No"}.get(cell, cell) for cell in row]
+                 for row in INCIDENTS]
+    table, path = write_export(tmp_path / "words", mapping=mapping, incidents=incidents)
+    outcome = import_tables(table, path)
+    assert outcome.problems == [] and [c.data for c in outcome.cases] == [c.data for c in expected]

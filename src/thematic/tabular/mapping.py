@@ -24,12 +24,12 @@ from thematic.tabular.targets import (
 __all__ = ["MappingFile", "Mapping", "TablePlan", "PartPlan", "load_mapping", "MAPPING_VERSION"]
 
 MAPPING_VERSION = 1
-_YAML_WORDS = "YAML reads yes, no, on, off, true and false without quotes as true or false"
+_YAML_WORDS = "YAML reads true and false without quotes as true or false"
 
 
 def _column_name(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError(f"a column name was read as {str(value).lower()} ({_YAML_WORDS}); put it in quotes, e.g. \"No\"")
+        raise ValueError(f"a column name was read as {str(value).lower()} ({_YAML_WORDS}); put it in quotes, e.g. \"true\"")
     if isinstance(value, (int, float)):
         return str(value)
     return value
@@ -49,7 +49,7 @@ def _codes(value: Any) -> Any:
         if isinstance(key, bool) or key is None:
             shown = "null" if key is None else str(key).lower()
             raise ValueError(f"a code was read as {shown} ({_YAML_WORDS}, and ~ or null as null); "
-                             f"put the code in quotes, e.g. \"Yes\": true")
+                             f"put the code in quotes, e.g. \"true\": true")
         out[str(key) if isinstance(key, (int, float)) else key] = mapped
     return out
 

@@ -19,8 +19,8 @@ _HEADER = """\
 #   Column Name                              the column's values are already case-file values
 #   {column: Column Name, values: {"High": high, "Med": medium}}
 #                                            your codes, each turned into a case-file value; a cell
-#                                            holding any other code is an error (quote codes such as
-#                                            "Yes", "No", "Y", "N" and "On", which YAML reads as true/false)
+#                                            holding any other code is an error (quote the codes
+#                                            "true" and "false", which YAML reads as true/false)
 #   {column: ..., blank: VALUE}              what a blank cell means, when the rule below does not suit
 #   {column: ..., split: ";"}                a list held in one cell, items separated by ";"
 #   {column: ..., format: dd/mm/yyyy hh:mm}  a date format for this column only
