@@ -323,7 +323,10 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
         line = min(line, max(1, text.count("\n") + (0 if text.endswith("\n") else 1)))
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if "maximum nesting depth" in problem:  # libyaml's own limit (1000), far past MAX_DEPTH
-        return Problem(file, DEPTH_MESSAGE, line)
+        # The text up to the parser's stop holds the first place too deep; what follows is never read.
+        end = text.find("\n", mark.index) if mark is not None else -1
+        place = _first_too_deep(text if end < 0 else text[:end])
+        return Problem(file, DEPTH_MESSAGE, *place) if place is not None else Problem(file, DEPTH_MESSAGE, line)
     message = f"YAML syntax error: {problem}"
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
@@ -331,6 +334,46 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
             context += f" that starts at line {context_mark.line + 1}"
         message += f" ({context})"
     return Problem(file, message, line)
+
+
+def _first_too_deep(text: str) -> tuple[int, str | None] | None:
+    """The line and field of the first collection nested deeper than MAX_DEPTH, read event by event,
+    so that the search stops long before the parser's own limit; None if there is none."""
+    # One frame per open collection: [is a mapping, expecting a key, the current key or index].
+    frames: list[list[Any]] = []
+
+    def place() -> tuple[str | int, ...]:
+        return tuple(frame[2] for frame in frames if frame[2] is not None)
+
+    def took_value() -> None:
+        if frames:
+            frame = frames[-1]
+            if frame[0]:
+                frame[1] = True
+            else:
+                frame[2] = 0 if frame[2] is None else frame[2] + 1
+
+    try:  # PyYAML's own parser: libyaml's scanner reads ahead and stops at its limit before any event
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if frames and not frames[-1][0]:
+                    took_value()  # a list's entry counts when it starts
+                if len(frames) >= MAX_DEPTH:
+                    path = place()
+                    return event.start_mark.line + 1, field_path(path) if path else None
+                frames.append([isinstance(event, yaml.MappingStartEvent), True, None])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frames.pop()
+                if frames and frames[-1][0]:
+                    took_value()
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+                if frames and frames[-1][0] and frames[-1][1]:
+                    frames[-1][1], frames[-1][2] = False, getattr(event, "value", None)
+                else:
+                    took_value()
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _duplicate_problems(loader: _Loader, root: Node, file: str) -> list[Problem]:
