@@ -409,3 +409,18 @@ def test_report_command_adds_the_agreement_file_and_refuses_another_inspections(
     edited(agreement, lambda d: d["inspection"].update(id="northmoor-2019"))
     assert main(argv) == 2
     assert '"northmoor-2019" is not the inspection of the results ("exampleshire-2019")' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ('{"format": "thematic.agreement/1",\n "items": ' + "[" * 1000 + "]" * 1000 + "}", 2, "nested too deeply"),
+    ('{"format": "thematic.agreement/1",\n "items": [' + "9" * 5000 + "]}", 2, "at most"),
+    ('{"format": "thematic.agreement/1",\n "format": "thematic.agreement/1"}', 2, "duplicate key"),
+])
+def test_agreement_files_are_read_by_the_same_json_rules_as_every_input(tmp_path, text, line, message):
+    # json.loads took all three: a RecursionError, a ValueError past 4,300 digits, the last key winning
+    path = tmp_path / "agreement.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_agreement(path, inspection_id="exampleshire-2019", case_ids=IDS)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line) == (str(path), line) and message in problem.message, problem

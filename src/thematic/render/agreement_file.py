@@ -9,11 +9,11 @@ version does not read are ignored.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
 from thematic.errors import InputError, Problem
+from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
 
 AGREEMENT_FORMAT = "thematic.agreement/1"  # thematic.agreement.AGREEMENT_FORMAT, without importing scipy
@@ -30,11 +30,8 @@ def load_agreement(path: str | Path, *, inspection_id: str | None = None,
     """
     name = str(path)
     text = read_text(path, f"JSON ({AGREEMENT_FORMAT})")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.single(name, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    doc = YamlDocument.from_text(data, name, 1, text)
+    doc = read_json_document(text, name)  # duplicate keys, huge numbers and deep nesting refused with their line
+    data = doc.data
     if not isinstance(data, dict):
         raise InputError.single(name, f"expected a JSON object in the {AGREEMENT_FORMAT} format, got "
                                       f"{describe_value(data)}")

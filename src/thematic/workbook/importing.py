@@ -13,11 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.load.inspection import Inspection
+from thematic.load.yaml_source import parse_yaml_documents
 from thematic.workbook.judgements import (
     CaseEntry, Changes, JudgementsFile, entries_of, judgements_yaml, read_judgements_file, update_entries,
 )
@@ -87,7 +86,7 @@ def import_workbook(workbook: str, inspection: Inspection, output: str | None = 
         text = judgements_yaml(inspection_id=inspection.id, inspector=inspector, cases=merged, order=order,
                                criteria_order=criteria_order)
         # What is written must read back as it was meant: parse it with the file model before writing.
-        JudgementsFile.model_validate(yaml.safe_load(text))
+        JudgementsFile.model_validate(parse_yaml_documents(text, str(target))[0].data)
         plans.append((target, text, inspector, len(cases), changes))
     if problems:
         raise InputError(problems)
