@@ -28,8 +28,8 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from thematic.errors import InputError, Problem
-from thematic.load.results import Results, load_results
+from thematic.errors import InputError
+from thematic.load.results import Results, load_results_files
 from thematic.model.case import GRADES
 from thematic.stats import Proportion, proportion
 
@@ -255,15 +255,7 @@ def _family(tests: Sequence[RateTest], what: str, up: str, down: str) -> list[Ch
 
 def compare_files(before: str | Path, after: str | Path) -> Comparison:
     """Load two results files (every problem of both reported together) and compare them."""
-    loaded: list[Results] = []
-    problems: list[Problem] = []
-    for path in (before, after):
-        try:
-            loaded.append(load_results(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+    loaded = load_results_files([before, after])
     return compare(loaded[0], loaded[1])
 
 

@@ -35,7 +35,7 @@ from scipy.stats import binom
 
 from thematic.compare import NotCompared, Sample
 from thematic.errors import InputError, Problem
-from thematic.load.results import Results, load_results
+from thematic.load.results import Results, load_results_files
 from thematic.model.case import GRADES
 from thematic.stats import Proportion, proportion
 
@@ -209,16 +209,7 @@ class Programme:
 
 def load_programme(paths: Sequence[str | Path]) -> Programme:
     """Load results files (every problem of every file reported together) and set them side by side."""
-    loaded: list[Results] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            loaded.append(load_results(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return build_programme(loaded)
+    return build_programme(load_results_files(paths))
 
 
 def build_programme(results: Sequence[Results]) -> Programme:

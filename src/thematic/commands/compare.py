@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the comma
     from thematic.load.results import Results
 
 from thematic.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name
-from thematic.errors import InputError, Problem
+from thematic.errors import InputError
 
 #: Formats this command writes.
 WRITERS = ("json", "html", "pdf")
@@ -109,7 +109,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         environment(args.template_dir)
     from thematic.commands.report import criteria_texts
     from thematic.compare import compare
-    from thematic.load.results import Results, load_results
+    from thematic.load.results import load_results_files
 
     from thematic.render.comparison import FILE_NAMES
 
@@ -118,15 +118,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             outputs.read(path, what="a results file")
         if args.criteria:
             outputs.read(args.criteria, what="the criteria file (--criteria)")
-        loaded: list[Results] = []
-        problems: list[Problem] = []
-        for path in (args.before, args.after):
-            try:
-                loaded.append(load_results(path))
-            except InputError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise InputError(problems)
+        loaded = load_results_files([args.before, args.after])
         before, after = loaded
         if not args.output:
             check_default_names(loaded)

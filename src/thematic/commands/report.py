@@ -17,7 +17,7 @@ from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.fingerprint import fingerprints
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.load.results import Results, load_results
+from thematic.load.results import Results, load_results, load_results_files
 from thematic.model.case import GRADES
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import STATES
@@ -138,15 +138,7 @@ def programme_report(args: argparse.Namespace) -> int:
 
     with OutputSet() as outputs:  # the outputs are checked once the folder is known, before rendering
         declare_inputs(outputs, args)
-        loaded: list[Results] = []
-        problems: list[Problem] = []
-        for path in args.results:
-            try:
-                loaded.append(load_results(path))
-            except InputError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise InputError(problems)
+        loaded = load_results_files(args.results)
         programme = build_programme(loaded)  # InputError for different criteria sets or an inspection given twice
         years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
         out = Path(args.output) if args.output else Path("out") / "-".join(["programme", *years])

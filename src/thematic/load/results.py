@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from thematic.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
@@ -22,7 +22,8 @@ from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES
 from thematic.model.results import RESULTS_FORMAT, STATES
 
-__all__ = ["CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_results", "parse_results"]
+__all__ = ["CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_results", "load_results_files",
+           "parse_results"]
 
 _FAMILY = RESULTS_FORMAT.split("/")[0] + "/"  # "thematic.results/"
 _NO_GRADE = "none"  # the inspector-grade key of cases nobody has graded (aggregate.py)
@@ -109,6 +110,20 @@ def load_results(path: str | Path) -> Results:
     """Read and check a `thematic.results/1` file; InputError listing every problem found."""
     name = str(path)
     return parse_results(read_text(path, "JSON (thematic.results/1)"), name)
+
+
+def load_results_files(paths: Iterable[str | Path]) -> list[Results]:
+    """Read several results files, in order; InputError listing every problem of every file together."""
+    loaded: list[Results] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append(load_results(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return loaded
 
 
 def parse_results(text: str, name: str) -> Results:
