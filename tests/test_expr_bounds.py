@@ -10,7 +10,6 @@ limit and one over.
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -227,9 +226,7 @@ def many_referrals(count: int):
 def test_nested_comprehensions_over_a_long_list_stop_at_the_real_limit(tmp_path, count, state):
     # count + count * count entries gone through, and count() through `count` more: 999 gives 999,999 steps
     met = "count([[1 for a in referrals] for b in referrals]) > 0"
-    started = time.perf_counter()
     result = score_one(met, case=many_referrals(count), folder=tmp_path)
-    assert time.perf_counter() - started < 10
     assert result.state == state
     if state == "error":
         assert "more than 1,000,000 steps" in result.evidence
@@ -278,9 +275,7 @@ def test_numbers_exactly_at_the_magnitude_limit_and_one_over(tmp_path):
 def test_definitions_cannot_grow_numbers_without_limit(tmp_path):
     big = " * ".join(["1000000000"] * 30)  # 30 factors: within the depth limit
     definitions = {"d1": big, "d2": "d1 * d1 * d1 * d1", "d3": "d2 * d2 * d2 * d2"}
-    started = time.perf_counter()
     result = score_one("d3 > 0", definitions=definitions, folder=tmp_path)
-    assert time.perf_counter() - started < 5
     assert result.state == "error" and "beyond" in result.evidence
 
 
@@ -293,10 +288,10 @@ def test_working_days_to_step_exactly_at_the_limit_and_one_over(tmp_path, count,
                                    f"{functions.MAX_WORKING_DAYS:,}")
 
 
-def test_a_billion_working_days_stops_at_once(tmp_path):
-    started = time.perf_counter()
+def test_a_billion_working_days_stops_at_the_limit(tmp_path):
+    # the evidence shows it stopped at the limit rather than stepping a billion days (timed nowhere: a
+    # loaded machine must not fail a test)
     result = score_one("add_working_days(as_of, 1000000000) != null", folder=tmp_path)
-    assert time.perf_counter() - started < 2
     assert result.state == "error" and "over the limit" in result.evidence
 
 
