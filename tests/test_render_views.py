@@ -36,7 +36,9 @@ def test_percent_rounds_halves_up_and_never_to_all_or_nothing(value, text):
     ("low", "high", "text"),
     [
         (0.0, 0.4, "0%–40%"),
-        (0.9961, 1.0, "99%–100%"),      # only a bound of exactly 1 reads 100%
+        (0.9961, 1.0, "99%–100%"),      # only a bound of 1 reads 100%
+        (0.7008549515804557, 0.9999999999999999, "70%–100%"),  # 9 of 9 from statsmodels: 1 within float noise
+        (2.7755575615628914e-17, 0.29914504841954415, "0%–30%"),  # 0 of 9 from statsmodels
         (0.004, 0.2, "0%–20%"),
         (0.006, 0.2, "1%–20%"),
     ],

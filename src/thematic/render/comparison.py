@@ -21,7 +21,7 @@ from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.output import render_formats
-from thematic.render.views import RateView, Suppression, label, slug
+from thematic.render.views import RateView, Suppression, label, slug, snapped, whole_percent
 
 __all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "FILE_NAMES", "TEMPLATE",
            "points", "p_text", "key_facts"]
@@ -54,15 +54,15 @@ METHOD = (
 
 def points(value: float) -> str:
     """Signed percentage points: +25, −5 (a true minus sign), 0; below one point, one decimal (−0.3)."""
-    hundred = value * 100
-    if hundred == 0:
+    value = snapped(value)
+    if value == 0:
         return "0"
-    size = abs(hundred)
+    size = abs(value) * 100
     if size < 1:  # a change of less than a point is not printed as 0 or 1
         text = f"{math.floor(round(size * 10, 9) + 0.5) / 10:g}"
     else:
-        text = str(math.floor(round(size, 9) + 0.5))
-    return ("+" if hundred > 0 else "\u2212") + text
+        text = str(whole_percent(abs(value)))  # the rounding of every percentage shown
+    return ("+" if value > 0 else "\u2212") + text
 
 
 def p_text(value: float | None) -> str:

@@ -40,33 +40,63 @@ def label(identifier: str | None) -> str:
     return STATE_LABELS.get(identifier) or GRADE_LABELS.get(identifier) or identifier.replace("_", " ")
 
 
-def percent(value: float) -> str:
-    """A proportion as a whole percentage that never rounds a part to all or nothing."""
+#: How near 0 or 1 a computed proportion must be to be read as exactly 0 or 1. statsmodels gives the
+#: Wilson upper bound of 9 of 9 as 0.9999999999999999 and the lower bound of 0 of 9 as 2.8e-17, where
+#: the exact values are 1 and 0: floating-point noise is of the order of 1e-16. A real bound is never
+#: this near: for n - 1 of n the Wilson upper bound is about 1 - 0.18/n (and for 1 of n the lower
+#: about 0.18/n), still 1.8e-6 from the edge at the
+#: largest sample `thematic synth` makes (100,000 cases).
+EDGE_TOLERANCE = 1e-9
+
+
+def snapped(value: float) -> float:
+    """`value`, or exactly 0 or 1 when it is within floating-point noise (EDGE_TOLERANCE) of either."""
+    if abs(value) <= EDGE_TOLERANCE:
+        return 0.0
+    if abs(value - 1.0) <= EDGE_TOLERANCE:
+        return 1.0
+    return value
+
+
+def percent(value: float, *, bound: bool = False, short: bool = False) -> str:
+    """A proportion as the whole percentage every report and terminal table shows: the one rounding.
+
+    Halves round up, as published statistics do, and a value within floating-point noise of 0 or 1
+    is that value (so k of k has an upper bound of 100% and 0 of n a lower bound of 0%). A rate that
+    is a part never reads as all or nothing: "less than 1%", "more than 99%" ("<1%", ">99%" when
+    `short`, for terminal columns). An interval bound (`bound`) is a number on the scale: an upper
+    bound short of 100% reads at most 99%.
+    """
+    value = snapped(value)
+    whole = whole_percent(value)
+    if bound:
+        if whole == 100 and value < 1.0:
+            whole = 99
+        return f"{whole}%"
     if 0.0 < value < 0.005:
-        return "less than 1%"
+        return "<1%" if short else "less than 1%"
     if 0.995 <= value < 1.0:
-        return "more than 99%"
-    return f"{_whole(value)}%"
-
-
-def _whole(value: float) -> int:
-    # Halves round up, as published statistics do (Python's round() would round 12.5 to 12).
-    # Rounded to 9 places first, so 0.145 (stored as 0.14499999…) reads 15%.
-    return math.floor(round(value * 100, 9) + 0.5)
-
-
-def _bound(value: float) -> str:
-    # Interval bounds: whole percentages; a bound of 99.6% reads "100%" only if it is 100%.
-    whole = _whole(value)
-    if whole == 100 and value < 1.0:
-        whole = 99
-    if whole == 0 and value > 0.0:
-        whole = 1 if value >= 0.005 else 0
+        return ">99%" if short else "more than 99%"
     return f"{whole}%"
 
 
+def whole_percent(value: float) -> int:
+    """`value` (a proportion, or a difference of two) in whole percent or points, halves rounded up.
+
+    Python's round() would round 12.5 to 12; published statistics round it to 13. Rounded to 9
+    places first, so 0.145 (stored as 0.14499999…) reads 15. A value within floating-point noise
+    of 0 or 1 is snapped to it first. Negative values round half away from zero (−0.125 is −13),
+    so a change reads the same size whichever way it goes.
+    """
+    value = snapped(value)
+    if value < 0:
+        return -whole_percent(-value)
+    return math.floor(round(value * 100, 9) + 0.5)
+
+
 def interval_text(low: float, high: float) -> str:
-    return f"{_bound(low)}–{_bound(high)}"
+    """"16%–47%": a 95% interval's bounds, each as `percent(…, bound=True)` shows it."""
+    return f"{percent(low, bound=True)}–{percent(high, bound=True)}"
 
 
 def format_number(value: Any) -> str:
