@@ -307,6 +307,8 @@ def _with_interval(c: Coefficient) -> str:
 
 def agreement_text(agreement: Agreement) -> str:
     """The plain-text table `thematic agreement` prints, then the moderation list."""
+    from thematic.render.views import interval_text, percent  # the reports' rounding; pure, no matplotlib
+
     inspection = agreement.inspection
     lines = [
         f"{inspection['id']}: agreement between inspectors ({', '.join(agreement.inspectors) or 'none'})",
@@ -315,9 +317,9 @@ def agreement_text(agreement: Agreement) -> str:
         f" {'alpha':>6}  {'Gwet AC1 (95% CI)':<24}",
     ]
     for item in agreement.items:
-        raw = "-" if item.raw_agreement is None else f"{item.raw_agreement * 100:.0f}%"
+        raw = "-" if item.raw_agreement is None else percent(item.raw_agreement, short=True)
         interval = ("-" if item.raw_ci_low is None
-                    else f"{item.raw_ci_low * 100:.0f}%–{item.raw_ci_high * 100:.0f}%")  # type: ignore[operator]
+                    else interval_text(item.raw_ci_low, item.raw_ci_high))  # type: ignore[arg-type]
         lines.append(
             f"{item.item:<9} {item.cases_double_scored:>6} {item.agreed:>6} {raw:>5} {interval:>13}  "
             f"{_with_interval(item.cohens_kappa):<24} {_number(item.krippendorff_alpha.value):>6}  "

@@ -333,7 +333,9 @@ def compare_assessor_files(force: str | Path, inspectors: str | Path, *, grade_s
 # --- plain text ----------------------------------------------------------------------------------
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    from thematic.render.views import percent  # the reports' rounding; pure, no matplotlib
+
+    return "-" if value is None else percent(value, short=True)
 
 
 def _num(value: float | None, places: int = 2) -> str:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from thematic.render.views import interval_text, percent
+
 
 def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    # The reports' rounding (halves up, k of k reads 100%), short enough for the column.
+    return "-" if value is None else percent(value, short=True)
 
 
 def summary_table(document: dict[str, Any], severities: dict[str, str]) -> str:
@@ -22,7 +25,7 @@ def summary_table(document: dict[str, Any], severities: dict[str, str]) -> str:
         f"{'not ev.':>7} {'n/a':>4} {'unable':>6} {'pending':>7} {'error':>5}",
     ]
     for cid, row in summary["criteria"].items():
-        interval = "-" if row["rate"] is None else f"{_percent(row['ci_low'])}–{_percent(row['ci_high'])}"
+        interval = "-" if row["rate"] is None else interval_text(row["ci_low"], row["ci_high"])
         lines.append(
             f"{cid:<9} {severities.get(cid, ''):<8} {row['met']:>3}/{row['assessed']:<3} {_percent(row['rate']):>5} "
             f"{interval:>13}  {row['not_evidenced']:>7} {row['not_applicable']:>4} {row['unable_to_assess']:>6} "

@@ -65,11 +65,17 @@ def check_default_names(loaded: list[Results]) -> None:
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    # The reports' rounding (halves up, k of k reads 100%), short enough for the column.
+    from thematic.render.views import percent
+
+    return "–" if value is None else percent(value, short=True)
 
 
 def _points(value: float) -> str:
-    return f"{value * 100:+.0f}"
+    # Whole points rounded as the report rounds them (halves away from zero), with an ASCII sign.
+    from thematic.render.views import whole_percent
+
+    return ("-" if value < 0 else "+") + str(abs(whole_percent(value)))
 
 
 def _row(name: str, c: Change, width: int) -> str:

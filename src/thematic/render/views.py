@@ -44,8 +44,7 @@ def label(identifier: str | None) -> str:
 #: Wilson upper bound of 9 of 9 as 0.9999999999999999 and the lower bound of 0 of 9 as 2.8e-17, where
 #: the exact values are 1 and 0: floating-point noise is of the order of 1e-16. A real bound is never
 #: this near: for n - 1 of n the Wilson upper bound is about 1 - 0.18/n (and for 1 of n the lower
-#: about 0.18/n), still 1.8e-6 from the edge at the
-#: largest sample `thematic synth` makes (100,000 cases).
+#: about 0.18/n), still 1.8e-6 from the edge at the largest sample `thematic synth` makes (100,000).
 EDGE_TOLERANCE = 1e-9
 
 
