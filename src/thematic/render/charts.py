@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -347,8 +348,11 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
     """
     spans = [abs(v) for r in rows for v in (r.ci_low, r.ci_high) if v is not None]
     limit = min(100, max(20, math.ceil(max(spans + [0.0]) * 10 + 1e-9) * 10))
+    # Long names (themes) wrap onto a second line rather than squeezing the axes to nothing.
+    names = [textwrap.fill(row.name, _NAME_WIDTH, break_long_words=False) for row in rows]
+    lines = sum(name.count("\n") for name in names)
     with matplotlib.rc_context(_STYLE):
-        figure = _figure(6.4, 1.1 + 0.36 * len(rows))
+        figure = _figure(6.4, 1.1 + 0.36 * len(rows) + 0.16 * lines)
         axes = figure.add_subplot()
         axes.axvline(0, color=DARK_GREY, linewidth=1.2)
         axes.text(0, -0.8, "no change", ha="center", va="bottom", color=BLACK, fontsize=8)
@@ -370,14 +374,12 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
             # Outside the layout: the rect below keeps room for it, so long words never squash the axes.
             axes.text(limit * 1.03, index, row.label, va="center", ha="left", color=BLACK, fontsize=8.5,
                       clip_on=False).set_in_layout(False)
-        axes.set_yticks(range(len(rows)), [row.name for row in rows])
+        axes.set_yticks(range(len(rows)), names)
         axes.set_ylim(len(rows) - 0.5, -1.0)
         axes.set_xlim(-limit, limit)
-        step = 10 if limit <= 40 else 20
-        ticks = list(range(-limit // step * step, limit + 1, step))
-        axes.set_xticks(ticks, [_signed(t) for t in ticks])
         axes.set_xlabel("change in rate met, percentage points, with 95% interval")
         figure.get_layout_engine().set(rect=(0, 0, 0.6, 1))  # room on the right for each change in words
+        _spaced_ticks(figure, axes, limit)
     description = ("Each change in rate met between the two inspections as a point, with its 95% interval as a "
                    "horizontal bar, around a vertical line at zero (no change). An upward triangle marks an "
                    "improvement and a downward triangle a decline the samples can support; a hollow circle a "
@@ -385,6 +387,31 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
                    "are in the table that follows.")
     return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
                                                           description=description), table_id)
+
+
+#: Characters on a line of a change chart's row name before it wraps.
+_NAME_WIDTH = 22
+#: Steps, in points, that a change chart's axis may be ticked at, finest first.
+_STEPS = (10, 20, 25, 50, 100)
+
+
+def _spaced_ticks(figure: Figure, axes: object, limit: int) -> None:
+    """Tick the change axis at the finest step whose labels stand apart by at least half a label's
+    height, measured on the laid-out figure: how wide the axes are depends on the names beside it,
+    so a fixed step can crowd "−80−60−40" together on a chart of long theme names."""
+    for step in (s for s in _STEPS if s <= limit):
+        ticks = list(range(-(limit // step) * step, limit + 1, step))
+        axes.set_xticks(ticks, [_signed(t) for t in ticks])  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # the missing minus sign, as in svg_markup
+            warnings.filterwarnings("ignore", message=r"Glyph 8722 \(\\N\{MINUS SIGN\}\) missing")
+            figure.draw_without_rendering()
+        boxes = sorted((label.get_window_extent() for label in axes.get_xticklabels()  # type: ignore[attr-defined]
+                        if label.get_text()), key=lambda box: box.x0)
+        gap = min((b.x0 - a.x1 for a, b in zip(boxes, boxes[1:])), default=math.inf)
+        if boxes and gap >= boxes[0].height * 0.5:
+            return
+    ticks = [-limit, 0, limit]  # nothing finer fits: the ends and zero
+    axes.set_xticks(ticks, [_signed(t) for t in ticks])  # type: ignore[attr-defined]
 
 
 def _signed(points: int) -> str:
