@@ -73,9 +73,9 @@ def _percent(value: float | None) -> str:
 
 def _points(value: float) -> str:
     # Whole points rounded as the report rounds them (halves away from zero), with an ASCII sign.
-    from thematic.render.views import whole_percent
+    from thematic.render.views import snapped, whole_percent
 
-    return ("-" if value < 0 else "+") + str(abs(whole_percent(value)))
+    return ("-" if snapped(value) < 0 else "+") + str(abs(whole_percent(value)))
 
 
 def _row(name: str, c: Change, width: int) -> str:
