@@ -126,3 +126,31 @@ def test_charts_are_set_in_the_packaged_family_only(report):
     svgs = [charts.grades.svg, *(chart.svg for chart in charts.themes.values())]
     families = {f for svg in svgs for f in re.findall(r'font-family="([^"]*)"', svg)}
     assert families == {"'Noto Sans'"}
+
+
+# --- change charts: axis labels never collide ------------------------------------------------------
+
+def _axis_labels(svg: str) -> list[tuple[float, str]]:
+    """The change axis's tick labels: centred text on the lowest line of tick labels, left to right."""
+    found = [(float(x), float(y), text) for x, y, text in re.findall(
+        r'<text [^>]*text-anchor="middle"[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>([−+]?\d+)</text>', svg)]
+    return sorted((x, text) for x, y, text in found)
+
+
+@pytest.mark.parametrize("name", ["Supervision", "Cumulative and escalating risk", "Exploited children treated as offenders",
+                                  "Exploited children treated as offenders in every case the inspectors reviewed"])
+@pytest.mark.parametrize("span", [0.15, 0.45, 0.95])
+def test_change_chart_axis_labels_stand_apart_however_long_the_names(name, span):
+    from thematic.render.charts import ChangePoint, change_chart
+
+    rows = [ChangePoint(f"{name} {i}", 0.1, 0.1 - span, min(1.0, 0.1 + span), "+10 pts: no change the sample can detect")
+            for i in range(9)]
+    svg = change_chart(rows, chart_id="c", table_id="t", title="changes").svg
+    labels = _axis_labels(svg)
+    # Every name inside the drawing (a squeezed layout would push long names off its left edge).
+    assert not re.search(r'<text [^>]*(?:x="-|translate\(-)', svg)
+    assert len(labels) >= 3 and "0" in [text for _, text in labels]
+    for (x0, a), (x1, b) in zip(labels, labels[1:]):
+        # Noto Sans figures are 0.572 em wide, signs about the same: the labels' half-widths and a
+        # third of an em between them.
+        assert x1 - x0 >= 0.6 * 10 * (len(a) + len(b)) / 2 + 3.3, (a, b, x1 - x0)
