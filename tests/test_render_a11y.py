@@ -20,6 +20,7 @@ from a11y import (
     vnu_errors,
 )
 from render_samples import rendered_html
+from thematic import typeface
 
 VARIANTS = {"full": None, "suppressed": 5}
 
@@ -49,8 +50,10 @@ def test_axe_finds_no_wcag_22_a_or_aa_violation(browser, pages, variant):
 def test_axe_finds_a_planted_violation(browser, tmp_path):
     # The check itself must be able to fail: an image without alternative text and a low-contrast line.
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><head><title>Bad</title></head><body><main><h1>Bad</h1>'
-                    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+    # The packaged font travels with the page, as in every report: Chromium needs no font of the machine's
+    style = typeface.embedded_font_faces("BadfaintBad") + f'body {{ font-family: "{typeface.FAMILY}"; }}'
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>Bad</title><style>' + style + '</style></head>'
+                    '<body><main><h1>Bad</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
                     '<p style="color:#bbbbbb;background:#ffffff">faint</p></main></body></html>')
     found = {v["id"] for v in axe_violations(browser, page)}
     assert {"image-alt", "color-contrast"} <= found

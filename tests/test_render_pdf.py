@@ -48,9 +48,18 @@ def test_an_accessible_page_makes_a_tagged_pdf():
 
 
 def test_tagging_check_finds_an_untagged_pdf():
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    untagged = HTML(string=PAGE.format(lang="", body="<p>x</p>")).write_pdf()
+    from thematic import typeface
+    from thematic.render.pdf import _fetcher
+
+    # WeasyPrint without PDF/UA, but with the packaged font: the suite needs no font of the machine's
+    fonts, fetcher = FontConfiguration(), _fetcher()
+    faces = CSS(string=typeface.pdf_font_faces() + f'html {{ font-family: "{typeface.FAMILY}"; }}',
+                font_config=fonts, url_fetcher=fetcher)
+    untagged = HTML(string=PAGE.format(lang="", body="<p>x</p>"), url_fetcher=fetcher).write_pdf(
+        stylesheets=[faces], font_config=fonts)
     problems = pdf_tagging_problems(untagged)
     assert "not marked as tagged (/MarkInfo /Marked true)" in problems
     assert "no document language (/Lang)" in problems
