@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 
 # Programs the tests drive for real (nothing stands in for them), and the Debian package of each:
 # Chromium for the accessibility checks, LibreOffice for the workbook, Java for the HTML validator,
-# poppler-utils for PDF text and page images, npm for the checkers in tools/.
-SYSTEM_TOOLS := chromium:chromium soffice:libreoffice-calc-nogui java:default-jre-headless pdftoppm:poppler-utils npm:npm
+# poppler-utils for PDF text, word boxes and fonts, npm for the checkers in tools/. Each is checked by
+# a command, or by a file where the command is not enough: `soffice` exists without Calc, which then
+# cannot open a workbook.
+SYSTEM_TOOLS := chromium:chromium /usr/lib/libreoffice/program/libsclo.so:libreoffice-calc-nogui \
+  java:default-jre-headless pdftoppm:poppler-utils pdffonts:poppler-utils npm:npm
 
 .PHONY: demo test venv system-tools clean
 
@@ -22,7 +25,9 @@ venv: $(BIN)/thematic
 # Installs only what is missing (as root, as on CI and the developers' machines).
 system-tools:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
-	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	  tool="$${pair%%:*}"; package="$${pair#*:}"; \
+	  case "$$tool" in /*) test -e "$$tool" ;; *) command -v "$$tool" >/dev/null 2>&1 ;; esac \
+	    || case " $$missing " in *" $$package "*) ;; *) missing="$$missing $$package" ;; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \

@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -29,7 +27,7 @@ from tabular_helpers import CASES, INCIDENTS, MAPPING, write_csv, write_export
 from thematic.cli import main
 from thematic.errors import InputError
 from thematic.tabular import import_tables
-from workbook_support import Sheet, example_inspection, write_judgements
+from workbook_support import Sheet, example_inspection, libreoffice_convert, write_judgements
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "inspections" / "registers" / "exampleshire-register.csv"
@@ -155,14 +153,8 @@ def test_a_formula_looking_id_or_note_is_stored_as_text_in_the_audit_workbook(fo
 
 
 def test_libreoffice_shows_the_formula_looking_id_as_text(formula_workbook, tmp_path):
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        pytest.fail("LibreOffice (soffice) is needed for this test: apt-get install libreoffice-calc-nogui")
     _, path = formula_workbook
-    profile = (tmp_path / "profile").as_uri()
-    done = subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv",
-                           "--outdir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "HOME": str(tmp_path)})
+    done = libreoffice_convert(path, "csv", tmp_path)
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader((tmp_path / "audit.csv").read_text(encoding="utf-8", errors="replace").splitlines()))
     ids = [r[0] for r in rows[1:] if r]

@@ -2,9 +2,6 @@
 guidance and criteria sheets, an inspector's own answers filled in, and a clean LibreOffice open."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
@@ -15,7 +12,7 @@ from thematic.cli import main
 from thematic.evaluate import Scorer
 from thematic.load.cases import load_cases
 from thematic.load.inspection import load_inspection
-from workbook_support import CRITERIA, Sheet, example_inspection
+from workbook_support import CRITERIA, Sheet, example_inspection, libreoffice_convert
 
 # Written out here, not imported, so a changed label in the code fails a test.
 LABELS = {"met": "met", "not_met": "not met", "not_evidenced": "not evidenced", "not_applicable": "n/a",
@@ -177,18 +174,8 @@ def test_lists_sheet_is_hidden_and_records_the_inspection(book):
                     "criteria_version": str(CRITERIA_YAML["version"]), "inspector": "insp-a"}
 
 
-_INSTALL = ("LibreOffice is needed for this test and is missing. On Debian or Ubuntu install it with: "
-            "apt-get update && apt-get install -y --no-install-recommends libreoffice-calc-nogui")
-
-
 def test_the_workbook_opens_cleanly_in_libreoffice(made, tmp_path):
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.fail(_INSTALL)
-    profile = (tmp_path / "profile").as_uri()  # a private profile: parallel runs do not share a lock
-    completed = subprocess.run(
-        [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-         str(made[1])], capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    completed = libreoffice_convert(made[1], "pdf", tmp_path)
     pdf = tmp_path / "audit.pdf"
     assert completed.returncode == 0, completed.stderr
     assert pdf.is_file(), f"LibreOffice wrote no PDF: {completed.stdout} {completed.stderr}"

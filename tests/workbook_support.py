@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -95,3 +96,32 @@ class Sheet:
 
     def save(self) -> None:
         self.book.save(self.path)
+
+
+OFFICE_MISSING = ("LibreOffice is needed for this test and is missing. On Debian or Ubuntu install it with: "
+                  "apt-get update && apt-get install -y --no-install-recommends libreoffice-calc-nogui")
+
+
+def libreoffice_convert(path: Path, to: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Convert a workbook with the machine's LibreOffice (`--convert-to TO`, into `folder`).
+
+    A private profile, so parallel runs share no lock; and a fontconfig that knows only the
+    packaged family, so the check needs none of the machine's fonts (LibreOffice will not start
+    without any) and lays the workbook out in the font it names.
+    """
+    import os
+
+    from thematic.typeface import FONT_DIR
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        import pytest
+
+        pytest.fail(OFFICE_MISSING)
+    fonts = folder / "fonts.conf"
+    fonts.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
+                     f"<dir>{FONT_DIR}</dir><cachedir>{folder / 'fontconfig-cache'}</cachedir></fontconfig>\n")
+    env = {**os.environ, "HOME": str(folder), "FONTCONFIG_FILE": str(fonts)}
+    return subprocess.run([office, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                           "--convert-to", to, "--outdir", str(folder), str(path)],
+                          capture_output=True, text=True, timeout=180, env=env)
