@@ -104,3 +104,35 @@ def test_example_force_pdf_has_no_overprinted_words(suppress_below):
     pdf, _ = rendered_pdf(suppress_below)
     found = overlaps(pdf)
     assert found == [], describe(found)
+
+
+def test_force_pdf_with_the_agreement_section_has_no_overprinted_words(tmp_path):
+    import test_render_agreement as agreement
+    from thematic.cli import main
+
+    inspection = agreement.write_answers(tmp_path / "inspection")  # double-scored cases: the section is there
+    assert main(["run", str(inspection), "-o", str(tmp_path / "out")]) == 0
+    pdf = (tmp_path / "out" / "report.pdf").read_bytes()
+    assert "Agreement between inspectors" in " ".join(w.text for w in words(pdf))
+    found = overlaps(pdf)
+    assert found == [], describe(found)
+
+
+def test_assessors_pdf_has_no_overprinted_words(tmp_path):
+    # TIM-01's p-values read "less than 0.001", which ran into the next columns of the direction table
+    import test_render_assessors as assessors
+    from thematic.cli import main
+
+    def side(name: str, inspection: str, which: str):
+        states = {"TIM-01": getattr(assessors, f"TIM_{which}"), "SUP-01": getattr(assessors, f"SUP_{which}"),
+                  "SUP-02": assessors.SUP2, "RISK-01": getattr(assessors, f"RISK_{which}")}
+        return assessors.side(tmp_path, name, inspection, states, getattr(assessors, f"GRADE_{which}"))
+
+    force, inspectors = side("force.json", "testshire-self-2019", "FORCE"), side("inspectors.json", "testshire-2019",
+                                                                                 "INSP")
+    assert main(["compare-assessors", str(force), str(inspectors), "--report", str(tmp_path / "report"),
+                 "-o", str(tmp_path / "comparison.json")]) == 0
+    pdf = (tmp_path / "report" / "assessors.pdf").read_bytes()
+    assert "less than 0.001" in " ".join(w.text for w in words(pdf))
+    found = overlaps(pdf)
+    assert found == [], describe(found)
