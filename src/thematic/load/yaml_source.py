@@ -120,11 +120,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         except ValueError:
             self.refused.append((node, f"{_short(text)} is not a whole number"))
             return text
-        problem = number_problem(text, value)
-        if problem is not None:
-            self.refused.append((node, problem))
-            return text
-        return value
+        return self._within_limits(node, text, value)
 
     def construct_yaml_float(self, node: Any) -> Any:
         text = self.construct_scalar(node)
@@ -133,6 +129,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         except ValueError:
             self.refused.append((node, f"{_short(text)} is not a number"))
             return text
+        return self._within_limits(node, text, value)
+
+    def _within_limits(self, node: Any, text: str, value: int | float) -> Any:
+        """The number, or its text with the node refused when it is out of range."""
         problem = number_problem(text, value)
         if problem is not None:
             self.refused.append((node, problem))
