@@ -16,7 +16,7 @@ from pathlib import Path
 from thematic.atomic import OutputSet
 from thematic.errors import InputError, Problem
 from thematic.formulas import csv_row
-from thematic.load.yaml_source import encoding_problem
+from thematic.load.yaml_source import encoding_problem, other_unicode_encoding
 from thematic.options import decimal, whole_number
 from thematic.tabular.build import hidden_character
 from thematic.sampling import MAX_MARGIN, MIN_MARGIN, MarginSize, margin_too_small, Sample, SamplingError, size_for_margin, stratified_sample
@@ -87,9 +87,8 @@ def read_register(path: str | Path, *, strata_column: str, id_column: str = "cas
 
 
 def _decode(file: str, data: bytes) -> str:
-    unreadable = encoding_problem(data[:64], "a CSV register")
-    if unreadable is not None and unreadable.startswith("is encoded as"):  # UTF-16/32: say so, not "NUL bytes"
-        raise InputError.single(file, unreadable, line=1)
+    if other_unicode_encoding(data[:64]) is not None:  # UTF-16/32: name it, rather than "NUL bytes"
+        raise InputError.single(file, str(encoding_problem(data[:64], "a CSV register")), line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError.single(file, "is not a CSV text file (it holds NUL bytes; a spreadsheet? save it as 'CSV UTF-8')", line=line)

@@ -28,7 +28,8 @@ from thematic.model.base import IDENTIFIER_PATTERN, INTERNAL_FIELDS, TEXT_PATTER
 __all__ = [
     "DEPTH_MESSAGE", "YamlDocument", "iter_yaml_documents", "parse_yaml_documents", "read_text", "read_yaml_documents",
     "read_yaml_file", "validation_problems", "located_problem", "field_path", "describe_value",
-    "MAX_DEPTH", "MAX_NUMBER", "number_problem", "encoding_problem", "construct_checked", "document_problems",
+    "MAX_DEPTH", "MAX_NUMBER", "number_problem", "encoding_problem", "other_unicode_encoding", "construct_checked",
+    "document_problems",
 ]
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -283,16 +284,21 @@ _BOMS: tuple[tuple[bytes, str], ...] = (  # UTF-32 first: its little-endian mark
 )
 
 
-def encoding_problem(head: bytes, expected: str) -> str | None:
-    """Why a file starting with `head` cannot be read as UTF-8 text, naming the encoding it seems to
-    have (UTF-16 or UTF-32, with or without a byte-order mark); None if it may be UTF-8."""
+def other_unicode_encoding(head: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding a file starting with `head` seems to have (by its byte-order
+    mark, or the zero bytes of its ASCII characters), or None."""
     found = next((name for mark, name in _BOMS if head.startswith(mark)), None)
     if found is None and b"\0" in head:
         found = _unmarked_encoding(head)
-        if found is None:
-            return f"is not a text file; expected {expected}"
+    return found
+
+
+def encoding_problem(head: bytes, expected: str) -> str | None:
+    """Why a file starting with `head` cannot be read as UTF-8 text, naming the encoding it seems to
+    have (UTF-16 or UTF-32, with or without a byte-order mark); None if it may be UTF-8."""
+    found = other_unicode_encoding(head)
     if found is None:
-        return None
+        return f"is not a text file; expected {expected}" if b"\0" in head else None
     return f"is encoded as {found}; expected {expected} as UTF-8 text (save the file as UTF-8)"
 
 
