@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import thematic.render.pdf as pdf  # noqa: E402
 from test_render_pdf import long_word_report  # noqa: E402
+
+import thematic.render.pdf as pdf  # noqa: E402
 from thematic.render.force import render_force_report  # noqa: E402
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from thematic.evaluate import Scorer
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.model.case import Case
 from thematic.model.results import CaseResult
+from thematic.scoring.evaluate import Scorer
 
 AS_OF = date(2019, 11, 30)
 

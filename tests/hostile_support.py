@@ -19,9 +19,9 @@ import stat
 import subprocess
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from thematic.cli import main
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,13 @@ from thematic.load.inspection import load_inspection
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import CaseResult, CriterionResult
 from thematic.render.force import render_force_report
-from thematic.scoring import results_document, score_inspection
+from thematic.scoring.inspection import results_document, score_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _example() -> tuple[dict[str, Any], CriteriaSet]:
     inspection = load_inspection(EXAMPLE)
     return score_inspection(inspection), inspection.criteria
@@ -56,13 +56,13 @@ def rendered_pdf(suppress_below: int | None = None) -> tuple[bytes, tuple[str, .
     return _rendered_pdf(suppress_below)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rendered_html(suppress_below: int | None) -> str:
     document, criteria = _example()
     return render_force_report(document, criteria, formats=["html"], suppress_below=suppress_below)["html"].decode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rendered_pdf(suppress_below: int | None) -> tuple[bytes, tuple[str, ...]]:
     document, criteria = _example()
     logger = logging.getLogger("weasyprint")
@@ -75,7 +75,7 @@ def _rendered_pdf(suppress_below: int | None) -> tuple[bytes, tuple[str, ...]]:
     return pdf, tuple(records.messages)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_criteria() -> CriteriaSet:
     return load_criteria(shipped_criteria_path())
 

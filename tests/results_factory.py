@@ -6,8 +6,9 @@ every other count is derived so that the document is consistent (the loader chec
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 GRADES = ("good", "requires_improvement", "inadequate")
 

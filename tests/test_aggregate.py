@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from thematic.aggregate import SummaryAccumulator, summarise
 from thematic.model.results import CaseResult, CriterionResult
+from thematic.scoring.aggregate import SummaryAccumulator, summarise
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE, PENDING, ERROR = "not_applicable", "unable_to_assess", "pending", "error"

@@ -20,15 +20,21 @@ import pytest
 import yaml
 from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 from statsmodels.stats.proportion import proportion_confint
+from workbook_support import CRITERIA, minimal_cases, write_inspection, write_judgements, write_moderation
 
-from thematic.agreement import (
-    agreement_from_sample, agreement_text, cohens_kappa, contingency, gwet_ac1, inspection_agreement, item_agreement,
-    krippendorff_alpha,
-)
 from thematic.cli import main
 from thematic.load.inspection import load_inspection
+from thematic.stats.agreement import (
+    agreement_from_sample,
+    agreement_text,
+    cohens_kappa,
+    contingency,
+    gwet_ac1,
+    inspection_agreement,
+    item_agreement,
+    krippendorff_alpha,
+)
 from thematic.workbook.sample import load_sample
-from workbook_support import CRITERIA, minimal_cases, write_inspection, write_judgements, write_moderation
 
 ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]], dtype=float)
 

@@ -9,14 +9,20 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest, chi2
 
-from thematic.aggregate import summarise
-from thematic.agreement import cohens_kappa, gwet_ac1
-from thematic.assessors import (
-    ASSESSOR_COMPARISON_FORMAT, LESS_BIAS, MORE_BIAS, NO_BIAS, compare_assessor_files, mcnemar_test, sign_test,
-)
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.model.results import CaseResult, CriterionResult
+from thematic.scoring.aggregate import summarise
+from thematic.stats.agreement import cohens_kappa, gwet_ac1
+from thematic.stats.assessors import (
+    ASSESSOR_COMPARISON_FORMAT,
+    LESS_BIAS,
+    MORE_BIAS,
+    NO_BIAS,
+    compare_assessor_files,
+    mcnemar_test,
+    sign_test,
+)
 
 # --- the tests themselves, against hand-worked examples ------------------------------------------
 

@@ -13,24 +13,24 @@ import re
 from pathlib import Path
 
 import pytest
-
 from render_samples import hand_made, shipped_criteria
 from report_helpers import run
 from results_factory import results_doc, write
-from thematic.aggregate import summarise
-from thematic.agreement import Agreement, agreement_text, item_agreement
-from thematic.assessors import compare_assessor_files, comparison_text
-from thematic.compare import compare
+
 from thematic.load.results import load_results
 from thematic.model.results import CaseResult, CriterionResult
-from thematic.programme import build_programme
 from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.comparison import points, render_comparison_report
 from thematic.render.force import render_force_report
 from thematic.render.programme import render_programme_report
+from thematic.render.table import summary_table
 from thematic.render.views import EDGE_TOLERANCE, interval_text, percent, snapped, whole_percent
-from thematic.stats import proportion
-from thematic.table import summary_table
+from thematic.scoring.aggregate import summarise
+from thematic.stats.agreement import Agreement, agreement_text, item_agreement
+from thematic.stats.assessors import compare_assessor_files, comparison_text
+from thematic.stats.compare import compare
+from thematic.stats.programme import build_programme
+from thematic.stats.proportion import proportion
 
 
 def wilson(k: int, n: int) -> str:

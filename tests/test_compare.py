@@ -6,19 +6,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from results_factory import results_doc, write
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from results_factory import results_doc, write
 from thematic.cli import main
-from thematic.compare import (
-    COMPARISON_FORMAT, NO_DETECTABLE_CHANGE, compare, compare_files, holm, rate_change, verdict,
-)
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.load.results import load_results
-from thematic.scoring import score_paths
+from thematic.scoring.inspection import score_paths
+from thematic.stats.compare import (
+    COMPARISON_FORMAT,
+    NO_DETECTABLE_CHANGE,
+    compare,
+    compare_files,
+    holm,
+    rate_change,
+    verdict,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CASES = ROOT / "inspections" / "cases" / "exampleshire-2019"

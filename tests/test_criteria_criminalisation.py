@@ -6,19 +6,18 @@ The case's `reported_at` is 2019-03-04T16:20 local time (GMT, so also 16:20 UTC)
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import yaml
-
 from conftest import ABSENT, MINIMAL, make_case
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE, PENDING = "not_applicable", "unable_to_assess", "pending"
 
 #: reported_at of the test cases ("2019-03-04T16:20" local; GMT in March, so the same in UTC).
-R = datetime(2019, 3, 4, 16, 20, tzinfo=timezone.utc)
+R = datetime(2019, 3, 4, 16, 20, tzinfo=UTC)
 
 
 def t(**delta: float) -> str:

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from conftest import ABSENT, make_case
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from thematic.expr import CASE_NAMES, Scope, compile_expression
-from thematic.functions import FUNCTIONS
 from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.scoring.expr import CASE_NAMES, Scope, compile_expression
+from thematic.scoring.functions import FUNCTIONS
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "criteria-language.md"
 TEXT = PAGE.read_text(encoding="utf-8")
@@ -98,7 +98,7 @@ def test_complete_example_loads(tmp_path):
 
 def test_forbidden_examples_in_the_table_are_refused(shipped_scope):
     # The page's "not allowed" examples must really be refused.
-    from thematic.expr import ExprError
+    from thematic.scoring.expr import ExprError
 
     for text in ['2 ** 3 > 1', '"text" * 3 == null', "count([1] + [2]) > 0", "supervision[0] == null",
                  "count(_x) > 0", "supervision.at == null", "reported_at.hour == 3", "count(supervison) > 0",

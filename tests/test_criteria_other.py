@@ -8,18 +8,17 @@ it is 2018-09-05T16:20 UTC, which is 17:20 local time (BST): windows are exact e
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import yaml
-
 from conftest import ABSENT, MINIMAL, make_case
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE, PENDING = "not_applicable", "unable_to_assess", "pending"
 
-R = datetime(2019, 3, 4, 16, 20, tzinfo=timezone.utc)
+R = datetime(2019, 3, 4, 16, 20, tzinfo=UTC)
 
 
 def t(**delta: float) -> str:

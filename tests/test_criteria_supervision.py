@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from conftest import ABSENT, make_case
 
 OFFICER = {"pip_level": 2, "specialist_trained": True}

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from conftest import ABSENT, MINIMAL, make_case
 
 OFFICER = {"pip_level": 2, "specialist_trained": True}

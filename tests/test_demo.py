@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from a11y import axe_violations, chromium, describe_violations, describe_vnu, vnu_errors
 from report_helpers import run
-from thematic import demo
-from thematic.demo import PROGRAMME, Planned, generate_and_run
+
+from thematic.commands import demo
+from thematic.commands.demo import PROGRAMME, Planned, generate_and_run
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "inspections" / "README.md"
@@ -36,9 +36,10 @@ def demo_run(tmp_path_factory):
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr(demo, "PROGRAMME", SMALL)
     try:
-        from thematic.cli import main
         import contextlib
         import io
+
+        from thematic.cli import main
 
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):

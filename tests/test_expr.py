@@ -6,18 +6,23 @@ UNKNOWN and `and`/`or`/`not` follow Kleene logic), or from working the example o
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from thematic.expr import CASE_NAMES, VALUE, ExprError, Scope, Type, compile_expression, format_value
-from thematic.functions import FUNCTIONS, UNKNOWN
 from thematic.model.case import (
-    ChildAsSuspect, Device, Incident, Investigation, Referral, SupervisionEntry,
+    ChildAsSuspect,
+    Device,
+    Incident,
+    Investigation,
+    Referral,
+    SupervisionEntry,
 )
+from thematic.scoring.expr import CASE_NAMES, VALUE, ExprError, Scope, Type, compile_expression, format_value
+from thematic.scoring.functions import FUNCTIONS, UNKNOWN
 
-UTC = timezone.utc
+UTC = UTC
 PARAMS = {"referral_max_hours": 24, "min_pip_level": 2, "supervision_max_gap_days": 28}
 SCOPE = Scope(params=frozenset(PARAMS))
 #: `p` and `q` stand for any two conditions, to tabulate and/or/not.

@@ -10,21 +10,21 @@ limit and one over.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
 from conftest import make_case
-from thematic import expr, functions
+
 from thematic.cli import main
-from thematic.errors import InputError
-from thematic.evaluate import Scorer
-from thematic.expr import ExprError, Scope, compile_expression, format_value
+from thematic.core.errors import InputError
 from thematic.load.criteria import load_criteria
-from thematic.parameters import ParameterError, check_value
+from thematic.scoring import expr, functions
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.expr import ExprError, Scope, compile_expression, format_value
+from thematic.scoring.parameters import ParameterError, check_value
 
 AS_OF = date(2019, 11, 30)
 SCOPE = Scope(params=frozenset({"p"}))
@@ -307,8 +307,8 @@ def test_a_date_out_of_range_is_the_error_state_with_its_reason(tmp_path):
 def test_a_time_near_year_one_in_a_data_quality_note_does_not_stop_scoring(tmp_path):
     # closed before reported: the data-quality note formats a time that London's 1 AD offset pushes into year 0
     # set without validation: the case loader may refuse such times, but evaluation must not rely on it
-    case = make_case().model_copy(update={"reported_at": datetime(1, 1, 1, 0, 0, 30, tzinfo=timezone.utc),
-                                          "closed_at": datetime(1, 1, 1, tzinfo=timezone.utc)})
+    case = make_case().model_copy(update={"reported_at": datetime(1, 1, 1, 0, 0, 30, tzinfo=UTC),
+                                          "closed_at": datetime(1, 1, 1, tzinfo=UTC)})
     criteria = load_criteria(write_criteria(tmp_path, criteria_document("true")))
     result = Scorer(criteria, criteria.defaults(), AS_OF).score(case)
     assert result.results["X-01"].state == "met"
@@ -316,8 +316,8 @@ def test_a_time_near_year_one_in_a_data_quality_note_does_not_stop_scoring(tmp_p
 
 
 @pytest.mark.parametrize("moment, text", [
-    (datetime(1, 1, 1, tzinfo=timezone.utc), "0001-01-01 00:00 UTC"),  # London's 1 AD offset would give year 0
-    (datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc), "9999-12-31 23:59"),
+    (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01 00:00 UTC"),  # London's 1 AD offset would give year 0
+    (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "9999-12-31 23:59"),
 ])
 def test_format_value_is_total_at_the_ends_of_the_calendar(moment, text):
     assert format_value(moment) == text

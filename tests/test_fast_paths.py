@@ -3,26 +3,26 @@ from __future__ import annotations
 
 import itertools
 import operator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import MINIMAL
 from pydantic import ValidationError
 
-from conftest import MINIMAL
-from thematic.evaluate import Scorer
-from thematic.expr import Scope, _comparison, _get, _lazy_and, _lazy_or, _not, compile_expression, format_value
-from thematic.functions import FUNCTIONS, UNKNOWN
+from thematic.core.timeutil import add_working_days, parse_datetime
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.model.base import EXTENSIONS_KEY, _to_datetime
 from thematic.model.case import Case
 from thematic.model.results import ASSESSED
-from thematic.timeutil import add_working_days, parse_datetime
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.expr import Scope, _comparison, _get, _lazy_and, _lazy_or, _not, compile_expression, format_value
+from thematic.scoring.functions import FUNCTIONS, UNKNOWN
 
 EXAMPLE_CASES = Path(__file__).resolve().parent.parent / "inspections" / "cases" / "exampleshire-2019"
-UTC = timezone.utc
+UTC = UTC
 
 
 # --- datetimes ---------------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ with the shipped criteria. Expected values are worked out by hand, never by runn
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
-from thematic.grading import suggest_grade
-from thematic.model.criteria import GradingDef
-
 from conftest import ABSENT, MINIMAL, make_case
+
+from thematic.model.criteria import GradingDef
+from thematic.scoring.grading import suggest_grade
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE, PENDING, ERROR = "not_applicable", "unable_to_assess", "pending", "error"
@@ -152,7 +151,7 @@ def test_severity_and_type_as_the_catalogue_fixes_them(criteria, cid, expected):
 
 # --- whole cases scored with the shipped criteria ---------------------------------------------------
 
-R = datetime(2019, 3, 4, 16, 20, tzinfo=timezone.utc)  # reported_at of the test cases
+R = datetime(2019, 3, 4, 16, 20, tzinfo=UTC)  # reported_at of the test cases
 
 
 def t(**delta: float) -> str:

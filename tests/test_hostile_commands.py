@@ -12,23 +12,38 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
-
 from hostile_support import (
-    CELL, INSPECTION_YAML, LINE, OUTPUT_OPTION, ROW, Outcome, Workspace, assert_no_crash, assert_refused,
-    assert_succeeded, case_record, case_yaml, changes, run_cli, run_into_closed_pipe, run_process, snapshot,
+    CELL,
+    INSPECTION_YAML,
+    LINE,
+    OUTPUT_OPTION,
+    ROW,
+    Outcome,
+    Workspace,
+    assert_no_crash,
+    assert_refused,
+    assert_succeeded,
+    case_record,
+    case_yaml,
+    changes,
+    run_cli,
+    run_into_closed_pipe,
+    run_process,
+    snapshot,
     temporaries,
 )
+
+from thematic.core.options import max_jobs
 from thematic.load.inspection import load_inspection
-from thematic.options import max_jobs
 from thematic.model.base import MAX_ID_LENGTH, MAX_TEXT_LENGTH
-from thematic.sampling import MIN_MARGIN
-from thematic.scoring import score_inspection
+from thematic.scoring.inspection import score_inspection
+from thematic.stats.sampling import MIN_MARGIN
 
 AS_OF = ["--as-of", "2019-11-30"]
 ZWSP = "\u200b"

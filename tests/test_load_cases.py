@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.cases import LoadedCase, case_files, iter_cases, load_cases
 from thematic.model.case import SECTIONS
 
@@ -102,7 +102,7 @@ def test_json_file_is_one_case_with_extensions_and_utc_time():
     case = loaded.case
     assert (case.case_id, case.force, loaded.line) == ("JSON-1", "west-midlands", 1)
     assert case.extensions == {"x_source": "export-v2"} and case.child.extensions == {"x_school_year": 8}
-    assert case.reported_at == datetime(2019, 6, 1, 12, 0, tzinfo=timezone.utc)
+    assert case.reported_at == datetime(2019, 6, 1, 12, 0, tzinfo=UTC)
     assert case.absent_sections() == frozenset(SECTIONS) - {"devices"}
 
 
@@ -326,7 +326,7 @@ def test_loaded_cases_are_returned_in_file_order():
 def test_datetimes_read_offsets_and_london_local_time(tmp_path, text, utc):
     path = write(tmp_path, "t.yaml", case_yaml(reported_at=text))
     (loaded,) = load_cases([path])
-    assert loaded.case.reported_at == utc.replace(tzinfo=timezone.utc)
+    assert loaded.case.reported_at == utc.replace(tzinfo=UTC)
     assert loaded.case.reported_at.utcoffset() is not None
 
 

@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL, make_case
-from thematic.errors import InputError, Problem
-from thematic.evaluate import Scorer
+
+from thematic.core.errors import InputError, Problem
 from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.scoring.evaluate import Scorer
 
 DATA = Path(__file__).parent / "data" / "criteria"
 

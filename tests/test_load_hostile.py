@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import MINIMAL
+
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
 from thematic.load.json_source import decode
 from thematic.load.results import load_results

@@ -8,10 +8,16 @@ import pydantic
 import pytest
 from pydantic import Field
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import (
-    YamlDocument, describe_value, field_path, located_problem, parse_yaml_documents, read_yaml_documents,
-    read_yaml_file, validation_problems,
+    YamlDocument,
+    describe_value,
+    field_path,
+    located_problem,
+    parse_yaml_documents,
+    read_yaml_documents,
+    read_yaml_file,
+    validation_problems,
 )
 from thematic.model.base import FileModel
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from thematic.options import parse_decimal, parse_whole_number
+from thematic.core.options import parse_decimal, parse_whole_number
 
 
 @pytest.mark.parametrize("text, value", [("0", 0), ("16", 16), ("-3", -3), ("+7", 7), (" 5 ", 5),

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from thematic.atomic import STAGING_PREFIX, OutputSet, write_text_atomic
 from thematic.cli import main
-from thematic.options import JOBS_PER_CPU, jobs_option, max_jobs
-from thematic.errors import InputError
-from thematic.sampling import MIN_MARGIN, SamplingError, size_for_margin
+from thematic.core.atomic import STAGING_PREFIX, OutputSet, write_text_atomic
+from thematic.core.errors import InputError
+from thematic.core.options import JOBS_PER_CPU, jobs_option, max_jobs
+from thematic.stats.sampling import MIN_MARGIN, SamplingError, size_for_margin
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "tests" / "data" / "load" / "example.yaml"
@@ -212,7 +212,7 @@ def test_an_output_name_outside_its_folder_is_refused(tmp_path):
 
 STAGE_AND_WAIT = """
 import sys, time
-from thematic.atomic import OutputSet
+from thematic.core.atomic import OutputSet
 outputs = OutputSet()
 stream = outputs.open_text(sys.argv[1], option="-o")
 stream.write("half a document"); stream.flush()

@@ -7,13 +7,21 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from results_factory import results_doc, write
 from scipy.stats import binom, binomtest
 
-from results_factory import results_doc, write
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.results import load_results
-from thematic.programme import (
-    ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, NO_CASES, PROGRAMME_FORMAT, WITHIN, build_programme, funnel_limits,
+from thematic.stats.programme import (
+    ABOVE_95,
+    ABOVE_998,
+    BELOW_95,
+    BELOW_998,
+    NO_CASES,
+    PROGRAMME_FORMAT,
+    WITHIN,
+    build_programme,
+    funnel_limits,
     load_programme,
 )
 
@@ -28,7 +36,7 @@ def exact_quantile(q: Fraction, n: int, p: Fraction) -> int:
     return n
 
 
-def programme(tmp_path: Path, forces: dict[str, dict], **common) -> "Programme":  # noqa: F821
+def programme(tmp_path: Path, forces: dict[str, dict], **common) -> Programme:  # noqa: F821
     results = []
     for name, counts in forces.items():
         document = results_doc(counts, inspection=f"{name}-2019", force=name, **common)

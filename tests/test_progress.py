@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from thematic.core.progress import Progress
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.progress import Progress
-from thematic.stream import CaseloadJob, run_caseload
+from thematic.scoring.stream import CaseloadJob, run_caseload
 
 EXAMPLE_CASES = Path(__file__).resolve().parent.parent / "inspections" / "cases" / "exampleshire-2019"
 

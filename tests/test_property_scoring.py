@@ -30,14 +30,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thematic.cli import main
-from thematic.expr import CASE_NAMES
-from thematic.functions import FUNCTIONS
 from thematic.model.base import file_fields
 from thematic.model.case import (
-    ChildAsSuspect, Custody, Device, Incident, Investigation, Outcome, PoliceProtection, Referral,
-    RiskAssessment, Section47, StrategyDiscussion, SupervisionEntry,
+    ChildAsSuspect,
+    Custody,
+    Device,
+    Incident,
+    Investigation,
+    Outcome,
+    PoliceProtection,
+    Referral,
+    RiskAssessment,
+    Section47,
+    StrategyDiscussion,
+    SupervisionEntry,
 )
 from thematic.model.results import STATES
+from thematic.scoring.expr import CASE_NAMES
+from thematic.scoring.functions import FUNCTIONS
 
 #: Hard limit for one example: far above a normal run (well under a second), short of a hang.
 HARD_TIMEOUT_SECONDS = 30

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from a11y import (
     axe_violations,
     blank_image_problem,
@@ -20,7 +19,8 @@ from a11y import (
     vnu_errors,
 )
 from render_samples import rendered_html
-from thematic import typeface
+
+from thematic.core import typeface
 
 VARIANTS = {"full": None, "suppressed": 5}
 

@@ -18,20 +18,20 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
-from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
-from statsmodels.stats.proportion import proportion_confint
-
 from a11y import axe_violations, chromium, describe_violations, describe_vnu, pdf_tagging_problems, vnu_errors
 from render_samples import rendered_html
-from thematic.agreement import gwet_ac1, inspection_agreement
+from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
+from statsmodels.stats.proportion import proportion_confint
+from workbook_support import example_inspection, write_judgements, write_moderation
+
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.inspection import load_inspection
 from thematic.render.agreement_file import load_agreement
 from thematic.render.context import force_report_context
 from thematic.render.force import render_force_report
-from thematic.scoring import score_inspection
-from workbook_support import example_inspection, write_judgements, write_moderation
+from thematic.scoring.inspection import score_inspection
+from thematic.stats.agreement import gwet_ac1, inspection_agreement
 
 IDS = [f"EXA-2019-{i:03d}" for i in range(1, 17)]
 # INF-02 (yes, no, n/a): 14 cases both "yes", then one split each way: the kappa paradox.

@@ -14,18 +14,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from a11y import axe_violations, chromium, describe_violations, describe_vnu, pdf_tagging_problems, pdf_text, vnu_errors
+from render_samples import ROOT, hand_made, shipped_criteria
+from results_factory import results_doc, write
 from scipy.stats import binomtest
 from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from a11y import axe_violations, chromium, describe_violations, describe_vnu, pdf_tagging_problems, pdf_text, vnu_errors
-from render_samples import ROOT, hand_made, shipped_criteria
-from results_factory import results_doc, write
-from thematic.assessors import compare_assessor_files
 from thematic.cli import main
 from thematic.render.assessors import ALIKE, LESS, MORE, NONE, UNPAIRED, assessors_report, p_text
 from thematic.render.context import question_text
+from thematic.stats.assessors import compare_assessor_files
 
 N = 24
 # TIM-01: the force says met in every case, the inspectors in the first 12 only (12 force-only, 0 the reverse).

@@ -5,13 +5,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from render_samples import example, hand_made, shipped_criteria
+
 from thematic.render.charts import grade_chart, rates_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.force import force_charts
 from thematic.render.views import Suppression
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from render_samples import ROOT, example, hand_made
+
 from thematic.cli import main
 
 CRITERIA = ROOT / "criteria" / "ncpi-thematic-2019.yaml"

@@ -13,19 +13,26 @@ import re
 from pathlib import Path
 
 import pytest
+from a11y import (
+    axe_violations,
+    blank_image_problem,
+    chromium,
+    describe_violations,
+    describe_vnu,
+    pdf_first_page_png,
+    pdf_tagging_problems,
+    pdf_text,
+    vnu_errors,
+)
+from report_helpers import check_golden, logged_by_weasyprint, run, words
+from results_factory import results_doc, write
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from a11y import (
-    axe_violations, blank_image_problem, chromium, describe_violations, describe_vnu, pdf_first_page_png,
-    pdf_tagging_problems, pdf_text, vnu_errors,
-)
-from report_helpers import check_golden, logged_by_weasyprint, run, words
-from results_factory import results_doc, write
-from thematic.compare import compare
 from thematic.load.results import load_results
 from thematic.render.comparison import comparison_report_context, p_text, points, render_comparison_report
+from thematic.stats.compare import compare
 
 BEFORE = {"X-01": (14, 20), "X-02": (4, 20), "X-03": (10, 20), "X-04": (5, 20)}
 AFTER = {"X-01": (9, 20), "X-02": (17, 20), "X-03": (10, 20), "X-05": (8, 20)}

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from render_samples import example, hand_made, shipped_criteria
+
 from thematic.render.context import force_report_context, question_text
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import os
 import re
 import subprocess
@@ -20,11 +19,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from a11y import POPPLER_HINT, require_program
 from render_samples import example, hand_made, rendered_html, rendered_pdf
 from results_factory import results_doc, write
-from thematic import typeface
+
+from thematic.core import typeface
 
 TESTS = Path(__file__).resolve().parent
 COUNTS = {"alpha": {"X-01": (42, 50), "X-02": (40, 50)}, "bravo": {"X-01": (22, 50), "X-02": (27, 50)}}
@@ -44,32 +43,33 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
         made["force"] = render_force_report(document, criteria)
     if "agreement" in kinds:
         from test_render_agreement import write_answers
-        from thematic.agreement import inspection_agreement
+
         from thematic.load.inspection import load_inspection
         from thematic.render.force import render_force_report
-        from thematic.scoring import score_inspection
+        from thematic.scoring.inspection import score_inspection
+        from thematic.stats.agreement import inspection_agreement
 
         inspection = load_inspection(write_answers(folder / "agreement"))
         made["agreement"] = render_force_report(score_inspection(inspection), inspection.criteria,
                                                 agreement=inspection_agreement(inspection).to_json())
     if "programme" in kinds:
-        from thematic.programme import build_programme
         from thematic.render.programme import render_programme_report
+        from thematic.stats.programme import build_programme
 
         results = [load_results(write(folder / f"{force}.json", results_doc(
             counts, inspection=f"{force}-2019", force=force, cases=50))) for force, counts in COUNTS.items()]
         made["programme"] = render_programme_report(build_programme(results), results)
     if "comparison" in kinds:
-        from thematic.compare import compare
         from thematic.render.comparison import render_comparison_report
+        from thematic.stats.compare import compare
 
         before = load_results(write(folder / "before.json", results_doc(BEFORE, inspection="t-2015", year=2015,
                                                                         cases=20)))
         after = load_results(write(folder / "after.json", results_doc(AFTER, inspection="t-2019", cases=20)))
         made["comparison"] = render_comparison_report(compare(before, after))
     if "assessors" in kinds:
-        from thematic.assessors import compare_assessor_files
         from thematic.render.assessors import assessors_report, render_assessors_report  # noqa: F401
+        from thematic.stats.assessors import compare_assessor_files
 
         sides = []
         for name, states in (("force", ["met"] * 6), ("inspectors", ["met"] * 3 + ["not_met"] * 3)):

@@ -14,12 +14,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from render_samples import example, rendered_html
+
 from thematic import __version__
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.render.html import default_template_dir, render_template
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,17 +13,17 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pdf_layout import Word, describe, overlapping, overlaps, words
 from render_samples import rendered_pdf
-from thematic.compare import compare
+
 from thematic.load.inspection import load_inspection
 from thematic.load.results import load_results
-from thematic.programme import build_programme
 from thematic.render.comparison import render_comparison_report
 from thematic.render.force import render_force_report
 from thematic.render.programme import render_programme_report
-from thematic.scoring import score_inspection
+from thematic.scoring.inspection import score_inspection
+from thematic.stats.compare import compare
+from thematic.stats.programme import build_programme
 
 ROOT = Path(__file__).resolve().parent.parent
 INSPECTIONS = ROOT / "inspections"
@@ -108,6 +108,7 @@ def test_example_force_pdf_has_no_overprinted_words(suppress_below):
 
 def test_force_pdf_with_the_agreement_section_has_no_overprinted_words(tmp_path):
     import test_render_agreement as agreement
+
     from thematic.cli import main
 
     inspection = agreement.write_answers(tmp_path / "inspection")  # double-scored cases: the section is there
@@ -121,6 +122,7 @@ def test_force_pdf_with_the_agreement_section_has_no_overprinted_words(tmp_path)
 def test_assessors_pdf_has_no_overprinted_words(tmp_path):
     # TIM-01's p-values read "less than 0.001", which ran into the next columns of the direction table
     import test_render_assessors as assessors
+
     from thematic.cli import main
 
     def side(name: str, inspection: str, which: str):

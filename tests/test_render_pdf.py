@@ -3,13 +3,12 @@ key findings in its text, and a first page a person can look at."""
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
-
 from a11y import blank_image_problem, pdf_first_page_png, pdf_tagging_problems, pdf_text
 from render_samples import example, hand_made, rendered_pdf
 from report_helpers import words
+
 from thematic.render.context import force_report_context
 from thematic.render.pdf import PdfError, html_to_pdf
 
@@ -51,7 +50,7 @@ def test_tagging_check_finds_an_untagged_pdf():
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from thematic import typeface
+    from thematic.core import typeface
     from thematic.render.pdf import _fetcher
 
     # WeasyPrint without PDF/UA, but with the packaged font: the suite needs no font of the machine's
@@ -67,8 +66,9 @@ def test_tagging_check_finds_an_untagged_pdf():
 
 @pytest.mark.parametrize("suppress_below", [None, 5])
 def test_report_pdf_is_tagged_with_language_and_title(suppress_below):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     pdf, _ = rendered_pdf(suppress_below)
     assert pdf_tagging_problems(pdf) == []

@@ -15,17 +15,24 @@ import re
 from pathlib import Path
 
 import pytest
-from scipy.stats import binom
-
 from a11y import (
-    axe_violations, blank_image_problem, chromium, describe_violations, describe_vnu, pdf_first_page_png,
-    pdf_tagging_problems, pdf_text, vnu_errors,
+    axe_violations,
+    blank_image_problem,
+    chromium,
+    describe_violations,
+    describe_vnu,
+    pdf_first_page_png,
+    pdf_tagging_problems,
+    pdf_text,
+    vnu_errors,
 )
 from report_helpers import check_golden, logged_by_weasyprint, run, words
 from results_factory import results_doc, write
+from scipy.stats import binom
+
 from thematic.load.results import load_results
-from thematic.programme import build_programme
 from thematic.render.programme import programme_report_context, render_programme_report
+from thematic.stats.programme import build_programme
 
 COUNTS = {  # force: {criterion: (met, assessed)}
     "alpha": {"X-01": (42, 50), "X-02": (40, 50), "X-03": (41, 50)},

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from render_samples import hand_made
 from report_helpers import run
 
@@ -75,7 +74,7 @@ def test_an_escape_from_a_user_template_exits_2_naming_the_template_and_line(cap
     ("range(100001)|list|length", False),
 ])
 def test_bounds_on_work_are_exact(tmp_path, expression, allowed):
-    from thematic.errors import InputError
+    from thematic.core.errors import InputError
     from thematic.render.html import render_template
 
     (tmp_path / "t.html.j2").write_text("x\n{{ (" + expression + ")|string|length }}\n", encoding="utf-8")
@@ -109,7 +108,8 @@ def test_the_override_the_templates_readme_shows_still_works_in_html_and_pdf(cap
 
 
 def test_the_default_templates_render_in_the_sandbox_too():
-    from thematic.render.html import environment
     import jinja2.sandbox
+
+    from thematic.render.html import environment
 
     assert isinstance(environment(), jinja2.sandbox.ImmutableSandboxedEnvironment)

@@ -11,7 +11,7 @@ from thematic.render.views import (
     parse_thresholds,
     percent,
 )
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 
 @pytest.mark.parametrize(

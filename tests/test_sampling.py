@@ -1,4 +1,4 @@
-"""`thematic sample` and `thematic.sampling`: size for a margin, allocation, rounding, the draw, errors.
+"""`thematic sample` and `thematic.stats.sampling`: size for a margin, allocation, rounding, the draw, errors.
 
 Expected allocations are worked by hand in the comments; sizes are checked against published worked
 examples (Cochran's formula with the finite-population correction, Krejcie and Morgan's table) and
@@ -19,7 +19,7 @@ from scipy.stats import binomtest, norm
 from statsmodels.stats.proportion import samplesize_confint_proportion
 
 from thematic.cli import main
-from thematic.sampling import SamplingError, allocate, size_for_margin, stratified_sample
+from thematic.stats.sampling import SamplingError, allocate, size_for_margin, stratified_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_REGISTER = ROOT / "inspections" / "registers" / "exampleshire-register.csv"

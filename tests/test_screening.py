@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import CAPTURED_EMPTY
-from thematic import screening
+
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.screening import COLUMNS, parse_criteria_list, screen_caseload
+from thematic.scoring import screening
+from thematic.scoring.screening import COLUMNS, parse_criteria_list, screen_caseload
 
 AS_OF = date(2019, 11, 30)
 REPORTED = "T16:20"

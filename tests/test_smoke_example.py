@@ -1,7 +1,8 @@
 """The example case of the case-file format scores as the catalogue says it should."""
-from thematic.model.case import Case
-from thematic.load.yaml_source import read_yaml_file
 from pathlib import Path
+
+from thematic.load.yaml_source import read_yaml_file
+from thematic.model.case import Case
 
 EXAMPLE = Path(__file__).parent / "data" / "load" / "example.yaml"
 

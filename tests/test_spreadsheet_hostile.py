@@ -17,17 +17,17 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
-
 from tabular_helpers import CASES, INCIDENTS, MAPPING, write_csv, write_export
-from thematic.cli import main
-from thematic.errors import InputError
-from thematic.tabular import import_tables
 from workbook_support import Sheet, example_inspection, libreoffice_convert, write_judgements
+
+from thematic.cli import main
+from thematic.core.errors import InputError
+from thematic.tabular import import_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "inspections" / "registers" / "exampleshire-register.csv"
@@ -162,7 +162,7 @@ def test_libreoffice_shows_the_formula_looking_id_as_text(formula_workbook, tmp_
 
 
 def test_every_font_of_the_audit_workbook_is_the_project_family(formula_workbook):
-    from thematic.typeface import FAMILY
+    from thematic.core.typeface import FAMILY
 
     _, path = formula_workbook
     with zipfile.ZipFile(path) as book:
@@ -179,7 +179,7 @@ def test_every_font_of_the_audit_workbook_is_the_project_family(formula_workbook
     ("-5", "-5"), ("+3.5", "+3.5"), ("-", "'-"), ("EXA-2019-001", "EXA-2019-001"), ("", ""), ("a=b", "a=b"),
 ])
 def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(value, written):
-    from thematic.formulas import csv_text
+    from thematic.core.formulas import csv_text
 
     assert csv_text(value) == written
 
@@ -264,7 +264,7 @@ def test_an_xml_entity_in_any_part_is_refused_naming_the_part(audit, capsys, par
 
 @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
 def test_openpyxl_parses_with_defusedxml_and_its_refusal_names_the_file(audit, capsys, monkeypatch, part):
-    from thematic import xlsx
+    from thematic.load import xlsx
 
     monkeypatch.setattr(xlsx, "_PROLOG_BYTES", 0)  # our own check sees nothing: defusedxml must refuse
     folder, path = audit
@@ -314,14 +314,14 @@ def test_a_used_range_down_to_row_1048576_is_read_in_bounded_memory(audit, value
         assert code == 0, err
     else:
         assert code == 2, err
-        assert (f"error: Cases!A1048576: a value below row 100,000; an audit workbook has at most 100,000 rows"
+        assert ("error: Cases!A1048576: a value below row 100,000; an audit workbook has at most 100,000 rows"
                 in err), err
         assert digest(folder) == before
     assert peak < 300, f"peak memory {peak:.0f} MiB"
 
 
 def test_the_row_limit_of_a_sheet_is_exact(tmp_path, monkeypatch):
-    from thematic import xlsx
+    from thematic.load import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 3)
     table, mapping = xlsx_export(tmp_path / "at")
@@ -334,7 +334,7 @@ def test_the_row_limit_of_a_sheet_is_exact(tmp_path, monkeypatch):
 
 
 def test_a_workbook_part_beyond_the_size_limit_is_refused_before_it_is_parsed(tmp_path, monkeypatch, capsys):
-    from thematic import xlsx
+    from thematic.load import xlsx
 
     table, mapping = xlsx_export(tmp_path)
     with zipfile.ZipFile(table) as book:

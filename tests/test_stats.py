@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
-from thematic.stats import Proportion, proportion
+from thematic.stats.proportion import Proportion, proportion
 
 
 @pytest.mark.parametrize(

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from thematic import stream
-from thematic.aggregate import SummaryAccumulator
-from thematic.caseload import AtomicOutput, score_caseload
-from thematic.errors import InputError
-from thematic.evaluate import Scorer
+from thematic.core.errors import InputError
 from thematic.load import cases as cases_module
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.scoring import score_paths
-from thematic.stream import CaseloadJob, run_caseload
+from thematic.scoring import stream
+from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.caseload import AtomicOutput, score_caseload
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.inspection import score_paths
+from thematic.scoring.stream import CaseloadJob, run_caseload
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CASES = ROOT / "inspections" / "cases" / "exampleshire-2019"

@@ -13,11 +13,11 @@ import pytest
 from scipy.stats import fisher_exact
 from statsmodels.stats import proportion as smp
 
-from thematic.evaluate import Scorer
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.model.case import Case
 from thematic.model.results import ASSESSED, MET
-from thematic.stats import proportion
+from thematic.scoring.evaluate import Scorer
+from thematic.stats.proportion import proportion
 from thematic.synth import generate_cases, load_profile
 from thematic.synth.calibration import compare_rates, conference_within, discussion_share, implied_rates
 from thematic.synth.inspector import related, sound

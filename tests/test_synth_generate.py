@@ -13,17 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from thematic.errors import InputError
-from thematic.evaluate import Scorer
+from thematic.core.errors import InputError
+from thematic.core.timeutil import parse_datetime, start_of_local_day
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.model.case import CATEGORIES, Case
-from thematic.scoring import case_check
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.inspection import case_check
 from thematic.synth import case_yaml, cases_jsonl, generate_cases, load_profile, shipped_profiles, synthesize
 from thematic.synth.stories import (
-    EXPLOITATION_INDICATORS, GRADE_NOTES, JUDGEMENT_NOTES, NO_HISTORY_NOTE, STORIES,
+    EXPLOITATION_INDICATORS,
+    GRADE_NOTES,
+    JUDGEMENT_NOTES,
+    NO_HISTORY_NOTE,
+    STORIES,
 )
-from thematic.timeutil import parse_datetime, start_of_local_day
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 400  # per national profile: enough for every story to appear many times

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.synth.profile import PRACTICE_CRITERIA, load_profile, shipped_profiles
 
 SHIPPED = shipped_profiles()

@@ -8,7 +8,6 @@ import pytest
 from thematic.tabular.convert import OMIT, CellError, Rule, blank_value, convert, strptime_format
 from thematic.tabular.targets import LIST_SECTIONS, OBJECT_SECTIONS, Target, leaf_fields, target
 
-
 # --- date formats --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spec, expected", [

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from tabular_helpers import CASES, INCIDENTS, MAPPING, write_export
+
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.scoring import score_paths
+from thematic.scoring.inspection import score_paths
 from thematic.tabular import import_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,8 +215,8 @@ def with_cell(rows: list[list[str]], row: int, column: str, value: str) -> list[
     ("incidents", 2, "When", "02/11/2018", '"02/11/2018" is not a date and time in the form dd/mm/yyyy hh:mm'),
     ("incidents", 2, "When", "", "is blank; incidents.at needs a value (datetime)"),
     ("incidents", 2, "Seen", "Yes", '"Yes" is not one of Y, N'),
-    ("incidents", 2, "Ref", "T-999", f'"T-999" is not a case id in {{main}}'),
-    ("incidents", 2, "Ref", "", f"is blank; every row needs the id of its case in {{main}}"),
+    ("incidents", 2, "Ref", "T-999", '"T-999" is not a case id in {main}'),
+    ("incidents", 2, "Ref", "", "is blank; every row needs the id of its case in {main}"),
     ("cases", 2, "Age", "19", "child.age: must be at most 17, got 19"),
     ("cases", 2, "Age", "nine", '"nine" is not a whole number'),
     ("cases", 3, "Type", "Neglect", '"Neglect" is not one of DA, NEG'),

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tabular_helpers import CASES, INCIDENTS, MAPPING, write_csv, write_export
-from thematic.errors import InputError
+
+from thematic.core.errors import InputError
 from thematic.tabular import import_tables
 from thematic.tabular.mapping import load_mapping
 from thematic.tabular.targets import leaf_fields

@@ -6,13 +6,25 @@ Expected values are worked out by hand from the spec (real England and Wales ban
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import make_case
 
-from thematic.functions import (
+from thematic.core.timeutil import (
+    add_working_days,
+    is_working_day,
+    local_date,
+    parse_datetime,
+    start_of_local_day,
+)
+from thematic.scoring.functions import (
     add_working_days as expr_add_working_days,
+)
+from thematic.scoring.functions import (
     date_ as expr_date,
+)
+from thematic.scoring.functions import (
     days_between,
     hours_between,
     max_gap_days,
@@ -21,16 +33,8 @@ from thematic.functions import (
     within_hours,
     within_working_days,
 )
-from thematic.timeutil import (
-    add_working_days,
-    is_working_day,
-    local_date,
-    parse_datetime,
-    start_of_local_day,
-)
-from conftest import make_case
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args: int) -> datetime:

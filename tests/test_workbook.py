@@ -2,17 +2,16 @@
 guidance and criteria sheets, an inspector's own answers filled in, and a clean LibreOffice open."""
 from __future__ import annotations
 
-
 import openpyxl
 import pytest
 import yaml
 from pypdf import PdfReader
+from workbook_support import CRITERIA, Sheet, example_inspection, libreoffice_convert
 
 from thematic.cli import main
-from thematic.evaluate import Scorer
 from thematic.load.cases import load_cases
 from thematic.load.inspection import load_inspection
-from workbook_support import CRITERIA, Sheet, example_inspection, libreoffice_convert
+from thematic.scoring.evaluate import Scorer
 
 # Written out here, not imported, so a changed label in the code fails a test.
 LABELS = {"met": "met", "not_met": "not met", "not_evidenced": "not evidenced", "not_applicable": "n/a",

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
+from workbook_support import Sheet, example_inspection, write_inspection, write_judgements
 
 from thematic.cli import main
 from thematic.load.inspection import load_inspection
-from thematic.scoring import score_inspection
-from workbook_support import Sheet, example_inspection, write_inspection, write_judgements
+from thematic.scoring.inspection import score_inspection
 
 # The states each answer gives, written out from the criteria catalogue (spec/criteria.md).
 STATES = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from workbook_support import minimal_cases, write_inspection, write_judgements, write_moderation
 
 from thematic.cli import main
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.inspection import load_inspection
-from thematic.scoring import score_inspection
-from workbook_support import minimal_cases, write_inspection, write_judgements, write_moderation
+from thematic.scoring.inspection import score_inspection
 
 J = "judgements/{}.yaml"
 

@@ -5,8 +5,9 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import openpyxl
 import yaml
@@ -111,7 +112,7 @@ def libreoffice_convert(path: Path, to: str, folder: Path) -> subprocess.Complet
     """
     import os
 
-    from thematic.typeface import FONT_DIR
+    from thematic.core.typeface import FONT_DIR
 
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:

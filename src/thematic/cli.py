@@ -11,22 +11,23 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from thematic import __version__
-from thematic.atomic import OutputSet, check_safe_name
-from thematic.errors import InputError, Problem
+from thematic.core.atomic import OutputSet, check_safe_name
+from thematic.core.errors import InputError, Problem
+from thematic.core.timeutil import parse_date
 from thematic.load.cases import load_cases
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.load.inspection import load_inspection
 from thematic.load.yaml_source import read_yaml_documents
 from thematic.model.criteria import CriteriaSet
-from thematic.parameters import ParameterError, parse_set_option
-from thematic.scoring import case_check, score_inspection
-from thematic.table import summary_table
-from thematic.timeutil import parse_date
+from thematic.render.table import summary_table
+from thematic.scoring.inspection import case_check, score_inspection
+from thematic.scoring.parameters import ParameterError, parse_set_option
 from thematic.workbook.sample import load_sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -116,8 +117,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         parameters[name] = value
     if args.cases_out and args.summary_only:
         raise InputError.single("--cases-out", "--cases-out and --summary-only exclude each other: choose one")
-    from thematic.caseload import score_caseload
-    from thematic.progress import Progress
+    from thematic.core.progress import Progress
+    from thematic.scoring.caseload import score_caseload
 
     with Progress(sys.stderr, "scoring") as progress:  # drawn only when standard error is a terminal
         result = score_caseload(args.cases, criteria=criteria, as_of=as_of, parameters=parameters,
@@ -145,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         document = score_inspection(inspection)
         agreement = None
         if inspection.judgements:  # only judgements files can hold a second inspector's answers to a case
-            from thematic.agreement import inspection_agreement
+            from thematic.stats.agreement import inspection_agreement
 
             agreement = inspection_agreement(inspection).to_json()  # the report shows it if any case is double-scored
         rendered = render_force_report(document, inspection.criteria, agreement=agreement)
@@ -162,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate the fictional example programme, run every inspection and report, and index them."""
-    from thematic.demo import run_demo
+    from thematic.commands.demo import run_demo
     from thematic.render.force import check_formats
 
     formats = check_formats(args.format.split(","))
@@ -189,7 +190,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from thematic.options import jobs_option  # `--jobs` of score and demo
+    from thematic.core.options import jobs_option  # `--jobs` of score and demo
 
     parser = _Parser(prog="thematic", description="Score police child-protection case files against inspection criteria.")
     parser.add_argument("--version", action="version", version=f"thematic {__version__}")
@@ -239,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_demo)
 
     for module in _command_modules():
-        module.register(sub)
+        if hasattr(module, "register"):  # the demo pipeline is registered above, in its place in the help
+            module.register(sub)
     return parser
 
 

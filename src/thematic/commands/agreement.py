@@ -4,13 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from thematic.atomic import OutputSet
+from thematic.core.atomic import OutputSet
 from thematic.load.inspection import load_inspection
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
-    from thematic.agreement import agreement_text, inspection_agreement
+    from thematic.stats.agreement import agreement_text, inspection_agreement
 
     inspection = load_inspection(args.inspection)
     with OutputSet() as outputs:

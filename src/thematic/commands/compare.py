@@ -1,6 +1,6 @@
 """`thematic compare BEFORE.json AFTER.json`: the year-on-year comparison of two results files.
 
-Loads and checks both files, calls `thematic.compare` for the statistics, renders the report
+Loads and checks both files, calls `thematic.stats.compare` for the statistics, renders the report
 (`thematic.render.comparison`) and only then writes `DIR/comparison.json`
 (`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` together, and prints
 one line per compared criterion with the change, its interval and the word the report uses.
@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # scipy and statsmodels load in a second: only when the command runs
-    from thematic.compare import Change, Comparison
     from thematic.load.results import Results
+    from thematic.stats.compare import Change, Comparison
 
-from thematic.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name
-from thematic.errors import InputError
+from thematic.core.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name
+from thematic.core.errors import InputError
 
 #: Formats this command writes.
 WRITERS = ("json", "html", "pdf")
@@ -114,10 +113,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         environment(args.template_dir)
     from thematic.commands.report import criteria_texts
-    from thematic.compare import compare
     from thematic.load.results import load_results_files
-
     from thematic.render.comparison import FILE_NAMES
+    from thematic.stats.compare import compare
 
     with OutputSet() as outputs:  # checked before rendering; the files appear together, or none
         for path in (args.before, args.after):

@@ -1,6 +1,6 @@
 """`thematic compare-assessors FORCE.json INSPECTORS.json`: a force's own audit beside the inspectors'.
 
-Reads two results files scored on the same cases, calls `thematic.assessors` for agreement and
+Reads two results files scored on the same cases, calls `thematic.stats.assessors` for agreement and
 the direction of any bias, prints the plain-text table, writes the JSON document
 (`thematic.assessor-comparison/1`) when asked (`-o FILE.json`) and the self-assessment report
 (`--report DIR`: DIR/assessors.html and DIR/assessors.pdf, through `thematic.render.assessors`).
@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from thematic.atomic import OutputSet
-from thematic.errors import InputError
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError
 
 DESCRIPTION = (
     "Compare a force's self-assessment with the inspectors' assessment of the same cases (two results "
@@ -43,9 +43,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
-    from thematic.assessors import compare_assessor_files, comparison_text
-
     from thematic.render.assessors import FILE_NAMES
+    from thematic.stats.assessors import compare_assessor_files, comparison_text
 
     with OutputSet() as outputs:  # checked before any work; the files appear together, or none
         for path, what in ((args.force, "the force's results file"), (args.inspectors, "the inspectors' results file"),

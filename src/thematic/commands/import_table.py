@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from thematic.atomic import OutputSet, write_text_atomic
-from thematic.errors import InputError, Problem
+from thematic.core.atomic import OutputSet, write_text_atomic
+from thematic.core.errors import InputError, Problem
 from thematic.tabular import import_tables
 from thematic.tabular.output import FORMATS, other_case_files, plan_outputs, rejected_csv, write_cases
 from thematic.tabular.sources import display_name

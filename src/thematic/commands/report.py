@@ -5,7 +5,7 @@ with (the shipped one of the same id, or `--criteria FILE`) and checks that ever
 fingerprint still matches, so that a report never pairs counts with a changed definition; then
 writes DIR/report.html and DIR/report.pdf through `thematic.render.write_force_report`. Several
 results files make the programme report instead: forces side by side against the pooled rate
-(`thematic.programme`, `thematic.render.programme`), as DIR/programme.json, .html and .pdf.
+(`thematic.stats.programme`, `thematic.render.programme`), as DIR/programme.json, .html and .pdf.
 """
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from thematic.atomic import OutputSet
-from thematic.errors import InputError, Problem
-from thematic.fingerprint import fingerprints
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError, Problem
+from thematic.core.options import positive_whole_number
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.load.results import Results, load_results, load_results_files
 from thematic.model.case import GRADES
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import STATES
-from thematic.options import positive_whole_number
 from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
+from thematic.scoring.fingerprint import fingerprints
 
 
 def register(subparsers: Any) -> None:
@@ -75,7 +75,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         thresholds = parse_thresholds(args.thresholds)
     except ValueError as exc:
         raise InputError.single("--thresholds", str(exc)) from None
-    from thematic.render.force import FILE_NAMES, check_formats, write_force_report  # matplotlib and WeasyPrint load only when used
+    from thematic.render.force import (  # matplotlib and WeasyPrint load only when used
+        FILE_NAMES,
+        check_formats,
+        write_force_report,
+    )
     from thematic.render.pdf import PdfError
 
     out = Path(args.output) if args.output else Path(args.results[0]).parent
@@ -131,10 +135,8 @@ def programme_report(args: argparse.Namespace) -> int:
         from thematic.render.html import environment
 
         environment(args.template_dir)
-    from thematic.programme import build_programme
-    from thematic.render.programme import key_facts, render_programme_report, write_programme_report
-
-    from thematic.render.programme import FILE_NAMES
+    from thematic.render.programme import FILE_NAMES, key_facts, render_programme_report, write_programme_report
+    from thematic.stats.programme import build_programme
 
     with OutputSet() as outputs:  # the outputs are checked once the folder is known, before rendering
         declare_inputs(outputs, args)

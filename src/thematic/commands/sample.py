@@ -1,7 +1,7 @@
 """`thematic sample`: read a force's case register (CSV), draw a stratified random sample, write it.
 
 The register is one row per eligible case with a header row. This module reads and checks it
-(every problem with its file, line and column), calls `thematic.sampling` for the size, the
+(every problem with its file, line and column), calls `thematic.stats.sampling` for the size, the
 allocation and the draw, writes the sampled rows with a `stratum_weight` column atomically, and
 prints each stratum's population, sample and weight.
 """
@@ -13,13 +13,22 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from thematic.atomic import OutputSet
-from thematic.errors import InputError, Problem
-from thematic.formulas import csv_row
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError, Problem
+from thematic.core.formulas import csv_row
+from thematic.core.options import decimal, whole_number
 from thematic.load.yaml_source import encoding_problem, other_unicode_encoding
-from thematic.options import decimal, whole_number
+from thematic.stats.sampling import (
+    MAX_MARGIN,
+    MIN_MARGIN,
+    MarginSize,
+    Sample,
+    SamplingError,
+    margin_too_small,
+    size_for_margin,
+    stratified_sample,
+)
 from thematic.tabular.build import hidden_character
-from thematic.sampling import MAX_MARGIN, MIN_MARGIN, MarginSize, margin_too_small, Sample, SamplingError, size_for_margin, stratified_sample
 
 WEIGHT_COLUMN = "stratum_weight"
 MAX_PROBLEMS = 50  # beyond this a list of errors stops helping; the count is still given

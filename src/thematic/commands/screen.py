@@ -1,6 +1,6 @@
 """`thematic screen`: list the cases of a whole caseload that fail chosen criteria, as CSV.
 
-Parses the options, loads the criteria set, and calls `thematic.screening.screen_caseload`, which
+Parses the options, loads the criteria set, and calls `thematic.scoring.screening.screen_caseload`, which
 streams the caseload (in parallel with `--jobs`) and writes the list atomically; prints how many
 cases were screened and listed. A progress bar is shown on standard error when it is a terminal.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from thematic.atomic import OutputSet
-from thematic.caseload import declare_caseload
-from thematic.options import jobs_option
-from thematic.errors import InputError
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError
+from thematic.core.options import jobs_option
+from thematic.core.progress import Progress
+from thematic.core.timeutil import parse_date
 from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.parameters import ParameterError, parse_set_option
-from thematic.progress import Progress
-from thematic.screening import parse_criteria_list, screen_caseload
-from thematic.timeutil import parse_date
+from thematic.scoring.caseload import declare_caseload
+from thematic.scoring.parameters import ParameterError, parse_set_option
+from thematic.scoring.screening import parse_criteria_list, screen_caseload
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,13 +5,14 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from thematic.atomic import OutputSet
-from thematic.errors import InputError, Problem
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError, Problem
+from thematic.core.options import parse_whole_number
+from thematic.core.timeutil import parse_date
 from thematic.load.criteria import load_criteria
-from thematic.options import parse_whole_number
 from thematic.synth import synthesize
 from thematic.synth.profile import shipped_profiles
-from thematic.timeutil import parse_date
+
 
 def _numbers(args: argparse.Namespace) -> tuple[int, int, int, date | None]:
     """--year, --cases, --seed and --as-of, every problem reported at once."""

@@ -5,8 +5,8 @@ import argparse
 import re
 from pathlib import Path
 
-from thematic.errors import InputError
-from thematic.atomic import OutputSet
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError
 from thematic.load.inspection import Inspection, load_inspection
 from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN
 from thematic.workbook.sample import load_sample

@@ -10,19 +10,28 @@ import glob
 import json
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 from yaml.nodes import Node
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.json_source import JsonRefused, decode, decode_record, refused_problems
 from thematic.load.yaml_source import (
-    DEPTH_MESSAGE, YamlDocument, construct_checked, describe_value, encoding_problem, field_path,
-    iter_yaml_documents, located_problem, read_text, validation_problems,
+    DEPTH_MESSAGE,
+    YamlDocument,
+    construct_checked,
+    describe_value,
+    encoding_problem,
+    field_path,
+    iter_yaml_documents,
+    located_problem,
+    read_text,
+    validation_problems,
 )
 from thematic.load.yaml_source import _Loader as YamlLoader  # noqa: PLC2701 - same layer
 from thematic.model.case import Case

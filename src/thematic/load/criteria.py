@@ -11,14 +11,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from thematic.errors import InputError, Problem
-from thematic.expr import (
-    CASE_NAMES, LITERALS, MAX_DEFINITION_DEPTH, Compiled, ExprError, Scope, Type, compile_expression,
-)
-from thematic.functions import FUNCTIONS
+from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import YamlDocument, located_problem, read_yaml_file, validation_problems
 from thematic.model.criteria import CompiledCriterion, CriteriaFile, CriteriaSet, CriterionDef, Template
 from thematic.model.results import STATES
+from thematic.scoring.expr import (
+    CASE_NAMES,
+    LITERALS,
+    MAX_DEFINITION_DEPTH,
+    Compiled,
+    ExprError,
+    Scope,
+    Type,
+    compile_expression,
+)
+from thematic.scoring.functions import FUNCTIONS
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _RESERVED = set(CASE_NAMES) | set(FUNCTIONS) | set(LITERALS) | {"params", "item"}

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.criteria import load_criteria
 from thematic.load.yaml_source import located_problem, read_yaml_file, validation_problems
 from thematic.model.criteria import CriteriaSet
 from thematic.model.inspection import InspectionFile
-from thematic.parameters import ParameterError, check_value
+from thematic.scoring.parameters import ParameterError, check_value
 
 
 @dataclass(frozen=True)

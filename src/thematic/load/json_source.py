@@ -14,9 +14,15 @@ import json
 import re
 from typing import Any
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import (
-    DEPTH_MESSAGE, MAX_DEPTH, MAX_NUMBER, YamlDocument, field_path, iter_yaml_documents, number_problem,
+    DEPTH_MESSAGE,
+    MAX_DEPTH,
+    MAX_NUMBER,
+    YamlDocument,
+    field_path,
+    iter_yaml_documents,
+    number_problem,
 )
 
 __all__ = ["JsonRefused", "DEPTH_MESSAGE", "decode", "decode_record", "too_deep", "refused_problems",

@@ -9,14 +9,19 @@ this version does not know are ignored (the results format may gain keys; see in
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import (
-    YamlDocument, describe_value, field_path, located_problem, read_text,
+    YamlDocument,
+    describe_value,
+    field_path,
+    located_problem,
+    read_text,
 )
 from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES

@@ -14,15 +14,16 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pydantic
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.model.base import IDENTIFIER_PATTERN, INTERNAL_FIELDS, TEXT_PATTERN, identifier_problem, text_problem
 
 __all__ = [
@@ -220,7 +221,7 @@ class YamlDocument:
     _index: int = field(default=0, repr=False, compare=False)  # which document of the source
 
     @classmethod
-    def from_text(cls, data: Any, file: str, first_line: int, text: str) -> "YamlDocument":
+    def from_text(cls, data: Any, file: str, first_line: int, text: str) -> YamlDocument:
         """A document whose lines are found by composing `text` (its only document) when needed."""
         return cls(data, file, first_line, _LazyNodes(text), 0)
 

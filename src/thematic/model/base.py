@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from thematic.timeutil import LONDON, parse_date, parse_datetime, year_problem
+from thematic.core.timeutil import LONDON, parse_date, parse_datetime, year_problem
 
 #: The input key that carries a model's `x_` keys into its `x_extensions` field. It begins with
 #: `x_`, so a file can never supply it: every `x_` key of a file is moved into the field's value.
@@ -67,7 +67,7 @@ class FileModel(BaseModel):
 #: (years YEAR_MIN to YEAR_MAX only, digits 0-9 only: parse_datetime words the rest's problems).
 _PLAIN_DATETIME = re.compile(
     r"(?:19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(Z?)")
-_UTC = timezone.utc
+_UTC = UTC
 _DAY_OFFSETS: dict[str, str | None] = {}
 
 
@@ -109,7 +109,7 @@ def _to_datetime(value: Any) -> Any:
         if out_of_range is not None:
             raise ValueError(out_of_range)
         aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON, fold=0)
-        return aware.astimezone(timezone.utc)  # see parse_datetime: durations must be real elapsed time
+        return aware.astimezone(UTC)  # see parse_datetime: durations must be real elapsed time
     if isinstance(value, date):
         raise ValueError(f"{value.isoformat()} is a date without a time; a datetime such as {value.isoformat()}T09:00 is expected")
     return parse_datetime(value)

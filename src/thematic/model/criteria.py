@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from thematic.expr import MAX_NUMBER, Compiled
 from thematic.model.base import FileModel
+from thematic.scoring.expr import MAX_NUMBER, Compiled
 
 Severity = Literal["critical", "major", "minor"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
@@ -75,7 +75,7 @@ class CriterionDef(FileModel):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _fields_for_type(self) -> "CriterionDef":
+    def _fields_for_type(self) -> CriterionDef:
         if self.type == "automatic":
             if self.met is None:
                 raise ValueError("an automatic criterion needs a 'met' expression")

@@ -10,11 +10,12 @@ reveal the same small count), and the moderation list, which names cases, is lef
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from thematic.render.sections import AgreementRow, AgreementSection, CoefficientView, DisagreementRow
 from thematic.render.views import RateView, Suppression, label, slug
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 GRADE_ITEM = "grade"
 REFERRED_BACK_ITEM = "referred_back"

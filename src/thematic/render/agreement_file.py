@@ -9,14 +9,15 @@ version does not read are ignored.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
 
-AGREEMENT_FORMAT = "thematic.agreement/1"  # thematic.agreement.AGREEMENT_FORMAT, without importing scipy
+AGREEMENT_FORMAT = "thematic.agreement/1"  # thematic.stats.agreement.AGREEMENT_FORMAT, without importing scipy
 COEFFICIENTS = ("cohens_kappa", "krippendorff_alpha", "gwet_ac1")
 _NUMBER = (int, float)
 

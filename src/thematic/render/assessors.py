@@ -1,6 +1,6 @@
 """The self-assessment report: a force's own audit beside the inspectors', as HTML and tagged PDF.
 
-`assessors_report` turns an `AssessorComparison` (thematic.assessors) into plain view data:
+`assessors_report` turns an `AssessorComparison` (thematic.stats.assessors) into plain view data:
 per criterion the paired cases, raw agreement with its Wilson interval beside Cohen's kappa and
 Gwet's AC1, and the direction of any bias in words, decided by the Holm-adjusted McNemar p-value;
 the grade cross-table with the sign test; and the method. `render_assessors_report` and
@@ -9,20 +9,21 @@ the grade cross-table with the sign test; and the method. `render_assessors_repo
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from thematic import __version__
-from thematic.atomic import OutputSet, output_set
+from thematic.core.atomic import OutputSet, output_set
 from thematic.render.agreement import coefficient_view
 from thematic.render.html import check_template, render_template
 from thematic.render.sections import CoefficientView
 from thematic.render.views import RateView, Suppression, label, slug
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 if TYPE_CHECKING:
-    from thematic.assessors import AssessorComparison
+    from thematic.stats.assessors import AssessorComparison
 
 TEMPLATE = "assessors.html.j2"
 FILE_NAMES = {"html": "assessors.html", "pdf": "assessors.pdf"}
@@ -124,7 +125,7 @@ def _share(count: int, total: int) -> RateView:
 
 
 def _finding(verdict: str, paired: int, discordant: int | None = None) -> str:
-    from thematic.assessors import LESS_BIAS, MORE_BIAS
+    from thematic.stats.assessors import LESS_BIAS, MORE_BIAS
 
     if paired == 0:
         return UNPAIRED
@@ -137,7 +138,7 @@ def _names(ids: list[str]) -> str:
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 
-def assessors_report(comparison: "AssessorComparison", questions: Mapping[str, str] | None = None) -> AssessorsReport:
+def assessors_report(comparison: AssessorComparison, questions: Mapping[str, str] | None = None) -> AssessorsReport:
     """The report's view data; `questions` (criterion id -> question) labels the criteria when known."""
     questions = questions or {}
     rows = tuple(_criterion(c, questions.get(c.criterion, "")) for c in comparison.criteria)
@@ -252,8 +253,8 @@ def _findings(rows: tuple[AssessorCriterionRow, ...], grade: AssessorGradeView) 
     return tuple(found)
 
 
-def _method(comparison: "AssessorComparison") -> tuple[tuple[str, str], ...]:
-    from thematic.assessors import METHOD
+def _method(comparison: AssessorComparison) -> tuple[tuple[str, str], ...]:
+    from thematic.stats.assessors import METHOD
 
     texts = [(METHOD_TITLES.get(key, key), text[:1].upper() + text[1:] + ".") for key, text in METHOD.items()]
     texts.append(("Significance level", f"{comparison.alpha:g}, after Holm's adjustment across criteria."))
@@ -266,7 +267,7 @@ def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None =
     return render_template(TEMPLATE, template_dir, report=report, paged=paged, generator=report.generator)
 
 
-def render_assessors_report(comparison: "AssessorComparison", *, questions: Mapping[str, str] | None = None,
+def render_assessors_report(comparison: AssessorComparison, *, questions: Mapping[str, str] | None = None,
                             template_dir: str | Path | None = None) -> dict[str, bytes]:
     """The self-assessment report as {"html": bytes, "pdf": bytes}."""
     from thematic.render.pdf import html_to_pdf

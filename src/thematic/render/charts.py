@@ -20,14 +20,15 @@ import math
 import re
 import textwrap
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 from matplotlib.figure import Figure
 
+from thematic.core.typeface import FAMILY, use_in_matplotlib
 from thematic.render.sections import GradeSection, ThemeSection
-from thematic.typeface import FAMILY, use_in_matplotlib
 from thematic.render.views import CountView, RateView, percent, threshold_text
 
 #: GOV.UK palette: each colour has at least 3:1 contrast against white (WCAG 1.4.11).
@@ -37,7 +38,7 @@ BLACK = "#0b0c0c"
 MID_GREY = "#6f777b"
 
 if TYPE_CHECKING:
-    from thematic.programme import FunnelLimits
+    from thematic.stats.programme import FunnelLimits
 
 _STYLE = {
     "svg.fonttype": "none",  # real text: smaller, selectable, and drawn in the page's font

@@ -1,6 +1,6 @@
 """The year-on-year report: two inspections' rates and what their change can be said to be.
 
-`comparison_report_context` turns a `thematic.compare.Comparison` into frozen dataclasses of
+`comparison_report_context` turns a `thematic.stats.compare.Comparison` into frozen dataclasses of
 strings and `RateView`s, in the order the report reads: what changed beyond what the samples can
 explain (improved or declined), how many criteria were compared and how many show no change the
 sample can detect, the change chart and table per theme, themes and grades, the criteria left
@@ -12,16 +12,16 @@ the Holm-adjusted p. `render_comparison_report` adds the charts and renders the 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
-from thematic.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample
 from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.output import render_formats
 from thematic.render.views import RateView, Suppression, label, slug, snapped, whole_percent
+from thematic.stats.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample
 
 __all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "FILE_NAMES", "TEMPLATE",
            "points", "p_text", "key_facts"]

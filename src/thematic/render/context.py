@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from thematic import __version__
 from thematic.model.criteria import CriteriaSet
@@ -43,7 +44,7 @@ from thematic.render.views import (
     slug,
     threshold_text,
 )
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 #: Criteria whose failure means escalating or cumulative risk was not acted on: every such case is
 #: listed for an inspector to look at (when the criteria set has them).

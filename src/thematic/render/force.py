@@ -3,17 +3,18 @@
 Each step is its own function so that the benchmark can time it and a caller can stop after the
 HTML; `write_force_report` is the library call behind `thematic run` and `thematic report`.
 Nothing is written until every requested format has rendered, and the files are moved into place
-together (`thematic.atomic.OutputSet`), so a failure never leaves a half-made report.
+together (`thematic.core.atomic.OutputSet`), so a failure never leaves a half-made report.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from thematic import __version__
-from thematic.atomic import OutputSet, output_set
-from thematic.errors import InputError
+from thematic.core.atomic import OutputSet, output_set
+from thematic.core.errors import InputError
 from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import ForceReport, force_report_context

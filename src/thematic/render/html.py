@@ -29,8 +29,8 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from thematic import typeface
-from thematic.errors import InputError
+from thematic.core import typeface
+from thematic.core.errors import InputError
 
 TEMPLATE_SUFFIXES = (".j2", ".html", ".css")
 #: The largest result a template may compute with `**` (as a number of digits) and with `*` on

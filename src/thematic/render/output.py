@@ -9,12 +9,13 @@ stages them under the report's own file names, to be moved into place together.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from thematic import __version__
-from thematic.atomic import OutputSet, output_set
-from thematic.errors import InputError
+from thematic.core.atomic import OutputSet, output_set
+from thematic.core.errors import InputError
 from thematic.render.force import check_formats
 from thematic.render.html import check_template, render_template
 from thematic.render.pdf import PdfError, html_to_pdf

@@ -5,7 +5,7 @@ missing title) and unreadable content as log records at ERROR level and still wr
 `html_to_pdf` listens to the `weasyprint` logger while it works and raises `PdfError` listing
 every such message, so a report that is not accessible is never written.
 
-Text is set only in the packaged Noto Sans (`thematic.typeface`): its `@font-face` rules are
+Text is set only in the packaged Noto Sans (`thematic.core.typeface`): its `@font-face` rules are
 added here, whatever the templates say, and their `thematic-font:` URLs are served from memory by
 `_Fetcher`, which fetches nothing else but `data:` URIs, so a template cannot make the PDF read a
 local file or the network. Long unbroken words get break opportunities (`breakable`), since
@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
-from thematic import typeface
-from thematic.errors import ThematicError
+from thematic.core import typeface
+from thematic.core.errors import ThematicError
 
 PDF_VARIANT = "pdf/ua-1"
 #: A run of this many characters with no break opportunity gets one (a zero-width space) after

@@ -1,6 +1,6 @@
 """The programme report: forces side by side against the pooled rate, as view data, charts and files.
 
-`programme_report_context` turns the statistics of `thematic.programme` (a funnel per criterion,
+`programme_report_context` turns the statistics of `thematic.stats.programme` (a funnel per criterion,
 theme and grade share) into frozen dataclasses of strings and `RateView`s, in the order the report
 reads: what the comparison found (forces outside the limits, named, with what the limits mean, and
 how many comparisons were made against how many chance alone would put outside), the forces side
@@ -11,21 +11,28 @@ PDF (`programme.html.j2`); `write_programme_report` writes them beside `programm
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Mapping, Sequence
 
-from thematic.atomic import OutputSet, output_set
+from thematic.core.atomic import OutputSet, output_set
+from thematic.load.results import Results
 from thematic.model.criteria import CriteriaSet
-from thematic.programme import (
-    ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, NO_CASES, WITHIN, Funnel, Programme,
-)
 from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
 from thematic.render.output import render_formats, write_files
 from thematic.render.views import RateView, Suppression, interval_text, label, slug
-from thematic.load.results import Results
+from thematic.stats.programme import (
+    ABOVE_95,
+    ABOVE_998,
+    BELOW_95,
+    BELOW_998,
+    NO_CASES,
+    WITHIN,
+    Funnel,
+    Programme,
+)
 
 __all__ = ["ProgrammeReport", "programme_report_context", "render_programme_report", "write_programme_report",
            "FILE_NAMES", "TEMPLATE"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 #: Thresholds a rate's interval is tested against: below half, and at least four in five.
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.model.case import GRADES
 from thematic.model.criteria import CriteriaSet
 from thematic.synth.calibration import compare_rates, implied_rates

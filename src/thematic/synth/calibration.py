@@ -11,14 +11,14 @@ Comparing these with a scored sample checks that the generator and the scorer ag
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from thematic.model.results import ASSESSED, MET, CaseResult
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 from thematic.synth.partnership import DISCUSSION_WITHOUT_S47
-from thematic.synth.stories import STORIES
 from thematic.synth.profile import PRACTICE_CRITERIA, PracticeProfile
+from thematic.synth.stories import STORIES
 
 __all__ = ["implied_rates", "conference_within", "CalibrationRow", "compare_rates"]
 

@@ -9,9 +9,9 @@ same moment.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from thematic.timeutil import LONDON, add_working_days, is_working_day, local_date
+from thematic.core.timeutil import LONDON, add_working_days, is_working_day, local_date
 
 __all__ = ["Clock", "fmt", "MINUTE", "HOUR", "DAY"]
 
@@ -29,7 +29,7 @@ def fmt(moment: datetime) -> str:
 def _nameable(moment: datetime) -> bool:
     """True when the local text of `moment` reads back as `moment` (not the clocks-back repeat)."""
     local = moment.astimezone(LONDON).replace(tzinfo=None)
-    return local.replace(tzinfo=LONDON, fold=0).astimezone(timezone.utc) == moment
+    return local.replace(tzinfo=LONDON, fold=0).astimezone(UTC) == moment
 
 
 class Clock:
@@ -40,7 +40,7 @@ class Clock:
 
     def local(self, day: date, hour: int, minute: int) -> datetime:
         """The moment of a local wall-clock time (a time skipped by the clocks reads as the hour before)."""
-        return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
+        return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
 
     def after(self, start: datetime, low: int, high: int) -> datetime:
         """A moment `low`..`high` minutes (inclusive, real elapsed time) after `start`."""

@@ -3,18 +3,19 @@
 The YAML is written by this module, not by a YAML library, so that the bytes depend only on the
 cases: list entries are one-line flow mappings as a person would write them, and every string
 that YAML could read as something else (yes, no, null, a number) is quoted. Files are staged and
-moved into place together (`thematic.atomic.OutputSet`); a YAML folder that already holds other case files is refused, so a sample is never
+moved into place together (`thematic.core.atomic.OutputSet`); a YAML folder that already holds other case files is refused, so a sample is never
 silently mixed with an older one.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from thematic.atomic import OutputSet, write_text_atomic
-from thematic.errors import InputError
+from thematic.core.atomic import OutputSet, write_text_atomic
+from thematic.core.errors import InputError
 from thematic.load.cases import CASE_SUFFIXES
 
 __all__ = ["case_yaml", "cases_jsonl", "write_yaml_folder", "write_jsonl"]

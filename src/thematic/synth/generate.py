@@ -15,17 +15,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from thematic.errors import InputError, Problem
-from thematic.evaluate import Scorer
+from thematic.core.errors import InputError, Problem
+from thematic.core.timeutil import start_of_local_day
 from thematic.load.criteria import load_criteria, shipped_criteria_path
 from thematic.model.case import Case
 from thematic.model.criteria import CriteriaSet
+from thematic.scoring.evaluate import Scorer
 from thematic.synth import inspector, investigation, partnership, risk, suspect
 from thematic.synth.clock import DAY, HOUR, Clock, fmt
 from thematic.synth.draft import Draft
 from thematic.synth.profile import PracticeProfile
 from thematic.synth.stories import AGE_OF_CRIMINAL_RESPONSIBILITY, OUTCOME_INTRODUCED, STORIES, code_available
-from thematic.timeutil import start_of_local_day
 
 __all__ = ["GeneratedSample", "generate_cases", "default_as_of", "REPORT_WINDOW_DAYS", "MAX_CASES"]
 

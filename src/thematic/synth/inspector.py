@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from thematic.evaluate import Scorer
-from thematic.grading import suggest_grade
 from thematic.model.case import GRADES, Case
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import FAILED, PENDING
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.grading import suggest_grade
 from thematic.synth.clock import Clock
 from thematic.synth.profile import PracticeProfile
 from thematic.synth.stories import GRADE_NOTES, JUDGEMENT_NOTES, NO_HISTORY_NOTE

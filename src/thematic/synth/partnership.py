@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from thematic.core.timeutil import add_working_days, local_date
 from thematic.synth.clock import DAY, HOUR, MINUTE
 from thematic.synth.draft import Draft
-from thematic.timeutil import add_working_days, local_date
 
 #: Chance of a strategy discussion that found the threshold for a s47 enquiry not met.
 DISCUSSION_WITHOUT_S47 = 0.12

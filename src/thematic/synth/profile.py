@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.yaml_source import located_problem, read_yaml_file, validation_problems
 from thematic.model.base import FileModel
 from thematic.model.case import CATEGORIES, Category
@@ -93,7 +93,7 @@ class History(FileModel):
     older_incidents: Probability  # chance of incidents more than a year before the report
 
     @model_validator(mode="after")
-    def _shares(self) -> "History":
+    def _shares(self) -> History:
         _sums_to_one({"none": self.none, "one": self.one, "repeat": self.repeat}, "none + one + repeat")
         return self
 
@@ -140,7 +140,7 @@ class ConferenceBin(FileModel):
     weight: Weight
 
     @model_validator(mode="after")
-    def _order(self) -> "ConferenceBin":
+    def _order(self) -> ConferenceBin:
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) must not be below low ({self.low})")
         return self
@@ -151,7 +151,7 @@ class Conference(FileModel):
     working_days: Annotated[list[ConferenceBin], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _weights(self) -> "Conference":
+    def _weights(self) -> Conference:
         if sum(b.weight for b in self.working_days) <= 0:
             raise ValueError("the working_days weights must not all be 0")
         return self
@@ -166,7 +166,7 @@ class Exploitation(FileModel):
     nrm_decisions: dict[Literal["pending", "reasonable_grounds", "conclusive_grounds", "negative"], Weight]
 
     @model_validator(mode="after")
-    def _shares(self) -> "Exploitation":
+    def _shares(self) -> Exploitation:
         _sums_to_one(self.nrm_decisions, "nrm_decisions")
         return self
 
@@ -179,7 +179,7 @@ class VictimOutcomes(FileModel):
     no_suspect: dict[OutcomeCode, Weight]
 
     @model_validator(mode="after")
-    def _shares(self) -> "VictimOutcomes":
+    def _shares(self) -> VictimOutcomes:
         _sums_to_one(self.suspect_identified, "suspect_identified")
         _sums_to_one(self.no_suspect, "no_suspect")
         return self
@@ -193,7 +193,7 @@ class Outcomes(FileModel):
     other_rationale_recorded: Probability  # outcomes OUT-01 and CRM-03 do not read
 
     @model_validator(mode="after")
-    def _shares(self) -> "Outcomes":
+    def _shares(self) -> Outcomes:
         _sums_to_one(self.child_suspect, "child_suspect")
         return self
 
@@ -212,7 +212,7 @@ class AnswerShares(FileModel):
         return value
 
     @model_validator(mode="after")
-    def _shares(self) -> "AnswerShares":
+    def _shares(self) -> AnswerShares:
         _sums_to_one({"yes": self.yes, "partly": self.partly, "no": self.no}, "yes + partly + no")
         return self
 
@@ -254,7 +254,7 @@ class PracticeProfile(FileModel):
     _source: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _mixes(self) -> "PracticeProfile":
+    def _mixes(self) -> PracticeProfile:
         _sums_to_one(self.case_mix, "case_mix")
         return self
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.tabular.build import ImportedCase, RowProblem, build_cases
 from thematic.tabular.mapping import Mapping, load_mapping
 from thematic.tabular.sources import read_sources

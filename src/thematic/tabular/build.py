@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
-from thematic.errors import Problem
+from thematic.core.errors import Problem
 from thematic.load.yaml_source import YamlDocument, validation_problems
 from thematic.model.case import SECTIONS, Case
 from thematic.tabular.convert import OMIT, CellError, cell_text, convert, is_blank
@@ -116,7 +116,7 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rank(part: str) -> dict[str, int]:
     """The position of every field path (and of its parents) in the case-file format's order."""
     rank: dict[str, int] = {}

@@ -14,12 +14,12 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
+from thematic.core.timeutil import parse_date, parse_datetime
 from thematic.tabular.targets import Target
-from thematic.timeutil import parse_date, parse_datetime
 
 __all__ = [
     "OMIT", "CellError", "Rule", "convert", "blank_value", "is_blank", "cell_text", "strptime_format",

@@ -14,11 +14,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import YamlDocument, located_problem, read_yaml_file, validation_problems
 from thematic.tabular.convert import DEFAULT_BOOLEANS, ISO, OMIT, Rule, check_mapped_value, has_time, strptime_format
 from thematic.tabular.targets import (
-    LIST_SECTIONS, MAIN_PART, OBJECT_SECTIONS, Target, is_extension, leaf_fields, target,
+    LIST_SECTIONS,
+    MAIN_PART,
+    OBJECT_SECTIONS,
+    Target,
+    is_extension,
+    leaf_fields,
+    target,
 )
 
 __all__ = ["MappingFile", "Mapping", "TablePlan", "PartPlan", "load_mapping", "MAPPING_VERSION"]
@@ -77,7 +83,7 @@ class FieldSpec(_Strict):
     format: str | list[str] | None = None
 
     @model_validator(mode="after")
-    def _column_or_value(self) -> "FieldSpec":
+    def _column_or_value(self) -> FieldSpec:
         given = self.model_fields_set
         if ("column" in given) == ("value" in given):
             raise ValueError("give either column (the force's column) or value (the same value for every row)")

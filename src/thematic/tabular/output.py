@@ -1,6 +1,6 @@
 """Writing imported cases (one YAML file per case, or one JSON Lines file) and the rejected rows.
 
-The files of an import are moved into place together (`thematic.atomic.OutputSet`). File names
+The files of an import are moved into place together (`thematic.core.atomic.OutputSet`). File names
 come from case ids; two ids that would share a file name are an error found before anything is written.
 """
 from __future__ import annotations
@@ -9,14 +9,15 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from thematic.atomic import OutputSet, output_set
-from thematic.errors import InputError, Problem
-from thematic.formulas import csv_row
+from thematic.core.atomic import OutputSet, output_set
+from thematic.core.errors import InputError, Problem
+from thematic.core.formulas import csv_row
 from thematic.load.cases import CASE_SUFFIXES
 from thematic.tabular.build import ImportedCase, RowProblem
 from thematic.tabular.convert import cell_text

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 
 __all__ = ["Row", "Table", "read_table", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES", "TABLE_SUFFIXES"]
 
@@ -175,7 +175,7 @@ def _has_time(number_format: str) -> bool:
 
 
 def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Table:
-    from thematic import xlsx
+    from thematic.load import xlsx
 
     workbook = xlsx.open_workbook(path, name, data_only=True,
                                   unreadable=lambda exc: f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")

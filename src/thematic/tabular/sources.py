@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.tabular.mapping import Mapping, TablePlan
 from thematic.tabular.read import WORKBOOK_SUFFIXES, Table, read_table
 

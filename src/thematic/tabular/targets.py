@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Literal
 
 import pydantic
@@ -104,7 +104,7 @@ def target(part: str, path: str) -> Target:
     raise KeyError(path)  # unreachable: the loop returns at the last name
 
 
-@lru_cache(maxsize=None)
+@cache
 def leaf_fields(part: str) -> tuple[Target, ...]:
     """Every field of `part` that a column can fill, nested objects flattened, in model order."""
     out: list[Target] = []

@@ -13,12 +13,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from thematic.atomic import OutputSet
-from thematic.errors import InputError, Problem
+from thematic.core.atomic import OutputSet
+from thematic.core.errors import InputError, Problem
 from thematic.load.inspection import Inspection
 from thematic.load.yaml_source import parse_yaml_documents
 from thematic.workbook.judgements import (
-    CaseEntry, Changes, JudgementsFile, entries_of, judgements_yaml, read_judgements_file, update_entries,
+    CaseEntry,
+    Changes,
+    JudgementsFile,
+    entries_of,
+    judgements_yaml,
+    read_judgements_file,
+    update_entries,
 )
 from thematic.workbook.read import read_workbook
 from thematic.workbook.sample import Sample, judgements_paths, load_sample

@@ -6,7 +6,7 @@ re-importing replaces entries instead of adding them. A moderation file records,
 scored by several inspectors, the agreed answer, who decided it and why; the inspectors' own
 files are kept as they are. Both kinds are listed by the inspection's `judgements:` key and told
 apart by their `format`. Answers are checked with the same check as answers in case files
-(`thematic.scoring.case_check`), so the messages are the same.
+(`thematic.scoring.inspection.case_check`), so the messages are the same.
 
     format: thematic.judgements/1          format: thematic.moderation/1
     inspection: exampleshire-2019           inspection: exampleshire-2019
@@ -20,13 +20,14 @@ apart by their `format`. Answers are checked with the same check as answers in c
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_yaml_file, validation_problems
 from thematic.model.base import FileModel
 from thematic.model.case import GradeValue
@@ -146,7 +147,7 @@ def read_judgements_file(
     path: str, *, inspection_id: str, criteria: CriteriaSet, problems: list[Problem],
 ) -> LoadedFile | None:
     """Read and check one judgements or moderation file; its problems are appended to `problems`."""
-    from thematic.scoring import case_check  # imported here: scoring imports this package when it scores
+    from thematic.scoring.inspection import case_check  # imported here: scoring imports this package when it scores
 
     try:
         doc = read_yaml_file(path)

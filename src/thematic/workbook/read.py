@@ -5,24 +5,25 @@ workbook's name, for example `Cases!F12: answer "maybe" is not one of yes, partl
 audit.xlsx)`, and all of them together: nothing is returned (so nothing is written) until the
 whole workbook is valid. Answers are matched without regard to case or surrounding spaces and
 stored as the criteria declare them. A row with no answer, note or grade is skipped; a blank cell
-means "nothing to record". The workbook is read row by row (`thematic.xlsx`): a formula is an
+means "nothing to record". The workbook is read row by row (`thematic.load.xlsx`): a formula is an
 error, whether or not its result was saved, and so is a value below row 100,000.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from thematic import xlsx
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
+from thematic.load import xlsx
+from thematic.load.xlsx import SheetCell
 from thematic.model.case import GRADES
 from thematic.workbook import layout as L
 from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN, AnswerEntry, CaseEntry, GradeEntry
 from thematic.workbook.sample import Sample
-from thematic.xlsx import SheetCell
 
 _INSPECTOR = re.compile(INSPECTOR_PATTERN)
 _GRADE_TEXT = {**{label: value for value, label in L.GRADE_LABELS.items()}, **{g: g for g in GRADES}}

@@ -22,13 +22,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thematic.errors import InputError, Problem
-from thematic.evaluate import Scorer
+from thematic.core.errors import InputError, Problem
 from thematic.load.cases import LoadedCase, load_cases
 from thematic.load.inspection import Inspection
 from thematic.load.yaml_source import located_problem
 from thematic.model.case import Case, Grade, Judgement
 from thematic.model.results import PENDING, CaseResult, CriterionResult
+from thematic.scoring.evaluate import Scorer
 from thematic.workbook.judgements import JudgementsFile, LoadedFile, ModerationFile, read_judgements_file
 
 #: The item key of the overall grade, beside criterion ids (which never look like this).
@@ -123,7 +123,7 @@ def judgements_paths(inspection: Inspection, problems: list[Problem]) -> list[st
 
 def load_sample(inspection: Inspection) -> Sample:
     """Load and check the cases and every judgements and moderation file; InputError lists every problem."""
-    from thematic.scoring import case_check  # imported here: scoring imports this module when it scores
+    from thematic.scoring.inspection import case_check  # imported here: scoring imports this module when it scores
 
     problems: list[Problem] = []
     cases: list[LoadedCase] | None

@@ -15,25 +15,24 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from thematic.atomic import write_bytes_atomic
-from thematic.evaluate import Scorer
-from thematic.formulas import store_as_text
+from thematic.core.atomic import write_bytes_atomic
+from thematic.core.formulas import store_as_text
+from thematic.core.typeface import FAMILY
 from thematic.model.case import GRADES
 from thematic.model.criteria import CompiledCriterion
 from thematic.model.results import NOT_APPLICABLE
-from thematic.typeface import FAMILY
+from thematic.scoring.evaluate import Scorer
 from thematic.workbook import layout as L
 from thematic.workbook.sample import GRADE, Sample, unanswered
 
 
-
 def _font(**style: object) -> Font:
-    """A font of the project's one type family (thematic.typeface), so workbooks match the reports."""
+    """A font of the project's one type family (thematic.core.typeface), so workbooks match the reports."""
     return Font(name=FAMILY, **style)  # type: ignore[arg-type]
 
 

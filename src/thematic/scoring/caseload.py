@@ -7,7 +7,7 @@ the end, since its `inspection` block depends on the forces of all the cases). W
 the per-case results go to that file as JSON Lines instead (one `cases` entry per line) and the
 document holds the summary, with `cases_out` naming the file; with `summary_only` there are no
 per-case results at all, and no evidence text is built. Nothing is written unless every case is
-valid: outputs are checked first (`thematic.atomic.OutputSet`: never a special file, an input or
+valid: outputs are checked first (`thematic.core.atomic.OutputSet`: never a special file, an input or
 the other output) and moved into place together at the end.
 """
 from __future__ import annotations
@@ -15,16 +15,17 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Iterable, Mapping
+from typing import IO, Any
 
-from thematic.atomic import OutputSet
+from thematic.core.atomic import OutputSet
 from thematic.load.cases import collect_case_files
 from thematic.model.criteria import CriteriaSet
-from thematic.scoring import results_document
-from thematic.stream import CaseloadJob, ChunkResult, run_caseload
+from thematic.scoring.inspection import results_document
+from thematic.scoring.stream import CaseloadJob, ChunkResult, run_caseload
 
 _CASES = "@@thematic:cases@@"
 _SUMMARY = "@@thematic:summary@@"
@@ -59,7 +60,7 @@ def score_caseload(
     """Score every case of `paths`; write the results document to `output` (a file) or `stream`.
 
     InputError lists every problem of the caseload (nothing is written then). `jobs` > 1 spreads
-    JSON Lines over that many processes, with the same output. `progress` (see thematic.progress)
+    JSON Lines over that many processes, with the same output. `progress` (see thematic.core.progress)
     is told the bytes read and the cases scored.
     """
     if cases_out is not None and summary_only:
@@ -119,7 +120,7 @@ class _CaseSink:
         self.spool.seek(0)
         shutil.copyfileobj(self.spool, stream, 1 << 20)
 
-    def __enter__(self) -> "_CaseSink":
+    def __enter__(self) -> _CaseSink:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -163,7 +164,7 @@ def declare_caseload(outputs: OutputSet, paths: Iterable[str | Path], criteria: 
 
 
 class AtomicOutput:
-    """A text file written under a staged name, moved into place by `commit` (`thematic.atomic.OutputSet`).
+    """A text file written under a staged name, moved into place by `commit` (`thematic.core.atomic.OutputSet`).
 
     For outputs too large to build in memory first: leaving the `with` block without `commit` (an
     error, an interruption) removes the staged file. A target that is not a regular file is refused.
@@ -180,7 +181,7 @@ class AtomicOutput:
         self._outputs.commit()
         self.committed = True
 
-    def __enter__(self) -> "AtomicOutput":
+    def __enter__(self) -> AtomicOutput:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -39,5 +39,5 @@ class InputError(ThematicError):
         return "\n".join(str(p) for p in self.problems)
 
     @classmethod
-    def single(cls, file: str, message: str, line: int | None = None, field: str | None = None) -> "InputError":
+    def single(cls, file: str, message: str, line: int | None = None, field: str | None = None) -> InputError:
         return cls([Problem(file=file, message=message, line=line, field=field)])

@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import functools
 import io
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 #: The family name inside the font files, as CSS, matplotlib and spreadsheets name it.
 FAMILY = "Noto Sans"
 
-FONT_DIR = Path(__file__).resolve().parent / "_fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "_fonts"
 
 #: (weight, style) -> file, for `@font-face` rules.
 FACES: dict[tuple[str, str], Path] = {

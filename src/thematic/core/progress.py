@@ -8,7 +8,8 @@ of input read (known before the run starts), the rate in cases scored.
 from __future__ import annotations
 
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 BAR_WIDTH = 24
 
@@ -91,7 +92,7 @@ class Progress:
         self.stream.flush()
         self.width = len(text)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:

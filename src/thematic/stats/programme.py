@@ -6,7 +6,7 @@ whether each force differs from the pooled rate by more than its sample size exp
 2005). For every criterion, theme and grade share:
 
 - the pooled rate is the sum of the forces' numerators over the sum of their denominators;
-- each force's rate carries its 95% Wilson interval (`thematic.stats`);
+- each force's rate carries its 95% Wilson interval (`thematic.stats.proportion`);
 - the control limits for a denominator n are exact binomial quantiles around the pooled rate p0,
   `scipy.stats.binom.ppf(q, n, p0) / n` for q = 0.025, 0.975 (95%) and 0.001, 0.999 (99.8%), without
   interpolation. A force is outside a limit when its count is strictly beyond the quantile, which
@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from scipy.stats import binom
 
-from thematic.compare import NotCompared, Sample
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.results import Results, load_results_files
 from thematic.model.case import GRADES
-from thematic.stats import Proportion, proportion
+from thematic.stats.compare import NotCompared, Sample
+from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "PROGRAMME_FORMAT", "Funnel", "FunnelLimits", "ForceRate", "Programme", "build_programme", "funnel_limits",

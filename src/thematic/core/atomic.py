@@ -29,11 +29,12 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 
 try:
     import fcntl
@@ -258,7 +259,7 @@ class OutputSet:
             os.close(staging.lock)
         self._staging.clear()
 
-    def __enter__(self) -> "OutputSet":
+    def __enter__(self) -> OutputSet:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -19,9 +19,8 @@ from __future__ import annotations
 import math
 import operator
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
-
 
 __all__ = [
     "MarginSize",

@@ -4,7 +4,7 @@ Pure and streaming: cases are added one at a time and only counters are kept, so
 size is summarised in constant memory. Rates follow the criteria catalogue ("Result states", "Theme summary"): a criterion's rate is
 met / (met + not met + not evidenced); a theme's rate is the share of cases with at least one
 assessed criterion in the theme for which every assessed criterion is met. Every rate carries a
-95% Wilson interval from `thematic.stats`.
+95% Wilson interval from `thematic.stats.proportion`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from thematic.model.case import GRADES
 from thematic.model.results import ASSESSED, MET, STATES, CaseResult
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 __all__ = ["SummaryAccumulator", "summarise"]
 
@@ -117,7 +117,7 @@ class SummaryAccumulator:
             self._referred_back += 1
         self._cases += 1
 
-    def merge(self, other: "SummaryAccumulator") -> None:
+    def merge(self, other: SummaryAccumulator) -> None:
         """Add the counts of `other` (built for the same criteria, e.g. in another process) to these."""
         if other._plan != self._plan:
             raise ValueError("cannot merge summaries of different criteria")

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 
 __all__ = ["MAX_PART_BYTES", "MAX_SHEET_ROWS", "SheetCell", "BeyondLastRow", "open_workbook", "sheet_rows"]
 

@@ -20,18 +20,19 @@ fingerprints differ, and criteria present in only one file, are listed apart and
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from thematic.errors import InputError
+from thematic.core.errors import InputError
 from thematic.load.results import Results, load_results_files
 from thematic.model.case import GRADES
-from thematic.stats import Proportion, proportion
+from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "ALPHA", "COMPARISON_FORMAT", "Change", "Comparison", "CriterionChange", "GradeChange", "NotCompared",
@@ -147,7 +148,7 @@ class Sample:
     cases: int
 
     @classmethod
-    def of(cls, results: Results) -> "Sample":
+    def of(cls, results: Results) -> Sample:
         i = results.inspection
         return cls(results.path, i.id, i.force, i.year, i.as_of, i.title, results.criteria_id,
                    results.criteria_version, results.cases)

@@ -23,21 +23,27 @@ import json
 import multiprocessing
 from array import array
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator
+from typing import IO, Any
 
-from thematic.aggregate import SummaryAccumulator
-from thematic.errors import InputError, Problem
-from thematic.evaluate import Scorer
+from thematic.core.errors import InputError, Problem
 from thematic.load.cases import (
-    collect_case_files, json_case_document, jsonl_record, jsonl_text_problem, validate_case, yaml_case_documents,
+    collect_case_files,
+    json_case_document,
+    jsonl_record,
+    jsonl_text_problem,
+    validate_case,
+    yaml_case_documents,
 )
 from thematic.load.criteria import load_criteria
 from thematic.load.yaml_source import YamlDocument, located_problem
 from thematic.model.criteria import CriteriaSet
-from thematic.scoring import case_check
+from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.inspection import case_check
 
 BLOCK_BYTES = 1 << 20  # a JSON Lines chunk: about 500 cases of the case-file format
 DOCUMENTS_PER_CHUNK = 200

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -88,7 +88,7 @@ def parse_datetime(text: str) -> datetime:
         if offset is None:
             tz = LONDON
         elif offset == "Z":
-            tz = timezone.utc
+            tz = UTC
         else:
             sign = 1 if offset[0] == "+" else -1
             digits = offset[1:].replace(":", "")
@@ -101,7 +101,7 @@ def parse_datetime(text: str) -> datetime:
         raise ValueError(f"{text!r} is not a real datetime: {exc}") from None
     # Kept in UTC: Python subtracts two datetimes sharing one tzinfo as wall-clock times, which
     # would lose or gain an hour across a clock change.
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:
@@ -135,10 +135,10 @@ def local_date(moment: datetime) -> date:
 
 def start_of_local_day(day: date) -> datetime:
     """00:00 local time in England and Wales on `day` (where 'still open' intervals end)."""
-    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 

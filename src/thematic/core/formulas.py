@@ -11,7 +11,8 @@ quote-prefixed so that it stays text when the cell is edited.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["FORMULA_START", "looks_like_formula", "csv_text", "csv_row", "store_as_text"]
 

@@ -4,7 +4,7 @@ A case is listed when any chosen criterion is not met or not evidenced on it. Th
 by the most serious failing severity (critical, major, minor), then by recency (reported_at, most
 recent first), then in input order. Each row names the case, the child's reference, the force,
 the category, when it was reported, and the failing criteria with their states, severities and
-evidence. Cases are scored in streaming chunks (thematic.stream); the rows are sorted in runs that
+evidence. Cases are scored in streaming chunks (thematic.scoring.stream); the rows are sorted in runs that
 spill to temporary files beyond SORT_RUN rows and are merged at the end, so a caseload of any size
 is screened in bounded memory. Evidence is built only for the cases listed.
 """
@@ -14,26 +14,27 @@ import csv
 import heapq
 import pickle
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping
+from typing import IO, Any
 
-from thematic.errors import InputError
-from thematic.evaluate import Scorer
-from thematic.expr import format_value
-from thematic.formulas import csv_row
+from thematic.core.errors import InputError
+from thematic.core.formulas import csv_row
 from thematic.model.case import Case
 from thematic.model.criteria import SEVERITIES, CriteriaSet
 from thematic.model.results import FAILED, CaseResult
-from thematic.caseload import AtomicOutput
-from thematic.stream import CaseloadJob, ChunkResult, run_caseload
+from thematic.scoring.caseload import AtomicOutput
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.expr import format_value
+from thematic.scoring.stream import CaseloadJob, ChunkResult, run_caseload
 
 COLUMNS = ("case_id", "child_ref", "force", "category", "reported_at", "highest_severity",
            "failing_criteria", "states", "severities", "evidence")
 SORT_RUN = 50_000
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # critical first
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Two results files (`thematic.results/1`) scored on the same cases, one from the 
 self-assessment and one from the inspectors, are matched by case id. For every criterion whose
 fingerprint is the same in both, on the cases both could assess (met, or not met / not evidenced):
 
-- raw agreement with its Wilson interval, Cohen's kappa and Gwet's AC1 (`thematic.agreement`,
+- raw agreement with its Wilson interval, Cohen's kappa and Gwet's AC1 (`thematic.stats.agreement`,
   from statsmodels and Gwet's formulas), since kappa collapses when nearly every case is met;
 - the direction of disagreement: cases the force calls met and the inspectors do not (b) against
   the reverse (c), with McNemar's test on the paired results (statsmodels `mcnemar`: the exact
@@ -21,21 +21,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from scipy.stats import binomtest
 from statsmodels.stats.contingency_tables import mcnemar
 
-from thematic.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
-from thematic.compare import NotCompared, Sample, holm
-from thematic.errors import InputError, Problem
+from thematic.core.errors import InputError, Problem
 from thematic.load.results import Results, load_results
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
 from thematic.model.case import GRADES
 from thematic.model.results import FAILED, MET, STATES
-from thematic.stats import proportion
+from thematic.stats.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
+from thematic.stats.compare import NotCompared, Sample, holm
+from thematic.stats.proportion import proportion
 
 __all__ = [
     "ASSESSOR_COMPARISON_FORMAT", "ALPHA", "EXACT_BELOW", "PairedTest", "CriterionAgreement", "GradeAgreement",

@@ -18,17 +18,18 @@ import ast
 import difflib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
-from thematic import functions as _functions
-from thematic.functions import FUNCTIONS, UNKNOWN, charge_items, truth
+from thematic.core.timeutil import LONDON as _LONDON
 from thematic.model.base import file_fields
 from thematic.model.case import Case
-from thematic.timeutil import LONDON as _LONDON
+from thematic.scoring import functions as _functions
+from thematic.scoring.functions import FUNCTIONS, UNKNOWN, charge_items, truth
 
 MAX_NUMBER = 10**9
 MAX_STRING = 200
@@ -684,7 +685,7 @@ def format_value(value: Any) -> str:
         try:
             local = value.astimezone(_LONDON)
         except OverflowError:  # London's offset in year 1 (or 9999) leaves the calendar: show UTC
-            return value.astimezone(timezone.utc).isoformat(" ", "minutes")[:16] + " UTC"
+            return value.astimezone(UTC).isoformat(" ", "minutes")[:16] + " UTC"
         if local.year >= 1000:  # strftime's %Y does not pad years before 1000 on every platform
             return local.isoformat(" ", "minutes")[:16]
     elif kind is int:
@@ -711,7 +712,7 @@ def _format_other(value: Any) -> str:
         try:
             return value.astimezone(_LONDON).strftime("%Y-%m-%d %H:%M")
         except OverflowError:
-            return value.astimezone(timezone.utc).isoformat(" ", "minutes")[:16] + " UTC"
+            return value.astimezone(UTC).isoformat(" ", "minutes")[:16] + " UTC"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

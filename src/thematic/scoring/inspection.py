@@ -7,19 +7,20 @@ scored; scoring itself is delegated to the pure evaluator and the summary to the
 from __future__ import annotations
 
 import glob
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
-from thematic.aggregate import SummaryAccumulator
-from thematic.errors import InputError
-from thematic.evaluate import Scorer
-from thematic.fingerprint import fingerprints
+from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
 from thematic.load.inspection import Inspection
 from thematic.model.case import Case
 from thematic.model.criteria import CriteriaSet
 from thematic.model.results import RESULTS_FORMAT, CaseResult
+from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.fingerprint import fingerprints
 
 Check = Callable[[Case], list[tuple[tuple[Any, ...], str]]]
 

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import krippendorff
 import numpy as np
 from scipy import stats as scipy_stats
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
-from thematic.stats import proportion
+from thematic.stats.proportion import proportion
 
 if TYPE_CHECKING:
     from thematic.load.inspection import Inspection
@@ -235,7 +236,7 @@ class Agreement:
 
 # --- an inspection's double scoring ------------------------------------------------------------
 
-def agreement_from_sample(sample: "Sample") -> Agreement:
+def agreement_from_sample(sample: Sample) -> Agreement:
     """Agreement over a loaded sample: every judgement criterion, then the grade; every disagreement."""
     from thematic.model.case import GRADES
     from thematic.workbook.sample import GRADE, REFERRED_BACK
@@ -286,7 +287,7 @@ def _disagreement(case_id: str, item: str, given: Mapping[str, Any], decision: A
     )
 
 
-def inspection_agreement(inspection: "Inspection") -> Agreement:
+def inspection_agreement(inspection: Inspection) -> Agreement:
     """Load an inspection's cases and judgements files and measure its inspectors' agreement."""
     from thematic.workbook.sample import load_sample
 

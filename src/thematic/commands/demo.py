@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
-from thematic.atomic import OutputSet, write_text_atomic
+from thematic.core.atomic import OutputSet, write_text_atomic
 from thematic.load.criteria import shipped_criteria_path
 
 __all__ = ["Planned", "PROGRAMME", "run_demo", "Outcome"]
@@ -95,7 +96,7 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outc
     from thematic.load.inspection import load_inspection
     from thematic.render.context import force_report_context
     from thematic.render.force import render_force_report, write_rendered
-    from thematic.scoring import score_inspection
+    from thematic.scoring.inspection import score_inspection
     from thematic.synth import synthesize
 
     root = Path(out)
@@ -134,8 +135,8 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
     """The programme report of one round."""
     from thematic.load.criteria import load_criteria
     from thematic.load.results import load_results
-    from thematic.programme import build_programme
     from thematic.render.programme import key_facts, render_programme_report, write_programme_report
+    from thematic.stats.programme import build_programme
 
     root = Path(out)
     results = [load_results(root / i / "results.json") for i in ids]
@@ -151,11 +152,11 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
 
 def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -> Outcome:
     """The year-on-year comparison of one force."""
-    from thematic.compare import compare
     from thematic.load.criteria import load_criteria
     from thematic.load.results import load_results
     from thematic.render.comparison import FILE_NAMES, key_facts, render_comparison_report
     from thematic.render.output import write_files
+    from thematic.stats.compare import compare
 
     root = Path(out)
     b, a = load_results(root / before / "results.json"), load_results(root / after / "results.json")
@@ -262,7 +263,7 @@ class _Runner:
     def __init__(self, jobs: int) -> None:
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
 
-    def __enter__(self) -> "_Runner":
+    def __enter__(self) -> _Runner:
         return self
 
     def __exit__(self, *exc: object) -> None:

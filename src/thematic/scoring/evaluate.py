@@ -18,22 +18,30 @@ the rest of the case and the sample are still scored.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from thematic.expr import format_value
-from thematic import functions as _functions
-from thematic.functions import UNKNOWN, LimitExceeded, charge_items, reset_budget
-from thematic.grading import suggest_grade
 from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.model.criteria import CompiledCriterion, CriteriaSet, Template
 from thematic.model.results import (
-    ERROR, MET, NOT_APPLICABLE, NOT_EVIDENCED, NOT_MET, PENDING, UNABLE_TO_ASSESS,
-    CaseResult, CriterionResult,
+    ERROR,
+    MET,
+    NOT_APPLICABLE,
+    NOT_EVIDENCED,
+    NOT_MET,
+    PENDING,
+    UNABLE_TO_ASSESS,
+    CaseResult,
+    CriterionResult,
 )
-from thematic.quality import data_quality
+from thematic.scoring import functions as _functions
+from thematic.scoring.expr import format_value
+from thematic.scoring.functions import UNKNOWN, LimitExceeded, charge_items, reset_budget
+from thematic.scoring.grading import suggest_grade
+from thematic.scoring.quality import data_quality
 
 #: The case fields an expression may read by name (the rest of the case is the inspector's).
 _READABLE = tuple(name for name in file_fields(Case) if name not in ("judgements", "grade"))

@@ -5,11 +5,11 @@ follows as outside their window; these notes let reports list such inconsistenci
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
-from thematic.expr import format_value
 from thematic.model.case import Case
+from thematic.scoring.expr import format_value
 
 
 def _order(label: str, earlier_name: str, earlier: datetime | None, later_name: str, later: datetime | None) -> Iterator[str]:

@@ -8,7 +8,7 @@ met differs from the grade with every one taken as not met, or when nothing was 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from thematic.model.criteria import GradingDef
 from thematic.model.results import ASSESSED, FAILED, OUTSTANDING

@@ -7,11 +7,12 @@ may hold, so that a parameter cannot make arithmetic unbounded).
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from thematic.expr import MAX_NUMBER
+from thematic.core.options import parse_decimal, parse_whole_number
 from thematic.model.criteria import CriteriaSet
-from thematic.options import parse_decimal, parse_whole_number
+from thematic.scoring.expr import MAX_NUMBER
 
 
 class ParameterError(ValueError):

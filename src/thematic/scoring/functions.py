@@ -14,13 +14,13 @@ state naming the limit.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from thematic.timeutil import add_working_days as _step_working_days
-from thematic.timeutil import local_date, start_of_local_day
-
+from thematic.core.timeutil import add_working_days as _step_working_days
+from thematic.core.timeutil import local_date, start_of_local_day
 
 #: Steps (entries gone through, working days stepped) allowed for one criterion on one case.
 MAX_STEPS = 1_000_000
@@ -103,9 +103,9 @@ _add_working_days = lru_cache(maxsize=8192)(_step_working_days)
 class _Unknown:
     """A value the export did not capture (its top-level section is absent)."""
 
-    _instance: "_Unknown | None" = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

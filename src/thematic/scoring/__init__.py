@@ -1,0 +1,1 @@
+"""Evaluation: the criteria language, scoring case files, grading and aggregating their results."""

@@ -1,0 +1,1 @@
+"""Statistics over scored results: intervals, comparisons between samples, agreement and sampling."""
