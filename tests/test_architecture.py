@@ -1,0 +1,196 @@
+"""The package's layers, read from the code itself: every import, including those inside functions.
+
+docs/architecture.md states the order; this test holds the tree to it. A module may import from its
+own layer or a lower one; the feature packages of one layer (tabular, workbook, synth) do not import
+one another; and no chain of imports leads back to where it started.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "thematic"
+
+# Lowest first. A module's layer is that of its longest matching prefix.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("thematic", "thematic.core"),
+    ("thematic.model",),
+    ("thematic.load",),
+    ("thematic.stats",),
+    ("thematic.scoring",),
+    ("thematic.render",),
+    ("thematic.tabular", "thematic.workbook", "thematic.synth"),
+    ("thematic.commands", "thematic.cli", "thematic.__main__"),
+)
+# Peers on one layer that are independent features: none may import another.
+INDEPENDENT = ("thematic.tabular", "thematic.workbook", "thematic.synth")
+
+# Imports that break the rules today, being removed (issue 13). Each entry must still be true: a
+# fixed one fails the test until it is taken off the list, so the list only shrinks.
+KNOWN: set[tuple[str, str]] = {
+    ("thematic.load.criteria", "thematic.scoring.expr"),
+    ("thematic.load.criteria", "thematic.scoring.functions"),
+    ("thematic.load.inspection", "thematic.scoring.parameters"),
+    ("thematic.model.criteria", "thematic.scoring.expr"),
+    ("thematic.scoring.inspection", "thematic.workbook.sample"),
+    ("thematic.stats.agreement", "thematic.render.views"),
+    ("thematic.stats.agreement", "thematic.workbook.sample"),
+    ("thematic.stats.assessors", "thematic.render.views"),
+}
+KNOWN_CYCLES: list[list[str]] = [
+    ["thematic.scoring.inspection", "thematic.workbook.judgements", "thematic.workbook.sample"],
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """Every `thematic` module this file imports, at any depth of the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            found.add(base)
+            # `from thematic.render import force` imports the module thematic.render.force
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return {name for name in found if name == "thematic" or name.startswith("thematic.")}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        # Keep only names that are modules or packages (`from x import function` adds x.function).
+        graph[name] = {target for target in _imports(path, name) if target in modules and target != name}
+    return graph
+
+
+def _layer(module: str) -> int:
+    best, best_length = -1, -1
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_length:
+                best, best_length = index, len(prefix)
+    return best
+
+
+def _feature(module: str) -> str | None:
+    return next((p for p in INDEPENDENT if module == p or module.startswith(p + ".")), None)
+
+
+def _violations(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    wrong: set[tuple[str, str]] = set()
+    for source, targets in graph.items():
+        for target in targets:
+            if _layer(target) > _layer(source):
+                wrong.add((source, target))
+            elif (feature := _feature(source)) and _feature(target) not in (None, feature):
+                wrong.add((source, target))
+    return wrong
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _is_package_init_of(source: str, target: str) -> bool:
+    """A package's __init__ importing its own modules, or a module importing its package, is not a cycle
+    of design; it is how Python packages work, and importing a package runs its __init__."""
+    return target.startswith(source + ".") or source.startswith(target + ".")
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = sorted(m for m in _graph() if _layer(m) < 0)
+    assert not unplaced, f"modules outside every layer of docs/architecture.md: {unplaced}"
+
+
+def test_no_import_goes_up_a_layer_or_across_features() -> None:
+    wrong = _violations(_graph())
+    new = sorted(wrong - KNOWN)
+    assert not new, "imports against the layer order of docs/architecture.md:\n" + "\n".join(
+        f"  {source} imports {target}" for source, target in new)
+    fixed = sorted(KNOWN - wrong)
+    assert not fixed, f"fixed, so take them off KNOWN in {__file__}: {fixed}"
+
+
+def test_no_import_cycles() -> None:
+    graph = {source: {t for t in targets if not _is_package_init_of(source, t)} for source, targets in _graph().items()}
+    cycles = _cycles(graph)
+    new = [c for c in cycles if c not in KNOWN_CYCLES]
+    assert not new, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in new)
+    fixed = [c for c in KNOWN_CYCLES if c not in cycles]
+    assert not fixed, f"fixed, so take them off KNOWN_CYCLES in {__file__}: {fixed}"
+
+
+# The checker itself, on small made-up graphs, so that a quiet result means a clean tree.
+
+def test_a_cycle_through_a_function_level_import_is_found(tmp_path: Path) -> None:
+    source = "def f():\n    from thematic.scoring import inspection\n"
+    tree_imports = _imports_of_text(tmp_path, source, "thematic.workbook.sample")
+    assert "thematic.scoring.inspection" in tree_imports
+    graph = {"thematic.a": {"thematic.b"}, "thematic.b": {"thematic.c"}, "thematic.c": {"thematic.a"}, "thematic.d": set()}
+    assert _cycles(graph) == [["thematic.a", "thematic.b", "thematic.c"]]
+
+
+@pytest.mark.parametrize(("source", "target", "wrong"), [
+    ("thematic.model.case", "thematic.scoring.expr", True),
+    ("thematic.scoring.expr", "thematic.model.case", False),
+    ("thematic.scoring.aggregate", "thematic.stats.proportion", False),
+    ("thematic.stats.compare", "thematic.scoring.inspection", True),
+    ("thematic.load.cases", "thematic.load.yaml_source", False),
+    ("thematic.workbook.write", "thematic.synth.emit", True),
+    ("thematic.workbook.write", "thematic.render.views", False),
+    ("thematic.core.atomic", "thematic", False),
+    ("thematic.core.atomic", "thematic.model.base", True),
+])
+def test_layer_rule(source: str, target: str, wrong: bool) -> None:
+    assert (_violations({source: {target}}) == {(source, target)}) is wrong
+
+
+def _imports_of_text(tmp_path: Path, text: str, module: str) -> set[str]:
+    path = tmp_path / "module.py"
+    path.write_text(text, encoding="utf-8")
+    return _imports(path, module)
