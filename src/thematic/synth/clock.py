@@ -9,7 +9,9 @@ same moment.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar, overload
 
 from thematic.core.timeutil import LONDON, add_working_days, is_working_day, local_date
 
@@ -19,6 +21,8 @@ MINUTE = 1
 HOUR = 60
 DAY = 24 * HOUR
 _TRIES = 200
+
+_K = TypeVar("_K")
 
 
 def fmt(moment: datetime) -> str:
@@ -69,8 +73,17 @@ class Clock:
                 return moment
         return self.after(start, low, high)
 
+    @overload
+    def working_day_at(self, day: date, after: None = None) -> datetime: ...
+
+    @overload
+    def working_day_at(self, day: date, after: datetime) -> datetime | None: ...
+
     def working_day_at(self, day: date, after: datetime | None = None) -> datetime | None:
-        """A moment in office hours on `day` (at or after `after`), or None if none is left that day."""
+        """A moment in office hours on `day` (at or after `after`), or None if none is left that day.
+
+        Without `after` the first draw always fits, so the result is never None.
+        """
         for _ in range(20):
             moment = self.local(day, self.rng.randint(9, 16), self.rng.randrange(0, 60, 5))
             if after is None or moment >= after:
@@ -95,7 +108,7 @@ class Clock:
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
 
-    def pick(self, weights: dict | list[tuple]) -> object:
+    def pick(self, weights: dict[_K, float] | Sequence[tuple[_K, float]]) -> _K:
         """One key by weight; keys in the order given, so the draw is reproducible."""
         items = list(weights.items()) if isinstance(weights, dict) else list(weights)
         total = sum(w for _, w in items)

@@ -3,8 +3,8 @@
 The YAML is written by this module, not by a YAML library, so that the bytes depend only on the
 cases: list entries are one-line flow mappings as a person would write them, and every string
 that YAML could read as something else (yes, no, null, a number) is quoted. Files are staged and
-moved into place together (`thematic.core.atomic.OutputSet`); a YAML folder that already holds other case files is refused, so a sample is never
-silently mixed with an older one.
+moved into place together (`thematic.core.atomic.OutputSet`); a YAML folder that already holds
+other case files is refused, so a sample is never silently mixed with an older one.
 """
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def write_yaml_folder(folder: str | Path, documents: list[dict[str, Any]], heade
                                                  "into this sample: remove them or choose an empty folder")
     with OutputSet() as outputs:  # every case file appears together, or none
         paths = [outputs.add_in(target, name, case_yaml(document, header), option="-o")
-                 for name, document in zip(names, documents)]
+                 for name, document in zip(names, documents, strict=True)]
         outputs.commit()
     return paths
 

@@ -9,6 +9,7 @@ it as often as the profile's `grade_agreement` allows, one step at a time.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from thematic.model.case import GRADES, Case
@@ -41,7 +42,7 @@ def sound(criteria: CriteriaSet, judgement: str, states: dict[str, str]) -> bool
     return not any(states.get(cid) in FAILED for cid in related(criteria, judgement))
 
 
-def _answer(clock: Clock, profile: PracticeProfile, allowed: dict[str, str], is_sound: bool) -> str:
+def _answer(clock: Clock, profile: PracticeProfile, allowed: Mapping[str, str], is_sound: bool) -> str:
     shares = (profile.inspection.judgements.sound if is_sound else profile.inspection.judgements.weak).as_dict()
     answer = str(clock.pick(shares))
     if answer not in allowed:  # e.g. INF-02 has no "partly": a partial answer is a "no"

@@ -54,7 +54,7 @@ def investigation(draft: Draft) -> None:
         decided = max(decided, clock.daytime_after(arrested, DAY, 10 * DAY))
     if clock.chance(story.devices):
         devices(draft, allocated, indecent=clock.chance(story.indecent_images), close_by=decided)
-    plan = _supervision_plan(draft, allocated)
+    plan = _supervision_plan(draft, allocated, complexity)
     if plan is not None:
         first, long_gap, _ = plan
         needed = first + timedelta(minutes=(long_gap or 0) + 2 * DAY)
@@ -94,12 +94,12 @@ def devices(draft: Draft, start: datetime, *, indecent: bool, close_by: datetime
     if waiting and not draft.met("devices_examined_within_limit"):
         late_exam = clock.rng.choice(waiting)
     examined: list[datetime | None] = []
-    for index, at in enumerate(submitted):
-        if at is None:
+    for index, sent in enumerate(submitted):
+        if sent is None:
             examined.append(None)
             continue
-        planned = (clock.daytime_after(at, exam_limit + 2 * DAY, exam_limit + 300 * DAY) if index == late_exam
-                   else clock.daytime_after(at, DAY, exam_limit - DAY))
+        planned = (clock.daytime_after(sent, exam_limit + 2 * DAY, exam_limit + 300 * DAY) if index == late_exam
+                   else clock.daytime_after(sent, DAY, exam_limit - DAY))
         cutoff = min(draft.horizon, close_by or draft.horizon) if index == late_exam else draft.horizon
         examined.append(planned if planned < cutoff else None)
     images = [indecent and clock.chance(0.8) for _ in range(count)]
@@ -114,8 +114,9 @@ def devices(draft: Draft, start: datetime, *, indecent: bool, close_by: datetime
         for index in chosen:
             returned[index], triaged[index] = _return(draft, seized[index], examined[index], index == failing)
     for index in range(count):
-        if returned[index] is None and not images[index] and examined[index] is not None and clock.chance(0.4):
-            candidate = clock.daytime_after(examined[index], DAY, 30 * DAY)
+        done = examined[index]
+        if returned[index] is None and not images[index] and done is not None and clock.chance(0.4):
+            candidate = clock.daytime_after(done, DAY, 30 * DAY)
             returned[index] = candidate if candidate < draft.horizon else None
     base = len(draft.devices)
     for index in range(count):
@@ -138,8 +139,10 @@ def _return(draft: Draft, seized: datetime, examined: datetime | None, failing: 
     return clock.daytime_after(seized, 6 * HOUR, 20 * DAY), True
 
 
-def _supervision_plan(draft: Draft, allocated: datetime) -> tuple[datetime, int | None, bool] | None:
+def _supervision_plan(draft: Draft, allocated: datetime, complexity: str) -> tuple[datetime, int | None, bool] | None:
     """SUP-01..03 decisions: (first entry, a lapse's length in minutes or None, a reflective entry).
+
+    `complexity` is the investigation's ("complex" or "standard").
 
     None: the investigation has no supervision entry at all (which fails all three).
     """
@@ -147,7 +150,7 @@ def _supervision_plan(draft: Draft, allocated: datetime) -> tuple[datetime, int 
     first_limit = int(draft.params["supervision_first_days"] * DAY)
     gap_limit = int(draft.params["supervision_max_gap_days"] * DAY)
     if clock.chance(draft.profile.records.investigations_without_supervision):
-        complex_case = draft.investigation["complexity"] == "complex"
+        complex_case = complexity == "complex"
         draft.intend("SUP-01", False)
         draft.intend("SUP-02", False)
         if complex_case:
@@ -155,7 +158,7 @@ def _supervision_plan(draft: Draft, allocated: datetime) -> tuple[datetime, int 
         return None
     on_time = draft.met("supervision_first_within_limit")
     regular = draft.met("supervision_regular")
-    if draft.investigation["complexity"] == "complex":
+    if complexity == "complex":
         reflective = draft.met("reflective_supervision_in_complex")
     else:
         reflective = clock.chance(0.15)
@@ -189,7 +192,7 @@ def _supervision(draft: Draft, plan: tuple[datetime, int | None, bool], end: dat
     kinds = [clock.pick({"process": 0.6, "direction": 0.4}) for _ in times]
     if reflective:
         kinds[clock.rng.randrange(len(kinds))] = "reflective"
-    draft.supervision.extend({"at": at, "kind": kind} for at, kind in zip(times, kinds))
+    draft.supervision.extend({"at": at, "kind": kind} for at, kind in zip(times, kinds, strict=True))
 
 
 def victim_outcome(draft: Draft, decided: datetime, identified: bool) -> None:

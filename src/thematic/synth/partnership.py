@@ -10,7 +10,7 @@ days), INF-01 (health at every strategy discussion), TIM-04 and TIM-05 (police p
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from thematic.core.timeutil import add_working_days, local_date
 from thematic.synth.clock import DAY, HOUR, MINUTE
@@ -74,7 +74,7 @@ def strategy_and_section47(draft: Draft) -> None:
         with_health = [True] * len(discussions)
         if not draft.met("strategy_discussions_with_health"):
             with_health[clock.rng.randrange(len(discussions))] = False
-        for at, health in zip(discussions, with_health):
+        for at, health in zip(discussions, with_health, strict=True):
             draft.strategy_discussions.append({"at": at, "agencies": _agencies(draft, health)})
 
 
@@ -91,11 +91,13 @@ def police_protection(draft: Draft) -> None:
         return
     started = clock.after(draft.reported_at, 10 * MINUTE, 4 * HOUR)
     limit = int(draft.params["police_protection_max_hours"] * HOUR)
+    ended: datetime | None
     if draft.met("police_protection_ended_within_limit"):
         ended = clock.after(started, 2 * HOUR, limit - HOUR)
     else:
         ended = None if draft.unrecorded() else clock.after(started, limit + 2 * HOUR, limit + 30 * HOUR)
     informed_limit = int(draft.params["la_informed_max_hours"] * HOUR)
+    informed: datetime | None
     if draft.met("local_authority_informed_within_limit"):
         informed = clock.after(started, 5 * MINUTE, informed_limit - 10 * MINUTE)
     else:

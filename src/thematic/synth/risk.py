@@ -10,6 +10,7 @@ help before the report).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from thematic.synth.clock import DAY, HOUR, MINUTE
 from thematic.synth.draft import Draft
@@ -18,12 +19,12 @@ from thematic.synth.stories import HISTORY_TYPES
 _RESPONSES = {"immediate": 0.6, "scheduled": 0.3, "none": 0.1}
 
 
-def _incident(at: datetime, kind: str, severity: int, *, seen: bool, demeanour: bool, response: str) -> dict:
+def _incident(at: datetime, kind: str, severity: int, *, seen: bool, demeanour: bool, response: str) -> dict[str, Any]:
     return {"at": at, "type": kind, "severity": severity, "child_seen": seen,
             "demeanour_recorded": demeanour, "response": response}
 
 
-def _history_incident(draft: Draft, at: datetime, severity: int) -> dict:
+def _history_incident(draft: Draft, at: datetime, severity: int) -> dict[str, Any]:
     clock = draft.clock
     response = clock.pick(_RESPONSES)
     seen = response != "none" and clock.chance(0.7)
@@ -58,7 +59,7 @@ def build_incidents(draft: Draft) -> None:
     offsets = sorted(clock.rng.sample(range(1 * DAY, 364 * DAY, 7 * HOUR), earlier), reverse=True)
     times = [clock.nameable(reported - timedelta(minutes=o)) for o in offsets]
     severities = [clock.rng.randint(1, 4) for _ in range(earlier - len(tail))] + tail
-    for at, value in zip(times, severities):
+    for at, value in zip(times, severities, strict=True):
         draft.incidents.append(_history_incident(draft, at, value))
     if clock.chance(draft.profile.history.older_incidents):
         for _ in range(clock.rng.randint(1, 2)):
@@ -80,7 +81,7 @@ def build_incidents(draft: Draft) -> None:
                                              demeanour=attended != "none", response=attended))
 
 
-def _window(draft: Draft, days: float, *, include_report: bool) -> list[dict]:
+def _window(draft: Draft, days: float, *, include_report: bool) -> list[dict[str, Any]]:
     reported = draft.reported_at
     return [i for i in draft.incidents
             if timedelta(0) <= reported - i["at"] <= timedelta(days=days)
@@ -90,7 +91,8 @@ def _window(draft: Draft, days: float, *, include_report: bool) -> list[dict]:
 def repeat_pattern(draft: Draft) -> bool:
     """RISK-01 applies: enough incidents in the repeat window up to and including the report."""
     window = _window(draft, draft.params["repeat_window_days"], include_report=True)
-    return len(window) >= draft.params["repeat_threshold"]
+    threshold: float = draft.params["repeat_threshold"]
+    return len(window) >= threshold
 
 
 def escalation(draft: Draft) -> bool:
@@ -98,7 +100,7 @@ def escalation(draft: Draft) -> bool:
     run = int(draft.params["escalation_run"])
     window = sorted(_window(draft, draft.params["repeat_window_days"], include_report=True), key=lambda i: i["at"])
     last = [i["severity"] for i in window[-run:]] if run > 0 else []
-    return len(last) == run and run >= 2 and all(b > a for a, b in zip(last, last[1:]))
+    return len(last) == run and run >= 2 and all(b > a for a, b in zip(last, last[1:], strict=False))
 
 
 def decide_escalation(draft: Draft) -> None:
@@ -130,7 +132,7 @@ def _level(draft: Draft, severity: int) -> str:
     return level
 
 
-def _assessment(draft: Draft, at: datetime, level: str, history: bool) -> dict:
+def _assessment(draft: Draft, at: datetime, level: str, history: bool) -> dict[str, Any]:
     return {"at": at, "level": level, "history_considered": history, "supervisor_reviewed_at": None}
 
 
@@ -162,7 +164,7 @@ def build_assessments(draft: Draft) -> None:
     draft.risk_assessments.extend(case)
 
 
-def _reviews(draft: Draft, case: list[dict]) -> None:
+def _reviews(draft: Draft, case: list[dict[str, Any]]) -> None:
     """RISK-04: medium and high assessments reviewed by a supervisor within the limit."""
     clock, limit = draft.clock, int(draft.params["risk_review_max_hours"] * HOUR)
     raised = [a for a in case if a["level"] in ("medium", "high")]

@@ -8,6 +8,8 @@ outcome code 1 and `custody.charged_at` always tell the same story.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from thematic.synth.clock import DAY, HOUR, MINUTE
 from thematic.synth.draft import Draft
 from thematic.synth.investigation import devices
@@ -45,10 +47,11 @@ def child_suspect(draft: Draft) -> None:
     _outcome(draft, arrived, decision)
 
 
-def _custody(draft: Draft, arrived) -> None:
+def _custody(draft: Draft, arrived: datetime) -> None:
     clock = draft.clock
     requested = clock.after(arrived, 5 * MINUTE, HOUR)
     limit = int(draft.params["appropriate_adult_max_hours"] * HOUR)
+    adult: datetime | None
     if draft.met("appropriate_adult_within_limit"):
         adult = clock.after(requested, 15 * MINUTE, limit - 10 * MINUTE)
     else:
@@ -58,11 +61,12 @@ def _custody(draft: Draft, arrived) -> None:
                      "appropriate_adult_arrived_at": adult}
 
 
-def _outcome(draft: Draft, arrived, decision: str) -> None:
+def _outcome(draft: Draft, arrived: datetime | None, decision: str) -> None:
     clock, outcomes = draft.clock, draft.profile.outcomes
     code = int(clock.pick(outcomes.child_suspect))
     custody = draft.custody
-    if code == 1 and custody is not None and clock.chance(outcomes.charged_in_custody):
+    # A custody record always has its arrival, so `arrived` is set whenever `custody` is.
+    if code == 1 and custody is not None and arrived is not None and clock.chance(outcomes.charged_in_custody):
         decided = clock.after(arrived, 3 * HOUR, 20 * HOUR)
         custody["charged_at"] = decided
         if clock.chance(outcomes.bail_refused_after_charge):
