@@ -10,6 +10,7 @@ finding behind it; Criteria lists every criterion.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -51,7 +52,8 @@ def _fit_height(ws: Worksheet, row: int) -> None:
         if isinstance(cell.value, str) and cell.value:
             width = ws.column_dimensions[cell.column_letter].width or 10
             # about 1.1 characters per unit of column width in the default font
-            lines = max(lines, sum(-(-max(len(part), 1) // max(int(width * 1.1), 1)) for part in cell.value.split("\n")))
+            per_line = max(int(width * 1.1), 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in cell.value.split("\n")))
     if lines > 1:
         ws.row_dimensions[row].height = 15 * lines
 
@@ -59,7 +61,9 @@ def _fit_height(ws: Worksheet, row: int) -> None:
 def _fit_page_width(ws: Worksheet) -> None:
     # Text sheets print landscape, one page wide, as many pages long as needed.
     ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = ws.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # openpyxl gives every new sheet one
+    page_setup.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
@@ -113,6 +117,7 @@ def _header(ws: Worksheet, column: int, text: str, width: float, comment: str | 
 
 def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: dict[str, str]) -> None:
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's first sheet, never a chart sheet
     ws.title = L.CASES
     criteria = sample.inspection.criteria
     automatic = [c for c in criteria.criteria if c.definition.type == "automatic"]
@@ -131,7 +136,6 @@ def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: di
     answer_columns = {}
     for criterion in judgement:
         answer_columns[criterion.id] = column
-        answers = list(criterion.definition.answers or {})
         _header(ws, column, L.answer_header(criterion.id), 13, f"{criterion.id}: {criterion.definition.question}")
         _header(ws, column + 1, L.note_header(criterion.id), 30)
         column += 2
@@ -174,14 +178,14 @@ def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: di
                 answer_cell.fill, answer_cell.font = PatternFill("solid", fgColor=fill), _font(color=font)
                 answer_cell.comment = Comment(f"{cid}: {result.results[cid].evidence}", _AUTHOR, width=300, height=80)
                 continue
-            for cell in (answer_cell, note_cell):
-                cell.protection, cell.fill = _UNLOCKED, _INPUT_FILL
+            for input_cell in (answer_cell, note_cell):
+                input_cell.protection, input_cell.fill = _UNLOCKED, _INPUT_FILL
             validations[cid].add(answer_cell.coordinate)
             if cid in own:
                 answer_cell.value, note_cell.value = own[cid].value, own[cid].note
         grade_cells = [ws.cell(row=row, column=grade_column + i) for i in range(4)]
-        for cell in grade_cells:
-            cell.protection, cell.fill = _UNLOCKED, _INPUT_FILL
+        for grade_cell in grade_cells:
+            grade_cell.protection, grade_cell.fill = _UNLOCKED, _INPUT_FILL
         grade_cells[2].alignment = _WRAP
         validations[GRADE].add(grade_cells[0].coordinate)
         validations["yes_no"].add(grade_cells[1].coordinate)
@@ -205,9 +209,9 @@ def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: di
     _protect(ws)
 
 
-def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[str]], widths: list[float]) -> int:
+def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[str]], widths: Sequence[float]) -> int:
     """A header row at `row` and the rows below it; returns the last row written."""
-    for column, (text, width) in enumerate(zip(headers, widths), 1):
+    for column, (text, width) in enumerate(zip(headers, widths, strict=True), 1):
         cell = ws.cell(row=row, column=column, value=text)
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _WRAP
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -320,8 +324,8 @@ def _default_font(wb: Workbook) -> None:
     openpyxl has no public setting for it: font 0 of a new workbook and its Normal style are the default.
     """
     default = _font(size=11, family=2)
-    wb._fonts = IndexedList([default])
-    wb._named_styles["Normal"].font = _font(size=11, family=2)
+    wb._fonts = IndexedList([default])  # type: ignore[attr-defined]  # private: no public setting
+    wb._named_styles["Normal"].font = _font(size=11, family=2)  # type: ignore[attr-defined]  # as above
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
