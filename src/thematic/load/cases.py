@@ -45,7 +45,7 @@ _SUFFIX_TEXT = ".yaml, .yml, .json or .jsonl"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 #: A caller's extra check of a valid case: (loc, message) pairs, located like validation errors.
-Check = Callable[[Case], "list[tuple[tuple, str]]"]
+Check = Callable[[Case], "list[tuple[tuple[str | int, ...], str]]"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _collect_files(paths: Iterable[str | Path], problems: list[Problem]) -> list
             seen.add(key)
             found.append(path)
 
-    for given in _as_list(paths):  # type: ignore[arg-type]
+    for given in _as_list(paths):
         name = str(given)
         path = Path(given)
         if path.is_dir():
@@ -106,7 +106,7 @@ def _collect_files(paths: Iterable[str | Path], problems: list[Problem]) -> list
 
 def collect_case_files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
     """The case files named by `paths`, as `case_files` finds them, with every bad path appended to `problems`."""
-    return _collect_files(_as_list(paths), problems)  # type: ignore[arg-type]
+    return _collect_files(_as_list(paths), problems)
 
 
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -222,6 +222,7 @@ def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
                     if not loader.check_node():
                         break
                     node = loader.get_node()
+                    assert node is not None  # check_node() said there is one
                     data = construct_checked(loader, node, name)
                 except UnicodeDecodeError:
                     raise InputError.single(name, "is not a text file (not valid UTF-8); expected YAML") from None
@@ -230,7 +231,7 @@ def _streamed_yaml_documents(path: Path, name: str) -> Iterator[YamlDocument]:
                 except RecursionError:  # only PyYAML's pure-Python parser recurses
                     raise InputError.single(name, DEPTH_MESSAGE) from None
                 if data is not None:
-                    yield YamlDocument(data, name, node.start_mark.line + 1, _KeptNode(node), 0)  # type: ignore[arg-type]
+                    yield YamlDocument(data, name, node.start_mark.line + 1, _KeptNode(node), 0)
                 del node
         finally:
             loader.dispose()
@@ -348,7 +349,8 @@ def json_case_document(path: Path, name: str) -> YamlDocument:
     return YamlDocument.from_text(data, name, text.count("\n", 0, stripped) + 1, text)
 
 
-_READERS = {".yaml": _Reader.read_yaml, ".yml": _Reader.read_yaml, ".json": _Reader.read_json, ".jsonl": _Reader.read_jsonl}
+_READERS = {".yaml": _Reader.read_yaml, ".yml": _Reader.read_yaml, ".json": _Reader.read_json,
+            ".jsonl": _Reader.read_jsonl}
 
 
 def iter_cases(
@@ -367,7 +369,7 @@ def iter_cases(
 def load_cases(paths: Iterable[str | Path], check: Check | None = None) -> list[LoadedCase]:
     """Every case of `paths`; InputError with all the problems of all the files if there is any,
     or if there is no case at all (an empty sample cannot be scored)."""
-    paths = _as_list(paths)  # type: ignore[arg-type]
+    paths = _as_list(paths)
     problems: list[Problem] = []
     cases = list(iter_cases(paths, problems, check))
     if problems:

@@ -234,6 +234,7 @@ def _parse(text: str | bytes) -> Any:
 
 def refused_problems(text: str, name: str, refused: JsonRefused) -> list[Problem]:
     """`refused` located in the JSON file `name` whose text is `text`: its line and field."""
+    line: int | None
     if refused.position is not None:
         line = text.count("\n", 0, refused.position) + 1
     elif refused.message.startswith("duplicate key"):

@@ -134,7 +134,7 @@ def _parser_class() -> type:
 
     formula_tag = f"{{{SHEET_MAIN_NS}}}f"
 
-    class Parser(WorkSheetParser):  # type: ignore[misc,valid-type]
+    class Parser(WorkSheetParser):
         """openpyxl's sheet parser, also noting formulas whose value is not read."""
 
         def parse_cell(self, element: Any) -> dict[str, Any]:

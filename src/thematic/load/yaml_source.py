@@ -17,10 +17,11 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pydantic
 import yaml
+from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from thematic.core.errors import InputError, Problem
@@ -33,7 +34,10 @@ __all__ = [
     "document_problems",
 ]
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # the C loader (libyaml) has the pure-Python loader's interface
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE = "tag:yaml.org,2002:merge"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -69,7 +73,7 @@ def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else f"{text[:limit - 1]}… ({len(text):,} characters)"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """Safe loader with YAML 1.2 core resolvers, noting duplicate keys and refused values as it builds."""
 
     def __init__(self, stream: Any) -> None:
@@ -178,6 +182,12 @@ def _too_deep(root: Node) -> Node | None:
     return None
 
 
+class _NodeSource(Protocol):
+    """Where a document's node tree is found when a problem needs locating (by document index)."""
+
+    def node(self, index: int) -> Node | None: ...
+
+
 class _LazyNodes:
     """The node trees of a YAML (or JSON) text, composed on first need and shared by its documents.
 
@@ -217,7 +227,7 @@ class YamlDocument:
     data: Any
     file: str
     first_line: int
-    _source: _LazyNodes | None = field(default=None, repr=False, compare=False)
+    _source: _NodeSource | None = field(default=None, repr=False, compare=False)
     _index: int = field(default=0, repr=False, compare=False)  # which document of the source
 
     @classmethod
@@ -321,9 +331,9 @@ def _unmarked_encoding(head: bytes) -> str | None:
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
-        line = text.count("\n", 0, exc.position) + 1
+        at_line = text.count("\n", 0, exc.position) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return Problem(file, f"YAML syntax error: control character U+{char:04X} is not allowed in YAML text", line)
+        return Problem(file, f"YAML syntax error: control character U+{char:04X} is not allowed in YAML text", at_line)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     if line is not None:  # an error found at the end of the text belongs to its last line
@@ -367,7 +377,9 @@ def _first_too_deep(text: str) -> tuple[int, str | None] | None:
                     took_value()  # a list's entry counts when it starts
                 if len(frames) >= MAX_DEPTH:
                     path = place()
-                    return event.start_mark.line + 1, field_path(path) if path else None
+                    start = event.start_mark
+                    assert start is not None  # the parser marks every event
+                    return start.line + 1, field_path(path) if path else None
                 frames.append([isinstance(event, yaml.MappingStartEvent), True, None])
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 frames.pop()
@@ -390,7 +402,8 @@ def _duplicate_problems(loader: _Loader, root: Node, file: str) -> list[Problem]
         name = field_path((*path, again.value)) if path is not None else again.value
         problems.append(Problem(
             file,
-            f'duplicate key "{again.value}" (first given at line {first.start_mark.line + 1}); each key may appear only once',
+            f'duplicate key "{again.value}" (first given at line {first.start_mark.line + 1}); '
+            "each key may appear only once",
             again.start_mark.line + 1, name))
     loader.duplicates.clear()
     return problems
@@ -428,12 +441,12 @@ def construct_checked(loader: _Loader, root: Node, file: str) -> Any:
     return data
 
 
-def _path_to(root: Node, target: Node) -> tuple | None:
+def _path_to(root: Node, target: Node) -> tuple[str | int, ...] | None:
     """The keys and indexes leading from `root` to `target` (a value or key node), or None.
 
     Iterative (nesting may be deep, aliases may make cycles): each node is searched once.
     """
-    stack: list[tuple[Node, tuple]] = [(root, ())]
+    stack: list[tuple[Node, tuple[str | int, ...]]] = [(root, ())]
     seen: set[int] = set()
     while stack:
         node, path = stack.pop()
@@ -466,6 +479,7 @@ def iter_yaml_documents(text: str, file: str) -> Iterator[YamlDocument]:
                 if not loader.check_node():
                     break
                 node = loader.get_node()
+                assert node is not None  # check_node() said there is one
                 index += 1
                 data = construct_checked(loader, node, file)
             except yaml.YAMLError as exc:
@@ -493,7 +507,8 @@ def read_yaml_documents(path: str | Path) -> list[YamlDocument]:
         raise InputError.single(name, "is empty; expected a YAML or JSON document")
     docs = parse_yaml_documents(text, name)
     if not docs:
-        raise InputError.single(name, "has no content (only comments or empty documents); expected a YAML or JSON document")
+        raise InputError.single(
+            name, "has no content (only comments or empty documents); expected a YAML or JSON document")
     return docs
 
 
@@ -597,7 +612,7 @@ def _suggestion(word: Any, options: list[str]) -> str:
     return f'; did you mean "{close[0]}"?' if close else ""
 
 
-def _message(error: dict[str, Any], model: type | None) -> str:
+def _message(error: ErrorDetails, model: type | None) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -667,7 +682,8 @@ def _message(error: dict[str, Any], model: type | None) -> str:
 
 
 def validation_problems(
-    error: pydantic.ValidationError, doc: YamlDocument, prefix: tuple = (), *, model: type | None = None,
+    error: pydantic.ValidationError, doc: YamlDocument, prefix: tuple[str | int, ...] = (), *,
+    model: type | None = None,
 ) -> list[Problem]:
     """One Problem per pydantic error, located at its line in `doc`.
 
