@@ -241,7 +241,7 @@ class OutputSet:
                 os.replace(output.staged, output.target)  # type: ignore[arg-type]
                 moved += 1
         except BaseException:
-            for output, backup in reversed(list(zip(outputs[:moved], backups[:moved]))):
+            for output, backup in reversed(list(zip(outputs[:moved], backups[:moved], strict=True))):
                 with contextlib.suppress(OSError):
                     if backup is not None:
                         os.replace(backup, output.target)
@@ -300,7 +300,8 @@ def remove_orphans(folder: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False) and _orphaned(Path(entry.path)):
+        if (entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False)
+                and _orphaned(Path(entry.path))):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 

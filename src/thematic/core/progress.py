@@ -75,7 +75,8 @@ class Progress:
             left = f"{_duration(elapsed * (self.total - self.done) / self.done)} left"
         else:
             left = "time left unknown yet"
-        return f"{self.label} {share * 100:3.0f}% [{bar}] {self.cases:,} cases, {self._rate(elapsed):,.0f} cases/s, {left}"
+        return (f"{self.label} {share * 100:3.0f}% [{bar}] {self.cases:,} cases, "
+                f"{self._rate(elapsed):,.0f} cases/s, {left}")
 
     def _rate(self, elapsed: float) -> float:
         return self.cases / elapsed if elapsed > 0 else 0.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -84,6 +84,7 @@ def parse_datetime(text: str) -> datetime:
     if out_of_range is not None:
         raise ValueError(f"{text!r}: {out_of_range}")
     micro = int((fraction or "0").ljust(6, "0"))
+    tz: tzinfo
     try:
         if offset is None:
             tz = LONDON
@@ -96,7 +97,8 @@ def parse_datetime(text: str) -> datetime:
             if hours > 23 or minutes > 59:
                 raise ValueError(f"offset {offset} is out of range")
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=tz, fold=0)
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+                          tzinfo=tz, fold=0)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real datetime: {exc}") from None
     # Kept in UTC: Python subtracts two datetimes sharing one tzinfo as wall-clock times, which

@@ -48,7 +48,8 @@ def face_name(weight: str, style: str) -> str:
 @functools.cache
 def face_bytes(weight: str, style: str) -> bytes:
     """The face as TrueType, with the minus sign mapped (the packaged files are not changed)."""
-    from fontTools.ttLib import TTFont  # imported here: only reports need it
+    # imported here: only reports need it
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no stubs exist
 
     font = TTFont(str(FACES[(weight, style)]), recalcTimestamp=False)
     _add_minus(font)
@@ -113,7 +114,7 @@ def _reduced(key: tuple[str, str]) -> bytes:
 
 def _cut(source: Path | io.BytesIO, codes: frozenset[int], *, flavor: str | None) -> bytes:
     """The face cut to `codes` (the figure dash kept for the minus sign), minus sign mapped."""
-    from fontTools import subset
+    from fontTools import subset  # type: ignore[import-untyped]  # no stubs exist
     from fontTools.ttLib import TTFont
 
     font = TTFont(source, recalcTimestamp=False)  # no clock in the bytes: same input, same output

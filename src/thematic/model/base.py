@@ -81,7 +81,9 @@ def _day_offset(day: str) -> str | None:
         seen = {LONDON.utcoffset(start + timedelta(hours=h)) for h in range(24)}
         seen.add(LONDON.utcoffset(start + timedelta(hours=24, microseconds=-1)))
         if len(seen) == 1:
-            minutes, rest = divmod(int(seen.pop().total_seconds()), 60)
+            only = seen.pop()
+            assert only is not None  # a ZoneInfo knows its offset at every moment
+            minutes, rest = divmod(int(only.total_seconds()), 60)
             if rest == 0:
                 sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
                 offset = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
@@ -111,7 +113,8 @@ def _to_datetime(value: Any) -> Any:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON, fold=0)
         return aware.astimezone(UTC)  # see parse_datetime: durations must be real elapsed time
     if isinstance(value, date):
-        raise ValueError(f"{value.isoformat()} is a date without a time; a datetime such as {value.isoformat()}T09:00 is expected")
+        raise ValueError(f"{value.isoformat()} is a date without a time; "
+                         f"a datetime such as {value.isoformat()}T09:00 is expected")
     return parse_datetime(value)
 
 

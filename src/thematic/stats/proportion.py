@@ -59,7 +59,7 @@ def proportion(successes: int, total: int, alpha: float = 0.05) -> Proportion:
         return Proportion(successes=0, total=0, rate=None, ci_low=None, ci_high=None)
     # Imported on first use: statsmodels takes over a second to import, and commands such as
     # `thematic --help` or `validate` never need it.
-    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.proportion import proportion_confint  # type: ignore[import-untyped]  # no stubs exist
 
     low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
     return Proportion(successes=k, total=n, rate=k / n, ci_low=float(low), ci_high=float(high))

@@ -117,7 +117,8 @@ def size_for_margin(margin: float, population: int, *, expected_rate: float = 0.
         raise SamplingError(margin_too_small(margin))
     if not 0.0 < expected_rate < 1.0:
         raise SamplingError(f"expected rate must lie strictly between 0 and 1, got {expected_rate:g}")
-    from statsmodels.stats.proportion import samplesize_confint_proportion  # slow to import: on use
+    # slow to import: on use
+    from statsmodels.stats.proportion import samplesize_confint_proportion  # type: ignore[import-untyped]  # no stubs exist
 
     n0 = float(samplesize_confint_proportion(expected_rate, margin, alpha=alpha, method="normal"))
     # Finite-population correction n = n0 / (1 + (n0 - 1) / N): Cochran, Sampling Techniques,
