@@ -164,13 +164,15 @@ class _Builder:
             try:
                 present = convert(switch, raw)
             except CellError as exc:
-                draft.problems.append(self.row_problem(index, row, switch.column, str(exc), case_id=draft.case_id, raw=raw))
+                draft.problems.append(self.row_problem(index, row, switch.column, str(exc),
+                                                       case_id=draft.case_id, raw=raw))
                 draft.failed.add(prefix[:-1])
                 return {}
             if not present:
                 return None
         elif part.loc[:2] == ("cases", "sections"):  # an object section of the main table
-            filled = [r for r in part.rules if r.column is not None and not is_blank(row.cells[source.positions[r.column]])]
+            filled = [r for r in part.rules
+                      if r.column is not None and not is_blank(row.cells[source.positions[r.column]])]
             if not filled:
                 return None
         values: dict[str, Any] = {}
@@ -187,8 +189,10 @@ class _Builder:
             except CellError as exc:
                 message = str(exc)
                 if is_blank(raw):
-                    message = f"is blank; {self.qualified(part, rule.target.path)} needs a value ({rule.target.describe()})"
-                draft.problems.append(self.row_problem(index, row, rule.column, message, case_id=draft.case_id, raw=raw))
+                    message = (f"is blank; {self.qualified(part, rule.target.path)} needs a value "
+                               f"({rule.target.describe()})")
+                draft.problems.append(self.row_problem(index, row, rule.column, message,
+                                                       case_id=draft.case_id, raw=raw))
                 draft.failed.add(path)
                 continue
             draft.origins[path] = _Origin(index, row, rule.column, raw)
@@ -218,7 +222,8 @@ class _Builder:
             raw = row.cells[source.id_position]
             case_id = cell_text(raw)
             if not case_id:
-                self.out.problems.append(self.row_problem(0, row, source.plan.spec.id, "is blank; every case needs its id", case_id=None))
+                self.out.problems.append(self.row_problem(0, row, source.plan.spec.id,
+                                                          "is blank; every case needs its id", case_id=None))
                 continue
             if self.hidden_in_id(0, row, raw):
                 continue
@@ -247,15 +252,16 @@ class _Builder:
         part = source.plan.parts[0]
         section = part.part
         main_name = self.sources[0].table.name
-        for draft in self.drafts.values():
-            draft.data[section] = [] if part.is_list else None
+        for each in self.drafts.values():
+            each.data[section] = [] if part.is_list else None
         firsts: dict[str, Row] = {}
         for row in source.table.rows:
             raw = row.cells[source.id_position]
             case_id = cell_text(raw)
             column = source.plan.spec.id
             if not case_id:
-                self.out.problems.append(self.row_problem(index, row, column, f"is blank; every row needs the id of its case in {main_name}", case_id=None))
+                self.out.problems.append(self.row_problem(
+                    index, row, column, f"is blank; every row needs the id of its case in {main_name}", case_id=None))
                 continue
             if self.hidden_in_id(index, row, raw):
                 continue
@@ -273,8 +279,9 @@ class _Builder:
             else:
                 if case_id in firsts:
                     draft.problems.append(self.row_problem(
-                        index, row, column, f'a second row for case "{case_id}" (the first is row {firsts[case_id].number}); '
-                                            f"{section} takes at most one row per case", case_id=case_id, raw=raw))
+                        index, row, column,
+                        f'a second row for case "{case_id}" (the first is row {firsts[case_id].number}); '
+                        f"{section} takes at most one row per case", case_id=case_id, raw=raw))
                     continue
                 firsts[case_id] = row
                 draft.origins[section] = _Origin(index, row, None)

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 from thematic.core.timeutil import parse_date, parse_datetime
 from thematic.tabular.targets import Target
@@ -152,7 +152,8 @@ def parse_with(text: str, spec: str) -> datetime:
     if match is None:
         raise ValueError(f"{text!r} does not match {spec!r}")
     parts = {k: int(v) for k, v in match.groupdict().items()}
-    return datetime(parts.pop("year", 1900), parts.pop("month", 1), parts.pop("day", 1), **parts)
+    return datetime(parts.get("year", 1900), parts.get("month", 1), parts.get("day", 1),
+                    parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
 
 
 def has_time(strptime: str) -> bool:
@@ -188,7 +189,8 @@ def _ascii_digits(text: str) -> str:
     for char in text:
         if char.isdigit() and not "0" <= char <= "9":
             name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise CellError(f"{_quoted(text)} has the digit {char} ({name}); write numbers and dates with the digits 0-9")
+            raise CellError(f"{_quoted(text)} has the digit {char} ({name}); "
+                            "write numbers and dates with the digits 0-9")
     return text
 
 
@@ -252,7 +254,7 @@ def _date(rule: Rule, raw: Any) -> str:
     return _no_format(text, rule, "a date")
 
 
-def _no_format(text: str, rule: Rule, what: str) -> Any:
+def _no_format(text: str, rule: Rule, what: str) -> NoReturn:
     shown = rule.format_text or "YYYY-MM-DDTHH:MM (ISO 8601)"
     raise CellError(f"{_quoted(text)} is not {what} in the form {shown}")
 
@@ -367,7 +369,7 @@ def check_mapped_value(target: Target, value: Any, *, item: bool = False) -> str
     if kind in ("datetime", "date"):
         parse = parse_datetime if kind == "datetime" else parse_date
         try:
-            parse(value)  # type: ignore[arg-type]
+            parse(value)
             return None
         except ValueError as exc:
             return str(exc)

@@ -35,7 +35,8 @@ _YAML_WORDS = "YAML reads true and false without quotes as true or false"
 
 def _column_name(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError(f"a column name was read as {str(value).lower()} ({_YAML_WORDS}); put it in quotes, e.g. \"true\"")
+        raise ValueError(f"a column name was read as {str(value).lower()} ({_YAML_WORDS}); "
+                         "put it in quotes, e.g. \"true\"")
     if isinstance(value, (int, float)):
         return str(value)
     return value
@@ -141,7 +142,8 @@ class MappingFile(_Strict):
     mapping: Literal[1]
     datetime_format: str | list[str] = ISO
     date_format: str | list[str] = ISO
-    booleans: Annotated[dict[str, bool], BeforeValidator(_codes)] = Field(default_factory=lambda: dict(DEFAULT_BOOLEANS))
+    booleans: Annotated[dict[str, bool], BeforeValidator(_codes)] = Field(
+        default_factory=lambda: dict(DEFAULT_BOOLEANS))
     cases: MainTableSpec
     tables: Annotated[dict[str, ChildTableSpec | None], _empty(dict)] = Field(default_factory=dict)
 
@@ -170,6 +172,12 @@ class TablePlan:
     spec: _TableSpec
     parts: list[PartPlan]
     file: str | None = None                    # child tables: the file as the mapping names it
+
+    @property
+    def id_column(self) -> str:
+        """The column of each row's case id (a loaded mapping names one for every table)."""
+        assert self.spec.id is not None  # load_mapping refuses a table without it
+        return self.spec.id
 
 
 @dataclass
@@ -235,6 +243,7 @@ class _Compiler:
         kind = found.kind
         if spec.format is not None and kind not in ("datetime", "date"):
             self.fail((*loc, "format"), f"format applies to a date or datetime field; {path} is {found.describe()}")
+        formats: tuple[str, ...]
         formats, shown = (ISO,), ""
         if kind == "date":
             formats, shown = self.formats(spec.format or self.file.date_format,
@@ -267,11 +276,13 @@ class _Compiler:
         mapped = {path for path, spec in fields.items() if spec is not None}
         for leaf in leaf_fields(part):
             if leaf.required and leaf.path not in mapped and not is_extension(leaf.path):
-                self.fail((*loc, "fields", leaf.path), f'required field "{leaf.path}" ({leaf.describe()}) is not mapped; '
-                                            f"map a column, or give the same value for every row with {{value: ...}}")
+                self.fail((*loc, "fields", leaf.path),
+                          f'required field "{leaf.path}" ({leaf.describe()}) is not mapped; '
+                          f"map a column, or give the same value for every row with {{value: ...}}")
         if present_if is not None:
             if part not in OBJECT_SECTIONS:
-                self.fail((*loc, "present_if"), f"present_if applies to object sections ({', '.join(OBJECT_SECTIONS)})")
+                self.fail((*loc, "present_if"),
+                          f"present_if applies to object sections ({', '.join(OBJECT_SECTIONS)})")
             else:
                 switch = Target(f"{part} present", "boolean")
                 plan.present_if = Rule(switch, column=present_if.column,
@@ -288,11 +299,13 @@ class _Compiler:
             self.fail(("cases", "id"), "give the column that holds the case id (case_id)")
         parts = [self.part(MAIN_PART, cases.fields, ("cases",), None)]
         sections = {name: s for name, s in cases.sections.items() if s is not None and not s.is_blank()}
+        loc: tuple[str, ...]
         for name, section in sections.items():
             loc = ("cases", "sections", name)
             if name not in OBJECT_SECTIONS:
                 hint = " (a list: map it as a child table under tables:)" if name in LIST_SECTIONS else ""
-                self.fail(loc, f'"{name}" is not an object section{hint}; expected one of: {", ".join(OBJECT_SECTIONS)}')
+                self.fail(loc, f'"{name}" is not an object section{hint}; '
+                               f'expected one of: {", ".join(OBJECT_SECTIONS)}')
                 continue
             parts.append(self.part(name, section.fields, loc, section.present_if))
         main = TablePlan(("cases",), cases, parts)
@@ -302,7 +315,8 @@ class _Compiler:
                 continue
             loc = ("tables", name)
             if name not in LIST_SECTIONS + OBJECT_SECTIONS:
-                self.fail(loc, f'unknown section "{name}"; expected one of: {", ".join(LIST_SECTIONS + OBJECT_SECTIONS)}')
+                self.fail(loc, f'unknown section "{name}"; '
+                               f'expected one of: {", ".join(LIST_SECTIONS + OBJECT_SECTIONS)}')
                 continue
             if name in sections:
                 self.fail(loc, f"{name} is mapped twice: here and under cases.sections")

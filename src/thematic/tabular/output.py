@@ -115,7 +115,8 @@ def other_case_files(folder: Path, written: Iterable[Path]) -> list[Path]:
         return []
     mine = {p.resolve() for p in written}
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith(".") and p.resolve() not in mine)
+                  if p.is_file() and p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith(".")
+                  and p.resolve() not in mine)
 
 
 def rejected_csv(problems: list[RowProblem]) -> str:

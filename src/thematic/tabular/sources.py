@@ -62,7 +62,7 @@ def _resolve(mapping: Mapping, plan: TablePlan, main_path: Path, problems: list[
 
 def _columns_of(plan: TablePlan) -> list[tuple[tuple[Any, ...], str]]:
     """Every column the plan names, with the place in the mapping that names it."""
-    out: list[tuple[tuple[Any, ...], str]] = [((*plan.loc, "id"), plan.spec.id)]
+    out: list[tuple[tuple[Any, ...], str]] = [((*plan.loc, "id"), plan.id_column)]
     for part in plan.parts:
         if part.present_if is not None and part.present_if.column is not None:
             out.append(((*part.loc, "present_if"), part.present_if.column))
@@ -83,8 +83,9 @@ def _match(mapping: Mapping, plan: TablePlan, table: Table, problems: list[Probl
         bad = True
         if positions:
             where = " and ".join(str(p + 1) for p in positions)
-            problems.append(mapping.problem(loc, f'column "{column}" is headed the same way {len(positions)} times in '
-                                                 f"{table.name} (columns {where}); rename one so the mapping can tell them apart"))
+            problems.append(mapping.problem(
+                loc, f'column "{column}" is headed the same way {len(positions)} times in '
+                     f"{table.name} (columns {where}); rename one so the mapping can tell them apart"))
             continue
         headings = [c for c in table.columns if c]
         close = difflib.get_close_matches(column, headings, n=1, cutoff=0.6)
@@ -94,7 +95,7 @@ def _match(mapping: Mapping, plan: TablePlan, table: Table, problems: list[Probl
         return None
     used = set(found) | set(plan.spec.ignore)
     unmapped = [c for c in table.used_columns() if c not in used]
-    return Source(plan, table, found[plan.spec.id], found, unmapped)
+    return Source(plan, table, found[plan.id_column], found, unmapped)
 
 
 def read_sources(mapping: Mapping, main_path: Path) -> list[Source]:

@@ -27,7 +27,8 @@ __all__ = [
 #: The part of the case that the main table's `fields` fill: the top level and `child`.
 MAIN_PART = "case"
 #: Sections that are lists of entries, and sections that are one object or null.
-LIST_SECTIONS: tuple[str, ...] = tuple(s for s in SECTIONS if typing.get_origin(Case.model_fields[s].annotation) is list)
+LIST_SECTIONS: tuple[str, ...] = tuple(
+    s for s in SECTIONS if typing.get_origin(Case.model_fields[s].annotation) is list)
 OBJECT_SECTIONS: tuple[str, ...] = tuple(s for s in SECTIONS if s not in LIST_SECTIONS)
 
 #: Top-level fields a force export does not fill: the case id comes from the id column, the
@@ -78,7 +79,9 @@ def part_model(part: str) -> type[pydantic.BaseModel]:
         return Case
     if part not in SECTIONS:
         raise KeyError(part)
-    return _single_model(Case.model_fields[part].annotation)
+    model = _single_model(Case.model_fields[part].annotation)
+    assert model is not None  # every section of a case is an object or a list of objects
+    return model
 
 
 def target(part: str, path: str) -> Target:

@@ -58,7 +58,8 @@ def _comment(target: Target) -> str:
     return f"{target.describe()} ({need})"
 
 
-_SPECIAL = {("case", "force"): "your force code, e.g. {value: west-midlands}: lower-case words joined by hyphens (required)"}
+_SPECIAL = {("case", "force"): "your force code, e.g. {value: west-midlands}: "
+                               "lower-case words joined by hyphens (required)"}
 
 
 def _field_lines(part: str, indent: str) -> list[str]:
@@ -87,7 +88,8 @@ def template_text() -> str:
     ]
     lines += _field_lines(MAIN_PART, "    ")
     lines += [
-        "  sections:                         # object sections from columns of the main table; leave blank if not captured",
+        "  sections:                         # object sections from columns of the main table; "
+        "leave blank if not captured",
     ]
     for section in OBJECT_SECTIONS:
         lines += [
