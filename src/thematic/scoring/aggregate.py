@@ -1,9 +1,10 @@
 """The `summary` block of `thematic.results/1`: counts, rates and intervals over case results.
 
 Pure and streaming: cases are added one at a time and only counters are kept, so a sample of any
-size is summarised in constant memory. Rates follow the criteria catalogue ("Result states", "Theme summary"): a criterion's rate is
-met / (met + not met + not evidenced); a theme's rate is the share of cases with at least one
-assessed criterion in the theme for which every assessed criterion is met. Every rate carries a
+size is summarised in constant memory. Rates follow the criteria catalogue ("Result states",
+"Theme summary"): a criterion's rate is met / (met + not met + not evidenced); a theme's rate is
+the share of cases with at least one assessed criterion in the theme for which every assessed
+criterion is met. Every rate carries a
 95% Wilson interval from `thematic.stats.proportion`.
 """
 from __future__ import annotations
@@ -93,7 +94,7 @@ class SummaryAccumulator:
 
         assessed = [False] * len(self._themes)
         all_met = [True] * len(self._themes)
-        for (_, theme), index, counts in zip(self._plan, indices, self._states):
+        for (_, theme), index, counts in zip(self._plan, indices, self._states, strict=True):
             counts[index] += 1
             if index in _ASSESSED_INDICES:
                 assessed[theme] = True
@@ -121,7 +122,7 @@ class SummaryAccumulator:
         """Add the counts of `other` (built for the same criteria, e.g. in another process) to these."""
         if other._plan != self._plan:
             raise ValueError("cannot merge summaries of different criteria")
-        for mine, theirs in zip(self._states, other._states):
+        for mine, theirs in zip(self._states, other._states, strict=True):
             for index, count in enumerate(theirs):
                 mine[index] += count
         for theme in range(len(self._themes)):
@@ -140,14 +141,14 @@ class SummaryAccumulator:
     def summary(self) -> dict[str, Any]:
         """The summary block for the cases added so far (a new dict on every call)."""
         criteria: dict[str, dict[str, Any]] = {}
-        for criterion_id, counts in zip(self._ids, self._states):
-            entry: dict[str, Any] = dict(zip(STATES, counts))
+        for criterion_id, counts in zip(self._ids, self._states, strict=True):
+            entry: dict[str, Any] = dict(zip(STATES, counts, strict=True))
             assessed = sum(counts[i] for i in _ASSESSED_INDICES)
             entry["assessed"] = assessed
             entry.update(_rate_fields(counts[_MET_INDEX], assessed))
             criteria[criterion_id] = entry
         themes: dict[str, dict[str, Any]] = {}
-        for theme_id, cases, all_met in zip(self._themes, self._theme_cases, self._theme_all_met):
+        for theme_id, cases, all_met in zip(self._themes, self._theme_cases, self._theme_all_met, strict=True):
             themes[theme_id] = {"cases": cases, "all_met": all_met, **_rate_fields(all_met, cases)}
         return {
             "criteria": criteria,

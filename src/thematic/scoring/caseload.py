@@ -67,7 +67,8 @@ def score_caseload(
         raise ValueError("cases_out and summary_only exclude each other")
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)  # read twice: declared, then scored
     kind = "line" if cases_out is not None else (None if summary_only else "entry")
-    job = CaseloadJob(criteria_path=criteria.path, parameters=dict(parameters), as_of=as_of, force=force, case_json=kind)
+    job = CaseloadJob(criteria_path=criteria.path, parameters=dict(parameters), as_of=as_of, force=force,
+                      case_json=kind)
     where = Path(output).parent if output is not None else None
     with OutputSet() as outputs:
         declare_caseload(outputs, paths, criteria)

@@ -50,10 +50,11 @@ _MAX_ITEMS_SHOWN = 5
 _EACH_ORDER = (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET)
 
 
-class _Namespace(dict):
+class _Namespace(dict[str, Any]):
     """Case fields by name; a named definition is computed the first time it is read."""
 
-    def __init__(self, values: dict[str, Any], definitions: Mapping[str, Callable[..., Any]], params: Mapping[str, Any]):
+    def __init__(self, values: dict[str, Any], definitions: Mapping[str, Callable[..., Any]],
+                 params: Mapping[str, Any]):
         super().__init__(values)
         self._definitions = definitions
         self._params = params
@@ -169,7 +170,8 @@ class Scorer:
 
     # --- automatic criteria ----------------------------------------------------------------
 
-    def _automatic(self, plan: _Plan, ns: _Namespace, params: Mapping[str, Any], absent: frozenset[str]) -> CriterionResult:
+    def _automatic(self, plan: _Plan, ns: _Namespace, params: Mapping[str, Any],
+                   absent: frozenset[str]) -> CriterionResult:
         applies = _truth(plan.applies(ns, params))
         if applies is UNKNOWN:
             return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
@@ -224,6 +226,7 @@ class Scorer:
 
 
 def _state(plan: _Plan, ns: _Namespace, params: Mapping[str, Any], *item: Any) -> Any:
+    assert plan.met is not None  # only automatic criteria are scored here, and each has its `met`
     met = _truth(plan.met(ns, params, *item))
     if met is True:
         return MET
@@ -241,7 +244,7 @@ def _evidence(plan: _Plan, state: str, ns: _Namespace, params: Mapping[str, Any]
     parts = plan.evidence[state]
     if parts is None:
         return ""
-    if type(parts) is str:
+    if isinstance(parts, str):
         return parts
     pieces = []
     for is_text, part in parts:

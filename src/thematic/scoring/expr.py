@@ -351,7 +351,7 @@ class _Compiler:
         for forbidden, reason in _FORBIDDEN.items():
             if isinstance(node, forbidden):
                 raise self.error(node, reason)
-        method = getattr(self, f"visit_{type(node).__name__}", None)
+        method: Callable[[Any], tuple[ast.expr, Type]] | None = getattr(self, f"visit_{type(node).__name__}", None)
         if method is None:
             raise self.error(node, f"{type(node).__name__} expressions are not allowed")
         return method(node)
@@ -400,7 +400,8 @@ class _Compiler:
             known = [*CASE_NAMES, *self.scope.definitions, *self.locals]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise self.error(node, f"unknown name '{name}'; {hint}expected a case field ({', '.join(sorted(CASE_NAMES))}), "
+            raise self.error(node, f"unknown name '{name}'; {hint}expected a case field "
+                                   f"({', '.join(sorted(CASE_NAMES))}), "
                                    "a definition, params.NAME or a comprehension variable")
         lookup = ast.Subscript(value=ast.Name(id="_ns", ctx=ast.Load()), slice=ast.Constant(value=name), ctx=ast.Load())
         return lookup, kind
@@ -410,9 +411,11 @@ class _Compiler:
             raise self.error(node, f"field names beginning with '_' are not allowed: {node.attr}")
         if isinstance(node.value, ast.Name) and node.value.id == "params" and "params" not in self.locals:
             if node.attr not in self.scope.params:
-                raise self.error(node, f"unknown parameter '{node.attr}'; parameters are: {', '.join(sorted(self.scope.params))}")
+                raise self.error(node, f"unknown parameter '{node.attr}'; "
+                                       f"parameters are: {', '.join(sorted(self.scope.params))}")
             self.params.add(node.attr)
-            lookup = ast.Subscript(value=ast.Name(id="_P", ctx=ast.Load()), slice=ast.Constant(value=node.attr), ctx=ast.Load())
+            lookup = ast.Subscript(value=ast.Name(id="_P", ctx=ast.Load()), slice=ast.Constant(value=node.attr),
+                                   ctx=ast.Load())
             return lookup, VALUE
         value, kind = self.visit(node.value)
         if kind.kind != "record" or kind.model is None:
@@ -431,7 +434,8 @@ class _Compiler:
             _is(ast.NamedExpr(target=_store(name), value=value), ast.Constant(value=None)),
             _is(_load(name), _load("_U")),
         ])
-        return ast.IfExp(test=test, body=_load(name), orelse=ast.Attribute(value=_load(name), attr=attr, ctx=ast.Load()))
+        return ast.IfExp(test=test, body=_load(name),
+                         orelse=ast.Attribute(value=_load(name), attr=attr, ctx=ast.Load()))
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
         # `_lazy_and`/`_lazy_or` written out. Kleene `and` and `or` are associative, and folding
@@ -471,13 +475,16 @@ class _Compiler:
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
         operand, _ = self.visit(node.operand)
-        if isinstance(node.op, ast.Not):  # `_not(operand)` written out: (_U if (_t := truth(operand)) is _U else not _t)
+        # `_not(operand)` written out: (_U if (_t := truth(operand)) is _U else not _t)
+        if isinstance(node.op, ast.Not):
             name = self.temporary()
-            return ast.IfExp(test=_is(ast.NamedExpr(target=_store(name), value=self.inline_truth(operand)), _load("_U")),
+            truth_of = ast.NamedExpr(target=_store(name), value=self.inline_truth(operand))
+            return ast.IfExp(test=_is(truth_of, _load("_U")),
                              body=_load("_U"), orelse=ast.UnaryOp(op=ast.Not(), operand=_load(name))), VALUE
         if isinstance(node.op, ast.USub):
             return self.call("_neg", operand), VALUE
-        raise self.error(node, f"operator {_OPERATOR_NAMES.get(type(node.op).__name__, type(node.op).__name__)} is not allowed")
+        operator = type(node.op).__name__
+        raise self.error(node, f"operator {_OPERATOR_NAMES.get(operator, operator)} is not allowed")
 
     def visit_BinOp(self, node: ast.BinOp) -> tuple[ast.expr, Type]:
         if isinstance(node.op, ast.Pow):
@@ -495,12 +502,13 @@ class _Compiler:
 
     @staticmethod
     def _is_null(node: ast.expr) -> bool:
-        return (isinstance(node, ast.Constant) and node.value is None) or (isinstance(node, ast.Name) and node.id == "null")
+        return ((isinstance(node, ast.Constant) and node.value is None)
+                or (isinstance(node, ast.Name) and node.id == "null"))
 
     def visit_Compare(self, node: ast.Compare) -> tuple[ast.expr, Type]:
         operands = [node.left, *node.comparators]
         parts = []
-        for op, left, right in zip(node.ops, operands, operands[1:]):
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
             if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) and (self._is_null(left) or self._is_null(right)):
                 other = right if self._is_null(left) else left
                 helper = "_isnull" if isinstance(op, (ast.Eq, ast.Is)) else "_notnull"
@@ -522,7 +530,8 @@ class _Compiler:
             left=_is(ast.NamedExpr(target=_store(a), value=left), _load("_U")),
             op=ast.BitOr(),
             right=_is(ast.NamedExpr(target=_store(b), value=right), _load("_U")))
-        null = ast.BoolOp(op=ast.Or(), values=[_is(_load(a), ast.Constant(value=None)), _is(_load(b), ast.Constant(value=None))])
+        null = ast.BoolOp(op=ast.Or(), values=[_is(_load(a), ast.Constant(value=None)),
+                                               _is(_load(b), ast.Constant(value=None))])
         compared = ast.Compare(left=_load(a), ops=[type(op)()], comparators=[_load(b)])
         return ast.IfExp(test=unknown, body=_load("_U"),
                          orelse=ast.IfExp(test=null, body=ast.Constant(value=False), orelse=compared))
@@ -579,8 +588,8 @@ class _Compiler:
         if not isinstance(generator.target, ast.Name) or generator.is_async:
             raise self.error(node, "the comprehension variable must be a single name")
         variable = generator.target.id
-        if variable.startswith("_") or variable in CASE_NAMES or variable in self.scope.definitions or variable in FUNCTIONS \
-                or variable in LITERALS or variable == "params" or variable in self.locals:
+        if variable.startswith("_") or variable in CASE_NAMES or variable in self.scope.definitions \
+                or variable in FUNCTIONS or variable in LITERALS or variable == "params" or variable in self.locals:
             raise self.error(generator.target, f"'{variable}' is already a name; choose another comprehension variable")
         items, items_type = self.visit(generator.iter)
         if items_type.kind != "list":
@@ -594,7 +603,8 @@ class _Compiler:
                 condition = tests[0] if len(tests) == 1 else self.call("_and", *tests)
         finally:
             del self.locals[variable]
-        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable)], kwonlyargs=[], kw_defaults=[], defaults=[])
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable)], kwonlyargs=[], kw_defaults=[],
+                                  defaults=[])
         element_fn = ast.Lambda(args=arguments, body=element)
         condition_fn = ast.Lambda(args=arguments, body=condition) if condition is not None else ast.Constant(value=None)
         result_type = Type("list", element_type.model if element_type.kind == "record" else None)
@@ -616,7 +626,8 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
     except SyntaxError as exc:
         raise ExprError(f"not a valid expression: {exc.msg}", max(1, exc.offset or 1)) from None
     except (RecursionError, MemoryError):  # Python's parser on deep input; the length cap makes it unlikely
-        raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); put a part in a definition") from None
+        raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); "
+                        "put a part in a definition") from None
     _check_shape(tree.body)
     compiler = _Compiler(scope)
     body, kind = compiler.visit(tree.body)
@@ -646,10 +657,12 @@ def _check_shape(tree: ast.expr) -> None:
         node, depth, comprehensions = stack.pop()
         column = getattr(node, "col_offset", 0) + 1
         if isinstance(node, ast.expr) and depth > MAX_DEPTH:
-            raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); put a part in a definition", column)
+            raise ExprError(f"expression is nested too deeply (at most {MAX_DEPTH} levels); "
+                            "put a part in a definition", column)
         if isinstance(node, ast.BoolOp) and len(node.values) > MAX_OPERANDS:
             word = "and" if isinstance(node.op, ast.And) else "or"
-            raise ExprError(f"too many operands joined by '{word}' (at most {MAX_OPERANDS}); put a part in a definition",
+            raise ExprError(f"too many operands joined by '{word}' (at most {MAX_OPERANDS}); "
+                            "put a part in a definition",
                             node.values[MAX_OPERANDS].col_offset + 1)
         below = depth + 1 if isinstance(node, ast.expr) else depth
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
@@ -680,12 +693,14 @@ def format_value(value: Any) -> str:
     # other value takes the general path below, which gives the same text for these types.
     kind = type(value)
     if kind is str:
-        return value
+        text: str = value
+        return text
     if kind is datetime:
+        moment: datetime = value
         try:
-            local = value.astimezone(_LONDON)
+            local = moment.astimezone(_LONDON)
         except OverflowError:  # London's offset in year 1 (or 9999) leaves the calendar: show UTC
-            return value.astimezone(UTC).isoformat(" ", "minutes")[:16] + " UTC"
+            return moment.astimezone(UTC).isoformat(" ", "minutes")[:16] + " UTC"
         if local.year >= 1000:  # strftime's %Y does not pad years before 1000 on every platform
             return local.isoformat(" ", "minutes")[:16]
     elif kind is int:

@@ -222,7 +222,8 @@ def date_(value: datetime | date | None) -> date | None:
 
 @_function
 def add_working_days(day: date | datetime | None, count: int) -> date | None:
-    """The date `count` working days after `day` (not counting `day`; Mon–Fri, not a bank holiday in England and Wales)."""
+    """The date `count` working days after `day` (not counting `day`; Mon–Fri, not a bank holiday in
+    England and Wales)."""
     if day is None:
         return None
     return _add_working_days(_as_date(day), _working_days(count))
@@ -230,7 +231,8 @@ def add_working_days(day: date | datetime | None, count: int) -> date | None:
 
 @_function
 def within_working_days(start: date | datetime | None, end: date | datetime | None, count: int) -> bool:
-    """True when the date of `end` is on or after the date of `start` and on or before `add_working_days(start, count)`."""
+    """True when the date of `end` is on or after the date of `start` and on or before
+    `add_working_days(start, count)`."""
     if start is None or end is None:
         return False
     first, last = _as_date(start), _as_date(end)
@@ -247,19 +249,21 @@ def start_of_day(day: date | None) -> datetime | None:
 
 @_function
 def max_gap_days(start: datetime | None, times: list[datetime], end: datetime | None) -> float | None:
-    """Largest gap in days between neighbours of: `start`, the `times` from `start` to `end` in order, and `end`."""
+    """Largest gap in days between neighbours of: `start`, the `times` from `start` to `end` in order,
+    and `end`."""
     if start is None or end is None or end < start:
         return None
     charge_items(times)
     points = [start] + sorted(t for t in (times or []) if t is not None and start <= t <= end) + [end]
-    return max((b - a).total_seconds() / 86400.0 for a, b in zip(points, points[1:]))
+    return max((b - a).total_seconds() / 86400.0 for a, b in zip(points, points[1:], strict=False))
 
 
 # --- lists ------------------------------------------------------------------------------------
 
 @_function
 def count(items: list[Any], **filters: Any) -> int:
-    """Number of entries, optionally only those whose fields equal the keyword values: `count(referrals, to="health")`."""
+    """Number of entries, optionally only those whose fields equal the keyword values:
+    `count(referrals, to="health")`."""
     return len(_matching(items, filters))
 
 
@@ -292,12 +296,13 @@ def strictly_rising(values: list[Any]) -> bool:
     charge_items(values)
     if any(v is None for v in values):
         return False  # a comparison with null is false
-    return all(b > a for a, b in zip(values, values[1:]))
+    return all(b > a for a, b in zip(values, values[1:], strict=False))
 
 
 @_three_valued
 def any_(values: Any) -> Any:
-    """True if some value is true; otherwise unknown if some value is unknown; otherwise false (false for an empty list)."""
+    """True if some value is true; otherwise unknown if some value is unknown; otherwise false
+    (false for an empty list)."""
     if values is UNKNOWN:
         return UNKNOWN
     if values is None:
@@ -315,7 +320,8 @@ def any_(values: Any) -> Any:
 
 @_three_valued
 def all_(values: Any) -> Any:
-    """False if some value is false; otherwise unknown if some value is unknown; otherwise true (true for an empty list)."""
+    """False if some value is false; otherwise unknown if some value is unknown; otherwise true
+    (true for an empty list)."""
     if values is UNKNOWN:
         return UNKNOWN
     if values is None:

@@ -12,7 +12,8 @@ from thematic.model.case import Case
 from thematic.scoring.expr import format_value
 
 
-def _order(label: str, earlier_name: str, earlier: datetime | None, later_name: str, later: datetime | None) -> Iterator[str]:
+def _order(label: str, earlier_name: str, earlier: datetime | None, later_name: str,
+           later: datetime | None) -> Iterator[str]:
     if earlier is not None and later is not None and later < earlier:
         yield f"{label}{later_name} ({format_value(later)}) is before {earlier_name} ({format_value(earlier)})"
 

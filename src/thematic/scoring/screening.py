@@ -64,9 +64,12 @@ def parse_criteria_list(text: str, criteria: CriteriaSet) -> ScreenOptions:
         raise InputError.single("--fail", "; ".join(problems) + f"; criteria are: {', '.join(known)}")
     return ScreenOptions(tuple(chosen), {cid: known[cid] for cid in chosen})
 
+#: A listed case: its sort key (severity rank, newest first, file, line) and its CSV cells.
+ScreenRow = tuple[tuple[int, int, int, int], list[str]]
+
 
 def screen_row(case: Case, result: CaseResult, full: Scorer, file_index: int, line: int,
-               options: ScreenOptions) -> tuple[tuple, list[str]] | None:
+               options: ScreenOptions) -> ScreenRow | None:
     """(sort key, CSV cells) of a case failing a chosen criterion, else None. Runs in the workers."""
     failing = [cid for cid in options.criteria if result.results[cid].state in FAILED]
     if not failing:
@@ -86,11 +89,11 @@ class _RunSorter:
     """Rows sorted in memory up to SORT_RUN at a time, spilled to temporary files, merged at the end."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[tuple, list[str]]] = []
+        self.rows: list[ScreenRow] = []
         self.runs: list[IO[bytes]] = []
         self.count = 0
 
-    def add(self, rows: Iterable[tuple[tuple, list[str]]]) -> None:
+    def add(self, rows: Iterable[ScreenRow]) -> None:
         for row in rows:
             self.rows.append(row)
             self.count += 1
@@ -107,14 +110,14 @@ class _RunSorter:
         self.rows = []
 
     @staticmethod
-    def _read(run: IO[bytes]) -> Iterator[tuple[tuple, list[str]]]:
+    def _read(run: IO[bytes]) -> Iterator[ScreenRow]:
         while True:
             try:
                 yield pickle.load(run)  # noqa: S301 - our own temporary file
             except EOFError:
                 return
 
-    def sorted(self) -> Iterator[tuple[tuple, list[str]]]:
+    def sorted(self) -> Iterator[ScreenRow]:
         self.rows.sort(key=lambda row: row[0])
         return heapq.merge(self.rows, *(self._read(run) for run in self.runs), key=lambda row: row[0])
 

@@ -76,7 +76,7 @@ class ChunkResult:
     records: int = 0
     cases: int = 0
     problems: list[Problem] = field(default_factory=list)
-    id_hashes: array = field(default_factory=lambda: array("q"))
+    id_hashes: array[int] = field(default_factory=lambda: array("q"))
     forces: set[str] = field(default_factory=set)
     case_json: list[str] = field(default_factory=list)
     rows: list[Any] = field(default_factory=list)
@@ -232,7 +232,8 @@ def _jsonl_blocks(handle: IO[bytes]) -> Iterator[tuple[int, bytes, int]]:
         number += block.count(b"\n")
 
 
-def _document_chunks(path: Path, name: str, suffix: str, problems: list[Problem]) -> Iterator[list[tuple]]:
+def _document_chunks(path: Path, name: str, suffix: str,
+                     problems: list[Problem]) -> Iterator[list[tuple[Any, int, YamlDocument, None]]]:
     """Chunks of (data, line, document, None) of a YAML or JSON file; its file-level problems appended."""
     count, batch = 0, []
     try:
@@ -327,7 +328,8 @@ def run_caseload(
         more += max(0, len(problems) - MAX_PROBLEMS)
         del problems[MAX_PROBLEMS:]
         if more:
-            problems.append(Problem(problems[-1].file, f"and {more} more problems, not listed (the first {MAX_PROBLEMS} are)"))
+            problems.append(Problem(problems[-1].file,
+                                    f"and {more} more problems, not listed (the first {MAX_PROBLEMS} are)"))
         raise InputError(problems)
     if totals.cases == 0:
         raise InputError.single(", ".join(str(p) for p in paths) or "(no paths given)",
@@ -351,7 +353,8 @@ def _readable_text(path: Path) -> bool:
         return False
 
 
-def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str, problems: list[Problem]) -> Iterator[ChunkResult]:
+def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
+                  problems: list[Problem]) -> Iterator[ChunkResult]:
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -369,7 +372,7 @@ def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str, proble
 
 # --- duplicate case ids --------------------------------------------------------------------------
 
-def _duplicate_problems(files: list[Path], hashes: array) -> list[Problem]:
+def _duplicate_problems(files: list[Path], hashes: array[int]) -> list[Problem]:
     """Every later use of a case id, found from the hashes and named by reading the files again."""
     if len(hashes) < 2:
         return []
