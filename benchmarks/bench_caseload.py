@@ -59,8 +59,9 @@ def child_floor(path: Path) -> dict:
 
 
 def child_score(path: Path, jobs: int, mode: str, out: Path) -> dict:
-    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.criteria import shipped_criteria_path
     from thematic.scoring.caseload import score_caseload
+    from thematic.scoring.criteria import load_criteria
 
     criteria = load_criteria(shipped_criteria_path())
     start = time.perf_counter()
@@ -84,8 +85,9 @@ def run_child(*argv: str) -> dict:
 
 def stage_times(path: Path, count: int) -> list[tuple[str, float]]:
     """Seconds per case of each stage alone, on the first `count` cases, in this process."""
-    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.criteria import shipped_criteria_path
     from thematic.model.case import Case
+    from thematic.scoring.criteria import load_criteria
     from thematic.scoring.evaluate import Scorer
 
     criteria = load_criteria(shipped_criteria_path())
@@ -111,8 +113,9 @@ def stage_times(path: Path, count: int) -> list[tuple[str, float]]:
 
 def profile_summary(path: Path, count: int, top: int = 14) -> str:
     """cProfile of scoring `count` cases as --jobs 1 --summary-only does, by own time."""
-    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.criteria import shipped_criteria_path
     from thematic.scoring.caseload import score_caseload
+    from thematic.scoring.criteria import load_criteria
 
     criteria = load_criteria(shipped_criteria_path())
     with tempfile.TemporaryDirectory() as folder:

@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from thematic.load.cases import load_cases  # noqa: E402
-from thematic.load.inspection import load_inspection  # noqa: E402
 from thematic.render.context import force_report_context  # noqa: E402
 from thematic.render.force import force_charts, force_html, force_pdf  # noqa: E402
 from thematic.scoring.evaluate import Scorer  # noqa: E402
 from thematic.scoring.inspection import results_document  # noqa: E402
+from thematic.scoring.prepare import load_inspection  # noqa: E402
 
 EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"
 

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from thematic.load.cases import iter_cases  # noqa: E402
-from thematic.load.criteria import load_criteria, shipped_criteria_path  # noqa: E402
+from thematic.load.criteria import shipped_criteria_path  # noqa: E402
+from thematic.scoring.criteria import load_criteria  # noqa: E402
 from thematic.scoring.evaluate import Scorer  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "data" / "load" / "example.yaml"

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import Case
 from thematic.model.results import CaseResult
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 
 AS_OF = date(2019, 11, 30)

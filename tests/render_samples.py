@@ -14,12 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.load.inspection import load_inspection
-from thematic.model.criteria import CriteriaSet
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.results import CaseResult, CriterionResult
 from thematic.render.force import render_force_report
+from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.inspection import results_document, score_inspection
+from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"

@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_confint
 from workbook_support import CRITERIA, minimal_cases, write_inspection, write_judgements, write_moderation
 
 from thematic.cli import main
-from thematic.load.inspection import load_inspection
+from thematic.scoring.prepare import load_inspection
 from thematic.stats.agreement import (
     agreement_from_sample,
     agreement_text,

@@ -13,8 +13,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_results
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.inspection import score_paths
 from thematic.stats.compare import (
     COMPARISON_FORMAT,

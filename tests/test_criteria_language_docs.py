@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.expr import CASE_NAMES, Scope, compile_expression
 from thematic.scoring.functions import FUNCTIONS
 

@@ -20,8 +20,8 @@ from conftest import make_case
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.load.criteria import load_criteria
 from thematic.scoring import expr, functions
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.expr import ExprError, Scope, compile_expression, format_value
 from thematic.scoring.parameters import ParameterError, check_value

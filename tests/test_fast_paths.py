@@ -13,10 +13,11 @@ from pydantic import ValidationError
 
 from thematic.core.timeutil import add_working_days, parse_datetime
 from thematic.load.cases import load_cases
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.base import EXTENSIONS_KEY, _to_datetime
 from thematic.model.case import Case
 from thematic.model.results import ASSESSED
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.expr import Scope, _comparison, _get, _lazy_and, _lazy_or, _not, compile_expression, format_value
 from thematic.scoring.functions import FUNCTIONS, UNKNOWN

@@ -40,9 +40,9 @@ from hostile_support import (
 )
 
 from thematic.core.options import max_jobs
-from thematic.load.inspection import load_inspection
 from thematic.model.base import MAX_ID_LENGTH, MAX_TEXT_LENGTH
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 from thematic.stats.sampling import MIN_MARGIN
 
 AS_OF = ["--as-of", "2019-11-30"]

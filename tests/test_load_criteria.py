@@ -14,7 +14,8 @@ import pytest
 from conftest import MINIMAL, make_case
 
 from thematic.core.errors import InputError, Problem
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 
 DATA = Path(__file__).parent / "data" / "criteria"
@@ -118,7 +119,8 @@ def test_statutory_parameters_name_their_basis(shipped):
     assert "Working Together" in shipped.file.parameters["conference_max_working_days"].basis
 
 
-@pytest.mark.parametrize("name", [n for n in DEFAULTS if n not in ("police_protection_max_hours", "conference_max_working_days")])
+@pytest.mark.parametrize(
+    "name", [n for n in DEFAULTS if n not in ("police_protection_max_hours", "conference_max_working_days")])
 def test_other_parameters_say_they_are_local_practice_defaults(shipped, name):
     # spec: "the other values are local practice defaults, which the criteria file must say".
     assert "local practice" in shipped.file.parameters[name].basis.lower()
@@ -165,7 +167,8 @@ def test_evidence_template_shows_local_time_and_literal_braces():
     result = _score(DATA / "valid.yaml")["TIM-01"]
     assert result.state == "not_evidenced"
     # 09:30 in July is BST: shown as written, not as 08:30 UTC; {{ and }} give literal braces.
-    assert result.evidence == "no referral to children's social care at or after 2019-07-01 09:30; {case_referrals} is empty"
+    assert result.evidence == ("no referral to children's social care at or after 2019-07-01 09:30; "
+                               "{case_referrals} is empty")
 
 
 @pytest.mark.parametrize("referred_at, state, hours", [

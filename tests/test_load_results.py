@@ -9,9 +9,9 @@ import pytest
 from results_factory import results_doc, write
 
 from thematic.core.errors import InputError
-from thematic.load.inspection import load_inspection
 from thematic.load.results import CriterionCounts, ThemeCounts, load_results, parse_results
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"

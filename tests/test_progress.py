@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from thematic.core.progress import Progress
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.stream import CaseloadJob, run_caseload
 
 EXAMPLE_CASES = Path(__file__).resolve().parent.parent / "inspections" / "cases" / "exampleshire-2019"

@@ -26,11 +26,11 @@ from workbook_support import example_inspection, write_judgements, write_moderat
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.load.inspection import load_inspection
 from thematic.render.agreement_file import load_agreement
 from thematic.render.context import force_report_context
 from thematic.render.force import render_force_report
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 from thematic.stats.agreement import gwet_ac1, inspection_agreement
 
 IDS = [f"EXA-2019-{i:03d}" for i in range(1, 17)]

@@ -44,9 +44,9 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
     if "agreement" in kinds:
         from test_render_agreement import write_answers
 
-        from thematic.load.inspection import load_inspection
         from thematic.render.force import render_force_report
         from thematic.scoring.inspection import score_inspection
+        from thematic.scoring.prepare import load_inspection
         from thematic.stats.agreement import inspection_agreement
 
         inspection = load_inspection(write_answers(folder / "agreement"))

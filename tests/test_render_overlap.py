@@ -16,12 +16,12 @@ import pytest
 from pdf_layout import Word, describe, overlapping, overlaps, words
 from render_samples import rendered_pdf
 
-from thematic.load.inspection import load_inspection
 from thematic.load.results import load_results
 from thematic.render.comparison import render_comparison_report
 from thematic.render.force import render_force_report
 from thematic.render.programme import render_programme_report
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 from thematic.stats.compare import compare
 from thematic.stats.programme import build_programme
 

@@ -132,7 +132,8 @@ def test_a_run_of_24_characters_gets_break_opportunities_and_23_does_not():
 
 
 def long_word_report(length: int) -> tuple[dict, object]:
-    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.criteria import shipped_criteria_path
+    from thematic.scoring.criteria import load_criteria
 
     criteria = load_criteria(shipped_criteria_path())
     word = "x" * length

@@ -12,8 +12,9 @@ from conftest import CAPTURED_EMPTY
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.scoring import screening
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.screening import COLUMNS, parse_criteria_list, screen_caseload
 
 AS_OF = date(2019, 11, 30)

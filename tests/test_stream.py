@@ -14,10 +14,11 @@ import yaml
 from thematic.core.errors import InputError
 from thematic.load import cases as cases_module
 from thematic.load.cases import load_cases
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.scoring import stream
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.caseload import AtomicOutput, score_caseload
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.inspection import score_paths
 from thematic.scoring.stream import CaseloadJob, run_caseload

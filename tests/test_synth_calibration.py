@@ -13,9 +13,10 @@ import pytest
 from scipy.stats import fisher_exact
 from statsmodels.stats import proportion as smp
 
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import Case
 from thematic.model.results import ASSESSED, MET
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.stats.proportion import proportion
 from thematic.synth import generate_cases, load_profile

@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import fisher_exact
 
 from thematic.cli import main
-from thematic.load.inspection import load_inspection
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
 INSPECTIONS = ROOT / "inspections"

@@ -16,8 +16,9 @@ import pytest
 from thematic.core.errors import InputError
 from thematic.core.timeutil import parse_datetime, start_of_local_day
 from thematic.load.cases import load_cases
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import CATEGORIES, Case
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.inspection import case_check
 from thematic.synth import case_yaml, cases_jsonl, generate_cases, load_profile, shipped_profiles, synthesize
@@ -352,7 +353,7 @@ def test_inspector_grades_are_consistent_with_the_published_mix_of_the_round(sam
 
 
 def test_criteria_without_the_parameters_the_records_are_built_around_are_refused(tmp_path):
-    from thematic.load.criteria import load_criteria
+    from thematic.scoring.criteria import load_criteria
 
     path = tmp_path / "tiny.yaml"
     path.write_text(

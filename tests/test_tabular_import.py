@@ -15,7 +15,8 @@ from tabular_helpers import CASES, INCIDENTS, MAPPING, write_export
 from thematic.cli import main
 from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.inspection import score_paths
 from thematic.tabular import import_tables
 

@@ -10,8 +10,8 @@ from workbook_support import CRITERIA, Sheet, example_inspection, libreoffice_co
 
 from thematic.cli import main
 from thematic.load.cases import load_cases
-from thematic.load.inspection import load_inspection
 from thematic.scoring.evaluate import Scorer
+from thematic.scoring.prepare import load_inspection
 
 # Written out here, not imported, so a changed label in the code fails a test.
 LABELS = {"met": "met", "not_met": "not met", "not_evidenced": "not evidenced", "not_applicable": "n/a",

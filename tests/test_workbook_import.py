@@ -11,8 +11,8 @@ import yaml
 from workbook_support import Sheet, example_inspection, write_inspection, write_judgements
 
 from thematic.cli import main
-from thematic.load.inspection import load_inspection
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 
 # The states each answer gives, written out from the criteria catalogue (spec/criteria.md).
 STATES = {

@@ -9,8 +9,8 @@ from workbook_support import minimal_cases, write_inspection, write_judgements, 
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.load.inspection import load_inspection
 from thematic.scoring.inspection import score_inspection
+from thematic.scoring.prepare import load_inspection
 
 J = "judgements/{}.yaml"
 

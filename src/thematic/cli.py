@@ -21,13 +21,13 @@ from thematic.core.atomic import OutputSet, check_safe_name
 from thematic.core.errors import InputError, Problem
 from thematic.core.timeutil import parse_date
 from thematic.load.cases import load_cases
-from thematic.load.criteria import load_criteria, shipped_criteria_path
-from thematic.load.inspection import load_inspection
+from thematic.load.criteria import shipped_criteria_path
 from thematic.load.yaml_source import read_yaml_documents
-from thematic.model.criteria import CriteriaSet
 from thematic.render.table import summary_table
+from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.inspection import case_check, score_inspection
 from thematic.scoring.parameters import ParameterError, parse_set_option
+from thematic.scoring.prepare import load_inspection
 from thematic.workbook.sample import load_sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2

@@ -5,7 +5,7 @@ import argparse
 import json
 
 from thematic.core.atomic import OutputSet
-from thematic.load.inspection import load_inspection
+from thematic.scoring.prepare import load_inspection
 
 
 def run(args: argparse.Namespace) -> int:

@@ -81,9 +81,10 @@ def questions(comparison: Any, path: str | None) -> dict[str, str]:
     From `path`, or else the shipped criteria set of the results' id and version; {} when there is none
     (the report then names criteria by id). A file given that is not the results' set is an InputError.
     """
-    from thematic.load.criteria import load_criteria, shipped_criteria_path
+    from thematic.load.criteria import shipped_criteria_path
     from thematic.load.results import load_results
     from thematic.render.context import question_text
+    from thematic.scoring.criteria import load_criteria
 
     force = comparison.force
     if path is None:

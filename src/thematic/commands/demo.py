@@ -93,10 +93,10 @@ def _files(out: Path, folder: str, names: dict[str, str], formats: Sequence[str]
 
 def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outcome:
     """Generate one inspection's cases, score them, and write results.json and the force report."""
-    from thematic.load.inspection import load_inspection
     from thematic.render.context import force_report_context
     from thematic.render.force import render_force_report, write_rendered
     from thematic.scoring.inspection import score_inspection
+    from thematic.scoring.prepare import load_inspection
     from thematic.synth import synthesize
 
     root = Path(out)
@@ -133,9 +133,9 @@ def _where(root: Path, files: Sequence[tuple[str, str]]) -> str:
 
 def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[str]) -> Outcome:
     """The programme report of one round."""
-    from thematic.load.criteria import load_criteria
     from thematic.load.results import load_results
     from thematic.render.programme import key_facts, render_programme_report, write_programme_report
+    from thematic.scoring.criteria import load_criteria
     from thematic.stats.programme import build_programme
 
     root = Path(out)
@@ -152,10 +152,10 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
 
 def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -> Outcome:
     """The year-on-year comparison of one force."""
-    from thematic.load.criteria import load_criteria
     from thematic.load.results import load_results
     from thematic.render.comparison import FILE_NAMES, key_facts, render_comparison_report
     from thematic.render.output import write_files
+    from thematic.scoring.criteria import load_criteria
     from thematic.stats.compare import compare
 
     root = Path(out)

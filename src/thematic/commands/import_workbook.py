@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from thematic.core.atomic import OutputSet
-from thematic.load.inspection import load_inspection
+from thematic.scoring.prepare import load_inspection
 from thematic.workbook.importing import import_workbook
 
 

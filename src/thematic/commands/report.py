@@ -16,12 +16,12 @@ from typing import Any
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
 from thematic.core.options import positive_whole_number
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import Results, load_results, load_results_files
 from thematic.model.case import GRADES
-from thematic.model.criteria import CriteriaSet
 from thematic.model.results import STATES
 from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
+from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.fingerprint import fingerprints
 
 

@@ -14,8 +14,9 @@ from thematic.core.errors import InputError
 from thematic.core.options import jobs_option
 from thematic.core.progress import Progress
 from thematic.core.timeutil import parse_date
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.scoring.caseload import declare_caseload
+from thematic.scoring.criteria import load_criteria
 from thematic.scoring.parameters import ParameterError, parse_set_option
 from thematic.scoring.screening import parse_criteria_list, screen_caseload
 

@@ -9,7 +9,7 @@ from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
 from thematic.core.options import parse_whole_number
 from thematic.core.timeutil import parse_date
-from thematic.load.criteria import load_criteria
+from thematic.scoring.criteria import load_criteria
 from thematic.synth import synthesize
 from thematic.synth.profile import shipped_profiles
 

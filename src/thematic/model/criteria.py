@@ -1,4 +1,4 @@
-"""Criteria files as written (pydantic models) and as compiled for scoring.
+"""Criteria files as written (pydantic models); thematic.scoring.criteria compiles them for scoring.
 
 A criteria file declares its parameters, themes, named definitions, criteria and grading rule.
 Automatic criteria are written as expressions (see docs/criteria-language.md); judgement criteria
@@ -6,13 +6,15 @@ declare their answers and the state each answer gives.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from thematic.model.base import FileModel
-from thematic.scoring.expr import MAX_NUMBER, Compiled
+
+#: The largest number a criteria file may hold, written in an expression or as a parameter's value,
+#: so that arithmetic stays bounded (the expression language checks its number literals against it).
+MAX_NUMBER = 10**9
 
 Severity = Literal["critical", "major", "minor"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
@@ -112,51 +114,3 @@ class CriteriaFile(FileModel):
     criteria: Annotated[list[CriterionDef], Field(min_length=1)]
     grading: GradingDef
 
-
-@dataclass(frozen=True)
-class Template:
-    """Evidence text with `{expression}` placeholders."""
-
-    parts: tuple[str | Compiled, ...]
-
-
-@dataclass(frozen=True)
-class CompiledCriterion:
-    """A criterion ready to score: its definition and compiled expressions."""
-
-    definition: CriterionDef
-    applies: Compiled
-    each: Compiled | None
-    met: Compiled | None
-    evidenced: Compiled | None
-    evidence: dict[str, Template]
-    sections: frozenset[str]   # top-level case fields read, through definitions too
-    parameters: frozenset[str]  # parameters read, through definitions too
-    uses: frozenset[str]        # definitions read, directly or through other definitions
-
-    @property
-    def id(self) -> str:
-        return self.definition.id
-
-
-@dataclass(frozen=True)
-class CriteriaSet:
-    """A loaded criteria file: definitions compiled in order, criteria in catalogue order."""
-
-    file: CriteriaFile
-    path: str
-    definitions: dict[str, Compiled]
-    criteria: tuple[CompiledCriterion, ...]
-
-    @property
-    def id(self) -> str:
-        return self.file.id
-
-    def defaults(self) -> dict[str, float | int]:
-        return {name: p.default for name, p in self.file.parameters.items()}
-
-    def criterion(self, criterion_id: str) -> CompiledCriterion:
-        for criterion in self.criteria:
-            if criterion.id == criterion_id:
-                return criterion
-        raise KeyError(criterion_id)

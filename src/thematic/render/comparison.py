@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.output import render_formats
 from thematic.render.views import RateView, Suppression, label, slug, snapped, whole_percent
+from thematic.scoring.criteria import CriteriaSet
 from thematic.stats.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample
 
 __all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "FILE_NAMES", "TEMPLATE",

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from thematic import __version__
-from thematic.model.criteria import CriteriaSet
 from thematic.model.results import ASSESSED, FAILED
 from thematic.render.agreement import agreement_section
 from thematic.render.sections import (
@@ -44,6 +43,7 @@ from thematic.render.views import (
     slug,
     threshold_text,
 )
+from thematic.scoring.criteria import CriteriaSet
 from thematic.stats.proportion import proportion
 
 #: Criteria whose failure means escalating or cumulative risk was not acted on: every such case is

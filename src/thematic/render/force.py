@@ -15,12 +15,12 @@ from typing import Any
 from thematic import __version__
 from thematic.core.atomic import OutputSet, output_set
 from thematic.core.errors import InputError
-from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import ForceReport, force_report_context
 from thematic.render.html import check_template, render_template
 from thematic.render.pdf import html_to_pdf
 from thematic.render.views import DEFAULT_THRESHOLDS
+from thematic.scoring.criteria import CriteriaSet
 
 FORMATS: tuple[str, ...] = ("html", "pdf")
 TEMPLATE = "force.html.j2"

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from thematic.core.atomic import OutputSet, output_set
 from thematic.load.results import Results
-from thematic.model.criteria import CriteriaSet
 from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
 from thematic.render.output import render_formats, write_files
 from thematic.render.views import RateView, Suppression, interval_text, label, slug
+from thematic.scoring.criteria import CriteriaSet
 from thematic.stats.programme import (
     ABOVE_95,
     ABOVE_998,

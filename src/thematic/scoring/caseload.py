@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from thematic.core.atomic import OutputSet
 from thematic.load.cases import collect_case_files
-from thematic.model.criteria import CriteriaSet
+from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.inspection import results_document
 from thematic.scoring.stream import CaseloadJob, ChunkResult, run_caseload
 

@@ -25,7 +25,6 @@ from typing import Any
 
 from thematic.model.base import file_fields
 from thematic.model.case import Case
-from thematic.model.criteria import CompiledCriterion, CriteriaSet, Template
 from thematic.model.results import (
     ERROR,
     MET,
@@ -38,6 +37,7 @@ from thematic.model.results import (
     CriterionResult,
 )
 from thematic.scoring import functions as _functions
+from thematic.scoring.criteria import CompiledCriterion, CriteriaSet, Template
 from thematic.scoring.expr import format_value
 from thematic.scoring.functions import UNKNOWN, LimitExceeded, charge_items, reset_budget
 from thematic.scoring.grading import suggest_grade

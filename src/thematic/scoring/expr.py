@@ -28,10 +28,10 @@ from pydantic import BaseModel
 from thematic.core.timeutil import LONDON as _LONDON
 from thematic.model.base import file_fields
 from thematic.model.case import Case
+from thematic.model.criteria import MAX_NUMBER
 from thematic.scoring import functions as _functions
 from thematic.scoring.functions import FUNCTIONS, UNKNOWN, charge_items, truth
 
-MAX_NUMBER = 10**9
 MAX_STRING = 200
 MAX_LENGTH = 2000
 #: Levels of nesting in one expression (each operator, call, comprehension or list is a level).

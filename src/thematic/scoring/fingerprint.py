@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from thematic.model.criteria import CompiledCriterion, CriteriaSet
+from thematic.scoring.criteria import CompiledCriterion, CriteriaSet
 
 
 def fingerprint(criteria: CriteriaSet, criterion: CompiledCriterion, parameters: Mapping[str, Any]) -> str:

@@ -14,13 +14,13 @@ from typing import Any
 
 from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
-from thematic.load.inspection import Inspection
 from thematic.model.case import Case
-from thematic.model.criteria import CriteriaSet
 from thematic.model.results import RESULTS_FORMAT, CaseResult
 from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
+from thematic.scoring.prepare import Inspection
 
 Check = Callable[[Case], list[tuple[tuple[Any, ...], str]]]
 

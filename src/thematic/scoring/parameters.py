@@ -1,24 +1,23 @@
 """Effective parameter values: a criteria set's defaults with an inspection's and a run's overrides.
 
 An unknown parameter name is an error (a misspelt override must never be silently ignored), and
-so is a value that is not a number from 0 to expr.MAX_NUMBER (the largest number an expression
-may hold, so that a parameter cannot make arithmetic unbounded).
+so is a value that is not a number from 0 to MAX_NUMBER (the largest number a criteria file may
+hold, so that a parameter cannot make arithmetic unbounded).
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 from thematic.core.options import parse_decimal, parse_whole_number
-from thematic.model.criteria import CriteriaSet
-from thematic.scoring.expr import MAX_NUMBER
+from thematic.model.criteria import MAX_NUMBER
+from thematic.scoring.criteria import CriteriaSet
 
 
 class ParameterError(ValueError):
     """An override that names no parameter or gives an unusable value; `name` is the parameter."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message: str) -> None:
         super().__init__(message)
         self.name = name
 
@@ -34,7 +33,8 @@ def check_value(criteria: CriteriaSet, name: str, value: Any) -> float | int:
         shown = "a number of over 100 digits" if isinstance(value, int) and abs(value) >= 10**100 else repr(value)
         raise ParameterError(name, f"{shown} is not usable for {name}; expected a number from 0 to {MAX_NUMBER:,}")
     if known[name].unit in ("working_days", "count", "level") and value != int(value):
-        raise ParameterError(name, f"{value!r} is not usable for {name}; expected a whole number of {known[name].unit.replace('_', ' ')}")
+        unit = known[name].unit.replace("_", " ")
+        raise ParameterError(name, f"{value!r} is not usable for {name}; expected a whole number of {unit}")
     return value
 
 
@@ -54,11 +54,3 @@ def parse_set_option(criteria: CriteriaSet, text: str) -> tuple[str, float | int
             raise ParameterError(name, f"--set {text!r}: {raw!r} is not a number (digits 0-9 only)") from None
     return name, check_value(criteria, name, value)
 
-
-def effective_parameters(criteria: CriteriaSet, *overrides: Mapping[str, Any]) -> dict[str, float | int]:
-    """Defaults updated by each mapping of overrides in turn (later ones win)."""
-    values: dict[str, float | int] = criteria.defaults()
-    for mapping in overrides:
-        for name, value in mapping.items():
-            values[name] = check_value(criteria, name, value)
-    return values

@@ -23,9 +23,10 @@ from typing import IO, Any
 from thematic.core.errors import InputError
 from thematic.core.formulas import csv_row
 from thematic.model.case import Case
-from thematic.model.criteria import SEVERITIES, CriteriaSet
+from thematic.model.criteria import SEVERITIES
 from thematic.model.results import FAILED, CaseResult
 from thematic.scoring.caseload import AtomicOutput
+from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.expr import format_value
 from thematic.scoring.stream import CaseloadJob, ChunkResult, run_caseload

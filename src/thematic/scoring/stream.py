@@ -38,10 +38,9 @@ from thematic.load.cases import (
     validate_case,
     yaml_case_documents,
 )
-from thematic.load.criteria import load_criteria
 from thematic.load.yaml_source import YamlDocument, located_problem
-from thematic.model.criteria import CriteriaSet
 from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.inspection import case_check
 

@@ -29,7 +29,7 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 from thematic.stats.proportion import proportion
 
 if TYPE_CHECKING:
-    from thematic.load.inspection import Inspection
+    from thematic.scoring.prepare import Inspection
     from thematic.workbook.sample import Sample
 
 AGREEMENT_FORMAT = "thematic.agreement/1"

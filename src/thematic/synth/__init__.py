@@ -18,7 +18,7 @@ from pathlib import Path
 
 from thematic.core.errors import InputError
 from thematic.model.case import GRADES
-from thematic.model.criteria import CriteriaSet
+from thematic.scoring.criteria import CriteriaSet
 from thematic.synth.calibration import compare_rates, implied_rates
 from thematic.synth.emit import case_yaml, cases_jsonl, write_jsonl, write_yaml_folder
 from thematic.synth.generate import GeneratedSample, generate_cases

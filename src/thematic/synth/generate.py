@@ -17,9 +17,9 @@ from pydantic import ValidationError
 
 from thematic.core.errors import InputError, Problem
 from thematic.core.timeutil import start_of_local_day
-from thematic.load.criteria import load_criteria, shipped_criteria_path
+from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import Case
-from thematic.model.criteria import CriteriaSet
+from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.synth import inspector, investigation, partnership, risk, suspect
 from thematic.synth.clock import DAY, HOUR, Clock, fmt

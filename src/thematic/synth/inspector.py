@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from thematic.model.case import GRADES, Case
-from thematic.model.criteria import CriteriaSet
 from thematic.model.results import FAILED, PENDING
+from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.grading import suggest_grade
 from thematic.synth.clock import Clock

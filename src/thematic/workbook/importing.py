@@ -15,8 +15,8 @@ from pathlib import Path
 
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
-from thematic.load.inspection import Inspection
 from thematic.load.yaml_source import parse_yaml_documents
+from thematic.scoring.prepare import Inspection
 from thematic.workbook.judgements import (
     CaseEntry,
     Changes,

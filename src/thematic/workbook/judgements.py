@@ -31,7 +31,7 @@ from thematic.core.errors import InputError, Problem
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_yaml_file, validation_problems
 from thematic.model.base import FileModel
 from thematic.model.case import GradeValue
-from thematic.model.criteria import CriteriaSet
+from thematic.scoring.criteria import CriteriaSet
 
 JUDGEMENTS_FORMAT = "thematic.judgements/1"
 MODERATION_FORMAT = "thematic.moderation/1"

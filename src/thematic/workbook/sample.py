@@ -24,11 +24,11 @@ from pathlib import Path
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.cases import LoadedCase, load_cases
-from thematic.load.inspection import Inspection
 from thematic.load.yaml_source import located_problem
 from thematic.model.case import Case, Grade, Judgement
 from thematic.model.results import PENDING, CaseResult, CriterionResult
 from thematic.scoring.evaluate import Scorer
+from thematic.scoring.prepare import Inspection
 from thematic.workbook.judgements import JudgementsFile, LoadedFile, ModerationFile, read_judgements_file
 
 #: The item key of the overall grade, beside criterion ids (which never look like this).

@@ -25,8 +25,8 @@ from thematic.core.atomic import write_bytes_atomic
 from thematic.core.formulas import store_as_text
 from thematic.core.typeface import FAMILY
 from thematic.model.case import GRADES
-from thematic.model.criteria import CompiledCriterion
 from thematic.model.results import NOT_APPLICABLE
+from thematic.scoring.criteria import CompiledCriterion
 from thematic.scoring.evaluate import Scorer
 from thematic.workbook import layout as L
 from thematic.workbook.sample import GRADE, Sample, unanswered

@@ -1,0 +1,249 @@
+"""Criteria compiled for scoring: every expression of a criteria file checked and compiled once.
+
+`thematic.load.criteria` reads and validates the file; compiling it here reports every problem of
+its expressions, each as `file:line: field: what is wrong`, together with the file's structural
+problems, so an author fixes a criteria file in one pass and never meets an expression error while
+scoring.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from thematic.core.errors import InputError, Problem
+from thematic.load.criteria import CriteriaParts, LoadedCriteria, read_criteria
+from thematic.load.yaml_source import YamlDocument, located_problem
+from thematic.model.criteria import CriteriaFile, CriterionDef
+from thematic.model.results import STATES
+from thematic.scoring.expr import (
+    CASE_NAMES,
+    LITERALS,
+    MAX_DEFINITION_DEPTH,
+    Compiled,
+    ExprError,
+    Scope,
+    Type,
+    compile_expression,
+)
+from thematic.scoring.functions import FUNCTIONS
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_RESERVED = set(CASE_NAMES) | set(FUNCTIONS) | set(LITERALS) | {"params", "item"}
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """Evidence text with `{expression}` placeholders."""
+
+    parts: tuple[str | Compiled, ...]
+
+
+@dataclass(frozen=True)
+class CompiledCriterion:
+    """A criterion ready to score: its definition and compiled expressions."""
+
+    definition: CriterionDef
+    applies: Compiled
+    each: Compiled | None
+    met: Compiled | None
+    evidenced: Compiled | None
+    evidence: dict[str, Template]
+    sections: frozenset[str]   # top-level case fields read, through definitions too
+    parameters: frozenset[str]  # parameters read, through definitions too
+    uses: frozenset[str]        # definitions read, directly or through other definitions
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """A loaded criteria file: definitions compiled in order, criteria in catalogue order."""
+
+    file: CriteriaFile
+    path: str
+    definitions: dict[str, Compiled]
+    criteria: tuple[CompiledCriterion, ...]
+
+    @property
+    def id(self) -> str:
+        return self.file.id
+
+    def defaults(self) -> dict[str, float | int]:
+        return {name: p.default for name, p in self.file.parameters.items()}
+
+    def criterion(self, criterion_id: str) -> CompiledCriterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+
+def load_criteria(path: str | Path) -> CriteriaSet:
+    """Read, validate and compile a criteria file; InputError listing every problem."""
+    return compile_criteria(read_criteria(path))
+
+
+def compile_criteria(loaded: LoadedCriteria) -> CriteriaSet:
+    """Compile a criteria file as read; InputError listing every problem, its structure's ones too."""
+    if loaded.file is not None and loaded.parts is not None:
+        definitions, criteria = _Builder(loaded.doc, loaded.parts).build()
+        return CriteriaSet(file=loaded.file, path=loaded.path, definitions=definitions, criteria=criteria)
+    problems = list(loaded.problems)
+    # Check the expressions of every part that is well formed too, so that an author sees every
+    # problem of the file in one pass.
+    if loaded.parts is not None:
+        try:
+            _Builder(loaded.doc, loaded.parts).build()
+        except InputError as more:
+            problems += [p for p in more.problems if p not in problems]
+    raise InputError(sorted(problems, key=lambda p: p.line or 0))
+
+
+class _Builder:
+    def __init__(self, doc: YamlDocument, parts: CriteriaParts) -> None:
+        self.doc = doc
+        self.parts = parts
+        self.problems: list[Problem] = []
+        self.params = frozenset(parts.parameters)
+        self.definitions: dict[str, Compiled] = {}
+        self.types: dict[str, Type] = {}
+        # What each definition reads, following the definitions it uses in turn.
+        self.reads: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        # How long the chain of definitions under each one is (itself included).
+        self.depths: dict[str, int] = {}
+
+    def problem(self, loc: Location, message: str) -> None:
+        self.problems.append(located_problem(self.doc, loc, message))
+
+    def compile(self, loc: Location, source: str, item: Type | None = None) -> Compiled | None:
+        scope = Scope(params=self.params, definitions=dict(self.types), item=item)
+        try:
+            return compile_expression(source, scope)
+        except ExprError as exc:
+            self.problem(loc, f"{exc} in: {' '.join(source.split())}")
+            return None
+
+    def build(self) -> tuple[dict[str, Compiled], tuple[CompiledCriterion, ...]]:
+        """The compiled definitions and criteria; InputError listing every problem."""
+        self._definitions()
+        criteria: list[CompiledCriterion] = []
+        seen: dict[str, int] = {}
+        for index, definition in self.parts.criteria:
+            if definition.id in seen:
+                self.problem(("criteria", index, "id"),
+                             f"criterion {definition.id} is already defined (criteria[{seen[definition.id]}])")
+            seen.setdefault(definition.id, index)
+            if definition.theme not in self.parts.themes:
+                self.problem(("criteria", index, "theme"),
+                             f"unknown theme '{definition.theme}'; themes are: {', '.join(self.parts.themes)}")
+            compiled = self._criterion(index, definition)
+            if compiled is not None:
+                criteria.append(compiled)
+        if self.problems:
+            raise InputError(self.problems)
+        return self.definitions, tuple(criteria)
+
+    def _definitions(self) -> None:
+        for name, source in self.parts.definitions.items():
+            if name in _RESERVED:
+                self.problem(("definitions", name), f"'{name}' is already a name of the language; choose another")
+                continue
+            compiled = self.compile(("definitions", name), source)
+            if compiled is None:
+                continue
+            # A definition is worked out inside the one that reads it: bound the chain, so that
+            # scoring never recurses without limit.
+            depth = 1 + max((self.depths[used] for used in compiled.definitions), default=0)
+            if depth > MAX_DEFINITION_DEPTH:
+                self.problem(("definitions", name), f"definitions read one another {depth} deep here "
+                                                    f"(at most {MAX_DEFINITION_DEPTH}); read fewer in a chain")
+                continue
+            self.depths[name] = depth
+            self.definitions[name] = compiled
+            self.types[name] = compiled.type
+            self.reads[name] = self._closure(compiled)
+
+    def _closure(self, compiled: Compiled) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        names, params, used = set(compiled.names), set(compiled.params), set(compiled.definitions)
+        for name in compiled.definitions:
+            more_names, more_params, more_used = self.reads[name]
+            names |= more_names
+            params |= more_params
+            used |= more_used
+        return frozenset(names), frozenset(params), frozenset(used)
+
+    def _criterion(self, index: int, definition: CriterionDef) -> CompiledCriterion | None:
+        loc: Location = ("criteria", index)
+        applies = self.compile((*loc, "applies"), definition.applies)
+        each = met = evidenced = None
+        evidence: dict[str, Template] = {}
+        if definition.type == "automatic":
+            item: Type | None = None
+            if definition.each is not None:
+                each = self.compile((*loc, "each"), definition.each)
+                if each is not None and each.type.kind != "list":
+                    self.problem((*loc, "each"), f"'each' must give a list, not {each.type.describe()}")
+                    each = None
+                item = Type("record", each.type.model) if each is not None and each.type.model else Type("value")
+            assert definition.met is not None
+            met = self.compile((*loc, "met"), definition.met, item)
+            if definition.evidenced is not None:
+                evidenced = self.compile((*loc, "evidenced"), definition.evidenced, item)
+            evidence = self._evidence(loc, definition, item)
+        else:
+            assert definition.answers is not None
+            for answer in definition.answers:
+                if answer != answer.strip() or not answer:
+                    self.problem((*loc, "answers"), f"answer {answer!r} must not start or end with spaces")
+        if applies is None or (definition.type == "automatic" and (met is None or (definition.each and each is None))):
+            return None
+        parts = [c for c in (applies, each, met, evidenced) if c is not None]
+        parts += [p for template in evidence.values() for p in template.parts if isinstance(p, Compiled)]
+        names: set[str] = set()
+        params: set[str] = set()
+        uses: set[str] = set()
+        for part in parts:
+            part_names, part_params, part_uses = self._closure(part)
+            names |= part_names
+            params |= part_params
+            uses |= part_uses
+        return CompiledCriterion(
+            definition=definition, applies=applies, each=each, met=met, evidenced=evidenced, evidence=evidence,
+            sections=frozenset(names), parameters=frozenset(params), uses=frozenset(uses),
+        )
+
+    def _evidence(self, loc: Location, definition: CriterionDef, item: Type | None) -> dict[str, Template]:
+        raw = definition.evidence
+        if raw is None:
+            return {}
+        templates = {"default": raw} if isinstance(raw, str) else dict(raw)
+        result: dict[str, Template] = {}
+        for state, text in templates.items():
+            if state != "default" and state not in STATES:
+                continue  # the model has already rejected it
+            where = (*loc, "evidence") if isinstance(raw, str) else (*loc, "evidence", state)
+            result[state] = self._template(where, text, item)
+        return result
+
+    def _template(self, loc: Location, text: str, item: Type | None) -> Template:
+        parts: list[str | Compiled] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(text):
+            parts.append(text[position:match.start()])
+            position = match.end()
+            token = match.group(0)
+            if token in ("{{", "}}"):
+                parts.append(token[0])
+            elif match.group(1) is None:
+                self.problem(loc, f"unmatched '{token}' in evidence text; write '{token}{token}' for a literal brace")
+            else:
+                compiled = self.compile(loc, match.group(1), item)
+                if compiled is not None:
+                    parts.append(compiled)
+        parts.append(text[position:])
+        return Template(parts=tuple(p for p in parts if p != ""))
