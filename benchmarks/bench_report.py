@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from thematic.load.cases import load_cases  # noqa: E402
 from thematic.render.context import force_report_context  # noqa: E402
-from thematic.render.force import force_charts, force_html, force_pdf  # noqa: E402
+from thematic.render.force import FORCE, force_charts  # noqa: E402
+from thematic.render.html import Templates  # noqa: E402
 from thematic.scoring.evaluate import Scorer  # noqa: E402
 from thematic.scoring.inspection import results_document  # noqa: E402
 from thematic.scoring.prepare import load_inspection  # noqa: E402
@@ -81,9 +82,10 @@ def main() -> None:
     rows.append(("view data (context.py)", wall, cpu))
     wall, cpu, charts = timed(lambda: force_charts(report), args.repeat)
     rows.append((f"charts: {1 + len(charts.themes)} SVGs (charts.py)", wall, cpu))
-    wall, cpu, html = timed(lambda: force_html(report, charts), args.repeat)
+    templates, variables = Templates(), {"report": report, "charts": charts}
+    wall, cpu, html = timed(lambda: FORCE.html(templates, variables), args.repeat)
     rows.append(("HTML (html.py, Jinja2)", wall, cpu))
-    wall, cpu, pdf = timed(lambda: force_pdf(report, charts), args.repeat)
+    wall, cpu, pdf = timed(lambda: FORCE.pdf(templates, variables, None), args.repeat)
     rows.append(("PDF (pdf.py, WeasyPrint PDF/UA-1)", wall, cpu))
 
     from pypdf import PdfReader

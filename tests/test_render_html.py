@@ -18,7 +18,7 @@ from render_samples import example, rendered_html
 
 from thematic import __version__
 from thematic.core.errors import InputError
-from thematic.render.html import default_template_dir, render_template
+from thematic.render.html import Templates, default_template_dir
 from thematic.stats.proportion import proportion
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -72,7 +72,7 @@ def test_language_one_main_landmark_and_headings_in_order(which, html, suppresse
     assert len(page.tags("main")) == 1
     levels = [int(tag[1]) for tag, _ in page.elements if re.fullmatch(r"h[1-6]", tag)]
     assert levels[0] == 1 and levels.count(1) == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in zip(levels, levels[1:], strict=False):
         assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
 
 
@@ -147,7 +147,8 @@ def test_defaults_are_found_in_the_source_tree():
 
 def test_user_template_dir_is_searched_first_and_defaults_stay_reachable(tmp_path):
     (tmp_path / "force.html.j2").write_text(
-        '{% extends "default/force.html.j2" %}{% block heading %}Own heading for {{ report.inspection_id }}{% endblock %}')
+        '{% extends "default/force.html.j2" %}'
+        '{% block heading %}Own heading for {{ report.inspection_id }}{% endblock %}')
     (tmp_path / "report.css").write_text("/* own styles */ body { margin: 1px; }")
     document, criteria = example()
     from thematic.render.force import render_force_report
@@ -170,7 +171,7 @@ def test_template_problems_are_input_errors_with_file_and_line(tmp_path, files, 
     for file, text in files.items():
         (tmp_path / file).write_text(text)
     with pytest.raises(InputError) as caught:
-        render_template(name, tmp_path)
+        Templates(tmp_path).render(name)
     problem = caught.value.problems[0]
     assert message in problem.message
     assert problem.line == line
@@ -180,7 +181,7 @@ def test_template_problems_are_input_errors_with_file_and_line(tmp_path, files, 
 
 def test_template_dir_must_be_a_folder(tmp_path):
     with pytest.raises(InputError, match="no such folder"):
-        render_template("force.html.j2", tmp_path / "nowhere")
+        Templates(tmp_path / "nowhere").render("force.html.j2")
 
 
 # --- golden files ---------------------------------------------------------------------------------

@@ -75,14 +75,14 @@ def test_an_escape_from_a_user_template_exits_2_naming_the_template_and_line(cap
 ])
 def test_bounds_on_work_are_exact(tmp_path, expression, allowed):
     from thematic.core.errors import InputError
-    from thematic.render.html import render_template
+    from thematic.render.html import Templates
 
     (tmp_path / "t.html.j2").write_text("x\n{{ (" + expression + ")|string|length }}\n", encoding="utf-8")
     if allowed:
-        assert render_template("t.html.j2", tmp_path, paged=True).startswith("x\n")
+        assert Templates(tmp_path).render("t.html.j2", paged=True).startswith("x\n")
     else:
         with pytest.raises(InputError, match=r"t\.html\.j2:2: template not allowed to do this"):
-            render_template("t.html.j2", tmp_path, paged=True)
+            Templates(tmp_path).render("t.html.j2", paged=True)
 
 
 def test_a_syntax_error_in_a_user_template_exits_2_with_its_line(capsys, tmp_path, results_file):

@@ -1,7 +1,8 @@
-"""Reports: view data (`context`, `views`), charts (`charts`), HTML (`html`) and PDF (`pdf`).
+"""Reports: view data (`context`, `views`), charts (`charts`), HTML (`html`), PDF (`pdf`), and the
+render pipeline every report goes through (`output`).
 
-The only layer that knows Jinja2, matplotlib and WeasyPrint. `write_force_report` and
-`render_force_report` (from `thematic.render.force`) are the library calls behind `thematic run`
+The only layer that knows Jinja2, matplotlib and WeasyPrint. `render_force_report` and
+`write_force_report` (from `thematic.render.force`) are the library calls behind `thematic run`
 and `thematic report`. They are imported on first use, so that importing `thematic.render.views`
 (as the command line does at start-up) does not load matplotlib.
 """

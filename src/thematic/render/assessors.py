@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thematic import __version__
 from thematic.core.atomic import OutputSet, output_set
+from thematic.load.results import load_case_states_files, load_results
 from thematic.render.agreement import coefficient_view
-from thematic.render.html import check_template, render_template
+from thematic.render.context import question_text
+from thematic.render.html import Templates
+from thematic.render.inputs import criteria_of
+from thematic.render.output import DOCUMENTS, GENERATOR, Report, json_text
 from thematic.render.sections import CoefficientView
 from thematic.render.views import RateView, Suppression, label, slug
 from thematic.stats.proportion import proportion
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 TEMPLATE = "assessors.html.j2"
 FILE_NAMES = {"html": "assessors.html", "pdf": "assessors.pdf"}
+ASSESSORS = Report(TEMPLATE, FILE_NAMES, option="--report")  # no --format: both formats, always
 GRADE_ORDER = ("good", "requires_improvement", "inadequate")  # thematic.model.case.GRADES
 
 MORE = "Force more favourable"
@@ -161,7 +165,7 @@ def assessors_report(comparison: AssessorComparison, questions: Mapping[str, str
         not_compared=tuple((n.item, n.reason) for n in comparison.not_compared),
         grade=grade,
         method=_method(comparison),
-        generator=f"thematic {__version__}",
+        generator=GENERATOR,
     )
 
 
@@ -208,7 +212,7 @@ def _grade(g: Any) -> AssessorGradeView:
         weighted_kappa=coefficient_view(g.weighted_kappa.to_json()),
         ac1=coefficient_view(g.gwet_ac1.to_json()),
         columns=tuple(label(x) for x in GRADE_ORDER),
-        matrix=tuple((label(grade), tuple(row)) for grade, row in zip(GRADE_ORDER, g.table)),
+        matrix=tuple((label(grade), tuple(row)) for grade, row in zip(GRADE_ORDER, g.table, strict=True)),
         better=g.force_better,
         same=g.same,
         worse=g.force_worse,
@@ -261,28 +265,56 @@ def _method(comparison: AssessorComparison) -> tuple[tuple[str, str], ...]:
     return tuple(texts)
 
 
-# --- HTML and PDF ----------------------------------------------------------------------------------
-
-def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None = None, paged: bool = False) -> str:
-    return render_template(TEMPLATE, template_dir, report=report, paged=paged, generator=report.generator)
-
+# --- the report through the render pipeline --------------------------------------------------------
 
 def render_assessors_report(comparison: AssessorComparison, *, questions: Mapping[str, str] | None = None,
                             template_dir: str | Path | None = None) -> dict[str, bytes]:
     """The self-assessment report as {"html": bytes, "pdf": bytes}."""
-    from thematic.render.pdf import html_to_pdf
-
-    check_template(TEMPLATE, template_dir)
-    report = assessors_report(comparison, questions)
-    return {
-        "html": assessors_html(report, template_dir=template_dir).encode("utf-8"),
-        "pdf": html_to_pdf(assessors_html(report, template_dir=template_dir, paged=True)),
-    }
+    return ASSESSORS.render(DOCUMENTS, template_dir, lambda: {"report": assessors_report(comparison, questions)})
 
 
-def write_assessors_report(rendered: Mapping[str, bytes], out_dir: str | Path,
-                           outputs: OutputSet | None = None) -> list[Path]:
-    """Write what `render_assessors_report` returned as DIR/assessors.html and DIR/assessors.pdf,
-    together (staged in `outputs` if given: its owner commits)."""
-    with output_set(outputs) as chosen:
-        return [chosen.add_in(out_dir, FILE_NAMES[name], data, option="--report") for name, data in rendered.items()]
+def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None = None, paged: bool = False) -> str:
+    """The report's HTML from its view data (`paged`: with the paged-media styles the PDF uses)."""
+    return ASSESSORS.html(Templates(template_dir), {"report": report}, paged=paged)
+
+
+def write_assessors_report(force: str, inspectors: str, *, output: str | None = None, report: str | None = None,
+                           criteria: str | None = None, grade_source: str = "assessor",
+                           outputs: OutputSet | None = None) -> tuple[AssessorComparison, list[Path]]:
+    """`thematic compare-assessors FORCE INSPECTORS`: the comparison, written as JSON to `output` and
+    as the report in the folder `report` if given; the comparison and the report's paths. Everything
+    is made before anything is written; the files are staged in `outputs` (its owner commits), or
+    without `outputs` written together now."""
+    from thematic.stats.assessors import compare_assessors  # scipy and statsmodels: only when used
+
+    with output_set(outputs) as run:
+        for path, what in ((force, "the force's results file"), (inspectors, "the inspectors' results file"),
+                           (criteria, "the criteria file (--criteria)")):
+            if path:
+                run.read(path, what=what)
+        if output:
+            run.file(output, option="-o")
+        if report:
+            ASSESSORS.declare(run, report, DOCUMENTS)
+        comparison = compare_assessors(*load_case_states_files([force, inspectors]), grade_source=grade_source)
+        written: list[Path] = []
+        if report:
+            rendered = render_assessors_report(comparison, questions=assessor_questions(comparison, criteria))
+            written = ASSESSORS.write(rendered, report, run)
+        if output:
+            run.add(output, json_text(comparison.to_json()))
+    return comparison, written
+
+
+def assessor_questions(comparison: AssessorComparison, path: str | None) -> dict[str, str]:
+    """Each compared criterion's question, with the force's parameter values in it.
+
+    From `path`, or else the shipped criteria set of the results' id and version; {} when there is none
+    (the report then names criteria by id). A file given that is not the results' set is an InputError.
+    """
+    force = comparison.force
+    criteria = criteria_of(force.criteria_id, force.criteria_version, path)
+    if criteria is None:
+        return {}
+    parameters = {**criteria.defaults(), **load_results(force.file).parameters}
+    return {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}

@@ -22,10 +22,13 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import MaxNLocator
 
 from thematic.core.typeface import FAMILY, use_in_matplotlib
 from thematic.render.sections import GradeSection, ThemeSection
@@ -38,9 +41,12 @@ BLACK = "#0b0c0c"
 MID_GREY = "#6f777b"
 
 if TYPE_CHECKING:
+    from matplotlib.axis import Axis
+    from matplotlib.typing import RcKeyType
+
     from thematic.stats.programme import FunnelLimits
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # real text: smaller, selectable, and drawn in the page's font
     "font.family": [FAMILY],  # the packaged faces, registered by `use_in_matplotlib`: no system lookup
     "text.parse_math": False,  # a "$" in a force's name is a dollar sign, never mathematics
@@ -138,6 +144,20 @@ def _figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
+def _whole_numbers(axis: Axis) -> None:
+    """Ticks at whole numbers only (the axis's default locator, an AutoLocator, is a MaxNLocator)."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
+
+
+def _layout_rect(figure: Figure, rect: tuple[float, float, float, float]) -> None:
+    """Lay the axes out within `rect` of the figure (left, bottom, width, height), leaving the rest for labels."""
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):  # as `_figure` makes every figure
+        engine.set(rect=rect)
+
+
 def grade_chart(grades: GradeSection, *, chart_id: str = "chart-grades", table_id: str = "table-grades") -> Chart:
     """Horizontal bars: cases per grade, suggested (solid) beside the inspector's (hatched)."""
     rows = [r for r in grades.rows if r.suggested is not None]
@@ -154,14 +174,14 @@ def grade_chart(grades: GradeSection, *, chart_id: str = "chart-grades", table_i
             values = [c.value or 0 for c in counts]
             bars = axes.barh(positions, values, height=height * 0.92, color=colour if not hatch else "white",
                              edgecolor=colour, hatch=hatch or None, linewidth=1.2, label=name)
-            for bar, count in zip(bars, counts):
+            for bar, count in zip(bars, counts, strict=True):  # a bar per count
                 axes.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
                           _bar_label(count, name), va="center", ha="left", color=BLACK, fontsize=9)
         axes.set_yticks(range(len(rows)), labels)
         axes.invert_yaxis()
         axes.set_xlim(0, top * 1.45)
         axes.set_xlabel("cases")
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.xaxis)
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=9)
     title = "Cases by grade: suggested and inspector's"
     description = ("Bar chart of the number of cases given each grade, the suggested grade beside the "
@@ -195,7 +215,7 @@ def rates_chart(
             axes.axvline(threshold * 100, color=MID_GREY, linestyle=(0, (4, 3)), linewidth=1)
             axes.text(threshold * 100, -0.75, threshold_text([threshold]), ha="center", va="bottom",
                       color=BLACK, fontsize=8)
-        for index, (name, rate) in enumerate(rows):
+        for index, (_name, rate) in enumerate(rows):
             if rate.rate is None or rate.ci_low is None or rate.ci_high is None:
                 axes.text(1, index, f"{rate.n_of_n}: {rate.note}", va="center", ha="left", color=BLACK, fontsize=9)
                 continue
@@ -215,7 +235,7 @@ def rates_chart(
         axes.set_xticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
         axes.set_xlabel("rate met, with 95% interval")
         # Room on the right for the "n of N" labels.
-        figure.get_layout_engine().set(rect=(0, 0, 0.74, 1))
+        _layout_rect(figure, (0, 0, 0.74, 1))
     description = ("Each criterion's rate as a dot with its 95% interval as a horizontal bar; a hollow "
                    f"diamond marks a borderline rate whose interval crosses {threshold_text(thresholds)}. "
                    "The same numbers are in the table that follows." if thresholds else
@@ -285,24 +305,25 @@ def funnel_chart(
             axes.plot([point.total], [point.rate * 100], marker="D" if outside else "o", markersize=7 if outside else 6,
                       linestyle="none", markerfacecolor="white" if outside else BLACK, markeredgecolor=BLACK,
                       markeredgewidth=1.5)
-        for point, label_y in zip(points, _label_heights(points, top)):
+        for point, label_y in zip(points, _label_heights(points, top), strict=True):  # a height per point
             x, y = point.total, point.rate * 100
             text = point.name + (f": {point.position}" if point.position else "")
             moved = abs(label_y - y) > 0.5
             # A white box keeps a label readable over the limit lines; a moved label gets a thin leader.
+            leader = {"arrowstyle": "-", "color": MID_GREY, "linewidth": 0.7, "shrinkA": 0, "shrinkB": 4,
+                      "relpos": (0, 0.5)}
             axes.annotate(text, (x, y), xytext=(x + top * 0.03, label_y), textcoords="data", fontsize=8.5,
                           color=BLACK, va="center", ha="left", annotation_clip=False,
                           bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
-                          arrowprops={"arrowstyle": "-", "color": MID_GREY, "linewidth": 0.7,
-                                      "shrinkA": 0, "shrinkB": 4, "relpos": (0, 0.5)} if moved else None).set_in_layout(False)
+                          arrowprops=leader if moved else None).set_in_layout(False)
         axes.set_xlim(0, top * 1.12 + 1)
         axes.set_ylim(0, 100)
         axes.set_yticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
         axes.set_xlabel("cases assessed (the rate's denominator)")
         axes.set_ylabel("rate met")
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.xaxis)
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8.5)
-        figure.get_layout_engine().set(rect=(0, 0, 0.8, 1))  # room for the labels of the largest samples
+        _layout_rect(figure, (0, 0, 0.8, 1))  # room for the labels of the largest samples
     description = ("Funnel plot: each force's rate met (vertical) against the number of cases it assessed "
                    f"(horizontal). The solid line is the pooled rate, {percent(pooled)}; dashed lines are the 95% "
                    "limits and dotted lines the 99.8% limits, which narrow as samples grow. Each force is a labelled "
@@ -379,7 +400,7 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
         axes.set_ylim(len(rows) - 0.5, -1.0)
         axes.set_xlim(-limit, limit)
         axes.set_xlabel("change in rate met, percentage points, with 95% interval")
-        figure.get_layout_engine().set(rect=(0, 0, 0.6, 1))  # room on the right for each change in words
+        _layout_rect(figure, (0, 0, 0.6, 1))  # room on the right for each change in words
         _spaced_ticks(figure, axes, limit)
     description = ("Each change in rate met between the two inspections as a point, with its 95% interval as a "
                    "horizontal bar, around a vertical line at zero (no change). An upward triangle marks an "
@@ -408,7 +429,7 @@ def _spaced_ticks(figure: Figure, axes: object, limit: int) -> None:
             figure.draw_without_rendering()
         boxes = sorted((label.get_window_extent() for label in axes.get_xticklabels()  # type: ignore[attr-defined]
                         if label.get_text()), key=lambda box: box.x0)
-        gap = min((b.x0 - a.x1 for a, b in zip(boxes, boxes[1:])), default=math.inf)
+        gap = min((b.x0 - a.x1 for a, b in pairwise(boxes)), default=math.inf)
         if boxes and gap >= boxes[0].height * 0.5:
             return
     ticks = [-limit, 0, limit]  # nothing finer fits: the ends and zero

@@ -15,19 +15,29 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from thematic.core.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name, output_set
+from thematic.core.errors import InputError
+from thematic.load.results import Results, load_results_files
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
-from thematic.render.output import render_formats
-from thematic.render.views import RateView, Suppression, label, slug, snapped, whole_percent
+from thematic.render.inputs import criteria_texts
+from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
+from thematic.render.views import RateView, Suppression, label, percent, slug, snapped, whole_percent
 from thematic.scoring.criteria import CriteriaSet
-from thematic.stats.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample
+from thematic.stats.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample, compare
 
-__all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "FILE_NAMES", "TEMPLATE",
-           "points", "p_text", "key_facts"]
+__all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "write_comparison_report",
+           "COMPARISON", "COMPARISON_FORMATS", "FILE_NAMES", "TEMPLATE", "points", "p_text", "key_facts",
+           "summary_lines", "default_output", "check_default_names"]
 
 TEMPLATE = "comparison.html.j2"
-FILE_NAMES = {"html": "comparison.html", "pdf": "comparison.pdf"}
+FILE_NAMES = {"html": "comparison.html", "pdf": "comparison.pdf", "json": "comparison.json"}
+COMPARISON = Report(TEMPLATE, FILE_NAMES)
+#: What `thematic compare --format` accepts.
+COMPARISON_FORMATS = Formats(("json", "html", "pdf"), 'unknown format "{name}"; expected json, html, pdf',
+                             "is empty; expected one or more of json, html, pdf, comma-separated")
 _UP, _DOWN = (IMPROVED, ROSE), (DECLINED, FELL)
 
 METHOD = (
@@ -177,7 +187,7 @@ def _rate_text(rate: RateView) -> str:
 
 
 def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | None = None,
-                              parameters: dict | None = None) -> ComparisonReport:
+                              parameters: dict[str, Any] | None = None) -> ComparisonReport:
     """The year-on-year report's view data; `criteria` (optional) gives questions and theme titles."""
     b, a = comparison.before, comparison.after
     same_force = bool(b.force) and b.force == a.force and b.year != a.year
@@ -266,11 +276,109 @@ def comparison_charts(report: ComparisonReport) -> dict[str, Chart]:
 
 
 def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | None = None,
-                             parameters: dict | None = None, *, formats: Sequence[str] = ("html", "pdf"),
+                             parameters: dict[str, Any] | None = None, *, formats: Sequence[str] = ("html", "pdf"),
                              template_dir: str | Path | None = None) -> dict[str, bytes]:
     """The year-on-year report in each of `formats` (html, pdf), as bytes by format."""
-    report = comparison_report_context(comparison, criteria, parameters)
-    return render_formats(TEMPLATE, formats, template_dir, report=report, charts=comparison_charts(report))
+    def context() -> dict[str, Any]:
+        report = comparison_report_context(comparison, criteria, parameters)
+        return {"report": report, "charts": comparison_charts(report)}
+
+    return COMPARISON.render(formats, template_dir, context)
+
+
+def write_comparison_report(before: str, after: str, out: str | Path | None = None, *,
+                            formats: Sequence[str] = COMPARISON_FORMATS.names, criteria: str | None = None,
+                            template_dir: str | Path | None = None,
+                            outputs: OutputSet | None = None) -> tuple[Comparison, list[Path]]:
+    """`thematic compare BEFORE AFTER`: the comparison of two results files and the paths written,
+    comparison.json first. `out` defaults to out/BEFORE-to-AFTER. The outputs are checked before
+    rendering and staged in `outputs` (its owner commits), or without `outputs` written together now."""
+    chosen = COMPARISON_FORMATS.check(formats)
+    check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
+    with output_set(outputs) as run:
+        for path in (before, after):
+            run.read(path, what="a results file")
+        if criteria:
+            run.read(criteria, what="the criteria file (--criteria)")
+        loaded = load_results_files([before, after])
+        if not out:
+            check_default_names(loaded)
+        comparison = compare(*loaded)
+        folder = Path(out) if out else default_output(comparison)
+        COMPARISON.declare(run, folder, chosen)
+        documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
+        rendered: dict[str, bytes] = {}
+        if documents:  # rendered before anything is written, so a failure leaves no half-made report
+            rendered = render_comparison_report(comparison, criteria_texts(loaded[1], criteria), loaded[1].parameters,
+                                                formats=documents, template_dir=template_dir)
+        document = comparison.to_json() if "json" in chosen else None
+        written = COMPARISON.write(rendered, folder, run, document=document)
+    return comparison, written
+
+
+def default_output(comparison: Comparison) -> Path:
+    """out/BEFORE-to-AFTER from the inspection ids (or the files' names without their suffix), each
+    checked against SAFE_NAME so that an id such as `../../x` never writes outside out/."""
+    def name(side: Sample) -> str:
+        if side.inspection:
+            return check_safe_name(side.inspection, file=side.file, field="inspection.id",
+                                   use="the default output folder (give -o DIR to choose one)")
+        return check_safe_name(Path(side.file).stem, file=side.file, field=None,
+                               use="the default output folder as a file name (give -o DIR to choose one)")
+    return Path("out") / f"{name(comparison.before)}-to-{name(comparison.after)}"
+
+
+def check_default_names(loaded: Sequence[Results]) -> None:
+    """The inspection ids that name the default folder, each a SAFE_NAME; else InputError at their line."""
+    problems = []
+    for results in loaded:
+        ident = results.inspection.id
+        if ident is not None and not SAFE_NAME.fullmatch(ident):
+            problems.append(results.problem(("inspection", "id"), f"{ident!r} cannot name the default output folder: "
+                                                                  f"expected {SAFE_NAME_TEXT}; or give -o DIR"))
+    if problems:
+        raise InputError(problems)
+
+
+# --- the printed summary ---------------------------------------------------------------------------
+
+def _percent(value: float | None) -> str:
+    # The reports' rounding (halves up, k of k reads 100%), short enough for the column.
+    return "–" if value is None else percent(value, short=True)
+
+
+def _points(value: float) -> str:
+    # Whole points rounded as the report rounds them (halves away from zero), with an ASCII sign.
+    return ("-" if snapped(value) < 0 else "+") + str(abs(whole_percent(value)))
+
+
+def _summary_row(name: str, c: Change, width: int) -> str:
+    before = f"{c.before.successes}/{c.before.total} {_percent(c.before.rate)}"
+    after = f"{c.after.successes}/{c.after.total} {_percent(c.after.rate)}"
+    if c.difference is None or c.ci_low is None or c.ci_high is None or c.p_adjusted is None:
+        change, p = "", ""
+    else:
+        change = f"{_points(c.difference)} pts ({_points(c.ci_low)} to {_points(c.ci_high)})"
+        p = "<0.001" if c.p_adjusted < 0.001 else f"{c.p_adjusted:.3f}"
+    return f"{name:<{width}} {before:>12} {after:>12} {change:>26} {p:>7}  {c.verdict}"
+
+
+def summary_lines(comparison: Comparison) -> list[str]:
+    """The printed summary: one line per compared criterion, then what was left out."""
+    b, a = comparison.before, comparison.after
+    lines = [f"{b.inspection or b.file} ({b.cases} cases) → {a.inspection or a.file} ({a.cases} cases), "
+             f"criteria {a.criteria_id}", "",
+             f"{'criterion':<9} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict"]
+    lines.extend(_summary_row(row.criterion, row.change, 9) for row in comparison.criteria)
+    if comparison.themes:
+        lines.append("")
+        lines.append(f"{'theme':<22} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict")
+        lines.extend(_summary_row(row.theme, row.change, 22) for row in comparison.themes)
+    tail = [f"{label}: {', '.join(ids)}" for label, ids in (
+        ("changed (not compared)", comparison.changed), ("added", comparison.added), ("removed", comparison.removed))
+        if ids]
+    tail.extend(f"note: {note}" for note in comparison.notes)
+    return lines + [""] + tail if tail else lines
 
 
 def key_facts(comparison: Comparison) -> str:

@@ -320,7 +320,8 @@ def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[
                        "withheld when it would reveal such a count (its numerator, its denominator or the cases "
                        "that did not meet it). Lists of individual cases are left out.")
     else:
-        suppression = "No counts are suppressed: this report lists individual cases and is not for publication as it stands."
+        suppression = ("No counts are suppressed: this report lists individual cases and is not for publication as "
+                       "it stands.")
     present = [cid for cid in review_criteria if any(c.id == cid for c in criteria.criteria)]
     review = ("Cases are listed for an inspector to look at when the suggested or the inspector's grade is "
               "inadequate or the case was referred back to the force"

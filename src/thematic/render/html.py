@@ -6,7 +6,9 @@ wheel as `thematic/_data/templates`; `default_template_dir` finds either. A user
 defaults stay reachable as `default/NAME`, so a user's `force.html.j2` can
 `{% extends "default/force.html.j2" %}` and change one block. Autoescaping is on and undefined
 names are errors, so a template typo never prints an empty cell. A missing template, a syntax
-error or an undefined name is an `InputError` naming the template and its line.
+error or an undefined name is an `InputError` naming the template and its line. `Templates` holds
+one such environment for a run, and checks and renders every template of the run from it (the
+render pipeline, `thematic.render.output`, is its user).
 
 Every template, the user's and the defaults, runs in Jinja2's immutable sandbox: a template can
 loop, test and print what it is given, but cannot reach Python's internals (`__class__`,
@@ -28,6 +30,7 @@ from typing import Any
 
 import jinja2
 import jinja2.sandbox
+from jinja2.exceptions import SecurityError
 
 from thematic.core import typeface
 from thematic.core.errors import InputError
@@ -47,11 +50,11 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             if abs(right) * math.log10(max(abs(left), 2)) > MAX_POWER:
-                raise jinja2.sandbox.SecurityError(f"{left!r} ** {right!r} is too large (more than {MAX_POWER} digits)")
+                raise SecurityError(f"{left!r} ** {right!r} is too large (more than {MAX_POWER} digits)")
         if operator == "*" and isinstance(left, int) != isinstance(right, int):
             count, items = (left, right) if isinstance(left, int) else (right, left)
             if hasattr(items, "__len__") and count * len(items) > MAX_REPEAT:
-                raise jinja2.sandbox.SecurityError(f"repeating {len(items)} item(s) {count:,} times makes more than "
+                raise SecurityError(f"repeating {len(items)} item(s) {count:,} times makes more than "
                                                    f"{MAX_REPEAT:,} items")
         return super().call_binop(context, operator, left, right)
 
@@ -84,34 +87,55 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["search_path"] = [str(template_dir)] * (template_dir is not None) + [defaults]
+    env.globals["search_path"] = _search_path(template_dir)
     return env
 
 
-def check_template(name: str, template_dir: str | Path | None = None) -> None:
-    """InputError now, before any work is done, if template `name` is missing or does not parse."""
-    _load(environment(template_dir), name)
+def _search_path(template_dir: str | Path | None) -> list[str]:
+    """The folders searched for templates, in order, as messages name them."""
+    return [str(template_dir)] * (template_dir is not None) + [str(default_template_dir())]
 
 
-def render_template(name: str, template_dir: str | Path | None = None, **context: Any) -> str:
-    """Render template `name` with `context`; InputError for a missing or broken template."""
-    env = environment(template_dir)
-    where = " then ".join(env.globals["search_path"])
-    template = _load(env, name)
-    try:
-        html = template.render(**context)
-    except (jinja2.sandbox.SecurityError, OverflowError) as exc:  # OverflowError: the sandbox's range limit
-        file, line = _template_frame(exc, name)
-        raise InputError.single(file, f"template not allowed to do this: {exc}", line=line) from None
-    except jinja2.TemplateNotFound as exc:  # an {% include %} or {% extends %} of a missing file
-        raise InputError.single(str(exc.name), f"template not found (searched {where})") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
-                                line=exc.lineno) from None
-    except jinja2.UndefinedError as exc:
-        file, line = _template_frame(exc, name)
-        raise InputError.single(file, f"template uses an undefined name: {exc.message}", line=line) from None
-    return html if context.get("paged") else embed_fonts(html)
+class Templates:
+    """One sandboxed Jinja2 environment over `template_dir` (if given) then the defaults: every
+    template of a run is checked and rendered from it."""
+
+    def __init__(self, template_dir: str | Path | None = None) -> None:
+        self.env = environment(template_dir)
+        self.where = " then ".join(_search_path(template_dir))
+
+    def check(self, name: str) -> None:
+        """InputError now, before any work is done, if template `name` is missing or does not parse."""
+        self._load(name)
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render template `name` with `context`; InputError for a missing or broken template. The HTML
+        for browsers (not `paged`) carries the faces it uses."""
+        template = self._load(name)
+        try:
+            html = template.render(**context)
+        except (SecurityError, OverflowError) as exc:  # OverflowError: the sandbox's range limit
+            file, line = _template_frame(exc, name)
+            raise InputError.single(file, f"template not allowed to do this: {exc}", line=line) from None
+        except jinja2.TemplateNotFound as exc:  # an {% include %} or {% extends %} of a missing file
+            raise InputError.single(str(exc.name), f"template not found (searched {self.where})") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
+                                    line=exc.lineno) from None
+        except jinja2.UndefinedError as exc:
+            file, line = _template_frame(exc, name)
+            raise InputError.single(file, f"template uses an undefined name: {exc.message}", line=line) from None
+        return html if context.get("paged") else embed_fonts(html)
+
+    def _load(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            missing = exc.name if exc.name else name
+            raise InputError.single(str(missing), f"template not found (searched {self.where})") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
+                                    line=exc.lineno) from None
 
 
 def embed_fonts(html: str) -> str:
@@ -125,18 +149,6 @@ def embed_fonts(html: str) -> str:
     if head_end < 0:
         return html
     return html[:head_end] + f"<style>\n{css}</style>\n" + html[head_end:]
-
-
-def _load(env: jinja2.Environment, name: str) -> jinja2.Template:
-    where = " then ".join(env.globals["search_path"])
-    try:
-        return env.get_template(name)
-    except jinja2.TemplateNotFound as exc:
-        missing = exc.name if exc.name else name
-        raise InputError.single(str(missing), f"template not found (searched {where})") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise InputError.single(exc.filename or exc.name or name, f"template syntax error: {exc.message}",
-                                line=exc.lineno) from None
 
 
 def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from thematic.render.output import render_formats
+from thematic.render.output import Report
 
-__all__ = ["IndexEntry", "IndexSection", "IndexPage", "render_index", "TEMPLATE"]
+__all__ = ["IndexEntry", "IndexSection", "IndexPage", "render_index", "INDEX", "TEMPLATE"]
 
 TEMPLATE = "index.html.j2"
+INDEX = Report(TEMPLATE, {"html": "index.html"})
 
 
 @dataclass(frozen=True)
@@ -44,4 +45,4 @@ class IndexPage:
 
 def render_index(page: IndexPage, template_dir: str | Path | None = None) -> str:
     """The index page's HTML."""
-    return render_formats(TEMPLATE, ["html"], template_dir, page=page)["html"].decode("utf-8")
+    return INDEX.render(["html"], template_dir, lambda: {"page": page})["html"].decode("utf-8")

@@ -60,8 +60,9 @@ def html_to_pdf(html: str, *, stylesheets: Sequence[str] = (), base_url: str | N
 
     PdfError if WeasyPrint logs an error.
     """
-    from weasyprint import CSS, HTML  # imported here: it is slow to import and only the PDF needs it
-    from weasyprint.text.fonts import FontConfiguration
+    # Imported here: it is slow to import and only the PDF needs it. WeasyPrint ships no type hints.
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     logger = logging.getLogger("weasyprint")
     collect = _Collect()
@@ -74,7 +75,7 @@ def html_to_pdf(html: str, *, stylesheets: Sequence[str] = (), base_url: str | N
             fonts, fetcher = FontConfiguration(), _fetcher()
             extra = [CSS(string=css, font_config=fonts, url_fetcher=fetcher)
                      for css in (typeface.pdf_font_faces(), *stylesheets)]
-            pdf = HTML(string=breakable(html), base_url=base_url, url_fetcher=fetcher).write_pdf(
+            pdf: bytes | None = HTML(string=breakable(html), base_url=base_url, url_fetcher=fetcher).write_pdf(
                 stylesheets=extra, pdf_variant=PDF_VARIANT, font_config=fonts)
         finally:
             logger.removeHandler(collect)
@@ -87,7 +88,7 @@ def html_to_pdf(html: str, *, stylesheets: Sequence[str] = (), base_url: str | N
 
 
 _SKIPPED = re.compile(r"(<(svg|style|script|title)\b.*?</\2\s*>|<[^>]*>)", re.S | re.I)
-_UNBROKEN = re.compile(r"(?:&#?\w+;|[^\s<>&\u200b]|&){%d,}" % LONG_WORD)
+_UNBROKEN = re.compile(r"(?:&#?\w+;|[^\s<>&\u200b]|&){" + str(LONG_WORD) + ",}")
 _UNIT = re.compile(r"&#?\w+;|.", re.S)  # a character, or an entity, never split
 
 
@@ -116,7 +117,7 @@ def _break_run(match: re.Match[str]) -> str:
 
 def _fetcher() -> Any:
     """A WeasyPrint URL fetcher for the packaged faces and `data:` URIs, refusing everything else."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]  # no type hints
 
     class Fetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:

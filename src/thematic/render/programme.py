@@ -10,17 +10,19 @@ PDF (`programme.html.j2`); `write_programme_report` writes them beside `programm
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from thematic.core.atomic import OutputSet, output_set
-from thematic.load.results import Results
+from thematic.core.errors import InputError
+from thematic.load.results import Results, load_results_files
 from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
-from thematic.render.output import render_formats, write_files
+from thematic.render.inputs import criteria_texts, declare_inputs
+from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.views import RateView, Suppression, interval_text, label, slug
 from thematic.scoring.criteria import CriteriaSet
 from thematic.stats.programme import (
@@ -32,13 +34,19 @@ from thematic.stats.programme import (
     WITHIN,
     Funnel,
     Programme,
+    build_programme,
 )
 
 __all__ = ["ProgrammeReport", "programme_report_context", "render_programme_report", "write_programme_report",
-           "FILE_NAMES", "TEMPLATE"]
+           "programme_formats", "summary_lines", "key_facts", "FILE_NAMES", "PROGRAMME", "TEMPLATE"]
 
 TEMPLATE = "programme.html.j2"
 FILE_NAMES = {"html": "programme.html", "pdf": "programme.pdf", "json": "programme.json"}
+PROGRAMME = Report(TEMPLATE, FILE_NAMES)
+#: What `thematic report --format` accepts for several results files.
+PROGRAMME_FORMATS = Formats(
+    ("json", "html", "pdf"), "unknown format '{name}'; expected json, html, pdf or a comma-separated list of them",
+    "no format given; expected json, html, pdf or a comma-separated list of them")
 
 POSITION_TEXT = {
     WITHIN: "within the limits", ABOVE_95: "above the 95% limit", ABOVE_998: "above the 99.8% limit",
@@ -245,8 +253,8 @@ def programme_report_context(programme: Programme, results: Sequence[Results], c
         return FunnelView(
             kind=funnel.kind, key=funnel.key, anchor=f"{funnel.kind.replace('_', '-')}-{slug(funnel.key)}", name=name,
             question=question, pooled=hide.rate(pooled.successes, pooled.total, pooled.ci_low, pooled.ci_high, ()),
-            points=tuple(points), not_compared=tuple((names.get(n.item, n.item), n.reason) for n in funnel.not_compared),
-            funnel=funnel)
+            points=tuple(points),
+            not_compared=tuple((names.get(n.item, n.item), n.reason) for n in funnel.not_compared), funnel=funnel)
 
     definitions = {c.id: c.definition for c in criteria.criteria} if criteria else {}
     criterion_views = []
@@ -361,21 +369,61 @@ def render_programme_report(programme: Programme, results: Sequence[Results], cr
                             formats: Sequence[str] = ("html", "pdf"), template_dir: str | Path | None = None,
                             suppress_below: int | None = None) -> dict[str, bytes]:
     """The programme report in each of `formats` (html, pdf), as bytes by format."""
-    report = programme_report_context(programme, results, criteria, suppress_below=suppress_below)
-    charts = programme_charts(report)
-    return render_formats(TEMPLATE, formats, template_dir, report=report, charts=charts)
+    def context() -> dict[str, Any]:
+        report = programme_report_context(programme, results, criteria, suppress_below=suppress_below)
+        return {"report": report, "charts": programme_charts(report)}
+
+    return PROGRAMME.render(formats, template_dir, context)
 
 
-def write_programme_report(programme: Programme, rendered: Mapping[str, bytes], out_dir: str | Path,
-                           *, json_too: bool = False, outputs: OutputSet | None = None) -> list[Path]:
-    """Write programme.json (if asked) and what `render_programme_report` returned into `out_dir`,
-    together (staged in `outputs` if given: its owner commits)."""
-    with output_set(outputs) as chosen:
-        written = []
-        if json_too:
-            text = json.dumps(programme.to_json(), indent=2, ensure_ascii=False) + "\n"
-            written.append(chosen.add_in(out_dir, FILE_NAMES["json"], text, option="-o"))
-        return written + write_files(rendered, out_dir, FILE_NAMES, chosen)
+def programme_formats(formats: Sequence[str] | None, suppress_below: int | None) -> tuple[str, ...]:
+    """The formats asked of a programme report (the parts of `--format`), checked: json, html and pdf by
+    default, html and pdf for publication (programme.json holds every count, unsuppressed)."""
+    if formats is None:
+        formats = ["html", "pdf"] if suppress_below else ["json", "html", "pdf"]
+    chosen = PROGRAMME_FORMATS.check(formats)
+    if "json" in chosen and suppress_below:
+        raise InputError.single("--format", "json holds every count unsuppressed, so it cannot be prepared for "
+                                            "publication with --suppress-below; ask for html,pdf")
+    return chosen
+
+
+def write_programme_report(paths: Sequence[str], out: str | Path | None = None, *,
+                           formats: Sequence[str] | None = None, criteria: str | None = None,
+                           template_dir: str | Path | None = None, suppress_below: int | None = None,
+                           outputs: OutputSet | None = None) -> tuple[Programme, list[Path]]:
+    """`thematic report` of several results files: the programme (InputError for different criteria
+    sets or an inspection given twice) and the paths written, programme.json first. `formats` as in
+    `programme_formats`; `out` defaults to out/programme-YEARS. The outputs are checked once the
+    folder is known, and staged in `outputs` (its owner commits), or without `outputs` written
+    together now."""
+    chosen = programme_formats(formats, suppress_below)
+    check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
+    with output_set(outputs) as run:
+        declare_inputs(run, paths, criteria)
+        loaded = load_results_files(paths)
+        programme = build_programme(loaded)
+        years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
+        folder = Path(out) if out else Path("out") / "-".join(["programme", *years])
+        PROGRAMME.declare(run, folder, chosen)
+        documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
+        rendered: dict[str, bytes] = {}
+        if documents:  # rendered before anything is written, so a failure leaves no half-made report
+            rendered = render_programme_report(programme, loaded, criteria_texts(loaded[0], criteria),
+                                               formats=documents, template_dir=template_dir,
+                                               suppress_below=suppress_below)
+        written = PROGRAMME.write(rendered, folder, run, document=programme.to_json() if "json" in chosen else None)
+    return programme, written
+
+
+def summary_lines(programme: Programme) -> list[str]:
+    """What `thematic report` prints of a programme: its key facts and each result outside the 99.8% limits."""
+    lines = [f"programme of {key_facts(programme)}"]
+    for funnel in (*programme.criteria, *programme.themes, *programme.grades):
+        for force in funnel.outside_998:
+            lines.append(f"  outside the 99.8% limits: {force.inspection} on {funnel.key}: {force.rate.successes} of "
+                         f"{force.rate.total}, {force.position.split('_')[0]} the pooled rate")
+    return lines
 
 
 def key_facts(programme: Programme) -> str:

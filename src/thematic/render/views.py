@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 #: Thresholds a rate's interval is tested against: below half, and at least four in five.
@@ -187,7 +188,7 @@ def band(low: float, high: float, thresholds: Sequence[float]) -> str:
         return ""
     if high <= ordered[0]:
         return f"below {threshold_text(ordered[:1])}" if high < ordered[0] else f"at most {threshold_text(ordered[:1])}"
-    for lower, upper in zip(ordered, ordered[1:]):
+    for lower, upper in pairwise(ordered):
         if lower <= low and high <= upper:
             return f"between {threshold_text([lower])} and {threshold_text([upper])}"
     return f"{threshold_text(ordered[-1:])} or above"
