@@ -23,18 +23,17 @@ from statsmodels.stats.proportion import proportion_confint
 from workbook_support import CRITERIA, minimal_cases, write_inspection, write_judgements, write_moderation
 
 from thematic.cli import main
+from thematic.load.sample import load_sample
+from thematic.render.agreement_text import agreement_text
 from thematic.scoring.prepare import load_inspection
 from thematic.stats.agreement import (
     agreement_from_sample,
-    agreement_text,
     cohens_kappa,
     contingency,
     gwet_ac1,
-    inspection_agreement,
     item_agreement,
     krippendorff_alpha,
 )
-from thematic.workbook.sample import load_sample
 
 ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]], dtype=float)
 
@@ -86,14 +85,15 @@ def test_design_worked_example_end_to_end_from_judgements_files(tmp_path):
     (tmp_path / "criteria.yaml").write_text(yaml.safe_dump(criteria, sort_keys=False))
     minimal_cases(tmp_path / "cases", 20)
     write_inspection(tmp_path, force="testshire", inspection="testshire-2019", criteria=tmp_path / "criteria.yaml")
-    answers = {"insp-a": {f"T-{i:03d}": "yes" for i in range(1, 21)}, "insp-b": {f"T-{i:03d}": "yes" for i in range(1, 21)}}
+    answers = {"insp-a": {f"T-{i:03d}": "yes" for i in range(1, 21)},
+               "insp-b": {f"T-{i:03d}": "yes" for i in range(1, 21)}}
     answers["insp-a"]["T-019"] = "no"
     answers["insp-b"]["T-020"] = "no"
     for inspector, given in answers.items():
         write_judgements(tmp_path / "judgements" / f"{inspector}.yaml", inspector,
                          {case: {"judgements": {"INF-02": {"answer": a}}} for case, a in given.items()},
                          inspection="testshire-2019")
-    agreement = inspection_agreement(load_inspection(tmp_path / "inspection.yaml"))
+    agreement = agreement_from_sample(load_sample(load_inspection(tmp_path / "inspection.yaml")))
     item = next(i for i in agreement.items if i.item == "INF-02")
     assert (item.cases_double_scored, item.agreed, item.raw_agreement) == (20, 18, 0.9)
     assert round(item.cohens_kappa.value, 2) == -0.05 and round(item.gwet_ac1.value, 2) == 0.89
@@ -125,7 +125,8 @@ def test_linearly_weighted_kappa_follows_cohens_1968_definition():
     p = table / table.sum()
     expected = np.outer(p.sum(axis=1), p.sum(axis=0))
     v = np.abs(np.subtract.outer(np.arange(3), np.arange(3)))
-    assert cohens_kappa(table, weighted=True).value == pytest.approx(1 - (v * p).sum() / (v * expected).sum(), abs=1e-12)
+    assert cohens_kappa(table, weighted=True).value == pytest.approx(1 - (v * p).sum() / (v * expected).sum(),
+                                                                     abs=1e-12)
     assert cohens_kappa(table, weighted=True).value != pytest.approx(cohens_kappa(table).value)
 
 
@@ -246,9 +247,9 @@ def test_agreement_command_prints_a_table_and_writes_json(double_scored, capsys,
     assert inf["cases_double_scored"] == 3 and inf["raw_agreement"] == pytest.approx(1 / 3)
     assert set(inf["gwet_ac1"]) == {"value", "ci_low", "ci_high", "std_error", "note"}
     assert document["open_disagreements"] == 2
-    assert agreement_text(inspection_agreement(load_inspection(double_scored))) in out
+    assert agreement_text(agreement_from_sample(load_sample(load_inspection(double_scored)))) in out
 
 
 def test_agreement_json_has_no_nan_or_infinity(double_scored):
-    text = json.dumps(inspection_agreement(load_inspection(double_scored)).to_json(), allow_nan=False)
+    text = json.dumps(agreement_from_sample(load_sample(load_inspection(double_scored))).to_json(), allow_nan=False)
     assert all(not (isinstance(v, float) and math.isnan(v)) for v in json.loads(text)["items"][0].values())

@@ -11,6 +11,7 @@ from scipy.stats import binomtest, chi2
 
 from thematic.cli import main
 from thematic.core.errors import InputError
+from thematic.load.results import load_case_states_files
 from thematic.model.results import CaseResult, CriterionResult
 from thematic.scoring.aggregate import summarise
 from thematic.stats.agreement import cohens_kappa, gwet_ac1
@@ -19,7 +20,7 @@ from thematic.stats.assessors import (
     LESS_BIAS,
     MORE_BIAS,
     NO_BIAS,
-    compare_assessor_files,
+    compare_assessors,
     mcnemar_test,
     sign_test,
 )
@@ -118,11 +119,13 @@ def audit(tmp_path):
     """50 cases in both files (plus one only in each); criterion A is the kappa textbook table with the
     force the less favourable side (5 against 10), B has the force calling 9 cases met that the
     inspectors do not (against 1), and the grade has the force better in 8 cases, worse in 1."""
-    a_force, a_insp = paired([("met", "met", 20), ("met", "not_met", 5), ("not_met", "met", 10), ("not_evidenced", "not_met", 15)])
-    b_force, b_insp = paired([("met", "met", 30), ("met", "not_evidenced", 9), ("not_met", "met", 1), ("not_met", "not_met", 5),
-                              ("not_applicable", "met", 3), ("met", "pending", 2)])
+    a_force, a_insp = paired([("met", "met", 20), ("met", "not_met", 5), ("not_met", "met", 10),
+                              ("not_evidenced", "not_met", 15)])
+    b_force, b_insp = paired([("met", "met", 30), ("met", "not_evidenced", 9), ("not_met", "met", 1),
+                              ("not_met", "not_met", 5), ("not_applicable", "met", 3), ("met", "pending", 2)])
     grades_force = ["good"] * 8 + ["inadequate"] + ["requires_improvement"] * 31 + [None] * 10
-    grades_insp = ["requires_improvement"] * 8 + ["requires_improvement"] + ["requires_improvement"] * 31 + ["good"] * 10
+    grades_insp = (["requires_improvement"] * 8 + ["requires_improvement"] + ["requires_improvement"] * 31
+                   + ["good"] * 10)
     ids = [f"T-{i:03d}" for i in range(1, 51)]
     force = [(cid, {"A": a_force[i], "B": b_force[i], "C": "met"}, grades_force[i]) for i, cid in enumerate(ids)]
     inspectors = [(cid, {"A": a_insp[i], "B": b_insp[i], "C": "met"}, grades_insp[i]) for i, cid in enumerate(ids)]
@@ -134,19 +137,19 @@ def audit(tmp_path):
 
 
 def test_cases_are_matched_by_id_and_those_in_one_file_only_listed(audit):
-    comparison = compare_assessor_files(*audit)
+    comparison = compare_assessors(*load_case_states_files(audit))
     assert comparison.cases_in_both == 50
     assert comparison.only_force == ("T-900",) and comparison.only_inspectors == ("T-901",)
 
 
 def test_a_criterion_whose_fingerprints_differ_is_not_compared(audit):
-    comparison = compare_assessor_files(*audit)
+    comparison = compare_assessors(*load_case_states_files(audit))
     assert [c.criterion for c in comparison.criteria] == ["A", "B"]
     assert [(n.item, n.reason.split(":")[0]) for n in comparison.not_compared] == [("C", "fingerprints differ")]
 
 
 def test_agreement_and_direction_per_criterion(audit):
-    a, b = compare_assessor_files(*audit).criteria
+    a, b = compare_assessors(*load_case_states_files(audit)).criteria
     assert (a.paired, a.agreed, a.raw_agreement) == (50, 35, 0.7)
     assert a.kappa.value == pytest.approx(0.4)
     assert (a.test.force_only, a.test.inspectors_only) == (5, 10)
@@ -159,7 +162,7 @@ def test_agreement_and_direction_per_criterion(audit):
 
 
 def test_p_values_are_holm_adjusted_across_criteria_before_a_bias_is_named(audit):
-    a, b = compare_assessor_files(*audit).criteria
+    a, b = compare_assessors(*load_case_states_files(audit)).criteria
     p_a, p_b = a.test.p_value, b.test.p_value
     assert p_b == pytest.approx(22 / 1024)
     # Holm: the smaller p times 2, the larger times 1 (but never below the first).
@@ -170,7 +173,7 @@ def test_p_values_are_holm_adjusted_across_criteria_before_a_bias_is_named(audit
 
 
 def test_the_grade_better_same_worse_and_sign_test(audit):
-    grade = compare_assessor_files(*audit).grade
+    grade = compare_assessors(*load_case_states_files(audit)).grade
     assert (grade.paired, grade.not_paired) == (40, 10)   # the force graded 40 of the 50
     assert (grade.force_better, grade.same, grade.force_worse) == (8, 31, 1)
     assert grade.p_value == pytest.approx(20 / 512)
@@ -179,14 +182,15 @@ def test_the_grade_better_same_worse_and_sign_test(audit):
 
 
 def test_the_suggested_grade_can_be_compared_instead(audit):
-    grade = compare_assessor_files(*audit, grade_source="suggested").grade
+    grade = compare_assessors(*load_case_states_files(audit), grade_source="suggested").grade
     assert (grade.paired, grade.same, grade.verdict) == (50, 50, NO_BIAS)
 
 
 def test_a_force_less_favourable_than_the_inspectors_is_named_so(tmp_path):
     force = [(f"T-{i}", {"A": "not_met" if i < 12 else "met"}, "inadequate") for i in range(20)]
     inspectors = [(f"T-{i}", {"A": "met"}, "good") for i in range(20)]
-    comparison = compare_assessor_files(results_file(tmp_path / "f.json", force), results_file(tmp_path / "i.json", inspectors))
+    comparison = compare_assessors(*load_case_states_files(
+        [results_file(tmp_path / "f.json", force), results_file(tmp_path / "i.json", inspectors)]))
     assert comparison.criteria[0].verdict == LESS_BIAS
     assert comparison.grade.verdict == LESS_BIAS and comparison.grade.force_worse == 20
 
@@ -195,7 +199,7 @@ def test_files_without_a_case_in_common_are_an_error(tmp_path):
     force = results_file(tmp_path / "f.json", [("A-1", {"X": "met"}, None)])
     inspectors = results_file(tmp_path / "i.json", [("B-1", {"X": "met"}, None)])
     with pytest.raises(InputError, match="no case id appears both"):
-        compare_assessor_files(force, inspectors)
+        compare_assessors(*load_case_states_files([force, inspectors]))
 
 
 def test_a_bad_state_in_a_case_is_reported_with_its_line(tmp_path):
@@ -204,7 +208,7 @@ def test_a_bad_state_in_a_case_is_reported_with_its_line(tmp_path):
     path.write_text(text, encoding="utf-8")
     other = results_file(tmp_path / "i.json", [("A-1", {"X": "met"}, None)])
     with pytest.raises(InputError) as caught:
-        compare_assessor_files(path, other)
+        compare_assessors(*load_case_states_files([path, other]))
     problem = caught.value.problems[0]
     assert problem.field == "cases[0].results.X.state" and problem.message.startswith('"mett" is not one of met')
     assert problem.line == text.splitlines().index('          "state": "mett",') + 1
@@ -220,7 +224,7 @@ def test_the_command_prints_the_table_and_writes_the_json(audit, tmp_path, capsy
     assert "the force grades better in 8, the same in 31, worse in 1" in printed
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["format"] == ASSESSOR_COMPARISON_FORMAT
-    assert document == json.loads(json.dumps(compare_assessor_files(*audit).to_json()))
+    assert document == json.loads(json.dumps(compare_assessors(*load_case_states_files(audit)).to_json()))
     assert document["criteria"][1]["test"] == {"force_only": 9, "inspectors_only": 1, "statistic": 1.0,
                                                "p_value": pytest.approx(22 / 1024), "exact": True}
 

@@ -17,8 +17,9 @@ from render_samples import hand_made, shipped_criteria
 from report_helpers import run
 from results_factory import results_doc, write
 
-from thematic.load.results import load_results
+from thematic.load.results import load_case_states_files, load_results
 from thematic.model.results import CaseResult, CriterionResult
+from thematic.render.agreement_text import agreement_text, comparison_text
 from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.comparison import points, render_comparison_report
 from thematic.render.force import render_force_report
@@ -26,8 +27,8 @@ from thematic.render.programme import render_programme_report
 from thematic.render.table import summary_table
 from thematic.render.views import EDGE_TOLERANCE, interval_text, percent, snapped, whole_percent
 from thematic.scoring.aggregate import summarise
-from thematic.stats.agreement import Agreement, agreement_text, item_agreement
-from thematic.stats.assessors import compare_assessor_files, comparison_text
+from thematic.stats.agreement import Agreement, item_agreement
+from thematic.stats.assessors import compare_assessors
 from thematic.stats.compare import compare
 from thematic.stats.programme import build_programme
 from thematic.stats.proportion import proportion
@@ -245,8 +246,8 @@ def results_file(path: Path, states: list[str]) -> Path:
 
 
 def test_assessors_all_agreeing_read_100_percent_with_upper_bound_100(tmp_path):
-    comparison = compare_assessor_files(results_file(tmp_path / "force.json", ["met"] * 9),
-                                        results_file(tmp_path / "insp.json", ["met"] * 9))
+    comparison = compare_assessors(*load_case_states_files([results_file(tmp_path / "force.json", ["met"] * 9),
+                                                            results_file(tmp_path / "insp.json", ["met"] * 9)]))
     text = comparison_text(comparison)
     assert re.search(r"^A\s+9\s+9\s+100%\s", text, re.M)
     html = assessors_html(assessors_report(comparison))
@@ -254,8 +255,9 @@ def test_assessors_all_agreeing_read_100_percent_with_upper_bound_100(tmp_path):
 
 
 def test_assessors_exact_half_reads_13_percent_in_the_table_and_the_report(tmp_path):
-    comparison = compare_assessor_files(results_file(tmp_path / "force.json", ["met"] * 8),
-                                        results_file(tmp_path / "insp.json", ["met"] + ["not_met"] * 7))
+    comparison = compare_assessors(*load_case_states_files([
+        results_file(tmp_path / "force.json", ["met"] * 8),
+        results_file(tmp_path / "insp.json", ["met"] + ["not_met"] * 7)]))
     text = comparison_text(comparison)
     assert re.search(r"^A\s+8\s+1\s+13%\s", text, re.M)
     assert "13%" in assessors_html(assessors_report(comparison))

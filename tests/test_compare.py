@@ -14,14 +14,13 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from thematic.cli import main
 from thematic.core.errors import InputError
 from thematic.load.criteria import shipped_criteria_path
-from thematic.load.results import load_results
+from thematic.load.results import load_results, load_results_files
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.inspection import score_paths
 from thematic.stats.compare import (
     COMPARISON_FORMAT,
     NO_DETECTABLE_CHANGE,
     compare,
-    compare_files,
     holm,
     rate_change,
     verdict,
@@ -40,7 +39,8 @@ def pair(tmp_path: Path, before: dict, after: dict):
 def one(tmp_path, before_counts, after_counts, **after_kw):
     """Compare one criterion X-01 between two hand-built files."""
     before = results_doc({"X-01": before_counts}, inspection="t-2018", year=2018, cases=max(before_counts[1], 1))
-    after = results_doc({"X-01": after_counts}, inspection="t-2019", year=2019, cases=max(after_counts[1], 1), **after_kw)
+    after = results_doc({"X-01": after_counts}, inspection="t-2019", year=2019, cases=max(after_counts[1], 1),
+                        **after_kw)
     return compare(*pair(tmp_path, before, after))
 
 
@@ -106,12 +106,14 @@ def test_holm_adjusts_across_criteria_so_one_small_p_among_four_is_not_claimed(t
     # With three unchanged criteria beside it, Holm multiplies the smallest p by 4: 0.124.
     counts = {"A-01": (2, 20), "B-01": (10, 20), "C-01": (10, 20), "D-01": (10, 20)}
     later = {**counts, "A-01": (9, 20)}
-    comparison = compare(*pair(tmp_path, results_doc(counts, inspection="t-2018"), results_doc(later, inspection="t-2019")))
+    comparison = compare(*pair(tmp_path, results_doc(counts, inspection="t-2018"),
+                               results_doc(later, inspection="t-2019")))
     rows = {r.criterion: r.change for r in comparison.criteria}
     assert rows["A-01"].p_adjusted == pytest.approx(4 * rows["A-01"].p_value)
     assert rows["A-01"].verdict == NO_DETECTABLE_CHANGE
     raw = [r.change.p_value for r in comparison.criteria]
-    assert [r.change.p_adjusted for r in comparison.criteria] == pytest.approx(list(multipletests(raw, method="holm")[1]))
+    adjusted = [r.change.p_adjusted for r in comparison.criteria]
+    assert adjusted == pytest.approx(list(multipletests(raw, method="holm")[1]))
 
 
 # --- the words -----------------------------------------------------------------------------------------
@@ -198,7 +200,8 @@ def test_a_changed_parameter_is_listed_apart_on_the_scored_example(tmp_path):
     assert {r.criterion for r in comparison.criteria} == set(scored["after"]["criteria"]["fingerprints"]) - differ
     # The same cases scored twice are not independent samples: the comparison says so.
     assert any("16 case id(s) appear in both samples" in note for note in comparison.notes)
-    assert comparison.themes == () and {n.item for n in comparison.themes_not_compared} == set(scored["after"]["summary"]["themes"])
+    assert comparison.themes == ()
+    assert {n.item for n in comparison.themes_not_compared} == set(scored["after"]["summary"]["themes"])
 
 
 # --- refusals -------------------------------------------------------------------------------------------
@@ -228,7 +231,7 @@ def test_problems_of_both_files_are_reported_together(tmp_path):
     worse = results_doc({"A-01": (5, 10)})
     del worse["summary"]
     with pytest.raises(InputError) as caught:
-        compare_files(write(tmp_path / "b.json", bad), write(tmp_path / "a.json", worse))
+        compare(*load_results_files([write(tmp_path / "b.json", bad), write(tmp_path / "a.json", worse)]))
     assert [Path(p.file).name for p in caught.value.problems] == ["b.json", "a.json"]
 
 
@@ -260,7 +263,8 @@ def test_inspector_grades_are_compared_as_shares_of_graded_cases(tmp_path):
 
 
 def test_suggested_grades_are_compared_only_under_identical_criteria(tmp_path):
-    same = compare(*pair(tmp_path, results_doc({"A-01": (5, 10)}, inspection="a"), results_doc({"A-01": (5, 10)}, inspection="b")))
+    same = compare(*pair(tmp_path, results_doc({"A-01": (5, 10)}, inspection="a"),
+                         results_doc({"A-01": (5, 10)}, inspection="b")))
     assert {g.source for g in same.grades} == {"inspector", "suggested"}
     other = compare(*pair(tmp_path, results_doc({"A-01": (5, 10)}, inspection="a"),
                           results_doc({"A-01": (5, 10)}, inspection="b", fingerprints={"A-01": "sha256:other"})))
@@ -302,7 +306,7 @@ def test_compare_command_writes_comparison_json_and_prints_the_verdicts(tmp_path
     code, out, err = run(capsys, "compare", str(before), str(after), "-o", str(tmp_path / "out"), "--format", "json")
     assert code == 0, err
     document = json.loads((tmp_path / "out" / "comparison.json").read_text())
-    assert document == json.loads(json.dumps(compare_files(before, after).to_json()))
+    assert document == json.loads(json.dumps(compare(*load_results_files([before, after])).to_json()))
     assert "X-01" in out and "14/20 70%" in out and "9/20 45%" in out and "-25 pts (-50 to +5)" in out
     assert NO_DETECTABLE_CHANGE in out and "declined" not in out and " 0.200 " in out
 

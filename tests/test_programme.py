@@ -11,7 +11,7 @@ from results_factory import results_doc, write
 from scipy.stats import binom, binomtest
 
 from thematic.core.errors import InputError
-from thematic.load.results import load_results
+from thematic.load.results import load_results, load_results_files
 from thematic.stats.programme import (
     ABOVE_95,
     ABOVE_998,
@@ -22,7 +22,6 @@ from thematic.stats.programme import (
     WITHIN,
     build_programme,
     funnel_limits,
-    load_programme,
 )
 
 
@@ -223,7 +222,7 @@ def test_mixed_criteria_sets_are_refused_naming_the_odd_file(tmp_path):
     paths = [write(tmp_path / f"{n}.json", results_doc({"X-01": (3, 10)}, inspection=f"{n}-2019", criteria_id=c))
              for n, c in (("a", "set-1"), ("b", "set-1"), ("c", "set-2"))]
     with pytest.raises(InputError) as caught:
-        load_programme(paths)
+        build_programme(load_results_files(paths))
     [problem] = caught.value.problems
     assert problem.file.endswith("c.json") and '"set-2"' in problem.message and '"set-1"' in problem.message
     assert paths[2].read_text().splitlines()[problem.line - 1].strip() == '"id": "set-2",'
@@ -232,15 +231,16 @@ def test_mixed_criteria_sets_are_refused_naming_the_odd_file(tmp_path):
 def test_duplicate_inspection_ids_are_refused(tmp_path):
     paths = [write(tmp_path / f"{n}.json", results_doc({"X-01": (3, 10)}, inspection="same-2019")) for n in "ab"]
     with pytest.raises(InputError) as caught:
-        load_programme(paths)
+        build_programme(load_results_files(paths))
     [problem] = caught.value.problems
-    assert problem.field == "inspection.id" and "already given by" in problem.message and str(paths[0]) in problem.message
+    assert problem.field == "inspection.id"
+    assert "already given by" in problem.message and str(paths[0]) in problem.message
 
 
 def test_the_same_file_twice_is_refused_even_without_an_inspection_id(tmp_path):
     path = write(tmp_path / "a.json", results_doc({"X-01": (3, 10)}, inspection=None))
     with pytest.raises(InputError, match="more than once"):
-        load_programme([path, path])
+        build_programme(load_results_files([path, path]))
 
 
 def test_problems_of_every_file_are_reported_together(tmp_path):
@@ -248,5 +248,5 @@ def test_problems_of_every_file_are_reported_together(tmp_path):
     bad[0]["format"] = "thematic.results/9"
     del bad[1]["cases"]
     with pytest.raises(InputError) as caught:
-        load_programme([write(tmp_path / f"{i}.json", d) for i, d in enumerate(bad)])
+        build_programme(load_results_files([write(tmp_path / f"{i}.json", d) for i, d in enumerate(bad)]))
     assert [Path(p.file).name for p in caught.value.problems] == ["0.json", "1.json"]

@@ -26,12 +26,13 @@ from workbook_support import example_inspection, write_judgements, write_moderat
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.render.agreement_file import load_agreement
+from thematic.load.agreement import load_agreement
+from thematic.load.sample import load_sample
 from thematic.render.context import force_report_context
 from thematic.render.force import render_force_report
 from thematic.scoring.inspection import score_inspection
 from thematic.scoring.prepare import load_inspection
-from thematic.stats.agreement import gwet_ac1, inspection_agreement
+from thematic.stats.agreement import agreement_from_sample, gwet_ac1
 
 IDS = [f"EXA-2019-{i:03d}" for i in range(1, 17)]
 # INF-02 (yes, no, n/a): 14 cases both "yes", then one split each way: the kappa paradox.
@@ -93,7 +94,7 @@ def inspection_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def scored(inspection_file):
     inspection = load_inspection(inspection_file)
-    return score_inspection(inspection), inspection.criteria, inspection_agreement(inspection).to_json()
+    return score_inspection(inspection), inspection.criteria, agreement_from_sample(load_sample(inspection)).to_json()
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +257,7 @@ def test_no_agreement_or_no_double_scored_case_leaves_the_report_as_it_was(tmp_p
     inspection_file = example_inspection(tmp_path, keep_answers=True)  # each case answered by one inspector
     write_judgements(tmp_path / "judgements" / "insp-c.yaml", "insp-c", {})
     inspection = load_inspection(inspection_file)
-    agreement = inspection_agreement(inspection).to_json()
+    agreement = agreement_from_sample(load_sample(inspection)).to_json()
     assert all(item["cases_double_scored"] == 0 for item in agreement["items"])
     document = score_inspection(inspection)
     assert force_report_context(document, inspection.criteria, agreement=agreement).agreement is None

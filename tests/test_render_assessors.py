@@ -23,9 +23,10 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from thematic.cli import main
+from thematic.load.results import load_case_states_files
 from thematic.render.assessors import ALIKE, LESS, MORE, NONE, UNPAIRED, assessors_report, p_text
 from thematic.render.context import question_text
-from thematic.stats.assessors import compare_assessor_files
+from thematic.stats.assessors import compare_assessors
 
 N = 24
 # TIM-01: the force says met in every case, the inspectors in the first 12 only (12 force-only, 0 the reverse).
@@ -64,7 +65,7 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def report(files):
-    return assessors_report(compare_assessor_files(*files))
+    return assessors_report(compare_assessors(*load_case_states_files(files)))
 
 
 def row(report, cid):
@@ -155,7 +156,7 @@ def test_key_findings_name_the_criteria_in_each_direction(report):
 def test_a_force_less_favourable_is_named_so(tmp_path):
     force = side(tmp_path, "f.json", "f", {"TIM-01": TIM_INSP}, GRADE_INSP)
     inspectors = side(tmp_path, "i.json", "i", {"TIM-01": TIM_FORCE}, GRADE_INSP)
-    result = assessors_report(compare_assessor_files(force, inspectors))
+    result = assessors_report(compare_assessors(*load_case_states_files([force, inspectors])))
     assert row(result, "TIM-01").finding == LESS
     assert "less favourably on 1 (TIM-01)" in result.findings[0]
 
@@ -189,7 +190,7 @@ def test_report_option_writes_html_and_pdf_and_keeps_the_json(written, files):
     out, _ = written
     assert sorted(p.name for p in (out / "dir").iterdir()) == ["assessors.html", "assessors.pdf"]
     assert json.loads((out / "comparison.json").read_text()) == json.loads(
-        json.dumps(compare_assessor_files(*files).to_json()))
+        json.dumps(compare_assessors(*load_case_states_files(files)).to_json()))
 
 
 def test_html_names_each_criterion_by_its_question_and_the_direction_in_words(written):

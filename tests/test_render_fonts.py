@@ -44,14 +44,15 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
     if "agreement" in kinds:
         from test_render_agreement import write_answers
 
+        from thematic.load.sample import load_sample
         from thematic.render.force import render_force_report
         from thematic.scoring.inspection import score_inspection
         from thematic.scoring.prepare import load_inspection
-        from thematic.stats.agreement import inspection_agreement
+        from thematic.stats.agreement import agreement_from_sample
 
         inspection = load_inspection(write_answers(folder / "agreement"))
         made["agreement"] = render_force_report(score_inspection(inspection), inspection.criteria,
-                                                agreement=inspection_agreement(inspection).to_json())
+                                                agreement=agreement_from_sample(load_sample(inspection)).to_json())
     if "programme" in kinds:
         from thematic.render.programme import render_programme_report
         from thematic.stats.programme import build_programme
@@ -68,15 +69,16 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
         after = load_results(write(folder / "after.json", results_doc(AFTER, inspection="t-2019", cases=20)))
         made["comparison"] = render_comparison_report(compare(before, after))
     if "assessors" in kinds:
+        from thematic.load.results import load_case_states_files
         from thematic.render.assessors import assessors_report, render_assessors_report  # noqa: F401
-        from thematic.stats.assessors import compare_assessor_files
+        from thematic.stats.assessors import compare_assessors
 
         sides = []
         for name, states in (("force", ["met"] * 6), ("inspectors", ["met"] * 3 + ["not_met"] * 3)):
             document = hand_made([{"case_id": f"T-{i}", "states": {"TIM-01": s}} for i, s in enumerate(states)])
             document["inspection"]["id"] = f"testshire-{name}-2019"
             sides.append(write(folder / f"{name}.json", document))
-        made["assessors"] = render_assessors_report(compare_assessor_files(*sides))
+        made["assessors"] = render_assessors_report(compare_assessors(*load_case_states_files(sides)))
     return made
 
 

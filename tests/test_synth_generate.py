@@ -15,12 +15,12 @@ import pytest
 
 from thematic.core.errors import InputError
 from thematic.core.timeutil import parse_datetime, start_of_local_day
+from thematic.load.case_check import case_check
 from thematic.load.cases import load_cases
 from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import CATEGORIES, Case
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
-from thematic.scoring.inspection import case_check
 from thematic.synth import case_yaml, cases_jsonl, generate_cases, load_profile, shipped_profiles, synthesize
 from thematic.synth.stories import (
     EXPLOITATION_INDICATORS,
@@ -60,7 +60,7 @@ def all_cases(cases):
 def test_a_sample_of_every_shipped_profile_loads_and_scores_without_outstanding_results(tmp_path, criteria, name):
     year = int(name.rsplit("-", 1)[1])
     synthesize(name, force="testshire", year=year, count=30, seed=5, output=tmp_path / "cases")
-    loaded = load_cases([tmp_path / "cases"], check=case_check(criteria, "testshire"))
+    loaded = load_cases([tmp_path / "cases"], check=case_check(criteria.file, "testshire"))
     assert len(loaded) == 30
     scorer = Scorer(criteria, criteria.defaults(), date(year, 11, 30))
     for item in loaded:

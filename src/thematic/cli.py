@@ -20,15 +20,16 @@ from thematic import __version__
 from thematic.core.atomic import OutputSet, check_safe_name
 from thematic.core.errors import InputError, Problem
 from thematic.core.timeutil import parse_date
+from thematic.load.case_check import case_check
 from thematic.load.cases import load_cases
 from thematic.load.criteria import shipped_criteria_path
+from thematic.load.sample import load_judged_sample, load_sample
 from thematic.load.yaml_source import read_yaml_documents
 from thematic.render.table import summary_table
 from thematic.scoring.criteria import CriteriaSet, load_criteria
-from thematic.scoring.inspection import case_check, score_inspection
+from thematic.scoring.inspection import score_inspection
 from thematic.scoring.parameters import ParameterError, parse_set_option
 from thematic.scoring.prepare import load_inspection
-from thematic.workbook.sample import load_sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE, as the shell reports a process ended by a closed pipe
@@ -75,7 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             else:
                 if default_criteria is None:
                     default_criteria = _criteria(args.criteria)
-                cases_total += len(load_cases([path], check=case_check(default_criteria)))
+                cases_total += len(load_cases([path], check=case_check(default_criteria.file)))
             checked.append(f"{path} ({kind})")
         except InputError as exc:
             problems.extend(exc.problems)
@@ -143,12 +144,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             outputs.read(path, what=what)
         for name in ("results.json", *FILE_NAMES.values()):
             outputs.in_folder(out, name, option="-o")
-        document = score_inspection(inspection)
+        sample = load_judged_sample(inspection)  # loaded once: scored, and measured for agreement
+        document = score_inspection(inspection, sample)
         agreement = None
-        if inspection.judgements:  # only judgements files can hold a second inspector's answers to a case
-            from thematic.stats.agreement import inspection_agreement
+        if sample is not None:  # only judgements files can hold a second inspector's answers to a case
+            from thematic.stats.agreement import agreement_from_sample
 
-            agreement = inspection_agreement(inspection).to_json()  # the report shows it if any case is double-scored
+            agreement = agreement_from_sample(sample).to_json()  # the report shows it if any case is double-scored
         rendered = render_force_report(document, inspection.criteria, agreement=agreement)
         outputs.add(out / "results.json", _dump(document))
         written = write_rendered(rendered, out, outputs)

@@ -5,12 +5,14 @@ import argparse
 import json
 
 from thematic.core.atomic import OutputSet
+from thematic.load.sample import load_sample
 from thematic.scoring.prepare import load_inspection
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
-    from thematic.stats.agreement import agreement_text, inspection_agreement
+    from thematic.render.agreement_text import agreement_text
+    from thematic.stats.agreement import agreement_from_sample
 
     inspection = load_inspection(args.inspection)
     with OutputSet() as outputs:
@@ -18,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
             for path, what in inspection.input_files():
                 outputs.read(path, what=what)
             outputs.file(args.output, option="-o")
-        agreement = inspection_agreement(inspection)
+        agreement = agreement_from_sample(load_sample(inspection))
         if args.output:
             outputs.add(args.output, json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
         outputs.commit()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError
+from thematic.load.sample import load_sample
+from thematic.model.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN
 from thematic.scoring.prepare import Inspection, load_inspection
-from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN
-from thematic.workbook.sample import load_sample
 from thematic.workbook.write import build_workbook, save_workbook
 
 

@@ -9,10 +9,10 @@ this version does not know are ignored (the results format may gain keys; see in
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
@@ -27,8 +27,8 @@ from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES
 from thematic.model.results import RESULTS_FORMAT, STATES
 
-__all__ = ["CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_results", "load_results_files",
-           "parse_results"]
+__all__ = ["CaseStates", "CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_case_states",
+           "load_case_states_files", "load_results", "load_results_files", "parse_results"]
 
 _FAMILY = RESULTS_FORMAT.split("/")[0] + "/"  # "thematic.results/"
 _NO_GRADE = "none"  # the inspector-grade key of cases nobody has graded (aggregate.py)
@@ -119,16 +119,74 @@ def load_results(path: str | Path) -> Results:
 
 def load_results_files(paths: Iterable[str | Path]) -> list[Results]:
     """Read several results files, in order; InputError listing every problem of every file together."""
-    loaded: list[Results] = []
+    return _load_each(paths, load_results)
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def _load_each(paths: Iterable[str | Path], load: Callable[[str | Path], _Loaded]) -> list[_Loaded]:
+    loaded: list[_Loaded] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded.append(load_results(path))
+            loaded.append(load(path))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return loaded
+
+
+@dataclass(frozen=True)
+class CaseStates:
+    """A checked results file with its per-case states and grades, checked too (for case-by-case comparison)."""
+
+    results: Results
+    states: dict[str, dict[str, str]]      # case id -> criterion -> state
+    grades: dict[str, dict[str, str | None]]  # case id -> {"assessor": ..., "suggested": ...}
+
+
+def load_case_states(path: str | Path) -> CaseStates:
+    """A results file, checked by `load_results`, and its per-case states and grades checked here."""
+    results = load_results(path)
+    text = read_text(path, "JSON (thematic.results/1)")
+    doc = YamlDocument.from_text(results.document, str(path), 1, text)
+    problems: list[Problem] = []
+    states: dict[str, dict[str, str]] = {}
+    grades: dict[str, dict[str, str | None]] = {}
+    for index, case in enumerate(results.document["cases"]):
+        case_id = case["case_id"]
+        block = case.get("results")
+        if not isinstance(block, dict):
+            problems.append(located_problem(
+                doc, ("cases", index, "results"),
+                f"expected a mapping of criterion ids to results, got {describe_value(block)}"))
+            continue
+        states[case_id] = {}
+        for cid, result in block.items():
+            state = result.get("state") if isinstance(result, dict) else None
+            if state not in STATES:
+                problems.append(located_problem(doc, ("cases", index, "results", cid, "state"),
+                                                f"{describe_value(state)} is not one of {', '.join(STATES)}"))
+                continue
+            states[case_id][cid] = state
+        grades[case_id] = {}
+        for key, source in (("grade", "assessor"), ("suggested_grade", "suggested")):
+            value = case.get(key)
+            if value is not None and value not in GRADES:
+                problems.append(located_problem(doc, ("cases", index, key),
+                                                f"{describe_value(value)} is not one of {', '.join(GRADES)} or null"))
+                value = None
+            grades[case_id][source] = value
+    if problems:
+        raise InputError(problems)
+    return CaseStates(results, states, grades)
+
+
+def load_case_states_files(paths: Iterable[str | Path]) -> list[CaseStates]:
+    """`load_case_states` of several files, in order; InputError listing every problem of every file together."""
+    return _load_each(paths, load_case_states)
 
 
 def parse_results(text: str, name: str) -> Results:
@@ -138,8 +196,8 @@ def parse_results(text: str, name: str) -> Results:
     doc = read_json_document(text, name)
     data = doc.data
     if type(data) is not dict:
-        raise InputError.single(name, f"expected a JSON object in the {RESULTS_FORMAT} format, got {describe_value(data)}",
-                                doc.first_line)
+        raise InputError.single(
+            name, f"expected a JSON object in the {RESULTS_FORMAT} format, got {describe_value(data)}", doc.first_line)
     _check_format(doc)
     return _Checker(doc).results()
 
@@ -199,10 +257,11 @@ class _Checker:
         return value
 
     def mapping(self, loc: tuple[str | int, ...], what: str) -> dict[str, Any] | None:
-        return self.value(loc, dict, what)
+        found: dict[str, Any] | None = self.value(loc, dict, what)
+        return found
 
     def count(self, loc: tuple[str | int, ...]) -> int | None:
-        value = self.value(loc, int, "a whole number, 0 or more")
+        value: int | None = self.value(loc, int, "a whole number, 0 or more")
         if value is not None and value < 0:
             self.problem(loc, f"expected a whole number, 0 or more, got {value}")
             return None
@@ -245,7 +304,8 @@ class _Checker:
         if prints is not None:
             for cid, value in prints.items():
                 if not isinstance(value, str):
-                    self.problem(("criteria", "fingerprints", cid), f"expected a fingerprint (text), got {describe_value(value)}")
+                    self.problem(("criteria", "fingerprints", cid),
+                                 f"expected a fingerprint (text), got {describe_value(value)}")
             if not prints:
                 self.problem(("criteria", "fingerprints"), "is empty; expected a fingerprint for every criterion")
         if ident is None or version is None or prints is None:
@@ -273,7 +333,9 @@ class _Checker:
                 ids.append(case_id)
         return tuple(ids)
 
-    def summary(self, fingerprints: dict[str, str] | None, case_ids: tuple[str, ...] | None) -> tuple | None:
+    def summary(
+        self, fingerprints: dict[str, str] | None, case_ids: tuple[str, ...] | None,
+    ) -> tuple[dict[str, CriterionCounts], dict[str, ThemeCounts], dict[str, int], dict[str, int]] | None:
         if self.mapping(("summary",), "a mapping with criteria, themes and grades") is None:
             return None
         criteria = self.criterion_counts(fingerprints, case_ids)
@@ -296,7 +358,7 @@ class _Checker:
         if block is None:
             return None
         out: dict[str, CriterionCounts] = {}
-        for cid, entry in block.items():
+        for cid in block:
             if self.mapping((*loc, cid), "state counts (met, not_met, …)") is None:
                 continue
             counts = [self.count((*loc, cid, state)) for state in STATES]
@@ -323,7 +385,7 @@ class _Checker:
         if block is None:
             return None
         out: dict[str, ThemeCounts] = {}
-        for theme, entry in block.items():
+        for theme in block:
             if self.mapping((*loc, theme), "a mapping with cases and all_met") is None:
                 continue
             cases, all_met = self.count((*loc, theme, "cases")), self.count((*loc, theme, "all_met"))

@@ -6,14 +6,14 @@ scored; scoring itself is delegated to the pure evaluator and the summary to the
 """
 from __future__ import annotations
 
-import glob
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from thematic.core.errors import InputError
+from thematic.load.case_check import case_check
 from thematic.load.cases import load_cases
+from thematic.load.sample import Sample, load_sample, require_case_files
 from thematic.model.case import Case
 from thematic.model.results import RESULTS_FORMAT, CaseResult
 from thematic.scoring.aggregate import SummaryAccumulator
@@ -21,33 +21,7 @@ from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
 from thematic.scoring.prepare import Inspection
-
-Check = Callable[[Case], list[tuple[tuple[Any, ...], str]]]
-
-
-def case_check(criteria: CriteriaSet, force: str | None = None) -> Check:
-    """Checks of a case that need the criteria set: judgement ids and answers, and the force."""
-    judgement = {c.id: c.definition.answers or {} for c in criteria.criteria if c.definition.type == "judgement"}
-    automatic = {c.id for c in criteria.criteria if c.definition.type == "automatic"}
-
-    def check(case: Case) -> list[tuple[tuple[Any, ...], str]]:
-        problems: list[tuple[tuple[Any, ...], str]] = []
-        if force is not None and case.force != force:
-            problems.append((("force",), f"case force '{case.force}' differs from the inspection's force '{force}'"))
-        for criterion_id, answer in case.judgements.items():
-            if criterion_id in automatic:
-                problems.append((("judgements", criterion_id),
-                                 f"{criterion_id} is an automatic criterion; only judgement criteria take answers "
-                                 f"({', '.join(judgement)})"))
-            elif criterion_id not in judgement:
-                problems.append((("judgements", criterion_id),
-                                 f"unknown criterion '{criterion_id}'; judgement criteria are: {', '.join(judgement)}"))
-            elif answer.answer not in judgement[criterion_id]:
-                allowed = ", ".join(judgement[criterion_id])
-                problems.append((("judgements", criterion_id, "answer"), f"\"{answer.answer}\" is not one of {allowed}"))
-        return problems
-
-    return check
+from thematic.scoring.resolve import score_sample
 
 
 def score_cases(cases: Iterable[Case], scorer: Scorer) -> list[CaseResult]:
@@ -89,7 +63,7 @@ def score_paths(
     force: str | None = None,
 ) -> dict[str, Any]:
     """Load, check and score case files; the results document. InputError lists every problem."""
-    loaded = load_cases(paths, check=case_check(criteria, force))
+    loaded = load_cases(paths, check=case_check(criteria.file, force))
     scorer = Scorer(criteria, dict(parameters), as_of)
     case_results = score_cases((item.case for item in loaded), scorer)
     forces = sorted({r.force for r in case_results})
@@ -102,15 +76,15 @@ def score_paths(
     )
 
 
-def score_inspection(inspection: Inspection) -> dict[str, Any]:
+def score_inspection(inspection: Inspection, sample: Sample[Inspection] | None = None) -> dict[str, Any]:
     """Score an inspection's sample; every case must belong to the inspection's force.
 
     With `judgements:` files listed, every inspector's answers are merged into the cases first
-    (a moderated answer wins; see thematic.workbook.sample).
+    (a moderated answer wins; see thematic.scoring.resolve): pass the `sample` already loaded
+    (`thematic.load.sample.load_sample`) or it is loaded here.
     """
     file = inspection.file
-    if not _matches_anything(inspection.cases):
-        raise InputError.single(inspection.path, f"no case files at {inspection.cases}", field="cases")
+    require_case_files(inspection)
     meta = {"id": file.inspection, "force": file.force, "year": file.year, "title": file.title}
     if not inspection.judgements:
         return score_paths(
@@ -121,17 +95,12 @@ def score_inspection(inspection: Inspection) -> dict[str, Any]:
             inspection=meta,
             force=file.force,
         )
-    from thematic.workbook.sample import load_sample  # imported here: it uses case_check from this module
-
-    sample = load_sample(inspection)
+    if sample is None:
+        sample = load_sample(inspection)
     scorer = Scorer(inspection.criteria, dict(inspection.parameters), file.as_of)
     return results_document(
         inspection={**meta, "as_of": file.as_of.isoformat()},
         criteria=inspection.criteria,
         parameters=inspection.parameters,
-        case_results=sample.score(scorer),
+        case_results=score_sample(sample, scorer),
     )
-
-
-def _matches_anything(spec: str) -> bool:
-    return Path(spec).exists() or bool(glob.glob(spec))

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from thematic.core.errors import InputError, Problem
+from thematic.load.case_check import case_check
 from thematic.load.cases import (
     collect_case_files,
     json_case_document,
@@ -42,7 +43,6 @@ from thematic.load.yaml_source import YamlDocument, located_problem
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
-from thematic.scoring.inspection import case_check
 
 BLOCK_BYTES = 1 << 20  # a JSON Lines chunk: about 500 cases of the case-file format
 DOCUMENTS_PER_CHUNK = 200
@@ -102,7 +102,7 @@ class Worker:
         # Evidence is built only where it is written: case results, or the failing cases of a screen.
         self.scorer = Scorer(criteria, job.parameters, job.as_of, evidence=job.case_json is not None)
         self.full = self.scorer if job.case_json is not None else Scorer(criteria, job.parameters, job.as_of)
-        self.check = case_check(criteria, job.force)
+        self.check = case_check(criteria.file, job.force)
         self.plan = [(c.id, c.definition.theme) for c in criteria.criteria]
 
     def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:

@@ -19,20 +19,17 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import krippendorff
 import numpy as np
-from scipy import stats as scipy_stats
-from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
+from scipy import stats as scipy_stats  # type: ignore[import-untyped]  # no stubs installed
+from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa  # type: ignore[import-untyped]  # no stubs
 
+from thematic.load.agreement import AGREEMENT_FORMAT
+from thematic.load.sample import GRADE, REFERRED_BACK, InspectionT, Sample
+from thematic.model.case import GRADES
 from thematic.stats.proportion import proportion
-
-if TYPE_CHECKING:
-    from thematic.scoring.prepare import Inspection
-    from thematic.workbook.sample import Sample
-
-AGREEMENT_FORMAT = "thematic.agreement/1"
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,9 @@ def gwet_ac1(table: np.ndarray, *, confidence: float = 0.95) -> Coefficient:
     return Coefficient(ac1, max(-1.0, ac1 - t * se), min(1.0, ac1 + t * se), se)
 
 
-def krippendorff_alpha(units: Sequence[Mapping[str, str]], categories: Sequence[str], *, ordinal: bool = False) -> Coefficient:
+def krippendorff_alpha(
+    units: Sequence[Mapping[str, str]], categories: Sequence[str], *, ordinal: bool = False,
+) -> Coefficient:
     """Krippendorff's alpha over units (each: inspector -> answer), from the `krippendorff` package.
 
     The package gives no interval (Krippendorff recommends bootstrapping), so none is reported.
@@ -236,12 +235,9 @@ class Agreement:
 
 # --- an inspection's double scoring ------------------------------------------------------------
 
-def agreement_from_sample(sample: Sample) -> Agreement:
+def agreement_from_sample(sample: Sample[InspectionT]) -> Agreement:
     """Agreement over a loaded sample: every judgement criterion, then the grade; every disagreement."""
-    from thematic.model.case import GRADES
-    from thematic.workbook.sample import GRADE, REFERRED_BACK
-
-    criteria = {c.id: c.definition for c in sample.inspection.criteria.criteria}
+    criteria = {c.id: c for c in sample.inspection.criteria.file.criteria}
     specs = [(cid, criteria[cid].question, list(criteria[cid].answers or {}), False) for cid in sample.judgement_ids]
     specs.append((GRADE, "Overall grade of the case", list(GRADES), True))
     items = []
@@ -261,7 +257,8 @@ def agreement_from_sample(sample: Sample) -> Agreement:
             if item == GRADE and len({r.referred_back for r in given.values()}) > 1:
                 moderation.append(_disagreement(case_id, REFERRED_BACK, given, decided.get(GRADE),
                                                 lambda r: "yes" if r.referred_back else "no"))
-    inspectors = sorted({r.inspector for items_ in sample.ratings.values() for by in items_.values() for r in by.values()})
+    inspectors = sorted({r.inspector for items_ in sample.ratings.values()
+                         for by in items_.values() for r in by.values()})
     file = sample.inspection.file
     return Agreement(
         inspection={"id": file.inspection, "force": file.force, "year": file.year, "title": file.title},
@@ -285,55 +282,3 @@ def _disagreement(case_id: str, item: str, given: Mapping[str, Any], decision: A
         recorded_at={r.inspector: r.where for r in ordered},
         moderated=moderated,
     )
-
-
-def inspection_agreement(inspection: Inspection) -> Agreement:
-    """Load an inspection's cases and judgements files and measure its inspectors' agreement."""
-    from thematic.workbook.sample import load_sample
-
-    return agreement_from_sample(load_sample(inspection))
-
-
-def _number(value: float | None, places: int = 2) -> str:
-    return "-" if value is None else f"{value:.{places}f}"
-
-
-def _with_interval(c: Coefficient) -> str:
-    if c.value is None:
-        return "-"
-    if c.ci_low is None or c.ci_high is None:
-        return _number(c.value)
-    return f"{_number(c.value)} ({_number(c.ci_low)} to {_number(c.ci_high)})"
-
-
-def agreement_text(agreement: Agreement) -> str:
-    """The plain-text table `thematic agreement` prints, then the moderation list."""
-    from thematic.render.views import interval_text, percent  # the reports' rounding; pure, no matplotlib
-
-    inspection = agreement.inspection
-    lines = [
-        f"{inspection['id']}: agreement between inspectors ({', '.join(agreement.inspectors) or 'none'})",
-        "",
-        f"{'item':<9} {'double':>6} {'agreed':>6} {'raw':>5} {'95% interval':>13}  {'Cohen kappa (95% CI)':<24}"
-        f" {'alpha':>6}  {'Gwet AC1 (95% CI)':<24}",
-    ]
-    for item in agreement.items:
-        raw = "-" if item.raw_agreement is None else percent(item.raw_agreement, short=True)
-        interval = ("-" if item.raw_ci_low is None
-                    else interval_text(item.raw_ci_low, item.raw_ci_high))  # type: ignore[arg-type]
-        lines.append(
-            f"{item.item:<9} {item.cases_double_scored:>6} {item.agreed:>6} {raw:>5} {interval:>13}  "
-            f"{_with_interval(item.cohens_kappa):<24} {_number(item.krippendorff_alpha.value):>6}  "
-            f"{_with_interval(item.gwet_ac1):<24}")
-    lines += ["", "Kappa is linearly weighted and alpha ordinal for the grade; raw agreement stands beside every "
-                  "coefficient, as kappa and alpha fall when nearly every case gets the same answer."]
-    if not agreement.moderation:
-        lines += ["", "No disagreements to moderate."]
-        return "\n".join(lines)
-    lines += ["", f"Moderation list: {len(agreement.moderation)} disagreement(s), {agreement.open_disagreements} open"]
-    for d in agreement.moderation:
-        answers = ", ".join(f'{who} "{answer}"' for who, answer in d.answers.items())
-        status = ("open" if d.moderated is None
-                  else f'moderated: "{d.moderated["answer"]}" by {d.moderated["by"]} ({d.moderated["reason"]})')
-        lines.append(f"  {d.case_id} {d.item}: {answers}; {status}")
-    return "\n".join(lines)

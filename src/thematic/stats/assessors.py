@@ -20,28 +20,25 @@ grades better, the same or worse, and a two-sided sign test on better against wo
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from scipy.stats import binomtest
-from statsmodels.stats.contingency_tables import mcnemar
+from scipy.stats import binomtest  # type: ignore[import-untyped]  # no stubs installed
+from statsmodels.stats.contingency_tables import mcnemar  # type: ignore[import-untyped]  # no stubs exist
 
 from thematic.core.errors import InputError, Problem
-from thematic.load.results import Results, load_results
-from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
+from thematic.load.results import CaseStates
 from thematic.model.case import GRADES
-from thematic.model.results import FAILED, MET, STATES
+from thematic.model.results import FAILED, MET
 from thematic.stats.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
 from thematic.stats.compare import NotCompared, Sample, holm
 from thematic.stats.proportion import proportion
 
 __all__ = [
     "ASSESSOR_COMPARISON_FORMAT", "ALPHA", "EXACT_BELOW", "PairedTest", "CriterionAgreement", "GradeAgreement",
-    "AssessorComparison", "mcnemar_test", "sign_test", "compare_assessors", "compare_assessor_files",
-    "comparison_text", "METHOD",
+    "AssessorComparison", "mcnemar_test", "sign_test", "compare_assessors",
+    "METHOD",
 ]
 
 ASSESSOR_COMPARISON_FORMAT = "thematic.assessor-comparison/1"
@@ -195,63 +192,23 @@ class AssessorComparison:
 
 # --- per case ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Side:
-    results: Results
-    states: dict[str, dict[str, str]]      # case id -> criterion -> state
-    grades: dict[str, dict[str, str | None]]  # case id -> {"assessor": ..., "suggested": ...}
-
-
-def _read_side(path: str | Path) -> _Side:
-    """A results file, checked by `load_results`, and its per-case states and grades checked here."""
-    results = load_results(path)
-    text = read_text(path, "JSON (thematic.results/1)")
-    doc = YamlDocument.from_text(results.document, str(path), 1, text)
-    problems: list[Problem] = []
-    states: dict[str, dict[str, str]] = {}
-    grades: dict[str, dict[str, str | None]] = {}
-    for index, case in enumerate(results.document["cases"]):
-        case_id = case["case_id"]
-        block = case.get("results")
-        if not isinstance(block, dict):
-            problems.append(located_problem(doc, ("cases", index, "results"),
-                                            f"expected a mapping of criterion ids to results, got {describe_value(block)}"))
-            continue
-        states[case_id] = {}
-        for cid, result in block.items():
-            state = result.get("state") if isinstance(result, dict) else None
-            if state not in STATES:
-                problems.append(located_problem(doc, ("cases", index, "results", cid, "state"),
-                                                f"{describe_value(state)} is not one of {', '.join(STATES)}"))
-                continue
-            states[case_id][cid] = state
-        grades[case_id] = {}
-        for key, source in (("grade", "assessor"), ("suggested_grade", "suggested")):
-            value = case.get(key)
-            if value is not None and value not in GRADES:
-                problems.append(located_problem(doc, ("cases", index, key),
-                                                f"{describe_value(value)} is not one of {', '.join(GRADES)} or null"))
-                value = None
-            grades[case_id][source] = value
-    if problems:
-        raise InputError(problems)
-    return _Side(results, states, grades)
-
-
 def _binary(state: str | None) -> str | None:
     if state == MET:
         return "met"
     return "not met" if state in FAILED else None
 
 
-def _criterion(cid: str, cases: Sequence[str], force: _Side, inspectors: _Side) -> tuple[CriterionAgreement, PairedTest]:
+def _criterion(
+    cid: str, cases: Sequence[str], force: CaseStates, inspectors: CaseStates,
+) -> tuple[CriterionAgreement, PairedTest]:
     pairs = []
     for case_id in cases:
         ours, theirs = _binary(force.states[case_id].get(cid)), _binary(inspectors.states[case_id].get(cid))
         if ours is not None and theirs is not None:
             pairs.append((ours, theirs))
     table = contingency(pairs, _MET_NOT_MET)
-    both, force_only, inspectors_only, neither = (int(table[0, 0]), int(table[0, 1]), int(table[1, 0]), int(table[1, 1]))
+    both, force_only = int(table[0, 0]), int(table[0, 1])
+    inspectors_only, neither = int(table[1, 0]), int(table[1, 1])
     agreed = both + neither
     raw = proportion(agreed, len(pairs))
     test = mcnemar_test(both, force_only, inspectors_only, neither)
@@ -264,13 +221,13 @@ def _criterion(cid: str, cases: Sequence[str], force: _Side, inspectors: _Side) 
     return row, test
 
 
-def _grade(cases: Sequence[str], force: _Side, inspectors: _Side, source: str) -> GradeAgreement:
+def _grade(cases: Sequence[str], force: CaseStates, inspectors: CaseStates, source: str) -> GradeAgreement:
     rank = {grade: i for i, grade in enumerate(GRADES)}  # 0 = good: a lower rank is a better grade
     pairs = [(force.grades[c][source], inspectors.grades[c][source]) for c in cases]
     graded = [(a, b) for a, b in pairs if a is not None and b is not None]
-    table = contingency(graded, GRADES)  # type: ignore[arg-type]
-    better = sum(1 for a, b in graded if rank[a] < rank[b])  # type: ignore[index]
-    worse = sum(1 for a, b in graded if rank[a] > rank[b])  # type: ignore[index]
+    table = contingency(graded, GRADES)
+    better = sum(1 for a, b in graded if rank[a] < rank[b])
+    worse = sum(1 for a, b in graded if rank[a] > rank[b])
     same = len(graded) - better - worse
     raw = proportion(same, len(graded))
     p = sign_test(better, worse)
@@ -283,14 +240,18 @@ def _grade(cases: Sequence[str], force: _Side, inspectors: _Side, source: str) -
         direction=_direction(better, worse), verdict=_verdict(better, worse, p))
 
 
-def compare_assessors(force: _Side, inspectors: _Side, *, grade_source: str = "assessor") -> AssessorComparison:
-    """Compare two read sides; InputError if they share no case."""
+def compare_assessors(
+    force: CaseStates, inspectors: CaseStates, *, grade_source: str = "assessor",
+) -> AssessorComparison:
+    """Compare two results files read case by case (`thematic.load.results.load_case_states_files`);
+    InputError if they share no case."""
     force_ids = list(force.states)
     inspector_ids = set(inspectors.states)
     common = [c for c in force_ids if c in inspector_ids]
     if not common:
-        raise InputError([Problem(force.results.path, f"no case id appears both here and in {inspectors.results.path}; "
-                                                      f"the force's audit and the inspectors' must cover the same cases")])
+        raise InputError([Problem(force.results.path,
+                                  f"no case id appears both here and in {inspectors.results.path}; "
+                                  f"the force's audit and the inspectors' must cover the same cases")])
     ours, theirs = force.results.fingerprints, inspectors.results.fingerprints
     not_compared = [NotCompared(cid, "only in the force's results") for cid in ours if cid not in theirs]
     not_compared += [NotCompared(cid, "only in the inspectors' results") for cid in theirs if cid not in ours]
@@ -300,13 +261,14 @@ def compare_assessors(force: _Side, inspectors: _Side, *, grade_source: str = "a
         if cid not in theirs:
             continue
         if ours[cid] != theirs[cid]:
-            not_compared.append(NotCompared(cid, "fingerprints differ: the definition or its parameters are not the same"))
+            not_compared.append(NotCompared(
+                cid, "fingerprints differ: the definition or its parameters are not the same"))
             continue
         row, test = _criterion(cid, common, force, inspectors)
         rows.append(row)
         tests.append(test)
     tested = [i for i, t in enumerate(tests) if t.p_value is not None]
-    adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested])))  # type: ignore[misc]
+    adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested]), strict=True))  # type: ignore[misc]
     rows = [dataclasses.replace(row, p_adjusted=adjusted.get(i),
                                 verdict=_verdict(row.test.force_only, row.test.inspectors_only, adjusted.get(i)))
             for i, row in enumerate(rows)]
@@ -315,78 +277,3 @@ def compare_assessors(force: _Side, inspectors: _Side, *, grade_source: str = "a
         only_force=tuple(c for c in force_ids if c not in inspector_ids),
         only_inspectors=tuple(c for c in inspectors.states if c not in set(force_ids)),
         criteria=tuple(rows), not_compared=tuple(not_compared), grade=_grade(common, force, inspectors, grade_source))
-
-
-def compare_assessor_files(force: str | Path, inspectors: str | Path, *, grade_source: str = "assessor") -> AssessorComparison:
-    """Read both results files (every problem of both reported together) and compare them."""
-    sides: list[_Side] = []
-    problems: list[Problem] = []
-    for path in (force, inspectors):
-        try:
-            sides.append(_read_side(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return compare_assessors(sides[0], sides[1], grade_source=grade_source)
-
-
-# --- plain text ----------------------------------------------------------------------------------
-
-def _pct(value: float | None) -> str:
-    from thematic.render.views import percent  # the reports' rounding; pure, no matplotlib
-
-    return "-" if value is None else percent(value, short=True)
-
-
-def _num(value: float | None, places: int = 2) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{places}f}"
-
-
-def _p(value: float | None) -> str:
-    return "-" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
-
-
-def _words(direction: str, verdict: str, paired: int) -> str:
-    if paired == 0:
-        return "no case assessed by both"
-    if verdict != NO_BIAS:
-        return f"{direction} (significant)"
-    return direction if direction == NO_DIRECTION else f"{direction}, not significant"
-
-
-def comparison_text(c: AssessorComparison) -> str:
-    """The table `thematic compare-assessors` prints."""
-    force = c.force.inspection or Path(c.force.file).name
-    inspectors = c.inspectors.inspection or Path(c.inspectors.file).name
-    lines = [
-        f"Self-assessment ({force}) against inspection ({inspectors}): {c.cases_in_both} case(s) in both",
-    ]
-    if c.only_force:
-        lines.append(f"  only in the force's results: {len(c.only_force)} ({', '.join(c.only_force)})")
-    if c.only_inspectors:
-        lines.append(f"  only in the inspectors' results: {len(c.only_inspectors)} ({', '.join(c.only_inspectors)})")
-    lines += [
-        "",
-        "force+ = met by the force, not by the inspectors; insp+ = the reverse. p: McNemar's test; adj. p: Holm-adjusted",
-        "across criteria; a direction is significant when adj. p < 0.05.",
-        f"{'criterion':<9} {'paired':>6} {'agree':>5} {'raw':>5} {'kappa':>6} {'AC1':>6} {'force+':>6} {'insp+':>6} "
-        f"{'p':>7} {'adj. p':>7}  verdict",
-    ]
-    for r in c.criteria:
-        lines.append(
-            f"{r.criterion:<9} {r.paired:>6} {r.agreed:>5} {_pct(r.raw_agreement):>5} {_num(r.kappa.value):>6} "
-            f"{_num(r.gwet_ac1.value):>6} {r.test.force_only:>6} {r.test.inspectors_only:>6} {_p(r.test.p_value):>7} "
-            f"{_p(r.p_adjusted):>7}  {_words(r.direction, r.verdict, r.paired)}")
-    g = c.grade
-    lines += [
-        "",
-        f"grade ({g.source}): {g.paired} case(s) graded by both; same grade in {g.agreed} ({_pct(g.raw_agreement)}); "
-        f"kappa {_num(g.kappa.value)}, weighted {_num(g.weighted_kappa.value)}, AC1 {_num(g.gwet_ac1.value)}",
-        f"  the force grades better in {g.force_better}, the same in {g.same}, worse in {g.force_worse}; "
-        f"sign test p {_p(g.p_value)}: {g.verdict}",
-    ]
-    if c.not_compared:
-        lines += ["", "not compared: " + "; ".join(f"{n.item} ({n.reason})" for n in c.not_compared)]
-    return "\n".join(lines)
-

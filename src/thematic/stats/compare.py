@@ -22,21 +22,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep
+from scipy.stats import fisher_exact  # type: ignore[import-untyped]  # no stubs installed
+from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]  # no stubs exist
+from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]  # no stubs exist
 
 from thematic.core.errors import InputError
-from thematic.load.results import Results, load_results_files
+from thematic.load.results import Results
 from thematic.model.case import GRADES
 from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "ALPHA", "COMPARISON_FORMAT", "Change", "Comparison", "CriterionChange", "GradeChange", "NotCompared",
-    "RateTest", "Sample", "ThemeChange", "compare", "compare_files", "holm", "rate_change", "verdict",
+    "RateTest", "Sample", "ThemeChange", "compare", "holm", "rate_change", "verdict",
 ]
 
 COMPARISON_FORMAT = "thematic.comparison/1"
@@ -213,6 +212,7 @@ def rate_change(before_met: int, before_total: int, after_met: int, after_total:
                                            method="newcomb", compare="diff", alpha=alpha)
     table = [[after_met, after_total - after_met], [before_met, before_total - before_met]]
     p_value = float(fisher_exact(table, alternative="two-sided").pvalue)
+    assert before.rate is not None and after.rate is not None  # both totals are above 0
     return RateTest(before, after, after.rate - before.rate, float(low), float(high), min(p_value, 1.0))
 
 
@@ -241,7 +241,7 @@ def _untestable(test: RateTest, what: str) -> str:
 def _family(tests: Sequence[RateTest], what: str, up: str, down: str) -> list[Change]:
     """Changes for one family of comparisons, Holm-adjusted together."""
     tested = [i for i, t in enumerate(tests) if t.p_value is not None]
-    adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested])))  # type: ignore[misc]
+    adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested]), strict=True))  # type: ignore[misc]
     changes = []
     for i, t in enumerate(tests):
         if i in adjusted:
@@ -254,12 +254,6 @@ def _family(tests: Sequence[RateTest], what: str, up: str, down: str) -> list[Ch
 
 # --- the comparison ------------------------------------------------------------------------------
 
-def compare_files(before: str | Path, after: str | Path) -> Comparison:
-    """Load two results files (every problem of both reported together) and compare them."""
-    loaded = load_results_files([before, after])
-    return compare(loaded[0], loaded[1])
-
-
 def compare(before: Results, after: Results) -> Comparison:
     """Compare two results of the same criteria set; InputError if they cannot be compared at all."""
     _refuse_incomparable(before, after)
@@ -267,7 +261,7 @@ def compare(before: Results, after: Results) -> Comparison:
     tests = [rate_change(before.criteria[c].met, before.criteria[c].assessed,
                          after.criteria[c].met, after.criteria[c].assessed) for c in same]
     criteria = tuple(CriterionChange(c, after.fingerprints[c], change)
-                     for c, change in zip(same, _family(tests, "assessed cases", IMPROVED, DECLINED)))
+                     for c, change in zip(same, _family(tests, "assessed cases", IMPROVED, DECLINED), strict=True))
     identical = not (changed or added or removed)
     themes, themes_skipped = _themes(before, after, identical)
     grades, grades_skipped = _grades(before, after, identical)
@@ -286,8 +280,8 @@ def _refuse_incomparable(before: Results, after: Results) -> None:
                                 f"\"{before.criteria_id}\"; a comparison needs results of the same criteria set")])
     if before.inspection.id is not None and before.inspection.id == after.inspection.id:
         raise InputError([after.problem(
-            ("inspection", "id"), f"is the same inspection as {before.path} (\"{after.inspection.id}\"); a year-on-year "
-                                  "comparison needs two independent samples, one from each inspection")])
+            ("inspection", "id"), f"is the same inspection as {before.path} (\"{after.inspection.id}\"); a "
+                                  "year-on-year comparison needs two independent samples, one from each inspection")])
 
 
 def _match_criteria(before: Results, after: Results) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -303,21 +297,28 @@ _CRITERIA_DIFFER = ("the criteria differ between the two files, and a results fi
                     "criteria make up a theme or a suggested grade")
 
 
-def _themes(before: Results, after: Results, identical: bool) -> tuple[tuple[ThemeChange, ...], tuple[NotCompared, ...]]:
+def _themes(
+    before: Results, after: Results, identical: bool,
+) -> tuple[tuple[ThemeChange, ...], tuple[NotCompared, ...]]:
     # A theme's rate depends on every criterion in it; fingerprints include each criterion's theme,
     # so with identical fingerprints the themes are made up alike.
     names = list(after.themes) + [t for t in before.themes if t not in after.themes]
     if not identical:
         return (), tuple(NotCompared(t, _CRITERIA_DIFFER) for t in names)
     both = [t for t in names if t in before.themes and t in after.themes]
-    skipped = [NotCompared(t, "only in " + ("AFTER" if t in after.themes else "BEFORE")) for t in names if t not in both]
-    tests = [rate_change(before.themes[t].all_met, before.themes[t].cases, after.themes[t].all_met, after.themes[t].cases)
+    skipped = [NotCompared(t, "only in " + ("AFTER" if t in after.themes else "BEFORE"))
+               for t in names if t not in both]
+    tests = [rate_change(before.themes[t].all_met, before.themes[t].cases,
+                         after.themes[t].all_met, after.themes[t].cases)
              for t in both]
-    rows = tuple(ThemeChange(t, c) for t, c in zip(both, _family(tests, "cases in the theme", IMPROVED, DECLINED)))
+    changes = _family(tests, "cases in the theme", IMPROVED, DECLINED)
+    rows = tuple(ThemeChange(t, c) for t, c in zip(both, changes, strict=True))
     return rows, tuple(skipped)
 
 
-def _grades(before: Results, after: Results, identical: bool) -> tuple[tuple[GradeChange, ...], tuple[NotCompared, ...]]:
+def _grades(
+    before: Results, after: Results, identical: bool,
+) -> tuple[tuple[GradeChange, ...], tuple[NotCompared, ...]]:
     """Each grade's share of graded cases: the inspectors' always, the suggested only under identical criteria."""
     rows: list[GradeChange] = []
     skipped: list[NotCompared] = []
@@ -330,7 +331,7 @@ def _grades(before: Results, after: Results, identical: bool) -> tuple[tuple[Gra
     for source, counts in sources:
         b, a = counts(before), counts(after)
         tests = [rate_change(b[g], sum(b.values()), a[g], sum(a.values())) for g in GRADES]
-        for grade, change in zip(GRADES, _family(tests, "graded cases", ROSE, FELL)):
+        for grade, change in zip(GRADES, _family(tests, "graded cases", ROSE, FELL), strict=True):
             rows.append(GradeChange(source, grade, change))
     return tuple(rows), tuple(skipped)
 

@@ -29,20 +29,20 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from scipy.stats import binom
+from scipy.stats import binom  # type: ignore[import-untyped]  # no stubs installed
 
 from thematic.core.errors import InputError, Problem
-from thematic.load.results import Results, load_results_files
+from thematic.load.results import Results
 from thematic.model.case import GRADES
 from thematic.stats.compare import NotCompared, Sample
 from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "PROGRAMME_FORMAT", "Funnel", "FunnelLimits", "ForceRate", "Programme", "build_programme", "funnel_limits",
-    "load_programme",
 ]
 
 PROGRAMME_FORMAT = "thematic.programme/1"
@@ -208,11 +208,6 @@ class Programme:
 
 # --- building ------------------------------------------------------------------------------------
 
-def load_programme(paths: Sequence[str | Path]) -> Programme:
-    """Load results files (every problem of every file reported together) and set them side by side."""
-    return build_programme(load_results_files(paths))
-
-
 def build_programme(results: Sequence[Results]) -> Programme:
     """Funnels for every criterion, theme and grade share; InputError if the files cannot be set side by side."""
     _refuse(results)
@@ -222,14 +217,12 @@ def build_programme(results: Sequence[Results]) -> Programme:
     differing = tuple(NotCompared(r.label, "its criteria differ from the other inspections'")
                       for r in results if tuple(r.fingerprints.items()) != reference)
     theme_ids = list(dict.fromkeys(t for r in matching for t in r.themes))
-    themes = tuple(_funnel("theme", t, matching, lambda r, t=t: _theme_counts(r, t), differing) for t in theme_ids)
+    themes = tuple(_funnel("theme", t, matching, partial(_theme_counts, theme=t), differing) for t in theme_ids)
     grades: list[Funnel] = []
     for grade in GRADES:
-        grades.append(_funnel("inspector_grade", grade, results,
-                              lambda r, g=grade: (r.inspector_grades[g], sum(r.inspector_grades.values())), ()))
+        grades.append(_funnel("inspector_grade", grade, results, partial(_inspector_grade, grade=grade), ()))
     for grade in GRADES:  # suggested grades follow from every criterion, so only under identical criteria
-        grades.append(_funnel("suggested_grade", grade, matching,
-                              lambda r, g=grade: (r.suggested_grades[g], sum(r.suggested_grades.values())), differing))
+        grades.append(_funnel("suggested_grade", grade, matching, partial(_suggested_grade, grade=grade), differing))
     return Programme(results[0].criteria_id, tuple(Sample.of(r) for r in results), criteria, themes, tuple(grades),
                      tuple(_notes(results)))
 
@@ -242,9 +235,9 @@ def _refuse(results: Sequence[Results]) -> None:
     ids = Counter(r.criteria_id for r in results)
     if len(ids) > 1:
         common = ids.most_common(1)[0][0]
-        problems.extend(r.problem(("criteria", "id"), f"scored against criteria set \"{r.criteria_id}\", but the others "
-                                                      f"against \"{common}\"; forces can be set side by side only "
-                                                      "under one criteria set")
+        problems.extend(r.problem(("criteria", "id"),
+                                  f"scored against criteria set \"{r.criteria_id}\", but the others against "
+                                  f"\"{common}\"; forces can be set side by side only under one criteria set")
                         for r in results if r.criteria_id != common)
     seen: dict[str, str] = {}
     files: dict[Path, str] = {}
@@ -256,8 +249,9 @@ def _refuse(results: Sequence[Results]) -> None:
         files[where] = r.path
         if r.inspection.id is not None:
             if r.inspection.id in seen:
-                problems.append(r.problem(("inspection", "id"), f"inspection \"{r.inspection.id}\" is already given by "
-                                                                f"{seen[r.inspection.id]}; each inspection may appear only once"))
+                problems.append(r.problem(("inspection", "id"),
+                                          f"inspection \"{r.inspection.id}\" is already given by "
+                                          f"{seen[r.inspection.id]}; each inspection may appear only once"))
             seen.setdefault(r.inspection.id, r.path)
     if problems:
         raise InputError(problems)
@@ -289,12 +283,20 @@ def _theme_counts(results: Results, theme: str) -> tuple[int, int]:
     return (counts.all_met, counts.cases) if counts else (0, 0)
 
 
+def _inspector_grade(results: Results, grade: str) -> tuple[int, int]:
+    return results.inspector_grades[grade], sum(results.inspector_grades.values())
+
+
+def _suggested_grade(results: Results, grade: str) -> tuple[int, int]:
+    return results.suggested_grades[grade], sum(results.suggested_grades.values())
+
+
 def _funnel(kind: str, key: str, included: Sequence[Results], counts: Callable[[Results], tuple[int, int]],
             skipped: tuple[NotCompared, ...], fingerprint: str | None = None) -> Funnel:
     pairs = [counts(r) for r in included]
     pooled = proportion(sum(k for k, _ in pairs), sum(n for _, n in pairs))
     forces = []
-    for r, (k, n) in zip(included, pairs):
+    for r, (k, n) in zip(included, pairs, strict=True):
         limits = funnel_limits(pooled.rate, n) if n > 0 and pooled.rate is not None else None
         position = limits.position(k) if limits else NO_CASES
         forces.append(ForceRate(r.label, r.inspection.force, r.inspection.year, proportion(k, n), limits, position))

@@ -19,11 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from thematic.core.errors import Problem
+from thematic.load.tables import Row
 from thematic.load.yaml_source import YamlDocument, validation_problems
 from thematic.model.case import SECTIONS, Case
 from thematic.tabular.convert import OMIT, CellError, cell_text, convert, is_blank
 from thematic.tabular.mapping import Mapping, PartPlan
-from thematic.tabular.read import Row
 from thematic.tabular.sources import Source
 from thematic.tabular.targets import MAIN_PART, leaf_fields
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from thematic.core.errors import InputError, Problem
+from thematic.load.tables import WORKBOOK_SUFFIXES, Table, read_table
 from thematic.tabular.mapping import Mapping, TablePlan
-from thematic.tabular.read import WORKBOOK_SUFFIXES, Table, read_table
 
 __all__ = ["Source", "read_sources", "display_name"]
 

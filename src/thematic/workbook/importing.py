@@ -1,6 +1,6 @@
 """Import a filled-in audit workbook into each inspector's judgements file.
 
-The whole workbook is checked first (`read.read_workbook`); only then is anything written, one
+The whole workbook is checked first (`thematic.load.workbook_answers.read_workbook`); only then is anything written, one
 file per inspector, each atomically. An inspector's existing file is updated in place (an answer
 given replaces the recorded one; a blank cell keeps it), and no other inspector's file is ever
 touched: a target file that belongs to someone else is refused. Where a file goes: `output` if
@@ -15,19 +15,13 @@ from pathlib import Path
 
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
+from thematic.load.judgements import read_judgements_file
+from thematic.load.sample import Sample, judgements_paths, load_sample
+from thematic.load.workbook_answers import read_workbook
 from thematic.load.yaml_source import parse_yaml_documents
+from thematic.model.judgements import CaseEntry, JudgementsFile
 from thematic.scoring.prepare import Inspection
-from thematic.workbook.judgements import (
-    CaseEntry,
-    Changes,
-    JudgementsFile,
-    entries_of,
-    judgements_yaml,
-    read_judgements_file,
-    update_entries,
-)
-from thematic.workbook.read import read_workbook
-from thematic.workbook.sample import Sample, judgements_paths, load_sample
+from thematic.workbook.judgements import Changes, entries_of, judgements_yaml, update_entries
 
 
 @dataclass(frozen=True)
@@ -45,19 +39,22 @@ def default_path(inspection: Inspection, inspector: str) -> Path:
     return Path(inspection.path).parent / "judgements" / f"{inspection.id}-{inspector}.yaml"
 
 
-def _existing(path: Path, inspector: str, sample: Sample, problems: list[Problem]) -> dict[str, CaseEntry]:
+def _existing(
+    path: Path, inspector: str, sample: Sample[Inspection], problems: list[Problem],
+) -> dict[str, CaseEntry]:
     """The entries already in `path`, which must be `inspector`'s own judgements file."""
     if not path.exists():
         return {}
     before = len(problems)
     loaded = read_judgements_file(str(path), inspection_id=sample.inspection.id,
-                                  criteria=sample.inspection.criteria, problems=problems)
+                                  criteria=sample.inspection.criteria.file, problems=problems)
     if loaded is None:
         if len(problems) == before:
             problems.append(Problem(str(path), "cannot be read as a judgements file; nothing was written"))
         return {}
     if not isinstance(loaded.content, JudgementsFile):
-        problems.append(Problem(str(path), "is a moderation file; judgements are imported into an inspector's own file"))
+        problems.append(Problem(
+            str(path), "is a moderation file; judgements are imported into an inspector's own file"))
         return {}
     if loaded.content.inspector != inspector:
         problems.append(Problem(

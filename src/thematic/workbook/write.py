@@ -24,12 +24,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from thematic.core.atomic import write_bytes_atomic
 from thematic.core.formulas import store_as_text
 from thematic.core.typeface import FAMILY
+from thematic.load.sample import GRADE, Sample
+from thematic.model import workbook as L
 from thematic.model.case import GRADES
 from thematic.model.results import NOT_APPLICABLE
 from thematic.scoring.criteria import CompiledCriterion
 from thematic.scoring.evaluate import Scorer
-from thematic.workbook import layout as L
-from thematic.workbook.sample import GRADE, Sample, unanswered
+from thematic.scoring.prepare import Inspection
+from thematic.scoring.resolve import unanswered
 
 
 def _font(**style: object) -> Font:
@@ -75,7 +77,7 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.formatRows = False
 
 
-def _lists_sheet(wb: Workbook, sample: Sample, inspector: str | None) -> dict[str, str]:
+def _lists_sheet(wb: Workbook, sample: Sample[Inspection], inspector: str | None) -> dict[str, str]:
     """Metadata and the drop-down lists; returns each list's range formula by key."""
     ws = wb.create_sheet(L.LISTS)
     ws.sheet_state = "hidden"
@@ -115,7 +117,9 @@ def _header(ws: Worksheet, column: int, text: str, width: float, comment: str | 
     ws.column_dimensions[get_column_letter(column)].width = width
 
 
-def _cases_sheet(wb: Workbook, sample: Sample, inspector: str | None, ranges: dict[str, str]) -> None:
+def _cases_sheet(
+    wb: Workbook, sample: Sample[Inspection], inspector: str | None, ranges: dict[str, str],
+) -> None:
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's first sheet, never a chart sheet
     ws.title = L.CASES
@@ -224,7 +228,7 @@ def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[str]], w
     return row
 
 
-def _guidance_sheet(wb: Workbook, sample: Sample) -> None:
+def _guidance_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
     ws = wb.create_sheet(L.GUIDANCE)
     criteria = sample.inspection.criteria
     file = sample.inspection.file
@@ -287,7 +291,7 @@ def _applies(criterion: CompiledCriterion) -> str:
     return "every case" if source == "true" else source
 
 
-def _criteria_sheet(wb: Workbook, sample: Sample) -> None:
+def _criteria_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
     ws = wb.create_sheet(L.CRITERIA)
     criteria = sample.inspection.criteria
     rows = [[c.id, criteria.file.themes[c.definition.theme].title, c.definition.type, c.definition.severity,
@@ -301,7 +305,7 @@ def _criteria_sheet(wb: Workbook, sample: Sample) -> None:
     _protect(ws)
 
 
-def build_workbook(sample: Sample, inspector: str | None = None) -> Workbook:
+def build_workbook(sample: Sample[Inspection], inspector: str | None = None) -> Workbook:
     """The audit workbook of an inspection's sample; `inspector`'s own answers so far filled in."""
     wb = Workbook()
     _default_font(wb)

@@ -17,7 +17,7 @@ from thematic.core.errors import InputError, Problem
 from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
 
-AGREEMENT_FORMAT = "thematic.agreement/1"  # thematic.stats.agreement.AGREEMENT_FORMAT, without importing scipy
+AGREEMENT_FORMAT = "thematic.agreement/1"  # written by thematic.stats.agreement.Agreement.to_json
 COEFFICIENTS = ("cohens_kappa", "krippendorff_alpha", "gwet_ac1")
 _NUMBER = (int, float)
 
@@ -71,10 +71,13 @@ class _Checker:
 
     def count(self, parent: Any, loc: tuple[str | int, ...]) -> int | None:
         value = self.value(parent, loc, int, "a whole number, 0 or more")
-        if value is not None and value < 0:
-            self.problem(loc, f"expected a whole number, 0 or more, got {value}")
+        if value is None:
             return None
-        return value
+        count: int = value
+        if count < 0:
+            self.problem(loc, f"expected a whole number, 0 or more, got {count}")
+            return None
+        return count
 
     def document(self, inspection_id: str | None, case_ids: Sequence[str] | None) -> None:
         data = self.doc.data

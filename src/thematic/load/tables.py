@@ -1,4 +1,5 @@
-"""Reading the tables of a force's export: CSV files (the csv module) and XLSX sheets (openpyxl).
+"""Reading the tables of a force's export (for `thematic import-table`): CSV files (the csv module) and XLSX
+sheets (openpyxl).
 
 A table is its column headings and its rows, each row numbered as a spreadsheet shows it (the
 heading row is row 1 unless the mapping says otherwise), so every problem can name the file, the
@@ -73,7 +74,8 @@ def read_table(
         if sheet is not None:
             raise InputError.single(name, f'is a text table, not a workbook, so it has no sheet "{sheet}"')
         return _read_csv(path, name, header_row, encoding, delimiter or ("\t" if suffix == ".tsv" else ","))
-    raise InputError.single(name, f"is not a table: expected {', '.join(TABLE_SUFFIXES)} (save .xls workbooks as .xlsx)")
+    raise InputError.single(
+        name, f"is not a table: expected {', '.join(TABLE_SUFFIXES)} (save .xls workbooks as .xlsx)")
 
 
 def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) -> Table:
@@ -82,8 +84,9 @@ def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) ->
     if header is None and any(number > header_row for number, _ in records):
         header = []  # a workbook's blank rows are not read at all
     if header is None or all(_blank(c) for c in header):
-        raise InputError.single(f"{name} row {header_row}", "expected the column headings here, found an empty row"
-                                if header is not None else "expected the column headings here, but the table ends before it")
+        raise InputError.single(f"{name} row {header_row}",
+                                "expected the column headings here, found an empty row" if header is not None
+                                else "expected the column headings here, but the table ends before it")
     columns = ["" if _blank(c) else str(c).strip() for c in header]
     while columns and not columns[-1]:
         columns.pop()
@@ -177,8 +180,9 @@ def _has_time(number_format: str) -> bool:
 def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Table:
     from thematic.load import xlsx
 
-    workbook = xlsx.open_workbook(path, name, data_only=True,
-                                  unreadable=lambda exc: f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+    workbook = xlsx.open_workbook(
+        path, name, data_only=True,
+        unreadable=lambda exc: f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
     try:
         if sheet is None:
             sheet = workbook.sheetnames[0]
@@ -201,7 +205,8 @@ def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Ta
         except xlsx.BeyondLastRow as exc:
             raise InputError.single(f"{shown} row {exc.cell.row}",
                                     f"a value below row {xlsx.MAX_SHEET_ROWS:,} ({exc.cell.address}); a table has at "
-                                    f"most {xlsx.MAX_SHEET_ROWS:,} rows; split the export into several tables") from None
+                                    f"most {xlsx.MAX_SHEET_ROWS:,} rows; split the export into several "
+                                    "tables") from None
     finally:
         workbook.close()
     table = _finish(shown, records, header_row)

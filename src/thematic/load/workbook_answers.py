@@ -19,11 +19,11 @@ from typing import Any
 
 from thematic.core.errors import InputError, Problem
 from thematic.load import xlsx
+from thematic.load.sample import InspectionT, Sample
 from thematic.load.xlsx import SheetCell
+from thematic.model import workbook as L
 from thematic.model.case import GRADES
-from thematic.workbook import layout as L
-from thematic.workbook.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN, AnswerEntry, CaseEntry, GradeEntry
-from thematic.workbook.sample import Sample
+from thematic.model.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN, AnswerEntry, CaseEntry, GradeEntry
 
 _INSPECTOR = re.compile(INSPECTOR_PATTERN)
 _GRADE_TEXT = {**{label: value for value, label in L.GRADE_LABELS.items()}, **{g: g for g in GRADES}}
@@ -51,9 +51,8 @@ def _shown(value: Any) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str, sample: Sample, problems: list[Problem]) -> None:
+    def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
-        self.sample = sample
         self.problems = problems
         self.seen: dict[tuple[int, int], Any] = {}
 
@@ -128,7 +127,7 @@ def _open(path: str) -> Any:
         "is not an Excel workbook (.xlsx); expected the workbook `thematic workbook` made"))
 
 
-def _metadata(path: str, wb: Any, sample: Sample) -> dict[str, str]:
+def _metadata(path: str, wb: Any, sample: Sample[InspectionT]) -> dict[str, str]:
     if L.LISTS not in wb.sheetnames or L.CASES not in wb.sheetnames:
         raise InputError.single(path, f"has no {L.CASES} or {L.LISTS} sheet: it is not an audit workbook made by "
                                       "`thematic workbook`")
@@ -150,7 +149,7 @@ def _metadata(path: str, wb: Any, sample: Sample) -> dict[str, str]:
     return {"inspector": str(inspector.value).strip() if inspector is not None and inspector.value else ""}
 
 
-def _columns(header: _Row | None, sample: Sample, reader: _Reader) -> dict[str, int]:
+def _columns(header: _Row | None, sample: Sample[InspectionT], reader: _Reader) -> dict[str, int]:
     """Header text -> column number; problems for missing, repeated or unknown columns."""
     headers: dict[str, int] = {}
     for column, cell in sorted(header.cells.items()) if header is not None and header.number == 1 else ():
@@ -164,7 +163,8 @@ def _columns(header: _Row | None, sample: Sample, reader: _Reader) -> dict[str, 
             continue
         headers[text] = column
         if text.endswith(L.ANSWER_SUFFIX) and text[: -len(L.ANSWER_SUFFIX)] not in sample.judgement_ids:
-            reader.problem(cell, f'column "{text}" is not a judgement criterion of {sample.inspection.criteria.id}; '
+            criteria_id = sample.inspection.criteria.file.id
+            reader.problem(cell, f'column "{text}" is not a judgement criterion of {criteria_id}; '
                                  f"judgement criteria are: {', '.join(sample.judgement_ids)}")
     for name in L.REQUIRED_HEADERS:
         if name not in headers:
@@ -172,7 +172,7 @@ def _columns(header: _Row | None, sample: Sample, reader: _Reader) -> dict[str, 
     return headers
 
 
-def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
+def read_workbook(path: str, sample: Sample[InspectionT]) -> WorkbookAnswers:
     """Every answer and grade of a workbook made for `sample`'s inspection; InputError lists every bad cell."""
     wb = _open(path)
     try:
@@ -181,20 +181,20 @@ def read_workbook(path: str, sample: Sample) -> WorkbookAnswers:
         wb.close()
 
 
-def _read(path: str, wb: Any, sample: Sample) -> WorkbookAnswers:
+def _read(path: str, wb: Any, sample: Sample[InspectionT]) -> WorkbookAnswers:
     meta = _metadata(path, wb, sample)
     problems: list[Problem] = []
-    reader = _Reader(path, sample, problems)
+    reader = _Reader(path, problems)
     rows = _rows(path, wb, L.CASES)
     columns = _columns(next(rows, None), sample, reader)
     if problems:
         raise InputError(problems)
     made_for = meta["inspector"] or None
     known = set(sample.case_ids)
-    criteria = sample.inspection.criteria
+    criteria = {c.id: c for c in sample.inspection.criteria.file.criteria}
     answer_columns = {cid: (columns[L.answer_header(cid)], columns.get(L.note_header(cid)))
                       for cid in sample.judgement_ids if L.answer_header(cid) in columns}
-    allowed = {cid: {a.lower(): a for a in criteria.criterion(cid).definition.answers or {}} for cid in answer_columns}
+    allowed = {cid: {a.lower(): a for a in criteria[cid].answers or {}} for cid in answer_columns}
     grade_choices = {text.lower(): value for text, value in _GRADE_TEXT.items()}
     grade_shown = [L.GRADE_LABELS[g] for g in GRADES]
     by_inspector: dict[str, dict[str, CaseEntry]] = {}
@@ -231,9 +231,11 @@ def _read(path: str, wb: Any, sample: Sample) -> WorkbookAnswers:
             chosen = reader.choice(referred_cell, "referred back", {"yes": "yes", "no": "no"}, list(L.YES_NO))
             referred = None if chosen is None else chosen == "yes"
         grade_note = reader.text(grade_note_cell)
-        content = content or any(reader.value(c) is not None for c in (grade_cell, referred_cell)) or grade_note is not None
+        content = (content or any(reader.value(c) is not None for c in (grade_cell, referred_cell))
+                   or grade_note is not None)
         if grade is None and reader.value(grade_cell) is None:
-            for cell, value, what in ((referred_cell, referred_value, "referred back"), (grade_note_cell, grade_note, "grade note")):
+            for cell, value, what in ((referred_cell, referred_value, "referred back"),
+                                      (grade_note_cell, grade_note, "grade note")):
                 if value is not None and cell is not None:
                     reader.problem(cell, f"{what} given without a grade; choose a grade or clear the cell")
         if not content:
