@@ -151,7 +151,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, path = args.child[0], Path(args.child[1])
-        report = child_floor(path) if kind == "floor" else child_score(path, int(args.child[2]), args.child[3], Path(args.child[4]))
+        report = child_floor(path) if kind == "floor" else child_score(path, int(args.child[2]), args.child[3],
+                                                                       Path(args.child[4]))
         print(json.dumps(report))
         return
 
@@ -220,7 +221,8 @@ def main() -> None:
         for key, what in (((small, 1), (large, 1)), "--jobs 1"), ((small, large), "--jobs 2, all processes"):
             growth = peaks[key[1]] / peaks[key[0]] - 1
             verdict = "met" if growth <= TARGET_GROWTH else f"MISSED by {100 * (growth - TARGET_GROWTH):.0f} points"
-            print(f"  peak memory within 20% from {small:,} to {large:,} cases ({what}): {100 * growth:+.0f}%; {verdict}")
+            print(f"  peak memory within 20% from {small:,} to {large:,} cases ({what}): "
+                  f"{100 * growth:+.0f}%; {verdict}")
     if million_jobs2 is not None:
         verdict = "met" if million_jobs2 < TARGET_MILLION_S else f"MISSED by {million_jobs2 - TARGET_MILLION_S:.0f} s"
         print(f"  1,000,000 cases with --jobs 2 in < {TARGET_MILLION_S:.0f} s: {million_jobs2:.0f} s; {verdict}")

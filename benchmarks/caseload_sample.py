@@ -60,7 +60,8 @@ def vary_example(rng: random.Random, index: int) -> dict[str, Any]:
          "response": rng.choice(["immediate", "scheduled", "none"])}
         for n, at in enumerate([*history, reported])]
     case["risk_assessments"] = [
-        {"at": _at(reported + timedelta(hours=rng.uniform(-48, 96))), "level": rng.choice(["standard", "medium", "high"]),
+        {"at": _at(reported + timedelta(hours=rng.uniform(-48, 96))),
+         "level": rng.choice(["standard", "medium", "high"]),
          "history_considered": rng.random() < 0.6, "supervisor_reviewed_at": _maybe(rng, 0.7, reported, 1, 72)}
         for _ in range(rng.randint(0, 2))]
     case["referrals"] = [
@@ -76,7 +77,8 @@ def vary_example(rng: random.Random, index: int) -> dict[str, Any]:
                           "conference_on": (started + timedelta(days=rng.randint(5, 30))).isoformat()
                           if rng.random() < 0.6 else None} if rng.random() < 0.5 else None)
     case["supervision"] = [{"at": _at(reported + timedelta(days=rng.uniform(0, 60))),
-                            "kind": rng.choice(["process", "direction", "reflective"])} for _ in range(rng.randint(0, 4))]
+                            "kind": rng.choice(["process", "direction", "reflective"])}
+                                for _ in range(rng.randint(0, 4))]
     if rng.random() < 0.4:
         case["investigation"] = {
             "allocated_at": _at(reported + timedelta(hours=rng.uniform(1, 48))),
@@ -86,7 +88,8 @@ def vary_example(rng: random.Random, index: int) -> dict[str, Any]:
             "suspect_arrested_at": _maybe(rng, 0.4, reported, 24, 600)}
     for device in case["devices"]:
         device.update(seized_at=_at(reported + timedelta(hours=rng.uniform(0, 48))),
-                      submitted_at=_maybe(rng, 0.8, reported, 24, 600), examined_at=_maybe(rng, 0.4, reported, 300, 4000),
+                      submitted_at=_maybe(rng, 0.8, reported, 24, 600),
+                          examined_at=_maybe(rng, 0.4, reported, 300, 4000),
                       triaged=rng.random() < 0.5, indecent_images_suspected=rng.random() < 0.3)
     if category not in ("criminal_exploitation", "detention"):
         case["child_as_suspect"] = None

@@ -77,7 +77,8 @@ def axe_violations(browser: Any, html_file: Path, tags: list[str] = WCAG_TAGS) -
         page.goto(html_file.resolve().as_uri())
         page.add_script_tag(path=str(AXE_JS))
         result = page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            "async (tags) => await axe.run(document, "
+            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
             tags,
         )
     finally:

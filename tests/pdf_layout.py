@@ -42,7 +42,8 @@ class Overlap:
     def __str__(self) -> str:
         a, b = self.first, self.second
         return (f"page {a.page}: {a.text!r} ({a.x0:.1f},{a.y0:.1f})-({a.x1:.1f},{a.y1:.1f}) overlaps "
-                f"{b.text!r} ({b.x0:.1f},{b.y0:.1f})-({b.x1:.1f},{b.y1:.1f}) by {self.width:.1f} x {self.height:.1f} pt")
+                f"{b.text!r} ({b.x0:.1f},{b.y0:.1f})-({b.x1:.1f},{b.y1:.1f}) "
+                f"by {self.width:.1f} x {self.height:.1f} pt")
 
 
 def words(pdf: bytes | Path) -> list[Word]:

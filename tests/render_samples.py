@@ -92,7 +92,8 @@ def hand_made(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) 
             case_id=spec["case_id"],
             force="testshire",
             category=spec.get("category", "neglect"),
-            results={c.id: CriterionResult(states.get(c.id, "not_applicable"), f"evidence of {c.id} in {spec['case_id']}")
+            results={c.id: CriterionResult(states.get(c.id, "not_applicable"),
+                                           f"evidence of {c.id} in {spec['case_id']}")
                      for c in criteria.criteria},
             suggested_grade=spec.get("suggested", "good"),
             provisional=spec.get("provisional", False),

@@ -160,7 +160,8 @@ def test_a_cycle_through_a_function_level_import_is_found(tmp_path: Path) -> Non
     source = "def f():\n    from thematic.scoring import inspection\n"
     tree_imports = _imports_of_text(tmp_path, source, "thematic.workbook.sample")
     assert "thematic.scoring.inspection" in tree_imports
-    graph = {"thematic.a": {"thematic.b"}, "thematic.b": {"thematic.c"}, "thematic.c": {"thematic.a"}, "thematic.d": set()}
+    graph = {"thematic.a": {"thematic.b"}, "thematic.b": {"thematic.c"}, "thematic.c": {"thematic.a"},
+             "thematic.d": set()}
     assert _cycles(graph) == [["thematic.a", "thematic.b", "thematic.c"]]
 
 

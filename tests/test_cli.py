@@ -101,7 +101,8 @@ def test_score_output_file_is_written_and_a_failed_run_leaves_it_untouched(capsy
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "no_such=1"], "unknown parameter 'no_such'"),
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours=soon"], "is not a number"),
         # int() would read ٤٨ as 48
-        (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours=٤٨"], "is not a number (digits 0-9 only)"),
+        (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours=٤٨"],
+         "is not a number (digits 0-9 only)"),
         (["score", "{sample}", "--as-of", "2019-11-30", "--set", "referral_max_hours"], "expected NAME=VALUE"),
         (["score", "{sample}"], "--as-of"),
         (["score", "{missing}", "--as-of", "2019-11-30"], "no-such-folder"),
@@ -133,12 +134,14 @@ def test_empty_sample_exits_2(capsys, tmp_path):
 def test_judgement_for_an_unknown_criterion_and_a_bad_answer_are_located(capsys, tmp_path):
     text = EXAMPLE.read_text().replace(
         'CRM-06: {answer: "no", by: insp-a, note: "Charged the same day; exploitation not discussed."}',
-        'CRM-06: {answer: "maybe", by: insp-a}\n  XYZ-01: {answer: "yes", by: insp-a}\n  TIM-01: {answer: "yes", by: insp-a}',
+        'CRM-06: {answer: "maybe", by: insp-a}\n  XYZ-01: {answer: "yes", by: insp-a}\n'
+        '  TIM-01: {answer: "yes", by: insp-a}',
     )
     assert "maybe" in text
     path = tmp_path / "case.yaml"
     path.write_text(text)
-    line_of = {key: i + 1 for i, l in enumerate(text.splitlines()) for key in ("CRM-06", "XYZ-01", "TIM-01") if l.strip().startswith(key)}
+    line_of = {key: i + 1 for i, line in enumerate(text.splitlines()) for key in ("CRM-06", "XYZ-01", "TIM-01")
+               if line.strip().startswith(key)}
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
     assert f"{path}:{line_of['CRM-06']}: judgements.CRM-06.answer: \"maybe\" is not one of yes, partly, no" in err

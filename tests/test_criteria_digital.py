@@ -118,7 +118,8 @@ EXAM_MET = dev("D-1", "2019-04-30T10:00", "2019-05-01T10:00", "2019-07-30T10:00"
 EXAM_LATE = dev("D-2", "2019-04-30T10:00", "2019-05-01T10:00", "2019-07-30T10:01")
 
 DIG02 = [
-    pytest.param([dev(submitted="2019-05-01T10:00", examined="2019-07-30T10:00")], "met", id="examined exactly 90 days"),
+    pytest.param([dev(submitted="2019-05-01T10:00", examined="2019-07-30T10:00")], "met",
+                 id="examined exactly 90 days"),
     pytest.param([dev(submitted="2019-05-01T10:00", examined="2019-07-30T10:01")], "not_met",
                  id="examined 90 days + 1 minute"),
     pytest.param([dev(submitted="2019-05-01T10:00", examined="2019-07-31T10:00")], "not_met",

@@ -65,7 +65,8 @@ INF_01 = [
     pytest.param([sd(t(days=1), *ALL3), sd(t(days=5), *ALL3)], MET, id="both complete: met"),
     pytest.param([sd(t(minutes=-1), "police")], NOT_APPLICABLE,
                  id="history discussion (1 min before the report) only: not applicable"),
-    pytest.param([sd(t(days=-20), "police"), sd(t(days=1), *ALL3)], MET, id="incomplete history discussion ignored: met"),
+    pytest.param([sd(t(days=-20), "police"), sd(t(days=1), *ALL3)], MET,
+                 id="incomplete history discussion ignored: met"),
     pytest.param([], NOT_APPLICABLE, id="no strategy discussions: not applicable"),
     pytest.param(ABSENT, UNABLE, id="strategy_discussions absent: unable to assess"),
 ]
@@ -145,7 +146,8 @@ TRN_01 = [
     pytest.param(investigation(pip=2, trained=False), NOT_MET, id="PIP2 untrained: not met"),
     pytest.param(investigation(pip=4, trained=False), NOT_MET, id="PIP4 untrained: not met"),
     pytest.param(investigation(pip=1, trained=False), NOT_MET, id="PIP1 untrained: not met"),
-    pytest.param(investigation("standard", pip=0, trained=False), NOT_APPLICABLE, id="standard complexity: not applicable"),
+    pytest.param(investigation("standard", pip=0, trained=False), NOT_APPLICABLE,
+                 id="standard complexity: not applicable"),
     pytest.param(None, NOT_APPLICABLE, id="investigation null: not applicable"),
     pytest.param(ABSENT, UNABLE, id="investigation absent: unable to assess"),
 ]

@@ -61,21 +61,27 @@ RISK_01 = [
                  id="no risk assessment: not evidenced"),
     pytest.param({"incidents": THREE, "risk_assessments": [ra(t(minutes=-1), history=True)]}, NOT_EVIDENCED,
                  id="only a history assessment (1 min before the report): not evidenced"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(days=-30), history=True), ra(t(hours=1), history=False)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(days=-30), history=True), ra(t(hours=1), history=False)]},
                  NOT_MET, id="earlier history assessment ignored: the first at/after the report decides"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(days=-30), history=False), ra(t(hours=1), history=True)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(days=-30), history=False), ra(t(hours=1), history=True)]},
                  MET, id="earlier history assessment that did not consider history is ignored"),
     pytest.param({"incidents": THREE, "risk_assessments": [ra(t(), history=True)]}, MET,
                  id="assessment exactly at reported_at belongs to the case: met"),
     pytest.param({"incidents": THREE, "risk_assessments": [ra(t(), history=False), ra(t(hours=1), history=True)]},
                  NOT_MET, id="assessment exactly at reported_at is the first: not met"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(hours=5), history=True), ra(t(hours=1), history=False)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(hours=5), history=True), ra(t(hours=1), history=False)]},
                  NOT_MET, id="first by time, not by file order (later one listed first): not met"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(hours=5), history=False), ra(t(hours=1), history=True)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(hours=5), history=False), ra(t(hours=1), history=True)]},
                  MET, id="first by time, not by file order: met"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(hours=1), history=True), ra(t(hours=1), history=False)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(hours=1), history=True), ra(t(hours=1), history=False)]},
                  MET, id="tie at the same time: the first in the file decides (met)"),
-    pytest.param({"incidents": THREE, "risk_assessments": [ra(t(hours=1), history=False), ra(t(hours=1), history=True)]},
+    pytest.param({"incidents": THREE,
+                  "risk_assessments": [ra(t(hours=1), history=False), ra(t(hours=1), history=True)]},
                  NOT_MET, id="tie at the same time: the first in the file decides (not met)"),
     # The window: the 365 days up to and including reported_at.
     pytest.param({"incidents": [inc("I-1", t(days=-365)), inc("I-2", t(days=-10)), inc("I-3", t())],
@@ -124,7 +130,8 @@ def test_risk01(state, fields, expected):
 def test_risk01_threshold_parameter(state):
     case = make_case(incidents=TWO, risk_assessments=NOT_CONSIDERED)
     assert state("RISK-01", case, repeat_threshold=2) == NOT_MET
-    assert state("RISK-01", make_case(incidents=THREE, risk_assessments=NOT_CONSIDERED), repeat_threshold=4) == NOT_APPLICABLE
+    assert state("RISK-01", make_case(incidents=THREE, risk_assessments=NOT_CONSIDERED),
+                 repeat_threshold=4) == NOT_APPLICABLE
 
 
 def test_risk01_window_parameter(state):
@@ -132,7 +139,8 @@ def test_risk01_window_parameter(state):
     case = make_case(incidents=incidents, risk_assessments=NOT_CONSIDERED)
     assert state("RISK-01", case, repeat_window_days=30) == NOT_APPLICABLE
     incidents[0] = inc("I-1", t(days=-30))
-    assert state("RISK-01", make_case(incidents=incidents, risk_assessments=NOT_CONSIDERED), repeat_window_days=30) == NOT_MET
+    assert state("RISK-01", make_case(incidents=incidents, risk_assessments=NOT_CONSIDERED),
+                 repeat_window_days=30) == NOT_MET
 
 
 def test_risk01_evidence_shows_count_and_answer(score):
@@ -200,7 +208,8 @@ RISK_02 = [
     pytest.param({"incidents": [inc("I-1", t(days=-365), 1), inc("I-2", t(days=-10), 2), inc("I-3", t(), 3)],
                   "risk_assessments": []}, NOT_EVIDENCED,
                  id="first incident exactly 365 days before is in the window: applies"),
-    pytest.param({"incidents": [inc("I-1", t(days=-365, minutes=-1), 1), inc("I-2", t(days=-10), 2), inc("I-3", t(), 3)],
+    pytest.param({"incidents": [inc("I-1", t(days=-365, minutes=-1), 1), inc("I-2", t(days=-10), 2),
+                                inc("I-3", t(), 3)],
                   "risk_assessments": HIGH}, NOT_APPLICABLE,
                  id="first incident 365 days + 1 min before is outside: not applicable"),
     pytest.param({"incidents": [*RISING, inc("I-4", t(days=1), 1)], "risk_assessments": [ra(t(days=2), "high")]}, MET,
@@ -214,7 +223,8 @@ RISK_02 = [
     pytest.param({"incidents": []}, NOT_APPLICABLE, id="no incidents: not applicable"),
     pytest.param({"incidents": ABSENT, "risk_assessments": HIGH}, UNABLE, id="incidents absent: unable to assess"),
     # Kleene logic
-    pytest.param({"incidents": esc(2, 3, 3), "risk_assessments": ABSENT, "strategy_discussions": ABSENT}, NOT_APPLICABLE,
+    pytest.param({"incidents": esc(2, 3, 3), "risk_assessments": ABSENT, "strategy_discussions": ABSENT},
+                 NOT_APPLICABLE,
                  id="no escalation, responses absent: not applicable"),
     pytest.param({"incidents": RISING, "risk_assessments": HIGH, "strategy_discussions": ABSENT}, MET,
                  id="graded high, strategy_discussions absent: met"),

@@ -112,7 +112,8 @@ def test_tim01_evidence_mentions_hours_and_limit(score):
     assert result.state == "not_met"
     assert "24.5 h" in result.evidence
     assert "limit 24 h" in result.evidence
-    result = score(make_case(reported_at=REP, referrals=[ref("2019-05-02T10:30")]), referral_max_hours=30).results["TIM-01"]
+    result = score(make_case(reported_at=REP, referrals=[ref("2019-05-02T10:30")]),
+                   referral_max_hours=30).results["TIM-01"]
     assert result.state == "met"
     assert "limit 30 h" in result.evidence
 
@@ -303,7 +304,8 @@ def test_tim03_parameter_override(state, conference_on, overrides, expected):
 
 
 def test_tim03_evidence_mentions_base_and_deadline(score):
-    case = make_case(reported_at="2019-04-01T10:00", strategy_discussions=[sd("2019-04-03T10:00"), sd("2019-04-15T14:00")],
+    case = make_case(reported_at="2019-04-01T10:00",
+                     strategy_discussions=[sd("2019-04-03T10:00"), sd("2019-04-15T14:00")],
                      section47=s47("2019-04-15", "2019-05-10"))
     result = score(case).results["TIM-03"]
     assert result.state == "not_met"

@@ -83,7 +83,8 @@ FORBIDDEN = [
     ("count(_hidden) > 0", "'_'", "_hidden"),
     ("investigation != null and investigation.__class__ != null", "__class__", "investigation.__class__"),
     ("count(supervision) > 0 and count(supervison) > 0", "unknown name 'supervison'", "supervison"),
-    ('investigation != null and investigation.complexty == "complex"', "no field 'complexty'", "investigation.complexty"),
+    ('investigation != null and investigation.complexty == "complex"', "no field 'complexty'",
+     "investigation.complexty"),
     ("count(supervision) > 0 and len(supervision) > 0", "unknown function 'len'", "len("),
     ("reported_at != null and reported_at.date() == as_of", "unknown function", "reported_at.date()"),
     ("hours_between(reported_at, closed_at) <= params.referal_max_hours", "unknown parameter 'referal_max_hours'",
@@ -334,7 +335,8 @@ def test_and_stops_at_a_false_left_side_and_or_at_a_true_one():
 
 def test_and_does_not_stop_at_a_not_captured_left_side():
     # A later false part still decides (Kleene logic).
-    assert run("investigation.complexity == \"complex\" and closed_at != null", investigation=U, closed_at=None) is False
+    assert run("investigation.complexity == \"complex\" and closed_at != null", investigation=U,
+               closed_at=None) is False
     assert run("investigation.complexity == \"complex\" or closed_at == null", investigation=U, closed_at=None) is True
 
 

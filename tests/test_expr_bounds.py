@@ -248,7 +248,8 @@ def test_a_filtering_function_counts_the_entries_it_goes_through(tmp_path, monke
 def test_in_with_a_built_list_on_the_right_counts_its_entries(tmp_path, monkeypatch):
     monkeypatch.setattr(functions, "MAX_STEPS", 12)
     five = "[" + ", ".join(["1"] * 5) + "]"
-    assert score_one(f"1 in [x for x in {five}] and 1 in [x for x in [1]]", folder=tmp_path).state == "met"  # 5 + 5 + 1 + 1
+    assert score_one(f"1 in [x for x in {five}] and 1 in [x for x in [1]]",
+                     folder=tmp_path).state == "met"  # 5 + 5 + 1 + 1
     assert score_one(f"1 in [x for x in {five}] and 2 in [x for x in [1]]", folder=tmp_path).state == "not_met"
     result = score_one(f"1 in [x for x in {five}] and 1 in [x for x in [1, 1]]", folder=tmp_path)
     assert result.state == "error" and "more than 12 steps" in result.evidence
@@ -279,7 +280,8 @@ def test_definitions_cannot_grow_numbers_without_limit(tmp_path):
     assert result.state == "error" and "beyond" in result.evidence
 
 
-@pytest.mark.parametrize("count, state", [(functions.MAX_WORKING_DAYS, "met"), (functions.MAX_WORKING_DAYS + 1, "error")])
+@pytest.mark.parametrize("count, state",
+                         [(functions.MAX_WORKING_DAYS, "met"), (functions.MAX_WORKING_DAYS + 1, "error")])
 def test_working_days_to_step_exactly_at_the_limit_and_one_over(tmp_path, count, state):
     result = score_one(f"add_working_days(date(reported_at), {count}) != null", folder=tmp_path)
     assert result.state == state

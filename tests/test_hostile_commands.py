@@ -213,7 +213,8 @@ def assert_no_formula_cells(path: Path) -> None:
             if member.startswith("xl/worksheets/") and member.endswith(".xml"):
                 xml = book.read(member).decode("utf-8")
                 for payload in ("HYPERLINK", "SUM(1)", "1+1"):
-                    assert not re.search(rf"<f>[^<]*{re.escape(payload)}", xml), f"{member}: {payload} stored as a formula"
+                    assert not re.search(rf"<f>[^<]*{re.escape(payload)}", xml), \
+                        f"{member}: {payload} stored as a formula"
     workbook = openpyxl.load_workbook(path)
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
@@ -235,7 +236,7 @@ def row(id: str, build: Callable[[Work], list[str]], expect: Expect, **kwargs) -
 
 def duplicate_key_line(first: str, second: str) -> str:
     """A JSON object whose `case_id` key appears twice: `first`, then `second`."""
-    return '{"case_id": "%s", ' % first + json.dumps(case_record(second))[1:]
+    return f'{{"case_id": "{first}", ' + json.dumps(case_record(second))[1:]
 
 
 row("validate-jsonl-duplicate-key",
@@ -245,10 +246,12 @@ row("validate-yaml11-sexagesimal-age",  # YAML 1.1 reads 1:30 as 90 ("must be at
     lambda ws: ["validate", one_case(ws, age="1:30")],
     refused("H-001.yaml", where=r":5\b|line 5", field=r"child\.age", says=("1:30",)))
 row("validate-yaml11-off-answer",  # YAML 1.1 reads off as false, which became the answer "no"
-    lambda ws: ["validate", one_case(ws, grade="{value: good, by: insp-a}\njudgements: {RISK-05: {answer: off, by: insp-a}}")],
+    lambda ws: ["validate",
+                one_case(ws, grade="{value: good, by: insp-a}\njudgements: {RISK-05: {answer: off, by: insp-a}}")],
     refused("H-001.yaml", where=r":19\b|line 19", field=r"judgements\.RISK-05\.answer"))
 row("validate-yaml-yes-answer-is-legitimate",
-    lambda ws: ["validate", one_case(ws, grade="{value: good, by: insp-a}\njudgements: {RISK-05: {answer: yes, by: insp-a}}")],
+    lambda ws: ["validate",
+                one_case(ws, grade="{value: good, by: insp-a}\njudgements: {RISK-05: {answer: yes, by: insp-a}}")],
     succeeds)
 row("validate-utf16-case-file",
     lambda ws: ["validate", ws.write("cases/H-001.yaml", utf16(case_yaml()))],
@@ -267,10 +270,12 @@ row("validate-huge-integer-yaml",
     lambda ws: ["validate", one_case(ws, age=HUGE)],
     refused("H-001.yaml", where=r":5\b|line 5", field=r"child\.age"))
 row("validate-huge-integer-json",
-    lambda ws: ["validate", ws.write("cases/H-001.json", json.dumps(case_record()).replace('"age": 9', f'"age": {HUGE}'))],
+    lambda ws: ["validate",
+                ws.write("cases/H-001.json", json.dumps(case_record()).replace('"age": 9', f'"age": {HUGE}'))],
     refused("H-001.json", where=LINE, field=r"child\.age"))
 row("validate-deep-nesting-json",
-    lambda ws: ["validate", ws.write("cases/H-001.json", json.dumps(case_record()).replace('"C-0001"', deep_json(100_000)))],
+    lambda ws: ["validate",
+                ws.write("cases/H-001.json", json.dumps(case_record()).replace('"C-0001"', deep_json(100_000)))],
     refused("H-001.json", where=LINE, field="child"))
 row("validate-deep-nesting-yaml",
     lambda ws: ["validate", one_case(ws, age=deep_json(5_000))],
@@ -298,7 +303,8 @@ row("validate-id-one-over-the-length-limit",
     lambda ws: ["validate", one_case(ws, case_id="H" * (MAX_ID_LENGTH + 1))],
     refused("H-001.yaml", where=r":1\b|line 1", field="case_id"))
 row("validate-criteria-unknown-filter-name",
-    lambda ws: ["validate", ws.criteria() and criteria_with(ws, 'first([r.at for r in referrals], __class__=1) == null')],
+    lambda ws: ["validate", ws.criteria()
+                and criteria_with(ws, 'first([r.at for r in referrals], __class__=1) == null')],
     refused("criteria.yaml", where=LINE, field="__class__"))
 row("validate-criteria-not-chain",
     lambda ws: ["validate", ws.criteria() and criteria_with(ws, "not " * 400 + "true")],
@@ -365,7 +371,8 @@ row("score-date-near-year-9999",
     refused("H-001.yaml", where=r":4\b|line 4", field="reported_at"))
 row("score-date-near-year-1",
     lambda ws: ["score", ws.jsonl([case_record(reported_at="0001-01-01T00:30",
-                                               referrals=[{"at": "0001-01-01T00:10", "to": "childrens_social_care"}])]), *AS_OF],
+                                               referrals=[{"at": "0001-01-01T00:10", "to": "childrens_social_care"}])]),
+                *AS_OF],
     refused("cases.jsonl", where=r":1\b|line 1", field=r"reported_at|referrals"))
 row("score-as-of-9999",
     lambda ws: ["score", ws.cases(), "--as-of", "9999-12-31"],
@@ -375,7 +382,8 @@ row("score-yaml11-octal-outcome-code",  # YAML 1.1 reads 021 as 17 (octal); 1.2 
                                               "victim_informed: true}"), *AS_OF, "-o", "out.json"],
     refused_or_succeeds("H-001.yaml", where=r":17\b|line 17", field=r"outcome\.code"),
     check=lambda ws, outcome: outcome.code != 0 or json.loads(ws.path("out.json").read_text())
-    ["cases"][0]["results"]["OUT-01"]["state"] == "met" or pytest.fail("021 was read as octal 17: OUT-01 did not apply"))
+    ["cases"][0]["results"]["OUT-01"]["state"] == "met"
+        or pytest.fail("021 was read as octal 17: OUT-01 did not apply"))
 row("score-as-of-arabic-digits",
     lambda ws: ["score", ws.cases(), "--as-of", f"{ARABIC_2019}-11-30"],
     refused("--as-of"))
@@ -386,7 +394,8 @@ row("score-set-arabic-digits",
     lambda ws: ["score", ws.cases(), *AS_OF, "--set", "referral_max_hours=\u0664\u0668"],
     refused("--set", field="referral_max_hours"))
 row("score-criteria-unknown-filter-name",
-    lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria() and criteria_with(ws, "first([r.at for r in referrals], __class__=1) == null")],
+    lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria()
+                and criteria_with(ws, "first([r.at for r in referrals], __class__=1) == null")],
     refused("criteria.yaml", where=LINE, field="__class__"))
 row("score-criteria-not-chain",
     lambda ws: ["score", ws.cases(), *AS_OF, "--criteria", ws.criteria() and criteria_with(ws, "not " * 400 + "true")],
@@ -562,7 +571,8 @@ row("compare-dotdot-ids-in-default-folder",
     lambda ws: ["compare", *escaping_ids(ws), "--format", "json"],
     refused("before.json", field=r"inspection\.id"))
 row("compare-output-over-its-input",  # BEFORE is called comparison.json, in the output folder
-    lambda ws: ["compare", ws.results("comparison.json", edit=lambda d: d["inspection"].update(id="exampleshire-2015", year=2015)),
+    lambda ws: ["compare",
+                ws.results("comparison.json", edit=lambda d: d["inspection"].update(id="exampleshire-2015", year=2015)),
                 ws.two_rounds()[1], "-o", ".", "--format", "json"],
     refused("comparison.json"))
 row("compare-output-onto-device",
@@ -589,29 +599,38 @@ def export_with(ws: Workspace, edit: Callable[[str], str | bytes], table: str = 
 
 IMPORT = ["--mapping", "export/mapping.yaml"]
 row("import-table-dotdot-case-id",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("WM-2019-002,", "../../../escape,", 1)), *IMPORT, "-o", "cases"],
+    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("WM-2019-002,", "../../../escape,", 1)), *IMPORT,
+                "-o", "cases"],
     refused("cases.csv", where=ROW, field="Case Ref"))
 row("import-table-formula-id-in-rejected-csv",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("WM-2019-002,MISP,", f'"{FORMULAS[0].replace(chr(34), chr(34) * 2)}",MISP,', 1)
+    lambda ws: ["import-table",
+                export_with(ws, lambda t: t.replace("WM-2019-002,MISP,",
+                                                    f'"{FORMULAS[0].replace(chr(34), chr(34) * 2)}",MISP,', 1)
                                            .replace(",C-3102,14,", ",C-3102,19,", 1)),
                 *IMPORT, "-o", "cases", "--skip-invalid"],
     succeeds, check=lambda ws, outcome: assert_no_live_formula_in_csv(ws.path("cases/rejected.csv")))
 row("import-table-short-row",
     lambda ws: ["import-table", export_with(ws, lambda t: re.sub(r"\n(WM-2019-002,[^\n]*)",
-                                                               lambda m: "\n" + ",".join(m.group(1).split(",")[:5]), t, count=1)),
+                                                               lambda m: "\n" + ",".join(m.group(1).split(",")[:5]),
+                                                               t, count=1)),
                 *IMPORT, "-o", "cases"],
     refused("cases.csv", where=ROW))
 row("import-table-arabic-digits-date",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("15/06/2019 08:00", f"15/06/{ARABIC_2019} 08:00", 1)), *IMPORT, "-o", "cases"],
+    lambda ws: ["import-table",
+                export_with(ws, lambda t: t.replace("15/06/2019 08:00", f"15/06/{ARABIC_2019} 08:00", 1)),
+                *IMPORT, "-o", "cases"],
     refused("cases.csv", where=ROW, field="Date Reported"))
 row("import-table-arabic-digits-age",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace(",C-3102,14,", ",C-3102,\u0661\u0664,", 1)), *IMPORT, "-o", "cases"],
+    lambda ws: ["import-table", export_with(ws, lambda t: t.replace(",C-3102,14,", ",C-3102,\u0661\u0664,", 1)),
+                *IMPORT, "-o", "cases"],
     refused("cases.csv", where=ROW, field="Age"))
 row("import-table-huge-integer",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace(",C-3102,14,", f",C-3102,{HUGE},", 1)), *IMPORT, "-o", "cases"],
+    lambda ws: ["import-table", export_with(ws, lambda t: t.replace(",C-3102,14,", f",C-3102,{HUGE},", 1)), *IMPORT,
+                "-o", "cases"],
     refused("cases.csv", where=ROW, field="Age"))
 row("import-table-zero-width-duplicate-id",
-    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("WM-2019-002,", f"WM-2019-001{ZWSP},", 1)), *IMPORT, "-o", "cases"],
+    lambda ws: ["import-table", export_with(ws, lambda t: t.replace("WM-2019-002,", f"WM-2019-001{ZWSP},", 1)), *IMPORT,
+                "-o", "cases"],
     refused("cases.csv", where=ROW, field="Case Ref"))
 row("import-table-utf16",
     lambda ws: ["import-table", export_with(ws, utf16), *IMPORT, "-o", "cases"],
@@ -625,7 +644,8 @@ row("import-table-rejected-onto-its-table",
                 "-o", "cases", "--skip-invalid", "--rejected", "export/cases.csv"],
     refused("cases.csv", field="--rejected"))
 row("import-table-output-onto-fifo",
-    lambda ws: ["import-table", export_with(ws, lambda t: t), *IMPORT, "--format", "jsonl", "-o", ws.fifo("cases.jsonl")],
+    lambda ws: ["import-table", export_with(ws, lambda t: t), *IMPORT, "--format", "jsonl", "-o",
+                ws.fifo("cases.jsonl")],
     refused("cases.jsonl", field=OUTPUT_OPTION), process=True)
 
 
@@ -635,8 +655,10 @@ def formula_cases(ws: Workspace) -> str:
     name = ws.inspection()
     path = ws.path("cases/EXA-2019-006.yaml")
     text = path.read_text().replace("case_id: EXA-2019-006", f"case_id: '{FORMULAS[0]}'")
-    text = text.replace('note: "Child\'s phone still not examined at the time of the inspection."', f"note: '{FORMULAS[4]}'")
-    text = text.replace('note: "Supervision tracked tasks only', '#\n    note: "@SUM(1) Supervision tracked tasks only', 1)
+    text = text.replace('note: "Child\'s phone still not examined at the time of the inspection."',
+                        f"note: '{FORMULAS[4]}'")
+    text = text.replace('note: "Supervision tracked tasks only', '#\n    note: "@SUM(1) Supervision tracked tasks only',
+                        1)
     path.write_text(text)
     return name
 
@@ -651,7 +673,8 @@ row("workbook-formula-ids-and-notes-stored-as-text",
     lambda ws: ["workbook", formula_cases(ws), "-o", "audit.xlsx", "--inspector", "insp-a"],
     succeeds, check=lambda ws, outcome: assert_no_formula_cells(ws.path("audit.xlsx")))
 row("workbook-utf16-inspection",
-    lambda ws: ["workbook", ws.inspection() and ws.write("inspection.yaml", utf16(INSPECTION_YAML)), "-o", "audit.xlsx"],
+    lambda ws: ["workbook", ws.inspection() and ws.write("inspection.yaml", utf16(INSPECTION_YAML)), "-o",
+                "audit.xlsx"],
     refused("inspection.yaml", says=("UTF-16", "UTF-8")))
 
 
@@ -717,7 +740,8 @@ row("import-workbook-duplicated-answer-column",
     lambda ws: workbook_then(ws, duplicate_answer_column),
     refused("audit.xlsx", where=CELL, field="answer"))
 row("import-workbook-huge-used-range",
-    lambda ws: workbook_then(ws, lambda ws, n: edit_cases_sheet(ws, n, lambda s: s.cell(row=1_048_576, column=1, value="x"))),
+    lambda ws: workbook_then(ws, lambda ws, n: edit_cases_sheet(ws, n,
+                                                                lambda s: s.cell(row=1_048_576, column=1, value="x"))),
     refused("audit.xlsx"), process=True, timeout=45)
 row("import-workbook-newline-in-inspector",  # the inspector's reference becomes part of a file name
     lambda ws: workbook_then(ws, lambda ws, n: (fill(ws, n, "yes"), fill(ws, n, "insp-a\n", header="Inspector")),
@@ -754,10 +778,12 @@ row("agreement-output-onto-fifo",
     lambda ws: ["agreement", ws.inspection(), "-o", ws.fifo("agreement.json")],
     refused("agreement.json", field=OUTPUT_OPTION), process=True)
 row("agreement-yaml11-off-answer",
-    lambda ws: ["agreement", ws.inspection() and ws.write("judgements/b.yaml", JUDGEMENTS % "off") and "inspection.yaml"],
+    lambda ws: ["agreement", ws.inspection() and ws.write("judgements/b.yaml", JUDGEMENTS % "off")
+                and "inspection.yaml"],
     refused("b.yaml", where=r":7\b|line 7", field="answer"))
 row("agreement-utf16-judgements",
-    lambda ws: ["agreement", ws.inspection() and ws.write("judgements/b.yaml", utf16(JUDGEMENTS % '"no"')) and "inspection.yaml"],
+    lambda ws: ["agreement", ws.inspection() and ws.write("judgements/b.yaml", utf16(JUDGEMENTS % '"no"'))
+                and "inspection.yaml"],
     refused("b.yaml", says=("UTF-16", "UTF-8")))
 
 
@@ -767,14 +793,16 @@ row("compare-assessors-output-onto-its-input",
     lambda ws: ["compare-assessors", ws.results("force.json"), ws.results("inspectors.json"), "-o", "force.json"],
     refused("force.json", field=OUTPUT_OPTION))
 row("compare-assessors-report-onto-its-input",
-    lambda ws: ["compare-assessors", ws.results("force.json"), ws.results("inspectors.json"), "--report", "inspectors.json"],
+    lambda ws: ["compare-assessors", ws.results("force.json"), ws.results("inspectors.json"), "--report",
+                "inspectors.json"],
     refused("inspectors.json", field="--report"))
 row("compare-assessors-output-onto-fifo",
     lambda ws: ["compare-assessors", ws.results("force.json"), ws.results("inspectors.json"), "-o", ws.fifo("c.json")],
     refused("c.json", field=OUTPUT_OPTION), process=True)
 row("compare-assessors-duplicate-key",
     lambda ws: ["compare-assessors", ws.write("force.json", ws.results("r.json") and ws.path("r.json").read_text()
-                                              .replace('"format": ', '"format": "x", "format": ', 1)), ws.results("inspectors.json")],
+                                              .replace('"format": ', '"format": "x", "format": ', 1)),
+                ws.results("inspectors.json")],
     refused("force.json", where=LINE, field="format"))
 
 
@@ -786,7 +814,8 @@ row("demo-output-onto-fifo", lambda ws: ["demo", "-o", ws.fifo("demo"), "--forma
     refused("demo", field=OUTPUT_OPTION), process=True, timeout=30)
 row("demo-output-onto-device", lambda ws: ["demo", "-o", ws.device("demo"), "--format", "html", "--jobs", "1"],
     refused("demo", field=OUTPUT_OPTION), process=True, timeout=30)
-row("demo-output-onto-a-file", lambda ws: ["demo", "-o", ws.write("demo", "my notes\n"), "--format", "html", "--jobs", "1"],
+row("demo-output-onto-a-file",
+    lambda ws: ["demo", "-o", ws.write("demo", "my notes\n"), "--format", "html", "--jobs", "1"],
     refused("demo", field=OUTPUT_OPTION), process=True, timeout=30)
 
 
@@ -797,14 +826,19 @@ row("synth-dotdot-force",
     lambda ws: ["synth", *SYNTH, "--force", "../../../escape", "--cases", "3", "-o", "out"],
     refused("--force"))
 row("synth-output-onto-its-profile",
-    lambda ws: ["synth", "--profile", ws.copy(Path(__import__("thematic.synth", fromlist=["x"]).__file__).parent / "profiles" / "national-2019.yaml", "profile.yaml"),
-                "--year", "2019", "--seed", "1", "--force", "northmoor", "--cases", "3", "--format", "jsonl", "-o", "profile.yaml"],
+    lambda ws: ["synth", "--profile",
+                ws.copy(Path(__import__("thematic.synth", fromlist=["x"]).__file__).parent / "profiles"
+                        / "national-2019.yaml", "profile.yaml"),
+                "--year", "2019", "--seed", "1", "--force", "northmoor", "--cases", "3", "--format", "jsonl",
+                "-o", "profile.yaml"],
     refused("profile.yaml", field=OUTPUT_OPTION))
 row("synth-output-onto-fifo",
-    lambda ws: ["synth", *SYNTH, "--force", "northmoor", "--cases", "3", "--format", "jsonl", "-o", ws.fifo("cases.jsonl")],
+    lambda ws: ["synth", *SYNTH, "--force", "northmoor", "--cases", "3", "--format", "jsonl", "-o",
+                ws.fifo("cases.jsonl")],
     refused("cases.jsonl", field=OUTPUT_OPTION), process=True)
 row("synth-output-onto-device",
-    lambda ws: ["synth", *SYNTH, "--force", "northmoor", "--cases", "3", "--format", "jsonl", "-o", ws.device("cases.jsonl")],
+    lambda ws: ["synth", *SYNTH, "--force", "northmoor", "--cases", "3", "--format", "jsonl", "-o",
+                ws.device("cases.jsonl")],
     refused("cases.jsonl", field=OUTPUT_OPTION), process=True)
 row("synth-arabic-digits-cases",
     lambda ws: ["synth", *SYNTH, "--force", "northmoor", "--cases", "\u0661\u0660", "-o", "out"],
@@ -867,7 +901,8 @@ row("sample-output-onto-device",
     lambda ws: ["sample", ws.register(), "--size", "10", *SAMPLE, "-o", ws.device("sample.csv")],
     refused("sample.csv", field=OUTPUT_OPTION), process=True)
 row("sample-short-row",
-    lambda ws: ["sample", register_with(ws, lambda t: t.replace("EXA-19-0002,domestic_abuse,2019-04-02", "EXA-19-0002,domestic_abuse", 1)),
+    lambda ws: ["sample", register_with(ws, lambda t: t.replace("EXA-19-0002,domestic_abuse,2019-04-02",
+                                                                "EXA-19-0002,domestic_abuse", 1)),
                 "--size", "10", *SAMPLE, "-o", "sample.csv"],
     refused("register.csv", where=r":3\b|line 3|row 3"))
 row("sample-zero-width-duplicate-id",

@@ -124,7 +124,8 @@ def test_json_lines_stream_a_case_before_later_lines_are_read(tmp_path):
     assert next(stream).case.case_id == "S-1"
     assert problems == []  # line 2 not read yet
     assert list(stream) == []
-    assert [str(p) for p in problems] == [f"{path}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"]
+    assert [str(p) for p in problems] == [
+        f"{path}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"]
 
 
 # --- files, folders and globs -----------------------------------------------------------------
@@ -165,7 +166,8 @@ def test_bad_paths_are_all_reported_together(tmp_path):
 
 @pytest.mark.parametrize(("fields", "expected"), [
     pytest.param({"supervison": "[]"},
-                 f'6: supervison: unknown field "supervison"; did you mean "supervision"? {X_NOTE}', id="unknown-key-suggestion"),
+                 f'6: supervison: unknown field "supervison"; did you mean "supervision"? {X_NOTE}',
+                     id="unknown-key-suggestion"),
     pytest.param({"child": "{ref: C-1, age: 9, sexx: male}"},
                  f'5: child.sexx: unknown field "sexx"; did you mean "sex"? {X_NOTE}', id="unknown-nested-key"),
     pytest.param({"grade": "{value: good, by: i-1, colour: red}"},
@@ -180,21 +182,25 @@ def test_bad_paths_are_all_reported_together(tmp_path):
                  'sexual_exploitation, criminal_exploitation, online_abuse, police_protection, detention; '
                  'did you mean "neglect"?', id="bad-category"),
     pytest.param({"reported_at": "2019-03-04"},
-                 "4: reported_at: '2019-03-04' is a date without a time; a datetime such as 2019-03-04T09:00 is expected",
+                 "4: reported_at: '2019-03-04' is a date without a time; "
+                 "a datetime such as 2019-03-04T09:00 is expected",
                  id="date-only-datetime"),
     pytest.param({"closed_at": "2019-02-30T10:00"},
                  "6: closed_at: '2019-02-30T10:00' is not a real datetime: day is out of range for month",
                  id="impossible-date"),
-    pytest.param({"child": "{ref: C-1, age: nine}"}, '5: child.age: expected a whole number, got "nine"', id="wrong-type-int"),
+    pytest.param({"child": "{ref: C-1, age: nine}"}, '5: child.age: expected a whole number, got "nine"',
+                 id="wrong-type-int"),
     pytest.param({"child": "{ref: C-1, age: 9, looked_after: maybe}"},
                  '5: child.looked_after: expected true or false, got "maybe"', id="wrong-type-bool"),
     pytest.param({"child": "{ref: C-1, age: 19}"}, "5: child.age: must be at most 17, got 19", id="above-maximum"),
     pytest.param({"child": "{ref: C-1}"}, "5: child.age: required field is missing", id="missing-nested-field"),
     pytest.param({}, None, id="valid-control"),
-    pytest.param({"incidents": "null"}, "6: incidents: expected a list (use [] for none), got null", id="list-given-null"),
+    pytest.param({"incidents": "null"}, "6: incidents: expected a list (use [] for none), got null",
+                 id="list-given-null"),
     pytest.param({"section47": "5"}, "6: section47: expected a mapping of fields, got 5", id="object-given-number"),
     pytest.param({"force": "Kent Police"},
-                 '2: force: expected lower-case words joined by hyphens, e.g. west-midlands, got "Kent Police"', id="force-code"),
+                 '2: force: expected lower-case words joined by hyphens, e.g. west-midlands, got "Kent Police"',
+                     id="force-code"),
     pytest.param({"judgements": "{CRM-06: {answer: null, by: i-1}}"},
                  "6: judgements.CRM-06.answer: expected text, got null", id="string-given-null"),
     pytest.param({"judgements": '{CRM-06: {answer: "yes", by: ""}}'},
@@ -240,7 +246,8 @@ def test_field_problem_in_json_is_located_at_its_line(tmp_path):
     ("e.json", b"\n", "is empty; expected a case in JSON"),
     ("e.jsonl", b"\n\n", "is empty; expected JSON Lines, one case per line"),
     ("b.yaml", b"\x00\x01binary\x00", "is not a text file; expected YAML"),
-    ("b.json", b"\xff\xfe{\x00}", "is encoded as UTF-16 (little-endian); expected JSON as UTF-8 text (save the file as UTF-8)"),
+    ("b.json", b"\xff\xfe{\x00}",
+     "is encoded as UTF-16 (little-endian); expected JSON as UTF-8 text (save the file as UTF-8)"),
     ("b.jsonl", b"PK\x03\x04\x00\x00", "is not a text file; expected JSON Lines"),
     ("s.yaml", b"case_id: T-1\nforce: [kent\n",  # found at the end of the text: reported at its last line
      "2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"),

@@ -96,11 +96,13 @@ def test_yaml_11_values_are_not_reinterpreted(capsys, tmp_path, replace, expecte
 
 
 def test_yaml_leading_zero_number_is_refused_not_read_as_octal(capsys, tmp_path):
-    text = YAML_CASE + "outcome: {code: 021, decided_at: 2019-04-01T10:00, rationale_recorded: true, victim_informed: false}\n"
+    text = YAML_CASE + ("outcome: {code: 021, decided_at: 2019-04-01T10:00, rationale_recorded: true, "
+                        "victim_informed: false}\n")
     path = write(tmp_path, "c.yaml", text)
     assert_refused_everywhere(
         capsys, path, '6: outcome.code: 021 has a leading zero, which YAML readers take differently '
-                      '(YAML 1.1 as octal, YAML 1.2 as 21); write 21 for a number, or "021" in quotation marks for text')
+                      '(YAML 1.1 as octal, YAML 1.2 as 21); '
+                      'write 21 for a number, or "021" in quotation marks for text')
 
 
 def test_yaml_plain_no_is_still_a_judgement_answer(tmp_path):
@@ -116,7 +118,7 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)  # type: ignore[union-attr]
     if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))  # type: ignore[arg-type]
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))  # type: ignore[arg-type]
     return a == b
 
 
@@ -157,7 +159,8 @@ def test_shipped_yaml_means_the_same_under_yaml_12(pattern):
      '1: case_id: "T-001\\u200b" has an invisible or control character, U+200B (ZERO WIDTH SPACE), at character 6; '
      "an id or reference may hold only visible characters and spaces"),
     ({"case_id": " T-001"},
-     '1: case_id: " T-001" has a space at its start or end; an id or reference may not begin or end with one (remove it)'),
+     '1: case_id: " T-001" has a space at its start or end; '
+     'an id or reference may not begin or end with one (remove it)'),
     ({"child": {"ref": "C\u00a00001", "age": 9}},
      '1: child.ref: "C\\xa00001" has an invisible or control character, U+00A0 (NO-BREAK SPACE), at character 2; '
      "an id or reference may hold only visible characters and spaces"),
@@ -185,7 +188,8 @@ def test_ids_differing_only_by_an_invisible_character_are_not_two_cases(capsys, 
 
 def test_readable_text_stays_accepted(tmp_path):
     note = "Seen at home.\n\tMother present; child said “fine”. Zoë, naïve café – ok 👍"
-    path = write(tmp_path, "c.jsonl", json_case(case_id="Zoë-1 A", grade={"value": "good", "by": "insp-é", "note": note}) + "\n")
+    path = write(tmp_path, "c.jsonl",
+                 json_case(case_id="Zoë-1 A", grade={"value": "good", "by": "insp-é", "note": note}) + "\n")
     (loaded,) = load_cases([path])
     assert loaded.case.case_id == "Zoë-1 A" and loaded.case.grade.note == note
 
@@ -328,7 +332,8 @@ def test_datetime_messages_say_what_is_wrong(capsys, tmp_path, value, expected):
 
 
 def test_a_datetime_where_a_date_is_expected_says_so(tmp_path):
-    path = write(tmp_path, "c.jsonl", json_case(section47={"started_on": "2019-03-05T10:00", "conference_on": None}) + "\n")
+    path = write(tmp_path, "c.jsonl", json_case(section47={"started_on": "2019-03-05T10:00", "conference_on": None})
+                 + "\n")
     assert problems_of(path) == [f"{path}:1: section47.started_on: '2019-03-05T10:00' is a datetime; "
                                  "a date (YYYY-MM-DD) is expected here, without a time"]
 
@@ -338,7 +343,8 @@ def test_a_datetime_where_a_date_is_expected_says_so(tmp_path):
 @pytest.mark.parametrize(("text", "expected"), [
     ('{"format": "thematic.results/1",\n "x": ' + "9" * 5000 + "}",
      "2: x: 99999999999999999999999… (5,000 digits) is too large"),
-    ('{"format": "thematic.results/1",\n "x": ' + _nested(1000) + "}", "2: x" + "[0]" * (MAX_DEPTH - 1) + ": nested too deeply"),
+    ('{"format": "thematic.results/1",\n "x": ' + _nested(1000) + "}", "2: x" + "[0]" * (MAX_DEPTH - 1)
+     + ": nested too deeply"),
     ('{"format": "thematic.results/1",\n "x": NaN}', "2: x: NaN is not a finite number"),
 ])
 def test_results_files_refuse_what_json_lines_refuse(tmp_path, text, expected):

@@ -187,7 +187,8 @@ def test_every_problem_of_a_file_is_reported_together(tmp_path, base):
 def test_state_counts_must_add_up_to_the_cases(tmp_path, base):
     base["summary"]["criteria"]["SUP-01"]["not_applicable"] += 1
     [problem] = problems_of(tmp_path, base)
-    assert problem.field == "summary.criteria.SUP-01" and "add up to 17" in problem.message and "16 case" in problem.message
+    assert problem.field == "summary.criteria.SUP-01"
+    assert "add up to 17" in problem.message and "16 case" in problem.message
 
 
 def test_grade_counts_must_add_up_to_the_cases(tmp_path, base):
@@ -196,7 +197,8 @@ def test_grade_counts_must_add_up_to_the_cases(tmp_path, base):
     assert problem.field == "summary.grades.suggested" and "add up to 17" in problem.message
 
 
-@pytest.mark.parametrize(("theme", "expected"), [((10, 9), "more than the theme's 9"), ((4, 17), "more than the file's 16")])
+@pytest.mark.parametrize(("theme", "expected"),
+                         [((10, 9), "more than the theme's 9"), ((4, 17), "more than the file's 16")])
 def test_theme_counts_must_be_possible(tmp_path, base, theme, expected):
     all_met, cases = theme
     base["summary"]["themes"]["supervision"] = {"cases": cases, "all_met": all_met}

@@ -155,7 +155,8 @@ def test_byte_order_mark_is_ignored(tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("a: 1\nb: [1, 2\nc: 3\n",
-     "f.yaml:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 2)"),
+     "f.yaml:3: YAML syntax error: did not find expected ',' or ']' "
+     "(while parsing a flow sequence that starts at line 2)"),
     ("a: 1\n  b: 2\n", "f.yaml:2: YAML syntax error: mapping values are not allowed in this context"),
     ("a: 1\nb: \x07\n", "f.yaml:2: YAML syntax error: control character U+0007 is not allowed in YAML text"),
     ("a:\n  b: 1\n  c: 2\n  b: 3\n",
@@ -254,7 +255,8 @@ def test_unknown_field_without_a_model_still_names_the_key():
     with pytest.raises(pydantic.ValidationError) as excinfo:
         Inner.model_validate(doc.data)
     (problem,) = validation_problems(excinfo.value, doc)
-    assert str(problem) == 'u.yaml:2: bogus: unknown field "bogus" (keys beginning with x_ are kept as local extensions)'
+    assert str(problem) == ('u.yaml:2: bogus: unknown field "bogus" '
+                            "(keys beginning with x_ are kept as local extensions)")
 
 
 def test_located_problem_uses_the_line_and_dotted_path():

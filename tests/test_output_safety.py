@@ -193,7 +193,8 @@ def test_compare_refuses_an_inspection_id_that_would_leave_the_working_folder(ca
     finally:
         os.chdir(cwd)
     assert code == 2
-    line = next(i for i, text in enumerate((work / "before.json").read_text().splitlines(), 1) if '"id": "../../x"' in text)
+    line = next(i for i, text in enumerate((work / "before.json").read_text().splitlines(), 1)
+                if '"id": "../../x"' in text)
     assert f"before.json:{line}: inspection.id: '../../x' cannot name the default output folder" in err
     assert "expected 1 to 128 letters" in err
     assert listing(tmp_path) == before

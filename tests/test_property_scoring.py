@@ -134,7 +134,8 @@ NUMBER_LEAVES = st.one_of(
                      "1000000000", "0", "-1", "0.5"]),
     st.integers(0, 100).map(str),
     RECORD_LISTS.map(lambda items: f"count({items})"),
-    st.tuples(st.sampled_from(["hours_between", "days_between"]), TIMES, TIMES).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+    st.tuples(st.sampled_from(["hours_between", "days_between"]), TIMES,
+              TIMES).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
     st.tuples(TIMES, TIMES).map(lambda t: f"max_gap_days({t[0]}, [s.at for s in supervision], {t[1]})"),
 )
 NUMBERS = st.recursive(NUMBER_LEAVES, lambda n: st.one_of(
@@ -150,9 +151,11 @@ BOOL_LEAVES = st.one_of(
     st.tuples(st.sampled_from(["within_hours", "within_days", "within_working_days"]), TIMES, TIMES, NUMBERS)
     .map(lambda t: f"{t[0]}({t[1]}, {t[2]}, {t[3]})"),
     st.tuples(st.one_of(TIMES, DATES, NUMBERS), st.sampled_from([" == null", " != null"])).map("".join),
-    st.tuples(st.sampled_from(["any", "all"]), COMPARE, TIMES, st.sampled_from(["referrals", "incidents", "supervision", "d_list"]))
+    st.tuples(st.sampled_from(["any", "all"]), COMPARE, TIMES,
+              st.sampled_from(["referrals", "incidents", "supervision", "d_list"]))
     .map(lambda t: f"{t[0]}(x.at{t[1]}{t[2]} for x in {t[3]})"),
-    st.sampled_from(["strictly_rising([i.severity for i in incidents])", '"police" in first(strategy_discussions).agencies',
+    st.sampled_from(["strictly_rising([i.severity for i in incidents])",
+                     '"police" in first(strategy_discussions).agencies',
                      'child.plan in ["child_protection", "none"]', "investigation.officer.specialist_trained",
                      'count(child_as_suspect.exploitation_indicators) > 0', "d_flag", "true", "false", "null"]),
 )
@@ -230,7 +233,8 @@ VALID_CASE: dict[str, Any] = {
     ],
     "risk_assessments": [{"at": "2019-05-14T23:30", "level": "high", "history_considered": True,
                           "supervisor_reviewed_at": "2019-05-15T08:45"}],
-    "referrals": [{"at": "2019-05-14T23:45", "to": "childrens_social_care"}, {"at": "2019-05-15T09:00", "to": "school"}],
+    "referrals": [{"at": "2019-05-14T23:45", "to": "childrens_social_care"},
+                  {"at": "2019-05-15T09:00", "to": "school"}],
     "strategy_discussions": [{"at": "2019-05-15T11:00", "agencies": ["police", "childrens_social_care"]}],
     "section47": {"started_on": "2019-05-15", "conference_on": "2019-06-04"},
     "police_protection": None,
@@ -268,7 +272,8 @@ def case_documents(draw: st.DrawFn) -> dict[str, Any]:
         else:
             case[key] = draw(WRONG_VALUES)
     # one field inside a record or an entry of a list
-    nested = [k for k, v in case.items() if isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], dict))]
+    nested = [k for k, v in case.items() if isinstance(v, dict)
+              or (isinstance(v, list) and v and isinstance(v[0], dict))]
     if nested and draw(st.booleans()):
         key = draw(st.sampled_from(sorted(nested)))
         record = case[key] if isinstance(case[key], dict) else case[key][0]

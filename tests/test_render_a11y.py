@@ -85,7 +85,8 @@ def test_first_screen_renders_to_a_non_blank_png(browser, pages, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "hint"),
-    [("AXE_JS", "npm ci --ignore-scripts"), ("VNU_JAR", "npm ci --ignore-scripts"), ("CHROMIUM", "apt-get install -y chromium")],
+    [("AXE_JS", "npm ci --ignore-scripts"), ("VNU_JAR", "npm ci --ignore-scripts"),
+     ("CHROMIUM", "apt-get install -y chromium")],
 )
 def test_a_missing_tool_fails_with_how_to_install_it(monkeypatch, tmp_path, name, hint):
     import a11y

@@ -54,7 +54,7 @@ def minus(value: float) -> str:
 
 
 def pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
-    return list(zip(a, b))  # zip stops at the shorter list: the cases both scored
+    return list(zip(a, b, strict=False))  # zip stops at the shorter list: the cases both scored
 
 
 def table(pairs_: list[tuple[str, str]], categories: list[str]) -> np.ndarray:
@@ -224,7 +224,7 @@ def test_html_section_prints_the_numbers_in_their_columns(pages):
     assert '<a href="#criterion-inf-02">INF-02</a>' in part and 'id="criterion-inf-02"' in pages["full"].read_text()
     assert "This is the kappa paradox" in part
     assert "No case was double-scored on SUP-04 and CRM-06." in part
-    for case, item, status in expected_disagreements():
+    for case, item, _status in expected_disagreements():
         assert re.search(rf"<th scope=\"row\">{case}</th><td>{item}</td>", part), (case, item)
     assert '<li><a href="#agreement">Agreement between inspectors</a></li>' in pages["full"].read_text()
 

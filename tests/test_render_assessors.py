@@ -75,7 +75,8 @@ def row(report, cid):
 def paired(force: list[str], insp: list[str]) -> list[tuple[int, int]]:
     """(force met, inspectors met) as 1/0 for the cases both assessed."""
     assessed = ("met", "not_met", "not_evidenced")
-    return [(int(f == "met"), int(i == "met")) for f, i in zip(force, insp) if f in assessed and i in assessed]
+    return [(int(f == "met"), int(i == "met")) for f, i in zip(force, insp, strict=False)
+            if f in assessed and i in assessed]
 
 
 def mcnemar_p(force, insp) -> float:
@@ -127,7 +128,7 @@ def test_p_values_are_printed_to_three_places_with_a_floor(p, text):
 
 
 def test_grade_better_same_worse_and_the_sign_test(report):
-    both = [(f, i) for f, i in zip(GRADE_FORCE, GRADE_INSP) if f is not None]
+    both = [(f, i) for f, i in zip(GRADE_FORCE, GRADE_INSP, strict=False) if f is not None]
     better = sum(RANK[f] < RANK[i] for f, i in both)
     worse = sum(RANK[f] > RANK[i] for f, i in both)
     g = report.grade
@@ -281,5 +282,5 @@ def test_headings_are_in_order_and_every_table_has_a_caption(pages):
     page = pages["shipped"].read_text(encoding="utf-8")
     levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", page)]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(after <= before + 1 for before, after in zip(levels, levels[1:]))
+    assert all(after <= before + 1 for before, after in zip(levels, levels[1:], strict=False))
     assert page.count("<table") == page.count("<caption>") >= 4

@@ -89,7 +89,8 @@ def test_rates_chart_flags_a_rate_clear_of_every_threshold_as_not_borderline():
 
 
 def test_grade_chart_labels_bars_with_counts_and_suppressed_counts_with_words():
-    cases = [{"case_id": f"T-{i:02d}", "suggested": "inadequate" if i < 2 else "good", "grade": "good"} for i in range(12)]
+    cases = [{"case_id": f"T-{i:02d}", "suggested": "inadequate" if i < 2 else "good", "grade": "good"}
+             for i in range(12)]
     report = force_report_context(hand_made(cases), shipped_criteria(), suppress_below=5)
     texts = [t.text for t in ET.fromstring(grade_chart(report.grades).svg).iter(f"{SVG}text")]
     assert "fewer than 5 (suggested)" in texts
@@ -137,20 +138,22 @@ def _axis_labels(svg: str) -> list[tuple[float, str]]:
     return sorted((x, text) for x, y, text in found)
 
 
-@pytest.mark.parametrize("name", ["Supervision", "Cumulative and escalating risk", "Exploited children treated as offenders",
+@pytest.mark.parametrize("name",
+                         ["Supervision", "Cumulative and escalating risk", "Exploited children treated as offenders",
                                   "Exploited children treated as offenders in every case the inspectors reviewed"])
 @pytest.mark.parametrize("span", [0.15, 0.45, 0.95])
 def test_change_chart_axis_labels_stand_apart_however_long_the_names(name, span):
     from thematic.render.charts import ChangePoint, change_chart
 
-    rows = [ChangePoint(f"{name} {i}", 0.1, 0.1 - span, min(1.0, 0.1 + span), "+10 pts: no change the sample can detect")
+    rows = [ChangePoint(f"{name} {i}", 0.1, 0.1 - span, min(1.0, 0.1 + span),
+                        "+10 pts: no change the sample can detect")
             for i in range(9)]
     svg = change_chart(rows, chart_id="c", table_id="t", title="changes").svg
     labels = _axis_labels(svg)
     # Every name inside the drawing (a squeezed layout would push long names off its left edge).
     assert not re.search(r'<text [^>]*(?:x="-|translate\(-)', svg)
     assert len(labels) >= 3 and "0" in [text for _, text in labels]
-    for (x0, a), (x1, b) in zip(labels, labels[1:]):
+    for (x0, a), (x1, b) in zip(labels, labels[1:], strict=False):
         # Noto Sans figures are 0.572 em wide, signs about the same: the labels' half-widths and a
         # third of an em between them.
         assert x1 - x0 >= 0.6 * 10 * (len(a) + len(b)) / 2 + 3.3, (a, b, x1 - x0)

@@ -97,7 +97,8 @@ def test_results_of_another_format_version_exit_2(capsys, results):
 def test_missing_template_names_it_and_writes_nothing(capsys, results, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "force.html.j2").write_text('{% extends "default/force.html.j2" %}{% block footer %}{% include "my-footer.html" %}{% endblock %}')
+    (templates / "force.html.j2").write_text(
+        '{% extends "default/force.html.j2" %}{% block footer %}{% include "my-footer.html" %}{% endblock %}')
     code, _, err = run(capsys, "report", str(results), "--template-dir", str(templates))
     assert code == 2
     assert "error: my-footer.html: template not found" in err
@@ -107,7 +108,8 @@ def test_missing_template_names_it_and_writes_nothing(capsys, results, tmp_path)
 def test_user_template_that_makes_an_inaccessible_pdf_exit_2(capsys, results, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "force.html.j2").write_text("<!DOCTYPE html><html><head><title>x</title></head><body><p>no language</p></body></html>")
+    (templates / "force.html.j2").write_text(
+        "<!DOCTYPE html><html><head><title>x</title></head><body><p>no language</p></body></html>")
     code, _, err = run(capsys, "report", str(results), "--template-dir", str(templates), "--format", "pdf")
     assert code == 2
     assert f"{templates}: the PDF from these templates is not accessible" in err and '"lang"' in err
@@ -142,7 +144,8 @@ def test_unknown_criteria_set_asks_for_the_file(capsys, results):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["cases"][1]["results"]["SUP-01"].update(state="maybe"), "cases[1].results.SUP-01: expected a state"),
+        (lambda d: d["cases"][1]["results"]["SUP-01"].update(state="maybe"),
+         "cases[1].results.SUP-01: expected a state"),
         (lambda d: d["cases"][0]["results"].pop("TIM-02"), "cases[0].results: no result for criterion TIM-02"),
         (lambda d: d["cases"][2].update(suggested_grade="excellent"), "cases[2].suggested_grade: expected one of"),
         (lambda d: d["cases"][2].update(data_quality="bad"), "cases[2].data_quality: expected a list of notes"),

@@ -20,7 +20,8 @@ def criterion(report, criterion_id):
 
 
 REVIEW_SAMPLE = [
-    {"case_id": "T-01", "suggested": "inadequate", "grade": "inadequate", "states": {"TIM-01": "not_met", "SUP-01": "met"}},
+    {"case_id": "T-01", "suggested": "inadequate", "grade": "inadequate",
+     "states": {"TIM-01": "not_met", "SUP-01": "met"}},
     {"case_id": "T-02", "suggested": "good", "grade": "inadequate"},
     {"case_id": "T-03", "suggested": "good", "referred_back": True},
     {"case_id": "T-04", "suggested": "requires_improvement", "states": {"RISK-01": "not_met"}},
@@ -48,7 +49,8 @@ def test_cases_to_look_at_are_inadequate_referred_back_or_escalating_risk_not_ac
 def test_review_evidence_is_every_failed_criterion_in_catalogue_order():
     review = context(REVIEW_SAMPLE).review
     t05 = next(c for c in review.cases if c.case_id == "T-05")
-    assert [(row.criterion_id, row.state) for row in t05.evidence] == [("SUP-02", "not met"), ("RISK-02", "not evidenced")]
+    assert [(row.criterion_id, row.state) for row in t05.evidence] == [("SUP-02", "not met"),
+                                                                       ("RISK-02", "not evidenced")]
     assert t05.evidence[1].evidence == "evidence of RISK-02 in T-05"
     assert t05.evidence[1].anchor == "criterion-risk-02"
     t07 = next(c for c in review.cases if c.case_id == "T-07")
@@ -97,7 +99,8 @@ def test_thresholds_are_an_option():
 def test_key_findings_one_per_theme_naming_the_thematic_finding_and_the_lowest_criterion():
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 7 else "not_met",
                                                    "SUP-02": "met" if i < 3 else "not_met",
-                                                   "SUP-03": "met" if i < 3 else ("not_met" if i < 7 else "not_applicable")}}
+                                                   "SUP-03": "met" if i < 3
+                                                       else ("not_met" if i < 7 else "not_applicable")}}
              for i in range(10)]
     report = context(cases)
     criteria = shipped_criteria()
@@ -116,7 +119,8 @@ def test_key_findings_one_per_theme_naming_the_thematic_finding_and_the_lowest_c
 
 def test_lowest_rate_tie_goes_to_the_larger_sample():
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 2 else "not_met",
-                                                   "SUP-02": ("met" if i < 1 else "not_met") if i < 5 else "not_applicable"}}
+                                                   "SUP-02": ("met" if i < 1 else "not_met") if i < 5
+                                                       else "not_applicable"}}
              for i in range(10)]
     # SUP-01: 2 of 10 and SUP-02: 1 of 5 are both 20%.
     assert context(cases).key_findings[0].weakest.id == "SUP-01"
@@ -124,7 +128,8 @@ def test_lowest_rate_tie_goes_to_the_larger_sample():
 
 def test_data_quality_collects_outstanding_results_and_notes():
     cases = [
-        {"case_id": "T-01", "states": {"DIG-01": "unable_to_assess", "DIG-02": "unable_to_assess", "SUP-04": "pending"}},
+        {"case_id": "T-01",
+         "states": {"DIG-01": "unable_to_assess", "DIG-02": "unable_to_assess", "SUP-04": "pending"}},
         {"case_id": "T-02", "states": {"TIM-01": "error"}, "data_quality": ["closed_at is before reported_at"]},
         {"case_id": "T-03"},
     ]

@@ -171,7 +171,8 @@ def index_html(folder: Path) -> str:
     from thematic.render.index import IndexEntry, IndexPage, IndexSection, render_index
 
     entry = IndexEntry("Northmoor 2019 – “fictional”", (("HTML", "northmoor/report.html"),), "8 cases; −5 points")
-    return render_index(IndexPage("Demo", "Reports.", "Fictional.", (IndexSection("Forces", "forces", "All.", (entry,)),),
+    return render_index(IndexPage("Demo", "Reports.", "Fictional.",
+                                  (IndexSection("Forces", "forces", "All.", (entry,)),),
                                   ("thematic demo",)))
 
 

@@ -12,8 +12,10 @@ from report_helpers import words
 from thematic.render.context import force_report_context
 from thematic.render.pdf import PdfError, html_to_pdf
 
-PAGE = '<!DOCTYPE html><html{lang}><head><meta charset="utf-8"><title>Test</title></head><body><main>{body}</main></body></html>'
-PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+PAGE = ('<!DOCTYPE html><html{lang}><head><meta charset="utf-8"><title>Test</title></head>'
+        "<body><main>{body}</main></body></html>")
+PIXEL = ("data:image/png;base64,"
+         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,8 @@ def test_report_pdf_is_tagged_with_language_and_title(suppress_below):
     assert pdf_tagging_problems(pdf) == []
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
-    assert reader.metadata["/Title"] == "Exampleshire Police child protection inspection 2019 (fictional): case file analysis"
+    assert reader.metadata["/Title"] == ("Exampleshire Police child protection inspection 2019 (fictional): "
+                                         "case file analysis")
 
 
 @pytest.mark.parametrize("suppress_below", [None, 5])

@@ -86,8 +86,10 @@ def test_the_limits_at_fifty_cases_are_scipys_binomial_quantiles():
 
 def test_force_beyond_the_998_limits_is_named_with_what_the_limits_mean(html):
     beyond = section(html, "beyond-chance", "worth-a-look")
-    assert "1 result lies outside the 99.8% limits: this force differs from the pooled rate by more than chance explains." in beyond
-    row = re.search(r'<tr><th scope="row"><a href="#criterion-x-01">X-01</a></th><td>Bravo</td>(.*?)</tr>', beyond, re.S)
+    assert ("1 result lies outside the 99.8% limits: "
+            "this force differs from the pooled rate by more than chance explains.") in beyond
+    row = re.search(r'<tr><th scope="row"><a href="#criterion-x-01">X-01</a></th><td>Bravo</td>(.*?)</tr>', beyond,
+                    re.S)
     assert row, beyond
     assert "22 of 50" in row.group(1) and "below the 99.8% limit" in row.group(1)
     assert "lower than the pooled rate beyond chance" in row.group(1)
@@ -139,7 +141,8 @@ def test_forces_are_listed_by_name_never_ranked_by_rate(html):
 
 def test_every_funnel_chart_labels_each_force_by_name_and_is_followed_by_its_table(html):
     charts = re.findall(r'(<svg [^>]*id="(chart-criterion-x-0\d)".*?</svg>)', html, re.S)
-    assert [chart_id for _, chart_id in charts] == ["chart-criterion-x-01", "chart-criterion-x-02", "chart-criterion-x-03"]
+    assert [chart_id for _, chart_id in charts] == ["chart-criterion-x-01", "chart-criterion-x-02",
+                                                    "chart-criterion-x-03"]
     for svg, chart_id in charts:
         assert re.search(r'<svg [^>]*role="img"[^>]*><title id="[^"]+">X-0\d: each force', svg)
         texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))

@@ -105,7 +105,8 @@ def test_suppression_hides_small_counts_and_every_rate_that_would_reveal_one(
         below, met, total, met_text, total_text, percent_text, withheld):
     p = proportion(met, total)
     view = Suppression(below).rate(met, total, p.ci_low, p.ci_high)
-    assert (view.met.text, view.total.text, view.percent, view.withheld) == (met_text, total_text, percent_text, withheld)
+    assert (view.met.text, view.total.text, view.percent, view.withheld) == (met_text, total_text, percent_text,
+                                                                             withheld)
     if withheld or total == 0:
         assert (view.rate, view.ci_low, view.ci_high, view.interval, view.crosses) == (None, None, None, "", ())
         assert view.note == ("rate withheld: small numbers" if withheld else "no cases assessed")

@@ -261,7 +261,8 @@ def test_negative_seed_is_refused():
 
 def test_sample_command_writes_register_columns_and_weights(tmp_path, capsys):
     out = tmp_path / "sample.csv"
-    code, stdout, _ = run(capsys, "sample", EXAMPLE_REGISTER, "--size", 78, "--strata", "category", "--seed", 42, "-o", out)
+    code, stdout, _ = run(capsys, "sample", EXAMPLE_REGISTER, "--size", 78, "--strata", "category", "--seed", 42, "-o",
+                          out)
     assert code == 0
     register = {row["case_id"]: row for row in csv.DictReader(EXAMPLE_REGISTER.open(encoding="utf-8"))}
     rows = read_sample(out)
@@ -284,7 +285,8 @@ def test_sample_command_writes_register_columns_and_weights(tmp_path, capsys):
 
 def test_sample_command_with_margin_draws_the_computed_size(tmp_path, capsys):
     out = tmp_path / "sample.csv"
-    code, stdout, _ = run(capsys, "sample", EXAMPLE_REGISTER, "--margin", "0.1", "--strata", "category", "--seed", 1, "-o", out)
+    code, stdout, _ = run(capsys, "sample", EXAMPLE_REGISTER, "--margin", "0.1", "--strata", "category", "--seed", 1,
+                          "-o", out)
     assert code == 0
     assert len(read_sample(out)) == 78  # the hand-worked 400-case example
     assert "n0 = 96.04" in stdout and "77.60" in stdout
@@ -343,7 +345,8 @@ def test_id_column_option_names_the_id_column(tmp_path, capsys):
 
 REGISTER_ERRORS = [
     # (register text, expected message parts)
-    ("case_id,area\nT-1,north\n", [":1: category: no column 'category' (given by --strata); the header has: case_id, area"]),
+    ("case_id,area\nT-1,north\n",
+     [":1: category: no column 'category' (given by --strata); the header has: case_id, area"]),
     ("id,category\nT-1,a\n", [":1: case_id: no column 'case_id' (given by --id-column)"]),
     ("case_id,category\nT-1,a\nT-2,b\nT-1,a\n", [":4: case_id: 'T-1' is also on line 2; ids must be unique"]),
     ("case_id,category\nT-1,a\nT-2,\nT-3,  \n", [":3: category: is empty", ":4: category: is empty"]),
@@ -380,7 +383,8 @@ def test_register_errors_are_reported_with_file_line_and_column(tmp_path, capsys
 )
 def test_a_file_that_is_not_utf8_csv_is_reported(tmp_path, capsys, data, message):
     register = write_register(tmp_path, data)
-    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", 0, "-o", tmp_path / "s.csv")
+    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", 0, "-o",
+                       tmp_path / "s.csv")
     assert code == 2
     assert f"error: {register}{message}" in err
 
@@ -393,7 +397,8 @@ def test_missing_register_file_is_reported(tmp_path, capsys):
 
 def test_long_lists_of_problems_are_capped(tmp_path, capsys):
     register = write_register(tmp_path, "case_id,category\n" + "T-1,\n" * 60)
-    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", 0, "-o", tmp_path / "s.csv")
+    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", 0, "-o",
+                       tmp_path / "s.csv")
     assert code == 2
     assert err.count("error: ") == 51  # 50 listed, then one line counting the rest
     assert "and 69 more problem(s) not listed" in err  # 60 empty strata + 59 duplicate ids = 119
@@ -416,7 +421,8 @@ def test_long_lists_of_problems_are_capped(tmp_path, capsys):
         ([], "one of the arguments --size --margin is required"),
         (["--size", "5", "--min-per-stratum", "-1"], "--min-per-stratum: must be 0 or more, got -1"),
         # 2 strata x 3 = 6 > 5: one under the limit
-        (["--size", "5", "--min-per-stratum", "3"], "register.csv: --min-per-stratum: a sample of 5 cannot give each of the 2 strata 3"),
+        (["--size", "5", "--min-per-stratum", "3"],
+         "register.csv: --min-per-stratum: a sample of 5 cannot give each of the 2 strata 3"),
         # 3.84 / (1 + 2.84/10) = 2.99 -> 3 cases, too few for 2 x 3
         (["--margin", "0.5", "--min-per-stratum", "3"], "register.csv: --min-per-stratum: a sample of 3 cannot give"),
     ],
@@ -440,7 +446,8 @@ def test_size_exactly_at_min_per_stratum_limit_is_accepted(tmp_path, capsys):
 
 def test_negative_seed_is_an_option_error(tmp_path, capsys):
     register = small_register(tmp_path, {"a": 6})
-    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", -1, "-o", tmp_path / "s.csv")
+    code, _, err = run(capsys, "sample", register, "--size", 1, "--strata", "category", "--seed", -1, "-o",
+                       tmp_path / "s.csv")
     assert code == 2 and "--seed: must be 0 or more, got -1" in err
 
 

@@ -41,7 +41,8 @@ def case(case_id: str, day: str, *, history_considered: bool | None = None, refe
                 "child": {"ref": f"C-{case_id[-4:]}", "age": 12}, **extra}
     if history_considered is not None:
         document["incidents"] = history(day)
-        document["risk_assessments"] = [{"at": day + "T18:00", "level": "medium", "history_considered": history_considered,
+        document["risk_assessments"] = [{"at": day + "T18:00", "level": "medium",
+                                         "history_considered": history_considered,
                                          "supervisor_reviewed_at": None}]
     if referral:
         document["referrals"] = [{"at": day + "T17:20", "to": "childrens_social_care"}]
@@ -84,12 +85,13 @@ def test_failing_cases_are_listed_by_severity_then_most_recent_then_input_order(
 
 
 def test_a_row_names_the_child_the_report_time_and_the_evidence(tmp_path, criteria):
-    rows = {r[0]: dict(zip(COLUMNS, r)) for r in screen([write(tmp_path, CASELOAD)], criteria)[1:]}
+    rows = {r[0]: dict(zip(COLUMNS, r, strict=False)) for r in screen([write(tmp_path, CASELOAD)], criteria)[1:]}
     row = rows["S-0004"]
     assert (row["child_ref"], row["force"], row["category"]) == ("C-0004", "testshire", "neglect")
     assert row["reported_at"] == "2019-06-01 16:20"  # local time (BST) as the record has it
     risk, timeliness = row["evidence"].split(" | ")
-    assert risk.startswith("RISK-01: 3 incidents in the 365 days up to the report") and "history considered false" in risk
+    assert risk.startswith("RISK-01: 3 incidents in the 365 days up to the report")
+    assert "history considered false" in risk
     assert timeliness == "TIM-01: no referral to childrens_social_care at or after the report (2019-06-01 16:20)"
 
 
@@ -131,7 +133,9 @@ def test_screen_command_writes_the_list_and_a_bad_caseload_writes_nothing(tmp_pa
     assert main(["screen", str(path), "--as-of", "2019-11-30", "--fail", "RISK-01,TIM-01", "-o", str(target)]) == 0
     assert "screened 6 case(s): 5 fail RISK-01, TIM-01" in capsys.readouterr().err
     assert len(target.read_text(encoding="utf-8").splitlines()) == 6
-    bad = write(tmp_path, [*CASELOAD, {**CASELOAD[0], "case_id": "S-0009", "child": {"ref": "C-9", "age": 30}}], "bad.jsonl")
-    assert main(["screen", str(bad), "--as-of", "2019-11-30", "--fail", "RISK-01", "-o", str(tmp_path / "new.csv")]) == 2
+    bad = write(tmp_path, [*CASELOAD, {**CASELOAD[0], "case_id": "S-0009", "child": {"ref": "C-9", "age": 30}}],
+                "bad.jsonl")
+    assert main(["screen", str(bad), "--as-of", "2019-11-30", "--fail", "RISK-01", "-o",
+                 str(tmp_path / "new.csv")]) == 2
     assert f"{bad}:7: child.age: must be at most 17, got 30" in capsys.readouterr().err
     assert not (tmp_path / "new.csv").exists()

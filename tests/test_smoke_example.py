@@ -12,7 +12,8 @@ def test_example_case_gets_a_result_for_every_criterion(score, criteria):
     result = score(case)
     assert list(result.results) == [c.id for c in criteria.criteria]
     assert result.results["CRM-01"].state == "not_evidenced"
-    assert result.results["CRM-01"].evidence == "exploitation indicators county_lines, going_missing; nrm_referred_at is null"
+    assert result.results["CRM-01"].evidence == ("exploitation indicators county_lines, going_missing; "
+                                                 "nrm_referred_at is null")
     assert result.results["CRM-06"].state == "not_met"  # the inspector answered "no"
     assert result.results["RISK-05"].state == "pending"
     assert result.suggested_grade == "inadequate" and result.provisional is False

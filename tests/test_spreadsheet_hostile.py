@@ -518,6 +518,7 @@ def test_a_utf16_csv_export_is_named_as_utf16(tmp_path, capsys):
     assert code == 2
     assert (f'error: {table}: is UTF-16 text (it starts with a UTF-16 byte-order mark); expected utf-8-sig text: '
             'save it as "CSV UTF-8", or give its encoding in the mapping, e.g. encoding: utf-16') in err
-    mapping.write_text(mapping.read_text(encoding="utf-8").replace("cases:\n  id: Ref", "cases:\n  id: Ref\n  encoding: utf-16"),
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("cases:\n  id: Ref",
+                                                                   "cases:\n  id: Ref\n  encoding: utf-16"),
                        encoding="utf-8")
     assert run(capsys, "import-table", table, "--mapping", mapping, "-o", tmp_path / "out")[0] == 0

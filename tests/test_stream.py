@@ -62,7 +62,8 @@ def write_jsonl(path: Path, documents: list[dict], copies: int = 1, blank_every:
 
 
 def expected_text(paths, criteria, **kwargs) -> str:
-    document = score_paths(paths, criteria=criteria, as_of=AS_OF, parameters=kwargs.pop("parameters", criteria.defaults()))
+    document = score_paths(paths, criteria=criteria, as_of=AS_OF,
+                           parameters=kwargs.pop("parameters", criteria.defaults()))
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -87,7 +88,8 @@ def test_overridden_parameters_reach_every_process(tmp_path, criteria, example_d
     monkeypatch.setattr(stream, "BLOCK_BYTES", 4096)
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=2)
     parameters = {**criteria.defaults(), "referral_max_hours": 1, "repeat_threshold": 1}
-    assert streamed([jsonl], criteria, jobs=2, parameters=parameters) == expected_text([jsonl], criteria, parameters=parameters)
+    assert streamed([jsonl], criteria, jobs=2, parameters=parameters) == expected_text([jsonl], criteria,
+                                                                                       parameters=parameters)
     assert expected_text([jsonl], criteria, parameters=parameters) != expected_text([jsonl], criteria)
 
 
@@ -133,11 +135,13 @@ def test_merged_summaries_equal_one_summary_of_every_case(criteria):
 # --- JSON Lines read in blocks -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("block", [1, 64, 4096, 1 << 20])
-def test_problems_name_the_same_lines_whatever_the_block_size(tmp_path, criteria, example_documents, monkeypatch, block):
+def test_problems_name_the_same_lines_whatever_the_block_size(tmp_path, criteria, example_documents, monkeypatch,
+                                                              block):
     monkeypatch.setattr(stream, "BLOCK_BYTES", block)
     good = [json.dumps(d) for d in example_documents[:3]]
     bad_case = json.dumps({**example_documents[3], "category": "burglary"})
-    text = "\n".join([good[0], "", "{not json", good[1], bad_case, "  ", good[2], '{"case_id": "x"'])  # no final newline
+    text = "\n".join([good[0], "", "{not json", good[1], bad_case, "  ", good[2],
+                      '{"case_id": "x"'])  # no final newline
     path = tmp_path / "mixed.jsonl"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as streamed_error:
@@ -242,7 +246,8 @@ def test_a_yaml_stream_read_from_the_file_reports_what_the_text_reader_does(tmp_
     assert [str(p) for p in error.value.problems] == [
         f"{path}:11: child.age: must be at most 17, got 19",
         f'{path}:13: case_id: case_id "Y-1" is already used at {path}:1',
-        f"{path}:15: category: \"burglary\" is not one of domestic_abuse, missing, sexual_abuse, physical_abuse, neglect, "
+        f"{path}:15: category: \"burglary\" is not one of domestic_abuse, missing, sexual_abuse, physical_abuse, "
+        "neglect, "
         "sexual_exploitation, criminal_exploitation, online_abuse, police_protection, detention",
         f'{path}:20: case_id: duplicate key "case_id" (first given at line 19); each key may appear only once',
     ]

@@ -104,7 +104,7 @@ def test_escalation_met_by_a_strategy_discussion_adds_to_the_recognised_share(cr
 def test_the_scorer_finds_on_every_case_what_the_generator_meant(criteria, scored):
     sample, results = scored
     automatic = [c.id for c in criteria.criteria if c.definition.type == "automatic" and c.id != "TIM-03"]
-    for intended, result in zip(sample.intended, results):
+    for intended, result in zip(sample.intended, results, strict=False):
         for criterion in automatic:
             state = result.results[criterion].state
             if criterion in intended:
@@ -133,7 +133,8 @@ def test_the_check_detects_a_profile_that_misstates_a_rate_by_fifteen_points(cri
         assert not rows[PRACTICE_CRITERIA[practice]].agrees
 
 
-def test_judgement_answers_follow_the_related_automatic_results_as_the_profile_says(criteria, scored, calibration_profile):
+def test_judgement_answers_follow_the_related_automatic_results_as_the_profile_says(criteria, scored,
+                                                                                    calibration_profile):
     sample, results = scored
     shares = calibration_profile.inspection.judgements
     judgements = [c.id for c in criteria.criteria if c.definition.type == "judgement"]
@@ -141,7 +142,7 @@ def test_judgement_answers_follow_the_related_automatic_results_as_the_profile_s
     for criterion in judgements:
         assert related(criteria, criterion), criterion
         counts = {True: [0, 0], False: [0, 0]}  # sound?: [yes, answered]
-        for document, result in zip(sample.documents, results):
+        for document, result in zip(sample.documents, results, strict=False):
             answer = document["judgements"].get(criterion, {}).get("answer")
             if answer in (None, "n/a"):
                 continue

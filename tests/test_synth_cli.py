@@ -62,7 +62,7 @@ def test_a_profile_file_may_be_given_instead_of_a_name(capsys, tmp_path):
 ])
 def test_bad_input_exits_2_with_a_message_naming_the_option(capsys, tmp_path, change, expected):
     argv = list(BASE)
-    for option, value in zip(change[::2], change[1::2]):
+    for option, value in zip(change[::2], change[1::2], strict=False):
         if option in argv:
             argv[argv.index(option) + 1] = value
         else:

@@ -144,7 +144,8 @@ def test_a_true_or_false_code_not_in_booleans_is_an_error():
 
 def test_a_choice_without_codes_must_be_the_case_file_value_itself():
     assert convert(rule(RESPONSE), "scheduled") == "scheduled"
-    with pytest.raises(CellError, match='"Scheduled" is not one of immediate, scheduled, none; did you mean "scheduled"'):
+    with pytest.raises(CellError,
+                       match='"Scheduled" is not one of immediate, scheduled, none; did you mean "scheduled"'):
         convert(rule(RESPONSE), "Scheduled")
 
 
@@ -190,8 +191,10 @@ def test_a_constant_ignores_the_row():
 # --- targets -------------------------------------------------------------------------------------
 
 def test_every_section_is_a_list_or_an_object():
-    assert set(LIST_SECTIONS) == {"incidents", "risk_assessments", "referrals", "strategy_discussions", "supervision", "devices"}
-    assert set(OBJECT_SECTIONS) == {"section47", "police_protection", "investigation", "child_as_suspect", "custody", "outcome"}
+    assert set(LIST_SECTIONS) == {"incidents", "risk_assessments", "referrals", "strategy_discussions", "supervision",
+                                  "devices"}
+    assert set(OBJECT_SECTIONS) == {"section47", "police_protection", "investigation", "child_as_suspect", "custody",
+                                    "outcome"}
 
 
 def test_targets_read_from_the_case_model():

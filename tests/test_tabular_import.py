@@ -35,7 +35,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def westmoor_results(tmp_path_factory):
     """The example export imported through its mapping, then scored: the whole round trip."""
     out = tmp_path_factory.mktemp("westmoor") / "cases"
-    assert main(["import-table", str(WESTMOOR / "cases.csv"), "--mapping", str(WESTMOOR / "mapping.yaml"), "-o", str(out)]) == 0
+    assert main(["import-table", str(WESTMOOR / "cases.csv"), "--mapping", str(WESTMOOR / "mapping.yaml"), "-o",
+                 str(out)]) == 0
     document = score_paths([out], criteria=load_criteria(shipped_criteria_path()), as_of=AS_OF,
                            parameters=load_criteria(shipped_criteria_path()).defaults())
     return out, {c["case_id"]: c for c in document["cases"]}
@@ -157,7 +158,7 @@ def test_the_same_export_as_one_workbook_imports_to_the_same_cases(tmp_path):
             for row in csv.reader(handle):
                 typed = [_typed(v) for v in row]
                 sheet.append([v for v, _ in typed])
-                for cell, (_, number_format) in zip(sheet[sheet.max_row], typed):
+                for cell, (_, number_format) in zip(sheet[sheet.max_row], typed, strict=False):
                     if number_format:
                         cell.number_format = number_format
     book = tmp_path / "westmoor.xlsx"
@@ -193,9 +194,11 @@ def test_a_list_section_is_empty_for_a_case_without_rows_and_an_object_null_wher
     assert second.data["section47"] is None                                            # both blank: null
 
 
-@pytest.mark.parametrize("used, expected", [("Y", {"started_on": "2019-03-05", "conference_on": None}), ("N", None), ("", None)])
+@pytest.mark.parametrize("used, expected",
+                         [("Y", {"started_on": "2019-03-05", "conference_on": None}), ("N", None), ("", None)])
 def test_present_if_decides_whether_an_object_section_is_null(tmp_path, used, expected):
-    mapping = MAPPING.replace("    section47:\n      fields:", "    section47:\n      present_if: S47 Used\n      fields:")
+    mapping = MAPPING.replace("    section47:\n      fields:",
+                              "    section47:\n      present_if: S47 Used\n      fields:")
     cases = [CASES[0] + ["S47 Used"], CASES[1] + [used], CASES[2] + [""]]
     table, path = write_export(tmp_path, mapping=mapping, cases=cases)
     assert import_tables(table, path).cases[0].data["section47"] == expected
@@ -212,7 +215,8 @@ def with_cell(rows: list[list[str]], row: int, column: str, value: str) -> list[
 
 @pytest.mark.parametrize("table, row, column, value, message", [
     ("incidents", 3, "Risk", "Hgih", '"Hgih" is not one of High, Med, Low; did you mean "High"?'),
-    ("incidents", 2, "When", "2018-11-02 22:10", '"2018-11-02 22:10" is not a date and time in the form dd/mm/yyyy hh:mm'),
+    ("incidents", 2, "When", "2018-11-02 22:10",
+     '"2018-11-02 22:10" is not a date and time in the form dd/mm/yyyy hh:mm'),
     ("incidents", 2, "When", "02/11/2018", '"02/11/2018" is not a date and time in the form dd/mm/yyyy hh:mm'),
     ("incidents", 2, "When", "", "is blank; incidents.at needs a value (datetime)"),
     ("incidents", 2, "Seen", "Yes", '"Yes" is not one of Y, N'),
@@ -252,12 +256,14 @@ def test_every_problem_of_every_table_is_listed_at_once_in_file_order(tmp_path):
 
 
 def test_a_second_row_for_an_object_section_table_is_a_problem(tmp_path):
-    mapping = MAPPING.replace("    section47:\n      fields:\n        started_on: S47\n        conference_on: ICPC\n", "")
+    mapping = MAPPING.replace("    section47:\n      fields:\n        started_on: S47\n        conference_on: ICPC\n",
+                              "")
     mapping += ("  section47:\n    file: s47.csv\n    id: Ref\n    fields:\n      started_on: Start\n"
                 "      conference_on: {column: Conf}\n")
     table, path = write_export(tmp_path, mapping=mapping)
     from tabular_helpers import write_csv
-    write_csv(tmp_path / "s47.csv", [["Ref", "Start", "Conf"], ["T-001", "05/03/2019", ""], ["T-001", "06/03/2019", ""]])
+    write_csv(tmp_path / "s47.csv",
+              [["Ref", "Start", "Conf"], ["T-001", "05/03/2019", ""], ["T-001", "06/03/2019", ""]])
     outcome = import_tables(table, path)
     shown = [str(p) for p in outcome.as_problems()]
     assert shown == [f'{tmp_path / "s47.csv"} row 3, column "Ref": a second row for case "T-001" (the first is row 2); '
@@ -389,8 +395,8 @@ def test_a_title_row_above_the_headings_is_skipped_with_header_row(tmp_path):
 
 def test_a_table_in_another_encoding_asks_for_its_encoding(tmp_path):
     table, path = write_export(tmp_path)
-    (tmp_path / "incidents.csv").write_bytes("Ref,Inc,When,Type,Risk,Seen,Demeanour\nT-001,I-1,02/11/2018 22:10,DA,Méd,Y,N\n"
-                                             .encode("cp1252"))
+    (tmp_path / "incidents.csv").write_bytes(("Ref,Inc,When,Type,Risk,Seen,Demeanour\n"
+                                              "T-001,I-1,02/11/2018 22:10,DA,Méd,Y,N\n").encode("cp1252"))
     with pytest.raises(InputError, match="encoding: cp1252"):
         import_tables(table, path)
     mapping = MAPPING.replace("    file: incidents.csv\n", "    file: incidents.csv\n    encoding: cp1252\n")

@@ -34,12 +34,14 @@ def test_the_base_mapping_imports(tmp_path):
 
 @pytest.mark.parametrize("mapping, line, field, message", [
     # an unknown key of the mapping itself, with a suggestion
-    (edit("  fields:\n    force", "  feilds:\n    force"), 8, "cases.feilds", 'unknown field "feilds"; did you mean "fields"?'),
+    (edit("  fields:\n    force", "  feilds:\n    force"), 8, "cases.feilds",
+     'unknown field "feilds"; did you mean "fields"?'),
     # a case-file field that does not exist, with the ones that do
     (edit("    child.age: Age", "    child.agee: Age"), 13, "cases.fields.child.agee",
      'unknown field "child.agee"; expected one of: ref, age, sex, looked_after, plan'),
     # a code mapped to a value the format does not allow
-    (edit('"High": 4', '"High": 7'), 27, "tables.incidents.fields.severity.values.High", "7 is outside whole number 1–5"),
+    (edit('"High": 4', '"High": 7'), 27, "tables.incidents.fields.severity.values.High",
+     "7 is outside whole number 1–5"),
     (edit('"NEG": neglect}}\n    reported_at', '"NEG": neglekt}}\n    reported_at'), 10,
      "cases.fields.category.values.NEG", "'neglekt' is not one of domestic_abuse"),
     # a date format with a part that is not a date part
@@ -76,7 +78,8 @@ def test_each_kind_of_mapping_error_is_located(tmp_path, mapping, line, field, m
 def test_a_required_field_left_unmapped_is_named(tmp_path):
     problems = problems_of(tmp_path, edit("    reported_at: Reported\n", ""))
     assert problems == [f"{tmp_path / 'mapping.yaml'}:8: cases.fields.reported_at: required field \"reported_at\" "
-                        f"(datetime) is not mapped; map a column, or give the same value for every row with {{value: ...}}"]
+                        f"(datetime) is not mapped; map a column, "
+                        f"or give the same value for every row with {{value: ...}}"]
 
 
 def test_every_mapping_problem_is_reported_at_once(tmp_path):
@@ -93,7 +96,7 @@ def test_a_column_the_file_does_not_have_is_located_in_the_mapping_with_a_sugges
 
 
 def test_a_column_headed_twice_in_the_file_is_ambiguous(tmp_path):
-    incidents = [row + [value] for row, value in zip(INCIDENTS, ["Risk", "Low", "Low"])]
+    incidents = [row + [value] for row, value in zip(INCIDENTS, ["Risk", "Low", "Low"], strict=False)]
     problems = problems_of(tmp_path, MAPPING, incidents=incidents)
     assert len(problems) == 1
     assert 'column "Risk" is headed the same way 2 times' in problems[0] and "(columns 5 and 8)" in problems[0]
@@ -101,7 +104,8 @@ def test_a_column_headed_twice_in_the_file_is_ambiguous(tmp_path):
 
 def test_a_child_table_file_that_is_missing_is_located_in_the_mapping(tmp_path):
     problems = problems_of(tmp_path, edit("file: incidents.csv", "file: incidents-2019.csv"))
-    assert problems[0].startswith(f"{tmp_path / 'mapping.yaml'}:21: tables.incidents.file: \"incidents-2019.csv\" not found")
+    assert problems[0].startswith(
+        f"{tmp_path / 'mapping.yaml'}:21: tables.incidents.file: \"incidents-2019.csv\" not found")
 
 
 def test_child_tables_are_found_beside_the_main_table_when_not_beside_the_mapping(tmp_path):
@@ -152,7 +156,8 @@ def test_a_filled_in_template_imports(tmp_path):
     filled = (template_text()
               .replace("  id:    ", "  id: Ref", 1)
               .replace("    force:   ", "    force: {value: testshire}", 1)
-              .replace("    category:   ", '    category: {column: Type, values: {"DA": domestic_abuse, "NEG": neglect}}', 1)
+              .replace("    category:   ",
+                       '    category: {column: Type, values: {"DA": domestic_abuse, "NEG": neglect}}', 1)
               .replace("    reported_at:   ", "    reported_at: Reported", 1)
               .replace("    child.ref:   ", "    child.ref: Child", 1)
               .replace("    child.age:   ", "    child.age: Age", 1))

@@ -147,7 +147,8 @@ def test_parse_datetime(text, expected, why):
     assert parsed == expected, why
 
 
-@pytest.mark.parametrize("text", ["2019-03-04", "2019-03-04T", "04/03/2019 16:20", "2019-02-30T10:00", "2019-03-04T25:00", ""])
+@pytest.mark.parametrize("text",
+                         ["2019-03-04", "2019-03-04T", "04/03/2019 16:20", "2019-02-30T10:00", "2019-03-04T25:00", ""])
 def test_parse_datetime_rejects(text):
     with pytest.raises(ValueError):
         parse_datetime(text)

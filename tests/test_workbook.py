@@ -45,7 +45,8 @@ def test_cases_sheet_has_a_row_per_case_with_reference_and_category(made, book):
     ws = book["Cases"]
     cases = [item.case for item in load_cases([inspection.parent / "cases"])]
     assert [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)] == [c.case_id for c in cases]
-    assert [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)] == [c.category.replace("_", " ") for c in cases]
+    assert [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)] == [c.category.replace("_", " ")
+                                                                                  for c in cases]
     assert _headers(ws)[:2] == ["Case", "Category"]
 
 
@@ -169,7 +170,8 @@ def test_lists_sheet_is_hidden_and_records_the_inspection(book):
     ws = book["Lists"]
     assert ws.sheet_state == "hidden"
     meta = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, 6)}
-    assert meta == {"format": "thematic.workbook/1", "inspection": "exampleshire-2019", "criteria": "ncpi-thematic-2019",
+    assert meta == {"format": "thematic.workbook/1", "inspection": "exampleshire-2019",
+                    "criteria": "ncpi-thematic-2019",
                     "criteria_version": str(CRITERIA_YAML["version"]), "inspector": "insp-a"}
 
 

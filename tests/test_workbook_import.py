@@ -32,7 +32,8 @@ def template(tmp_path_factory) -> Path:
     inspection = example_inspection(folder)
     for inspector in ("insp-a", "insp-b", None):
         name = f"audit-{inspector or 'blank'}.xlsx"
-        argv = ["workbook", str(inspection), "-o", str(folder / name)] + (["--inspector", inspector] if inspector else [])
+        argv = ["workbook", str(inspection), "-o", str(folder / name)] + (["--inspector", inspector] if inspector
+                                                                          else [])
         assert main(argv) == 0
     return folder
 
@@ -90,7 +91,8 @@ def test_round_trip_workbook_import_score_reproduces_every_answer(copy, capsys):
     assert written["inspector"] == "insp-a" and written["inspection"] == "exampleshire-2019"
     for case_id, entry in entered.items():
         recorded = written["cases"][case_id]
-        assert {cid: (a["answer"], a.get("note")) for cid, a in recorded.get("judgements", {}).items()} == entry["answers"]
+        assert {cid: (a["answer"], a.get("note"))
+                for cid, a in recorded.get("judgements", {}).items()} == entry["answers"]
         grade = recorded["grade"]
         assert (grade["value"], grade["referred_back"], grade.get("note")) == entry["grade"]
 
@@ -161,7 +163,8 @@ def test_another_inspectors_answers_are_never_overwritten(copy, capsys):
     ours = yaml.safe_load((inspection_path.parent / "judgements" / "exampleshire-2019-insp-b.yaml").read_text())
     assert ours["cases"]["EXA-2019-001"]["judgements"]["SUP-04"] == {"answer": "no"}
     # Pointed at insp-a's file, insp-b's answers are refused and the file is left as it was.
-    code, _, err = run(capsys, "import-workbook", str(workbook), "--inspection", str(inspection_path), "-o", str(theirs))
+    code, _, err = run(capsys, "import-workbook", str(workbook), "--inspection", str(inspection_path), "-o",
+                       str(theirs))
     assert code == 2
     assert "holds insp-a's judgements; insp-b's answers never overwrite another inspector's" in err
     assert theirs.read_bytes() == before
@@ -175,7 +178,8 @@ def test_answers_are_matched_without_regard_to_case_or_spaces(copy, capsys):
     sheet.set("EXA-2019-001", "Referred back", "YES")
     sheet.save()
     assert run(capsys, "import-workbook", str(workbook), "--inspection", str(inspection_path))[0] == 0
-    case = yaml.safe_load((inspection_path.parent / "judgements" / "exampleshire-2019-insp-a.yaml").read_text())["cases"]["EXA-2019-001"]
+    recorded = (inspection_path.parent / "judgements" / "exampleshire-2019-insp-a.yaml").read_text()
+    case = yaml.safe_load(recorded)["cases"]["EXA-2019-001"]
     assert case == {"judgements": {"SUP-04": {"answer": "yes"}},
                     "grade": {"value": "requires_improvement", "referred_back": True}}
 
@@ -196,10 +200,12 @@ BAD_CELLS = [
     ("EXA-2019-001", "Grade note", "Prompt", "grade note given without a grade; choose a grade or clear the cell"),
     ("EXA-2019-001", "Inspector", None,
      "the inspector's reference is missing; a row with answers needs an inspector's reference such as insp-a"),
-    ("EXA-2019-001", "Inspector", "Inspector A", 'inspector "Inspector A" is not an inspector\'s reference such as insp-a'),
+    ("EXA-2019-001", "Inspector", "Inspector A",
+     'inspector "Inspector A" is not an inspector\'s reference such as insp-a'),
     ("EXA-2019-001", "Inspector", "insp-b", 'inspector "insp-b" differs from the workbook\'s inspector insp-a'),
     ("EXA-2019-001", "Case", "EXA-2019-099", 'case "EXA-2019-099" is not in the inspection\'s sample'),
-    ("EXA-2019-003", "Case", "EXA-2019-002", "EXA-2019-002 is already on row 3 for insp-a; one row per case and inspector"),
+    ("EXA-2019-003", "Case", "EXA-2019-002",
+     "EXA-2019-002 is already on row 3 for insp-a; one row per case and inspector"),
 ]
 
 

@@ -74,13 +74,15 @@ def test_a_disagreement_stays_pending_until_moderated_and_says_why(folder):
 
 
 def test_the_moderated_answer_is_scored_with_who_decided_why_and_the_originals(folder):
-    a = judgements(folder, "insp-a", {"T-001": {"judgements": {"INF-02": {"answer": "yes"}}, "grade": {"value": "good"}}})
+    a = judgements(folder, "insp-a",
+                   {"T-001": {"judgements": {"INF-02": {"answer": "yes"}}, "grade": {"value": "good"}}})
     b = judgements(folder, "insp-b", {"T-001": {"judgements": {"INF-02": {"answer": "no"}},
                                                 "grade": {"value": "inadequate", "referred_back": True}}})
     originals = a.read_text(), b.read_text()
     moderation(folder, {"T-001": {
         "judgements": {"INF-02": {"answer": "no", "by": "insp-c", "reason": "The decision was not recorded."}},
-        "grade": {"value": "requires_improvement", "referred_back": False, "by": "insp-c", "reason": "Agreed at panel."}}})
+        "grade": {"value": "requires_improvement", "referred_back": False, "by": "insp-c",
+                  "reason": "Agreed at panel."}}})
     case = score(folder)["T-001"]
     assert case["results"]["INF-02"] == {
         "state": "not_met",
@@ -107,7 +109,8 @@ def test_an_inspectors_judgements_file_supersedes_their_answer_in_the_case_file(
     ({"TIM-01": {"answer": "yes"}}, 7, "cases.T-001.judgements.TIM-01",
      "TIM-01 is an automatic criterion; only judgement criteria take answers (SUP-04, CRM-06, RISK-05, INF-02)"),
 ])
-def test_answers_in_judgements_files_are_checked_like_case_files_with_file_and_line(folder, entry, line, field, message):
+def test_answers_in_judgements_files_are_checked_like_case_files_with_file_and_line(folder, entry, line, field,
+                                                                                    message):
     path = judgements(folder, "insp-a", {"T-001": {"judgements": entry}})
     assert problems(folder) == [f"{path}:{line}: {field}: {message}"]
 
