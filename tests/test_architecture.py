@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("thematic.scoring",),
     ("thematic.render",),
     ("thematic.tabular", "thematic.workbook", "thematic.synth"),
+    ("thematic.demo",),  # the example programme: synth's cases scored, compared and rendered
     ("thematic.commands", "thematic.cli", "thematic.__main__"),
 )
 # Peers on one layer that are independent features: none may import another.

@@ -20,8 +20,8 @@ import pytest
 from a11y import axe_violations, chromium, describe_violations, describe_vnu, vnu_errors
 from report_helpers import run
 
-from thematic.commands import demo
-from thematic.commands.demo import PROGRAMME, Planned, generate_and_run
+from thematic import demo
+from thematic.demo import PROGRAMME, Planned, generate_and_run
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "inspections" / "README.md"

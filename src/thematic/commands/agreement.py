@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
+from thematic.commands._options import add_output
 from thematic.core.atomic import OutputSet
 from thematic.load.sample import load_sample
 from thematic.scoring.prepare import load_inspection
+
+if TYPE_CHECKING:
+    from thematic.commands._options import Subparsers
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,12 +35,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "agreement", help="agreement between inspectors who double-scored cases, and the moderation list",
         description="For each judgement criterion and the overall grade: cases double-scored, raw agreement, "
                     "Cohen's kappa (linearly weighted for the grade), Krippendorff's alpha and Gwet's AC1, with "
                     "intervals where the method gives them; then every disagreement, moderated or open.")
     p.add_argument("inspection", metavar="INSPECTION.yaml", help="the inspection file (with its judgements files)")
-    p.add_argument("-o", "--output", metavar="FILE.json", help="also write the agreement as JSON (thematic.agreement/1)")
+    add_output(p, metavar="FILE.json", help="also write the agreement as JSON (thematic.agreement/1)")
     p.set_defaults(handler=run)

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from thematic.commands._options import add_output
 from thematic.core.atomic import OutputSet
 from thematic.scoring.prepare import load_inspection
 from thematic.workbook.importing import import_workbook
+
+if TYPE_CHECKING:
+    from thematic.commands._options import Subparsers
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "import-workbook", help="read a filled-in audit workbook into each inspector's judgements file",
         description="Read an audit workbook back. Every bad cell is reported with its address (Cases!F12: ...) "
@@ -41,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="the filled-in workbook made by `thematic workbook`")
     p.add_argument("--inspection", required=True, metavar="INSPECTION.yaml",
                    help="the inspection the workbook was made for")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="the judgements file to write (one inspector only; default: the file the inspection "
-                        "already reads for that inspector, else judgements/INSPECTION-ID-INSPECTOR.yaml beside it)")
+    add_output(p, metavar="FILE",
+               help="the judgements file to write (one inspector only; default: the file the inspection "
+                    "already reads for that inspector, else judgements/INSPECTION-ID-INSPECTOR.yaml beside it)")
     p.set_defaults(handler=run)

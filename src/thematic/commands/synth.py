@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from thematic.commands._options import add_as_of, add_case_format, add_criteria, add_output
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
 from thematic.core.options import parse_whole_number
@@ -12,6 +14,9 @@ from thematic.core.timeutil import parse_date
 from thematic.scoring.criteria import load_criteria
 from thematic.synth import synthesize
 from thematic.synth.profile import shipped_profiles
+
+if TYPE_CHECKING:
+    from thematic.commands._options import Subparsers
 
 
 def _numbers(args: argparse.Namespace) -> tuple[int, int, int, date | None]:
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     names = ", ".join(shipped_profiles())
     p = subparsers.add_parser(
         "synth", help="write a sample of fictional case files from a practice profile",
@@ -75,12 +80,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cases", required=True, metavar="N", help="number of cases to generate (1 to 100000)")
     p.add_argument("--seed", required=True, metavar="S",
                    help="random seed (a whole number): the same seed gives the same files")
-    p.add_argument("--as-of", metavar="DATE", help="date the sample is taken (YYYY-MM-DD, in YEAR; default YEAR-11-30)")
-    p.add_argument("--criteria", metavar="FILE",
-                   help="criteria whose parameters the records are built around and whose results inform the "
-                        "inspector (default: the shipped 2019 set)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="a folder for YAML (one CASE_ID.yaml per case) or a .jsonl file for JSON Lines")
-    p.add_argument("--format", choices=("yaml", "jsonl"),
-                   help="yaml (one file per case, the default) or jsonl (one file); default from OUT's suffix")
+    add_as_of(p, required=False, help="date the sample is taken (YYYY-MM-DD, in YEAR; default YEAR-11-30)")
+    add_criteria(p, help="criteria whose parameters the records are built around and whose results inform the "
+                         "inspector (default: the shipped 2019 set)")
+    add_output(p, required=True, metavar="OUT",
+               help="a folder for YAML (one CASE_ID.yaml per case) or a .jsonl file for JSON Lines")
+    add_case_format(p, choices=("yaml", "jsonl"),
+                    help="yaml (one file per case, the default) or jsonl (one file); default from OUT's suffix")
     p.set_defaults(handler=run)

@@ -11,7 +11,6 @@ model (an age of 19, a severity of 7) is reported at its cell, like a code that 
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from thematic.core.errors import Problem
+from thematic.core.identifiers import hidden_character
 from thematic.load.tables import Row
 from thematic.load.yaml_source import YamlDocument, validation_problems
 from thematic.model.case import SECTIONS, Case
@@ -85,28 +85,6 @@ class _Draft:
     constants: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # field path -> loc in mapping
     failed: set[str] = field(default_factory=set)               # field paths whose cell did not convert
     problems: list[RowProblem] = field(default_factory=list)
-
-
-_INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Zl", "Zp", "Zs"}  # controls, format characters, unassigned, spaces
-
-
-def hidden_character(raw: Any) -> str | None:
-    """What in an id cannot be seen (a zero-width space, a control or format character, a space other
-    than an inner plain one), or None. Two ids differing only by one would count as different cases."""
-    if not isinstance(raw, str):
-        return None
-    for index, char in enumerate(raw):
-        if char == " ":
-            if index == 0 or index == len(raw) - 1:
-                return "a space at the start" if index == 0 else "a space at the end"
-            continue
-        category = unicodedata.category(char)
-        if category in _INVISIBLE:
-            code, name = f"U+{ord(char):04X}", unicodedata.name(char, "")
-            if name:
-                return f"{code} {name}"
-            return f"{code} (a control character)" if category == "Cc" else f"{code} (an invisible character)"
-    return None
 
 
 def _set(target: dict[str, Any], path: str, value: Any) -> None:
