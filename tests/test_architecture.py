@@ -155,6 +155,47 @@ def test_no_import_cycles() -> None:
     assert not fixed, f"fixed, so take them off KNOWN_CYCLES in {__file__}: {fixed}"
 
 
+# Reading a file is load/'s work. Outside it, these calls open files; the exceptions say why.
+_READS = {"open", "read_text", "read_bytes", "load_workbook", "safe_load", "load", "fdopen"}
+_MAY_OPEN = {
+    "thematic.core.atomic": "writes outputs, and opens an existing output only to compare it with the inputs",
+    "thematic.cli": "opens the null device for a standard output whose reader has gone",
+    "thematic.scoring.screening": "reads back the sorted runs it spilled to its own temporary files",
+}
+
+
+def _file_reads(path: Path) -> list[int]:
+    """Lines of calls that open or read a file: open(...), x.open(...), x.read_text(...), yaml.safe_load(...)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name):
+            reads = node.func.id == "open"  # a bare read_text(...) is load/'s own function, imported
+        else:
+            reads = getattr(node.func, "attr", None) in _READS
+        if reads:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_load_opens_input_files() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        if module.startswith("thematic.load") or module in _MAY_OPEN:
+            continue
+        found += [f"{path.relative_to(PACKAGE.parent)}:{line}" for line in _file_reads(path)]
+    assert not found, "files opened outside load/ (read through a function of load/ instead):\n" + "\n".join(found)
+
+
+def test_a_file_read_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text("import json\nwith open('x') as f:\n    json.load(f)\nPath('y').read_text()\n"
+                    "read_text('z')\n", encoding="utf-8")
+    assert sorted(_file_reads(path)) == [2, 3, 4]
+
+
 # The checker itself, on small made-up graphs, so that a quiet result means a clean tree.
 
 def test_a_cycle_through_a_function_level_import_is_found(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from thematic.core.errors import InputError
+from thematic.load import case_stream
 from thematic.load import cases as cases_module
 from thematic.load.cases import load_cases
 from thematic.load.criteria import shipped_criteria_path
@@ -78,14 +79,14 @@ def streamed(paths, criteria, **kwargs) -> str:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_streamed_document_is_byte_for_byte_the_loaded_one(tmp_path, criteria, example_documents, monkeypatch, jobs):
-    monkeypatch.setattr(stream, "BLOCK_BYTES", 4096)  # many chunks, spread over the processes
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 4096)  # many chunks, spread over the processes
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=4, blank_every=7)
     paths = [EXAMPLE_CASES, jsonl]
     assert streamed(paths, criteria, jobs=jobs) == expected_text(paths, criteria)
 
 
 def test_overridden_parameters_reach_every_process(tmp_path, criteria, example_documents, monkeypatch):
-    monkeypatch.setattr(stream, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 4096)
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=2)
     parameters = {**criteria.defaults(), "referral_max_hours": 1, "repeat_threshold": 1}
     assert streamed([jsonl], criteria, jobs=2, parameters=parameters) == expected_text([jsonl], criteria,
@@ -96,7 +97,7 @@ def test_overridden_parameters_reach_every_process(tmp_path, criteria, example_d
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_cases_out_holds_each_case_as_one_json_line_and_the_document_the_summary(tmp_path, criteria, example_documents,
                                                                                monkeypatch, jobs):
-    monkeypatch.setattr(stream, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 4096)
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=3)
     expected = score_paths([jsonl], criteria=criteria, as_of=AS_OF, parameters=criteria.defaults())
     result = score_caseload([jsonl], criteria=criteria, as_of=AS_OF, parameters=criteria.defaults(), jobs=jobs,
@@ -137,7 +138,7 @@ def test_merged_summaries_equal_one_summary_of_every_case(criteria):
 @pytest.mark.parametrize("block", [1, 64, 4096, 1 << 20])
 def test_problems_name_the_same_lines_whatever_the_block_size(tmp_path, criteria, example_documents, monkeypatch,
                                                               block):
-    monkeypatch.setattr(stream, "BLOCK_BYTES", block)
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", block)
     good = [json.dumps(d) for d in example_documents[:3]]
     bad_case = json.dumps({**example_documents[3], "category": "burglary"})
     text = "\n".join([good[0], "", "{not json", good[1], bad_case, "  ", good[2],

@@ -24,6 +24,7 @@ from typing import Any
 
 from thematic.core.atomic import OutputSet, write_text_atomic
 from thematic.load.criteria import shipped_criteria_path
+from thematic.load.yaml_source import read_text
 
 __all__ = ["Planned", "PROGRAMME", "run_demo", "Outcome"]
 
@@ -85,7 +86,7 @@ def install_criteria(root: Path) -> None:
     """The shipped criteria in DIR/criteria, where the inspection files name them (atomic: workers may race)."""
     target = root / "criteria" / f"{CRITERIA}.yaml"
     if not target.is_file():
-        write_text_atomic(target, shipped_criteria_path(CRITERIA).read_text("utf-8"))
+        write_text_atomic(target, read_text(shipped_criteria_path(CRITERIA), "criteria"))
 
 
 def _files(out: Path, folder: str, names: dict[str, str], formats: Sequence[str]) -> tuple[tuple[str, str], ...]:

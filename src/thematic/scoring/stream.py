@@ -27,25 +27,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.case_check import case_check
-from thematic.load.cases import (
-    collect_case_files,
-    json_case_document,
-    jsonl_record,
-    jsonl_text_problem,
-    validate_case,
-    yaml_case_documents,
-)
+from thematic.load.case_stream import case_records, document_chunks, file_size, jsonl_blocks, readable_jsonl_text
+from thematic.load.cases import collect_case_files, jsonl_record, validate_case
 from thematic.load.yaml_source import YamlDocument, located_problem
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
 
-BLOCK_BYTES = 1 << 20  # a JSON Lines chunk: about 500 cases of the case-file format
-DOCUMENTS_PER_CHUNK = 200
 MAX_PROBLEMS = 1000
 _IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 
@@ -211,49 +203,6 @@ class CaseloadTotals:
     forces: set[str]
 
 
-def _jsonl_blocks(handle: IO[bytes]) -> Iterator[tuple[int, bytes, int]]:
-    """(first line number, block of whole lines, bytes read so far) of a JSON Lines file."""
-    number, carry, done = 1, b"", 0
-    while True:
-        data = handle.read(BLOCK_BYTES)
-        if not data:
-            if carry:
-                yield number, carry, done + len(carry)
-            return
-        data = carry + data if carry else data
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            carry = data
-            continue
-        block, carry = data[:cut], data[cut:]
-        done += len(block)
-        yield number, block, done
-        number += block.count(b"\n")
-
-
-def _document_chunks(path: Path, name: str, suffix: str,
-                     problems: list[Problem]) -> Iterator[list[tuple[Any, int, YamlDocument, None]]]:
-    """Chunks of (data, line, document, None) of a YAML or JSON file; its file-level problems appended."""
-    count, batch = 0, []
-    try:
-        documents = [json_case_document(path, name)] if suffix == ".json" else yaml_case_documents(path, name)
-        for doc in documents:
-            count += 1
-            batch.append((doc.data, doc.first_line, doc, None))
-            if len(batch) >= DOCUMENTS_PER_CHUNK:
-                yield batch
-                batch = []
-    except InputError as exc:  # unreadable, or a syntax error or duplicate key, which ends the file
-        if batch:
-            yield batch
-        problems.extend(exc.problems)
-        return
-    if batch:
-        yield batch
-    if count == 0:
-        problems.append(Problem(name, "is empty; expected a case in YAML (one per document)"))
-
-
 def run_caseload(
     paths: Iterable[str | Path], job: CaseloadJob, *, criteria: CriteriaSet, jobs: int = 1,
     progress: Any = None, on_chunk: Callable[[ChunkResult], None] | None = None,
@@ -271,7 +220,7 @@ def run_caseload(
     files = collect_case_files(paths, problems)
     starts = [0]
     for path in files:
-        starts.append(starts[-1] + _size(path))
+        starts.append(starts[-1] + file_size(path))
     if progress is not None:
         progress.start(starts[-1])
     totals = CaseloadTotals(SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria]), 0, set())
@@ -306,7 +255,7 @@ def run_caseload(
                 for chunk in _jsonl_chunks(executor, index, path, name, problems):
                     take(chunk)
             else:
-                for batch in _document_chunks(path, name, suffix, problems):
+                for batch in document_chunks(path, name, suffix, problems):
                     for chunk in executor.here(index, name, batch, 0):
                         take(chunk)
                 if progress is not None:
@@ -317,7 +266,7 @@ def run_caseload(
     finally:
         executor.close(ok)
     for index, path in enumerate(files):
-        if path.suffix.lower() == ".jsonl" and records[index] == 0 and _readable_text(path):
+        if path.suffix.lower() == ".jsonl" and records[index] == 0 and readable_jsonl_text(path):
             problems.append(Problem(str(path), "is empty; expected JSON Lines, one case per line"))
     if not more:  # with the list already full, a second read would add nothing shown
         problems.extend(_duplicate_problems(files, hashes))
@@ -336,37 +285,10 @@ def run_caseload(
     return totals
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _readable_text(path: Path) -> bool:
-    # An unreadable or binary JSON Lines file already has its problem; it is not also "empty".
-    try:
-        with path.open("rb") as handle:
-            return jsonl_text_problem(handle.read(8192), str(path)) is None
-    except OSError:
-        return False
-
-
 def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
                   problems: list[Problem]) -> Iterator[ChunkResult]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        problems.append(Problem(name, f"cannot be read: {exc.strerror or exc}"))
-        return
-    with handle:
-        binary = jsonl_text_problem(handle.read(8192), name)
-        if binary is not None:
-            problems.append(binary)
-            return
-        handle.seek(0)
-        for first_line, block, done in _jsonl_blocks(handle):
-            yield from executor.jsonl(index, name, first_line, block, done)
+    for first_line, block, done in jsonl_blocks(path, name, problems):
+        yield from executor.jsonl(index, name, first_line, block, done)
 
 
 # --- duplicate case ids --------------------------------------------------------------------------
@@ -384,7 +306,7 @@ def _duplicate_problems(files: list[Path], hashes: array[int]) -> list[Problem]:
     first: dict[str, tuple[str, int]] = {}
     problems = []
     for path in files:
-        for data, line, doc in _records(path):
+        for data, line, doc in case_records(path):
             case_id = data.get("case_id") if type(data) is dict else None
             if type(case_id) is not str or not case_id or id_hash(case_id) not in repeated:
                 continue
@@ -393,20 +315,3 @@ def _duplicate_problems(files: list[Path], hashes: array[int]) -> list[Problem]:
                 problems.append(located_problem(doc or YamlDocument(data, str(path), line), ("case_id",),
                                                 f'case_id "{case_id}" is already used at {earlier[0]}:{earlier[1]}'))
     return problems
-
-
-def _records(path: Path) -> Iterator[tuple[Any, int, YamlDocument | None]]:
-    """(data, line, document) of every parsable case of a file: the second read, after a clean first."""
-    name, suffix = str(path), path.suffix.lower()
-    if suffix == ".jsonl":
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                if not raw.isspace():
-                    data, problem = jsonl_record(raw, name, number)
-                    if problem is None:
-                        yield data, number, None
-        return
-    dropped: list[Problem] = []
-    for batch in _document_chunks(path, name, suffix, dropped):
-        for data, line, doc, _ in batch:
-            yield data, line, doc
