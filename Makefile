@@ -42,8 +42,12 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json | syst
 demo: venv
 	$(BIN)/thematic demo
 
+# The structure gate first (lint, then strict types: configured in pyproject.toml), then the suite;
+# tests/test_architecture.py holds the layers of docs/architecture.md.
 test: venv system-tools tools/node_modules/.installed
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache tools/node_modules
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tools/node_modules
