@@ -253,3 +253,88 @@ def test_agreement_command_prints_a_table_and_writes_json(double_scored, capsys,
 def test_agreement_json_has_no_nan_or_infinity(double_scored):
     text = json.dumps(agreement_from_sample(load_sample(load_inspection(double_scored))).to_json(), allow_nan=False)
     assert all(not (isinstance(v, float) and math.isnan(v)) for v in json.loads(text)["items"][0].values())
+
+
+# --- intervals stay within the coefficient's range ------------------------------------------------
+# statsmodels' kappa interval is kappa +/- 1.96 se (normal approximation): on a few cases it runs past
+# 1 or below -1, which no table can give. The bounds are clipped to [-1, 1]; a bound inside is kept.
+
+NEAR_PERFECT = np.array([[3, 0], [1, 3]], dtype=float)  # 7 cases, 6 agreed: kappa 0.72, upper 1.21
+MOSTLY_SPLIT = np.array([[0, 1], [1, 1]], dtype=float)  # 3 cases, 1 agreed: kappa -0.5, lower -1.10
+NEAR_PERFECT_GRADES = np.array([[3, 0, 0], [1, 1, 0], [0, 0, 2]], dtype=float)  # weighted 0.84, upper 1.14
+
+
+def test_kappa_upper_bound_beyond_1_is_clipped_to_1_and_the_lower_bound_kept():
+    direct = sm_kappa(NEAR_PERFECT)
+    assert direct.kappa_upp > 1.2  # the table does what this test needs
+    result = cohens_kappa(NEAR_PERFECT)
+    assert result.ci_high == 1.0
+    assert result.ci_low == direct.kappa_low and -1 < result.ci_low < result.value
+    assert (result.value, result.std_error) == (direct.kappa, direct.std_kappa)
+
+
+def test_kappa_lower_bound_below_minus_1_is_clipped_to_minus_1_and_the_upper_bound_kept():
+    direct = sm_kappa(MOSTLY_SPLIT)
+    assert direct.kappa_low < -1.1
+    result = cohens_kappa(MOSTLY_SPLIT)
+    assert result.ci_low == -1.0
+    assert result.ci_high == direct.kappa_upp and result.value == pytest.approx(-0.5)
+
+
+def test_weighted_kappa_upper_bound_beyond_1_is_clipped_to_1():
+    direct = sm_kappa(NEAR_PERFECT_GRADES, wt="linear")
+    assert direct.kappa_upp > 1.1
+    result = cohens_kappa(NEAR_PERFECT_GRADES, weighted=True)
+    assert (result.ci_low, result.ci_high) == (direct.kappa_low, 1.0)
+
+
+def test_kappa_bounds_inside_the_range_are_statsmodels_own():
+    direct = sm_kappa(ABSTRACTORS)
+    assert cohens_kappa(ABSTRACTORS).ci_low == direct.kappa_low
+    assert cohens_kappa(ABSTRACTORS).ci_high == direct.kappa_upp < 1
+
+
+def test_ac1_upper_bound_beyond_1_is_clipped_to_1():
+    # The paradox table: AC1 0.89, se 0.081, t(19) 2.09: the unclipped upper bound is 1.06.
+    table = np.array([[18, 1], [1, 0]], dtype=float)
+    result = gwet_ac1(table)
+    assert result.value + 2.093 * result.std_error > 1.05
+    assert result.ci_high == 1.0 and result.ci_low == pytest.approx(result.value - 2.0930240 * result.std_error)
+
+
+@pytest.mark.parametrize("table", [NEAR_PERFECT, MOSTLY_SPLIT, NEAR_PERFECT_GRADES, ABSTRACTORS])
+def test_every_interval_lies_within_minus_1_to_1(table):
+    for coefficient in (cohens_kappa(table), cohens_kappa(table, weighted=True), gwet_ac1(table)):
+        assert -1.0 <= coefficient.ci_low <= coefficient.value <= coefficient.ci_high <= 1.0
+
+
+def test_agreement_json_clips_a_kappa_bound_beyond_1(tmp_path):
+    # Through the command: 7 cases, INF-02 (yes/no) 3 yes/yes, 1 no/yes and 3 no/no; grades the
+    # NEAR_PERFECT_GRADES table. The agreement JSON `thematic agreement -o` writes has both upper bounds at 1.
+    criteria = yaml.safe_load(CRITERIA.read_text())
+    for criterion in criteria["criteria"]:
+        if criterion["id"] == "INF-02":
+            criterion["answers"] = {"yes": "met", "no": "not_met"}
+    (tmp_path / "criteria.yaml").write_text(yaml.safe_dump(criteria, sort_keys=False))
+    minimal_cases(tmp_path / "cases", 7)
+    write_inspection(tmp_path, force="testshire", inspection="testshire-2019", criteria=tmp_path / "criteria.yaml")
+    pairs = [("yes", "yes")] * 3 + [("no", "yes")] + [("no", "no")] * 3
+    g, ri, inad = "good", "requires_improvement", "inadequate"
+    grades = [(g, g)] * 3 + [(ri, g), (ri, ri), (inad, inad), (inad, inad)]
+    for side, inspector in enumerate(("insp-a", "insp-b")):
+        write_judgements(tmp_path / "judgements" / f"{inspector}.yaml", inspector,
+                         {f"T-{i:03d}": {"judgements": {"INF-02": {"answer": pairs[i - 1][side]}},
+                                         "grade": {"value": grades[i - 1][side]}} for i in range(1, 8)},
+                         inspection="testshire-2019")
+    target = tmp_path / "agreement.json"
+    assert main(["agreement", str(tmp_path / "inspection.yaml"), "-o", str(target)]) == 0
+    items = {i["item"]: i for i in json.loads(target.read_text())["items"]}
+    kappa, grade_kappa = items["INF-02"]["cohens_kappa"], items["grade"]["cohens_kappa"]
+    assert (kappa["ci_low"], kappa["ci_high"]) == (sm_kappa(NEAR_PERFECT).kappa_low, 1.0)
+    assert kappa["value"] == pytest.approx(0.72)
+    assert grade_kappa["weights"] == "linear"
+    assert (grade_kappa["ci_low"], grade_kappa["ci_high"]) == (sm_kappa(NEAR_PERFECT_GRADES, wt="linear").kappa_low,
+                                                               1.0)
+    for item in items.values():
+        for name in ("cohens_kappa", "gwet_ac1"):
+            assert all(-1.0 <= item[name][end] <= 1.0 for end in ("ci_low", "ci_high") if item[name][end] is not None)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.stats import binomtest, chi2
+from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
 from thematic.cli import main
 from thematic.core.errors import InputError
@@ -234,3 +235,28 @@ def test_the_command_exits_2_on_a_file_that_is_not_results(tmp_path, capsys):
     bad.write_text('{"format": "something/1"}', encoding="utf-8")
     code = main(["compare-assessors", str(bad), str(bad)])
     assert code == 2 and "is not a results file format" in capsys.readouterr().err
+
+
+def test_kappa_bounds_beyond_1_are_clipped_in_the_comparison_json(tmp_path):
+    # 7 cases: 3 met by both, 1 met by the inspectors only, 3 met by neither. statsmodels' kappa
+    # interval (0.72 +/- 1.96 se) ends at 1.21; the comparison says 1.0 and keeps the lower bound.
+    # The grades give the same table, on three grades, for the weighted kappa.
+    states = paired([("met", "met", 3), ("not_met", "met", 1), ("not_met", "not_met", 3)])
+    grades = paired([("good", "good", 3), ("requires_improvement", "good", 1),
+                     ("requires_improvement", "requires_improvement", 1), ("inadequate", "inadequate", 2)])
+    files = [results_file(tmp_path / f"{side}.json",
+                          [(f"T-{i}", {"A": states[k][i]}, grades[k][i]) for i in range(7)],
+                          inspection=f"testshire-{side}-2019") for k, side in enumerate(("force", "insp"))]
+    out = tmp_path / "comparison.json"
+    assert main(["compare-assessors", str(files[0]), str(files[1]), "-o", str(out)]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    table = np.array([[3.0, 0.0], [1.0, 3.0]])
+    grade_table = np.array([[3.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 2.0]])
+    assert sm_kappa(table).kappa_upp > 1.2 and sm_kappa(grade_table, wt="linear").kappa_upp > 1.1
+    kappa = document["criteria"][0]["kappa"]
+    assert (kappa["ci_low"], kappa["ci_high"]) == (sm_kappa(table).kappa_low, 1.0)
+    assert document["grade"]["table"] == grade_table.astype(int).tolist()
+    weighted = document["grade"]["weighted_kappa"]
+    assert (weighted["ci_low"], weighted["ci_high"]) == (sm_kappa(grade_table, wt="linear").kappa_low, 1.0)
+    for coefficient in (kappa, document["grade"]["kappa"], weighted, document["criteria"][0]["gwet_ac1"]):
+        assert -1.0 <= coefficient["ci_low"] <= coefficient["value"] <= coefficient["ci_high"] <= 1.0

@@ -51,6 +51,16 @@ def _finite(x: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _within_range(low: float | None, high: float | None) -> tuple[float | None, float | None]:
+    """Clip an interval to [-1, 1], the range kappa (also linearly weighted) and AC1 can take.
+
+    Their intervals are the estimate plus or minus a multiple of its standard error (statsmodels'
+    kappa_low/kappa_upp use the normal approximation), which on few cases or near-perfect agreement
+    runs past 1 (or below -1): values no table can give, so the bound is the end of the range.
+    """
+    return (None if low is None else max(-1.0, low), None if high is None else min(1.0, high))
+
+
 def contingency(pairs: Sequence[tuple[str, str]], categories: Sequence[str]) -> np.ndarray:
     """q×q counts: rows the first inspector's answer, columns the second's, in `categories` order."""
     index = {c: i for i, c in enumerate(categories)}
@@ -73,7 +83,7 @@ def cohens_kappa(table: np.ndarray, *, weighted: bool = False) -> Coefficient:
     se = _finite(result.std_kappa)
     if table.sum() < 2 or not se:  # one case, or no spread to estimate an interval from
         return Coefficient(value, std_error=se, note="no interval: too few cases or no variation")
-    return Coefficient(value, _finite(result.kappa_low), _finite(result.kappa_upp), se)
+    return Coefficient(value, *_within_range(_finite(result.kappa_low), _finite(result.kappa_upp)), se)
 
 
 def gwet_ac1(table: np.ndarray, *, confidence: float = 0.95) -> Coefficient:
@@ -109,7 +119,7 @@ def gwet_ac1(table: np.ndarray, *, confidence: float = 0.95) -> Coefficient:
     if n < 2 or se == 0:  # the variance formula degenerates to zero: no honest interval to give
         return Coefficient(ac1, std_error=se, note="no interval: too few cases or no variation")
     t = float(scipy_stats.t.ppf(1 - (1 - confidence) / 2, n - 1))
-    return Coefficient(ac1, max(-1.0, ac1 - t * se), min(1.0, ac1 + t * se), se)
+    return Coefficient(ac1, *_within_range(ac1 - t * se, ac1 + t * se), se)  # AC1 too lies in [-1, 1]
 
 
 def krippendorff_alpha(
