@@ -17,6 +17,7 @@ from thematic.core.errors import InputError
 from thematic.core.options import jobs_option, positive_whole_number, whole_number
 from thematic.core.timeutil import parse_date
 from thematic.load.criteria import shipped_criteria_path
+from thematic.render.views import MIN_ASSESSED
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.parameters import ParameterError, parse_set_option
 
@@ -77,9 +78,19 @@ def add_suppress_below(parser: argparse.ArgumentParser, *, help: str) -> None:
     parser.add_argument("--suppress-below", type=positive_whole_number, metavar="N", help=help)
 
 
-def add_minimum(parser: argparse.ArgumentParser, flag: str, *, metavar: str, help: str, default: int = 0) -> None:
-    """A `--min-...` option: a whole number, checked to be 0 or more by the command that reads it."""
-    parser.add_argument(flag, type=whole_number, default=default, metavar=metavar, help=help)
+def add_minimum(parser: argparse.ArgumentParser, flag: str, *, metavar: str, help: str, default: int = 0,
+                positive: bool = False) -> None:
+    """A `--min-...` option: a whole number, checked to be 0 or more by the command that reads it; with
+    `positive`, 1 or more, checked here (0, a negative number or text is a usage error, exit 2)."""
+    parser.add_argument(flag, type=positive_whole_number if positive else whole_number, default=default,
+                        metavar=metavar, help=help)
+
+
+def add_min_assessed(parser: argparse.ArgumentParser) -> None:
+    """`--min-assessed N`: the fewest assessed cases a rate needs to be named lowest, a headline or a change."""
+    add_minimum(parser, "--min-assessed", metavar="N", default=MIN_ASSESSED, positive=True,
+                help=f"the fewest assessed cases a rate needs to be named as a lowest rate, a headline or a change; "
+                     f"rates from fewer are shown, marked 'few cases' (default: {MIN_ASSESSED}; 1 or more)")
 
 
 # --- reading options -------------------------------------------------------------------------------

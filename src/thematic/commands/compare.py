@@ -11,7 +11,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from thematic.commands._options import add_criteria, add_formats, add_output, add_template_dir
+from thematic.commands._options import (
+    add_criteria,
+    add_formats,
+    add_min_assessed,
+    add_output,
+    add_suppress_below,
+    add_template_dir,
+)
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -27,8 +34,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from thematic.render.output import split_formats
 
     comparison, written = write_comparison_report(args.before, args.after, args.output,
-                                                  formats=split_formats(args.format), criteria=args.criteria,
-                                                  template_dir=args.template_dir)
+                                                  formats=split_formats(args.format) if args.format else None,
+                                                  criteria=args.criteria, template_dir=args.template_dir,
+                                                  suppress_below=args.suppress_below, min_assessed=args.min_assessed)
     print("\n".join(summary_lines(comparison)))
     print()
     for target in written:
@@ -50,10 +58,14 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("before", metavar="BEFORE.json", help="results of the earlier inspection")
     p.add_argument("after", metavar="AFTER.json", help="results of the later inspection")
     add_output(p, metavar="DIR", help="output folder (default: out/BEFORE-ID-to-AFTER-ID, from the inspection ids)")
-    add_formats(p, default=DEFAULT_FORMATS,
-                help=f"comma-separated output formats (default: {DEFAULT_FORMATS}; available: {', '.join(WRITERS)})")
+    add_formats(p, help=f"comma-separated output formats (default: {DEFAULT_FORMATS}, or html,pdf with "
+                        f"--suppress-below; available: {', '.join(WRITERS)})")
     add_template_dir(p, help="a folder of Jinja2 templates searched before the defaults (comparison.html.j2 and the "
                              "files it uses; the defaults stay reachable as default/NAME)")
     add_criteria(p, help="the criteria file, for the questions and theme titles in the report (default: the shipped "
                          "set of the same id and version, if there is one; otherwise criteria are shown by id)")
+    add_suppress_below(p, help="for publication: show counts from 1 to N-1 as 'fewer than N' and withhold the rates, "
+                               "changes and p-values that would reveal them (json, which holds every count, is "
+                               "then not written)")
+    add_min_assessed(p)
     p.set_defaults(handler=cmd_compare)

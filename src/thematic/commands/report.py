@@ -12,7 +12,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thematic.commands._options import add_criteria, add_formats, add_output, add_suppress_below, add_template_dir
+from thematic.commands._options import (
+    add_criteria,
+    add_formats,
+    add_min_assessed,
+    add_output,
+    add_suppress_below,
+    add_template_dir,
+)
 from thematic.core.errors import InputError
 from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
 
@@ -48,6 +55,7 @@ def register(subparsers: Subparsers) -> None:
                         "each force with the pooled rate instead)")
     add_criteria(p, help="the criteria file the results were scored with (default: the shipped set of the same "
                          "id); for a programme report it gives the questions and theme titles")
+    add_min_assessed(p)
     p.add_argument("--agreement", metavar="FILE.json",
                    help="force report only: the inspection's agreement between inspectors (written by thematic "
                         "agreement -o), shown as its own section when cases were double-scored")
@@ -71,7 +79,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     written = write_force_report(args.results[0], Path(args.output) if args.output else Path(args.results[0]).parent,
                                  formats=split_formats(args.format or "html,pdf"), criteria=args.criteria,
                                  agreement=args.agreement, template_dir=args.template_dir,
-                                 suppress_below=args.suppress_below, thresholds=thresholds)
+                                 suppress_below=args.suppress_below, thresholds=thresholds,
+                                 min_assessed=args.min_assessed)
     for path in written:
         print(f"report written to {path}")
     return 0
@@ -84,7 +93,8 @@ def programme_report(args: argparse.Namespace) -> int:
 
     programme, written = write_programme_report(
         args.results, args.output, formats=split_formats(args.format) if args.format else None,
-        criteria=args.criteria, template_dir=args.template_dir, suppress_below=args.suppress_below)
+        criteria=args.criteria, template_dir=args.template_dir, suppress_below=args.suppress_below,
+        min_assessed=args.min_assessed)
     print("\n".join(summary_lines(programme)))
     for path in written:
         print(f"report written to {path}")

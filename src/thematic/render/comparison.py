@@ -24,13 +24,35 @@ from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.inputs import criteria_texts
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
-from thematic.render.views import RateView, Suppression, label, percent, slug, snapped, whole_percent
+from thematic.render.views import (
+    MIN_ASSESSED,
+    RateView,
+    Suppression,
+    few_limit,
+    few_text,
+    label,
+    min_assessed_text,
+    percent,
+    slug,
+    snapped,
+    whole_percent,
+)
 from thematic.scoring.criteria import CriteriaSet
-from thematic.stats.compare import DECLINED, FELL, IMPROVED, ROSE, Change, Comparison, Sample, compare
+from thematic.stats.compare import (
+    DECLINED,
+    FELL,
+    IMPROVED,
+    ROSE,
+    Change,
+    Comparison,
+    Sample,
+    compare,
+    few_cases_word,
+)
 
 __all__ = ["ComparisonReport", "comparison_report_context", "render_comparison_report", "write_comparison_report",
            "COMPARISON", "COMPARISON_FORMATS", "FILE_NAMES", "TEMPLATE", "points", "p_text", "key_facts",
-           "summary_lines", "default_output", "check_default_names"]
+           "summary_lines", "default_output", "check_default_names", "comparison_formats", "few_cases"]
 
 TEMPLATE = "comparison.html.j2"
 FILE_NAMES = {"html": "comparison.html", "pdf": "comparison.pdf", "json": "comparison.json"}
@@ -149,36 +171,51 @@ class ComparisonReport:
         return tuple(row for group in self.groups for row in group.rows)
 
 
-def _side(sample: Sample, same_force: bool) -> SideView:
+def _side(sample: Sample, same_force: bool, hide: Suppression) -> SideView:
     year = "" if sample.year is None else str(sample.year)
     if same_force and year:
         name = year
     else:
         name = sample.inspection or Path(sample.file).stem
-    return SideView(name, sample.inspection or "not named", year, sample.as_of, str(sample.cases), sample.file)
+    return SideView(name, sample.inspection or "not named", year, sample.as_of, hide.count(sample.cases).text,
+                    sample.file)
 
 
-def _row(key: str, name: str, question: str, change: Change, anchor: str) -> ChangeRow:
-    hide = Suppression(None)
+def few_cases(change: Change, min_assessed: int) -> bool:
+    """Whether a change was tested with fewer than `min_assessed` assessed cases on a side (so not called one)."""
+    return change.verdict == few_cases_word(min_assessed)
+
+
+def _row(key: str, name: str, question: str, change: Change, anchor: str, hide: Suppression | None = None,
+         min_assessed: int = 1) -> ChangeRow:
+    hide = hide or Suppression(None)
     before = hide.rate(change.before.successes, change.before.total, change.before.ci_low, change.before.ci_high, ())
     after = hide.rate(change.after.successes, change.after.total, change.after.ci_low, change.after.ci_high, ())
-    tested = change.difference is not None and change.ci_low is not None and change.ci_high is not None
-    tag = "improved" if change.verdict in _UP else "declined" if change.verdict in _DOWN else ""
+    withheld = before.withheld or after.withheld  # the change would reveal a withheld rate
+    tested = (change.difference is not None and change.ci_low is not None and change.ci_high is not None
+              and not withheld)
+    few = few_cases(change, min_assessed) or (withheld and (before.total.suppressed or after.total.suppressed))
+    verdict = few_text(min_assessed, hide) if few else change.verdict
+    tag = "" if few else "improved" if change.verdict in _UP else "declined" if change.verdict in _DOWN else ""
     if tested:
         text = f"{points(change.difference)} points"  # type: ignore[arg-type]
         interval = f"{points(change.ci_low)} to {points(change.ci_high)} points"  # type: ignore[arg-type]
-        sentence = (f"{name} {change.verdict}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} "
+        sentence = (f"{name} {verdict}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} "
                     f"(95% interval {interval}), Holm-adjusted p {p_text(change.p_adjusted)}.")
-        chart_label = f"{points(change.difference)} pts: {change.verdict}"  # type: ignore[arg-type]
+        chart_label = f"{points(change.difference)} pts: {verdict}"  # type: ignore[arg-type]
+        point = ChangePoint(name, change.difference, change.ci_low, change.ci_high, chart_label)
+        p_value, p_adjusted = p_text(change.p_value), p_text(change.p_adjusted)
     else:
         text, interval = "–", ""
-        sentence = f"{name}: {change.verdict} (before {before.n_of_n}, after {after.n_of_n})."
-        chart_label = change.verdict
+        if withheld:
+            verdict = verdict if few else "withheld: small numbers"
+        sentence = f"{name}: {verdict} (before {before.n_of_n}, after {after.n_of_n})."
+        point = ChangePoint(name, None, None, None, verdict)
+        p_value, p_adjusted = ("–", "–") if withheld else (p_text(change.p_value), p_text(change.p_adjusted))
     return ChangeRow(
         id=key, anchor=anchor, name=name, question=question, before=before, after=after, change=text,
-        interval=interval, p_value=p_text(change.p_value), p_adjusted=p_text(change.p_adjusted),
-        verdict=change.verdict, tag=tag, sentence=sentence,
-        point=ChangePoint(name, change.difference, change.ci_low, change.ci_high, chart_label))
+        interval=interval, p_value=p_value, p_adjusted=p_adjusted, verdict=verdict, tag=tag, sentence=sentence,
+        point=point)
 
 
 def _rate_text(rate: RateView) -> str:
@@ -187,8 +224,16 @@ def _rate_text(rate: RateView) -> str:
 
 
 def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | None = None,
-                              parameters: dict[str, Any] | None = None) -> ComparisonReport:
-    """The year-on-year report's view data; `criteria` (optional) gives questions and theme titles."""
+                              parameters: dict[str, Any] | None = None, *,
+                              suppress_below: int | None = None) -> ComparisonReport:
+    """The year-on-year report's view data; `criteria` (optional) gives questions and theme titles.
+
+    A change with fewer than the comparison's `min_assessed` assessed cases on either side is shown,
+    marked "few cases", and never counted as improved or declined; `suppress_below` withholds small
+    counts and every rate, change and p-value that would reveal one.
+    """
+    hide = Suppression(suppress_below)
+    min_assessed = comparison.min_assessed
     b, a = comparison.before, comparison.after
     same_force = bool(b.force) and b.force == a.force and b.year != a.year
     definitions = {c.id: c.definition for c in criteria.criteria} if criteria else {}
@@ -197,22 +242,23 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         d = definitions.get(cid)
         return question_text(d.question, parameters or {}) if d else ""
 
-    rows = [_row(c.criterion, c.criterion, question(c.criterion), c.change, f"criterion-{slug(c.criterion)}")
-            for c in comparison.criteria]
+    rows = [_row(c.criterion, c.criterion, question(c.criterion), c.change, f"criterion-{slug(c.criterion)}",
+                 hide, min_assessed) for c in comparison.criteria]
     themes_titles = {t: v.title for t, v in criteria.file.themes.items()} if criteria else {}
-    themes = tuple(_row(t.theme, themes_titles.get(t.theme, label(t.theme)), "", t.change, f"theme-{slug(t.theme)}")
-                   for t in comparison.themes)
+    themes = tuple(_row(t.theme, themes_titles.get(t.theme, label(t.theme)), "", t.change, f"theme-{slug(t.theme)}",
+                        hide, min_assessed) for t in comparison.themes)
     grades = []
     for source, heading in (("inspector", "Inspector's grades"), ("suggested", "Suggested grades")):
-        members = tuple(_row(g.grade, label(g.grade), "", g.change, f"grade-{source}-{slug(g.grade)}")
-                        for g in comparison.grades if g.source == source)
+        members = tuple(_row(g.grade, label(g.grade), "", g.change, f"grade-{source}-{slug(g.grade)}", hide,
+                             min_assessed) for g in comparison.grades if g.source == source)
         if members:
             grades.append((heading, members))
     detected = tuple(r for r in rows if r.tag)
-    tested = [r for r in rows if r.change != "–"]
+    few = [r for r in rows if r.verdict.startswith("few cases")]
+    tested = [r for r in rows if r.change != "–" and r not in few]
     counts = {word: sum(1 for r in tested if r.verdict == word) for word in (IMPROVED, DECLINED)}
     unchanged = len(tested) - counts[IMPROVED] - counts[DECLINED]
-    untestable = len(rows) - len(tested)
+    untestable = len(rows) - len(tested) - len(few)
     apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
     compared_text = (f"{_criteria(len(rows))} the same definition and parameter values in both inspections and "
                      f"{'are' if len(rows) != 1 else 'is'} compared.")
@@ -220,12 +266,15 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         compared_text += f" {_criteria(apart, 'listed apart')}: their definitions differ or they are in one file only."
     counts_text = (f"Improved: {counts[IMPROVED]}. Declined: {counts[DECLINED]}. "
                    f"No change the sample can detect: {unchanged}.")
+    if few:
+        counts_text += (f" Too few cases to say (fewer than {few_limit(min_assessed, hide)} assessed on "
+                        f"one side): {len(few)}.")
     if untestable:
         counts_text += f" Could not be compared (no assessed cases on one side): {untestable}."
     title = (f"{label(a.force).title()}: {b.year} and {a.year} inspections compared" if same_force
              else f"{b.inspection or Path(b.file).stem} and {a.inspection or Path(a.file).stem} compared")
     return ComparisonReport(
-        title=title, criteria_id=a.criteria_id, before=_side(b, same_force), after=_side(a, same_force),
+        title=title, criteria_id=a.criteria_id, before=_side(b, same_force, hide), after=_side(a, same_force, hide),
         compared_text=compared_text, counts_text=counts_text,
         caution=("\u201cNo change the sample can detect\u201d does not mean nothing changed: the samples are too small "
                  "to show a change of that size beyond chance, once the number of criteria compared is allowed for."),
@@ -236,8 +285,16 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         changed=tuple((c, question(c)) for c in comparison.changed),
         added=tuple((c, question(c)) for c in comparison.added),
         removed=tuple((c, question(c)) for c in comparison.removed),
-        notes=comparison.notes, method=METHOD,
+        notes=comparison.notes, method=(*METHOD, ("Small numbers", _small_numbers(hide, min_assessed))),
     )
+
+
+def _small_numbers(hide: Suppression, min_assessed: int) -> str:
+    text = min_assessed_text(min_assessed)
+    if hide.active:
+        text += (f" Counts from 1 to {hide.below - 1} are shown as \u201cfewer than {hide.below}\u201d; a rate, "  # type: ignore[operator]
+                 "a change and its p-values are withheld when they would reveal such a count.")
+    return text
 
 
 def _criteria(count: int, rest: str = "have") -> str:
@@ -277,23 +334,26 @@ def comparison_charts(report: ComparisonReport) -> dict[str, Chart]:
 
 def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | None = None,
                              parameters: dict[str, Any] | None = None, *, formats: Sequence[str] = ("html", "pdf"),
-                             template_dir: str | Path | None = None) -> dict[str, bytes]:
+                             template_dir: str | Path | None = None,
+                             suppress_below: int | None = None) -> dict[str, bytes]:
     """The year-on-year report in each of `formats` (html, pdf), as bytes by format."""
     def context() -> dict[str, Any]:
-        report = comparison_report_context(comparison, criteria, parameters)
+        report = comparison_report_context(comparison, criteria, parameters, suppress_below=suppress_below)
         return {"report": report, "charts": comparison_charts(report)}
 
     return COMPARISON.render(formats, template_dir, context)
 
 
 def write_comparison_report(before: str, after: str, out: str | Path | None = None, *,
-                            formats: Sequence[str] = COMPARISON_FORMATS.names, criteria: str | None = None,
+                            formats: Sequence[str] | None = COMPARISON_FORMATS.names, criteria: str | None = None,
                             template_dir: str | Path | None = None,
-                            outputs: OutputSet | None = None) -> tuple[Comparison, list[Path]]:
+                            outputs: OutputSet | None = None, suppress_below: int | None = None,
+                            min_assessed: int = MIN_ASSESSED) -> tuple[Comparison, list[Path]]:
     """`thematic compare BEFORE AFTER`: the comparison of two results files and the paths written,
-    comparison.json first. `out` defaults to out/BEFORE-to-AFTER. The outputs are checked before
-    rendering and staged in `outputs` (its owner commits), or without `outputs` written together now."""
-    chosen = COMPARISON_FORMATS.check(formats)
+    comparison.json first. `out` defaults to out/BEFORE-to-AFTER. `formats` as in `comparison_formats`.
+    The outputs are checked before rendering and staged in `outputs` (its owner commits), or without
+    `outputs` written together now."""
+    chosen = comparison_formats(formats, suppress_below)
     check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
     with output_set(outputs) as run:
         for path in (before, after):
@@ -303,17 +363,30 @@ def write_comparison_report(before: str, after: str, out: str | Path | None = No
         loaded = load_results_files([before, after])
         if not out:
             check_default_names(loaded)
-        comparison = compare(*loaded)
+        comparison = compare(*loaded, min_assessed=min_assessed)
         folder = Path(out) if out else default_output(comparison)
         COMPARISON.declare(run, folder, chosen)
         documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
         rendered: dict[str, bytes] = {}
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
             rendered = render_comparison_report(comparison, criteria_texts(loaded[1], criteria), loaded[1].parameters,
-                                                formats=documents, template_dir=template_dir)
+                                                formats=documents, template_dir=template_dir,
+                                                suppress_below=suppress_below)
         document = comparison.to_json() if "json" in chosen else None
         written = COMPARISON.write(rendered, folder, run, document=document)
     return comparison, written
+
+
+def comparison_formats(formats: Sequence[str] | None, suppress_below: int | None) -> tuple[str, ...]:
+    """The formats asked of a comparison, checked: json, html and pdf by default, html and pdf for
+    publication (comparison.json holds every count, unsuppressed), as for the programme report."""
+    if formats is None:
+        formats = ["html", "pdf"] if suppress_below else list(COMPARISON_FORMATS.names)
+    chosen = COMPARISON_FORMATS.check(formats)
+    if "json" in chosen and suppress_below:
+        raise InputError.single("--format", "json holds every count unsuppressed, so it cannot be prepared for "
+                                            "publication with --suppress-below; ask for html,pdf")
+    return chosen
 
 
 def default_output(comparison: Comparison) -> Path:
@@ -382,13 +455,19 @@ def summary_lines(comparison: Comparison) -> list[str]:
 
 
 def key_facts(comparison: Comparison) -> str:
-    """One line for an index: criteria compared and how many improved, declined or show no change."""
-    words = [c.change.verdict for c in comparison.criteria]
-    tested = [c for c in comparison.criteria if c.change.p_adjusted is not None]
+    """One line for an index: criteria compared and how many improved, declined or show no change;
+    a change with fewer than the comparison's `min_assessed` assessed cases on a side is counted apart."""
+    min_assessed = comparison.min_assessed
+    few = [c for c in comparison.criteria if few_cases(c.change, min_assessed)]
+    tested = [c for c in comparison.criteria if c.change.p_adjusted is not None and c not in few]
+    words = [c.change.verdict for c in tested]
     improved, declined = words.count(IMPROVED), words.count(DECLINED)
     text = (f"{len(comparison.criteria)} criteria compared: {improved} improved, {declined} declined, "
             f"{len(tested) - improved - declined} no change the sample can detect")
-    if len(tested) < len(comparison.criteria):
-        text += f", {len(comparison.criteria) - len(tested)} could not be compared"
+    if few:
+        text += f", {len(few)} with too few cases (fewer than {min_assessed} assessed on one side)"
+    untestable = len(comparison.criteria) - len(tested) - len(few)
+    if untestable:
+        text += f", {untestable} could not be compared"
     apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
     return text + (f"; {apart} listed apart" if apart else "")

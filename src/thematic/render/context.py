@@ -36,10 +36,14 @@ from thematic.render.sections import (
 )
 from thematic.render.views import (
     DEFAULT_THRESHOLDS,
+    MIN_ASSESSED,
     RateView,
     Suppression,
+    eligible,
+    few_cases,
     format_number,
     label,
+    min_assessed_text,
     slug,
     threshold_text,
 )
@@ -81,10 +85,12 @@ def force_report_context(
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     review_criteria: Sequence[str] = REVIEW_CRITERIA,
     agreement: Mapping[str, Any] | None = None,
+    min_assessed: int = MIN_ASSESSED,
 ) -> ForceReport:
     """The force report's view data for a results document scored against `criteria`.
 
     `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
+    `min_assessed`: a rate from fewer assessed cases is marked "few cases" and never named lowest.
     """
     hide = Suppression(suppress_below)
     thresholds = tuple(sorted(thresholds))
@@ -93,7 +99,7 @@ def force_report_context(
     cases: list[Mapping[str, Any]] = document["cases"]
     questions = {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}
 
-    themes = _themes(criteria, summary, questions, hide, thresholds)
+    themes = _themes(criteria, summary, questions, hide, thresholds, min_assessed)
     inspection = document.get("inspection") or {}
     force = inspection.get("force") or "unknown force"
     year = "" if inspection.get("year") is None else str(inspection["year"])
@@ -105,12 +111,12 @@ def force_report_context(
         year=year,
         as_of=str(inspection.get("as_of") or ""),
         cases=hide.count(len(cases)),
-        key_findings=tuple(_key_finding(t) for t in themes),
+        key_findings=tuple(_key_finding(t, min_assessed) for t in themes),
         grades=_grades(summary["grades"], cases, hide),
         themes=themes,
         review=_review(cases, questions, review_criteria, hide),
         data_quality=_data_quality(summary, cases, questions, hide),
-        method=_method(document, criteria, cases, hide, thresholds, review_criteria),
+        method=_method(document, criteria, cases, hide, thresholds, review_criteria, min_assessed),
         suppressed=hide.active,
         suppress_below=hide.below if hide.active else None,
         thresholds=thresholds,
@@ -120,7 +126,7 @@ def force_report_context(
 
 
 def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mapping[str, str],
-            hide: Suppression, thresholds: tuple[float, ...]) -> tuple[ThemeSection, ...]:
+            hide: Suppression, thresholds: tuple[float, ...], min_assessed: int) -> tuple[ThemeSection, ...]:
     by_theme: dict[str, list[CriterionRow]] = {}
     for compiled in criteria.criteria:
         d = compiled.definition
@@ -133,7 +139,7 @@ def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mappin
             severity=d.severity,
             type=d.type,
             source=d.source,
-            rate=_rate(hide, int(entry["met"]), assessed, thresholds),
+            rate=few_cases(_rate(hide, int(entry["met"]), assessed, thresholds), assessed, min_assessed, hide),
             not_applicable=hide.count(entry["not_applicable"]),
             unable_to_assess=hide.count(entry["unable_to_assess"]),
             pending=hide.count(entry["pending"]),
@@ -148,13 +154,14 @@ def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mappin
             anchor=f"theme-{slug(theme_id)}",
             title=theme.title,
             finding=theme.finding,
-            rate=_rate(hide, int(entry["all_met"]), int(entry["cases"]), thresholds),
+            rate=few_cases(_rate(hide, int(entry["all_met"]), int(entry["cases"]), thresholds), int(entry["cases"]),
+                           min_assessed, hide),
             criteria=tuple(rows),
         ))
     return tuple(sections)
 
 
-def _key_finding(theme: ThemeSection) -> KeyFinding:
+def _key_finding(theme: ThemeSection, min_assessed: int) -> KeyFinding:
     rate = theme.rate
     if rate.total.value == 0:
         summary = "No case in the sample could be assessed on this theme."
@@ -165,16 +172,30 @@ def _key_finding(theme: ThemeSection) -> KeyFinding:
                    f"{rate.percent}, 95% interval {rate.interval}.")
         if rate.borderline:
             summary += f" Borderline: the interval crosses {threshold_text(rate.crosses)}."
+    if rate.few:
+        summary += f" Too few cases to draw a finding from ({rate.few})."
     summary = summary[:1].upper() + summary[1:]  # "fewer than 5 of …" starts a sentence
     # The lowest rate names the criterion the sample says most about; ties go to the larger sample.
+    # Only criteria with at least `min_assessed` assessed cases may be named.
     rated = [row for row in theme.criteria if row.rate.rate is not None]
-    weakest = min(rated, key=lambda r: (r.rate.rate, -(r.rate.total.value or 0))) if rated else None
+    named = [row for row in rated if not row.rate.few and eligible(row.rate.total.value or 0, min_assessed)]
+    weakest = min(named, key=_lowest_key) if named else None
+    lower = [row for row in rated if row not in named and (weakest is None or _lowest_key(row) < _lowest_key(weakest))]
     if weakest is None:
-        weakest_text = "No criterion of this theme has a rate to show."
+        weakest_text = (f"No criterion of this theme has {min_assessed} or more assessed cases, so none is named as "
+                        "the lowest." if rated else "No criterion of this theme has a rate to show.")
     else:
         weakest_text = (f"Lowest: {weakest.id}, \u201c{weakest.question}\u201d: met in {weakest.rate.n_of_n} cases, "
                         f"{weakest.rate.percent}, 95% interval {weakest.rate.interval}.")
+        if lower:
+            ids = ", ".join(row.id for row in lower)
+            weakest_text += (f" Lower rates from fewer than {min_assessed} assessed cases ({ids}) are not named: "
+                             "so few cases say little.")
     return KeyFinding(theme=theme, summary=summary, weakest=weakest, weakest_text=weakest_text)
+
+
+def _lowest_key(row: CriterionRow) -> tuple[float, int]:
+    return (row.rate.rate if row.rate.rate is not None else 2.0, -(row.rate.total.value or 0))
 
 
 def _grades(grades: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], hide: Suppression) -> GradeSection:
@@ -298,7 +319,8 @@ def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
 
 
 def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[Mapping[str, Any]],
-            hide: Suppression, thresholds: tuple[float, ...], review_criteria: Sequence[str]) -> MethodSection:
+            hide: Suppression, thresholds: tuple[float, ...], review_criteria: Sequence[str],
+            min_assessed: int) -> MethodSection:
     parameters: Mapping[str, Any] = document.get("parameters") or {}
     defaults = criteria.defaults()
     rows = []
@@ -336,7 +358,7 @@ def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[
         as_of=str((document.get("inspection") or {}).get("as_of") or ""),
         cases=hide.count(len(cases)),
         categories=tuple((label(name), hide.count(n)) for name, n in sorted(categories.items())),
-        statistics=STATISTICS,
+        statistics=f"{STATISTICS} {min_assessed_text(min_assessed)}",
         thresholds=(f"A rate is flagged as borderline when its 95% interval crosses {threshold_text(thresholds)}: "
                     "the sample cannot tell on which side the force's true rate lies."
                     if thresholds else "No thresholds were set, so no rate is flagged as borderline."),

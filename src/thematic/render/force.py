@@ -22,7 +22,7 @@ from thematic.render.context import force_report_context
 from thematic.render.inputs import check_cases, criteria_for, declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
 from thematic.render.sections import ForceReport
-from thematic.render.views import DEFAULT_THRESHOLDS
+from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED
 from thematic.scoring.criteria import CriteriaSet
 
 __all__ = ["FORCE", "FORCE_FORMATS", "FILE_NAMES", "FORMATS", "TEMPLATE", "ForceCharts", "force_charts",
@@ -57,6 +57,7 @@ def render_force_report(
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     agreement: Mapping[str, Any] | None = None,
+    min_assessed: int = MIN_ASSESSED,
 ) -> dict[str, bytes]:
     """The force report in each format, as bytes by format name ("html", "pdf").
 
@@ -65,7 +66,7 @@ def render_force_report(
     """
     def context() -> dict[str, Any]:
         report = force_report_context(document, criteria, suppress_below=suppress_below, thresholds=thresholds,
-                                      agreement=agreement)
+                                      agreement=agreement, min_assessed=min_assessed)
         return {"report": report, "charts": force_charts(report)}
 
     return FORCE.render(formats, template_dir, context)
@@ -82,6 +83,7 @@ def write_force_report(
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     outputs: OutputSet | None = None,
+    min_assessed: int = MIN_ASSESSED,
 ) -> list[Path]:
     """`thematic report RESULTS.json`: the force report of the results file `results` in `out`, with
     the criteria file and the agreement file if given; the paths written, in format order. The
@@ -99,6 +101,6 @@ def write_force_report(
                                                 case_ids=loaded.case_ids)
         rendered = render_force_report(loaded.document, criteria_set, formats=formats, template_dir=template_dir,
                                        suppress_below=suppress_below, thresholds=thresholds,
-                                       agreement=agreement_document)
+                                       agreement=agreement_document, min_assessed=min_assessed)
         return FORCE.write(rendered, out, run)
 

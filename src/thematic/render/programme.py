@@ -23,13 +23,24 @@ from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
 from thematic.render.inputs import criteria_texts, declare_inputs
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
-from thematic.render.views import RateView, Suppression, interval_text, label, slug
+from thematic.render.views import (
+    MIN_ASSESSED,
+    RateView,
+    Suppression,
+    few_limit,
+    few_text,
+    interval_text,
+    label,
+    min_assessed_text,
+    slug,
+)
 from thematic.scoring.criteria import CriteriaSet
 from thematic.stats.programme import (
     ABOVE_95,
     ABOVE_998,
     BELOW_95,
     BELOW_998,
+    FEW_CASES,
     NO_CASES,
     WITHIN,
     Funnel,
@@ -101,10 +112,11 @@ class ForcePoint:
     position: str
     position_text: str
     meaning: str
+    withheld: bool = False  # the rate is withheld (suppression), and with it the limits and position
 
     @property
     def outside(self) -> bool:
-        return self.position in POSITION_MEANING
+        return self.position in POSITION_MEANING and not self.withheld
 
 
 @dataclass(frozen=True)
@@ -230,8 +242,14 @@ def force_names(results: Sequence[Results]) -> dict[str, str]:
 
 def programme_report_context(programme: Programme, results: Sequence[Results], criteria: CriteriaSet | None = None,
                              *, suppress_below: int | None = None) -> ProgrammeReport:
-    """The programme report's view data; `criteria` (optional) gives questions and theme titles."""
+    """The programme report's view data; `criteria` (optional) gives questions and theme titles.
+
+    A force with fewer than the programme's `min_assessed` cases on a funnel is marked "few cases" and
+    never named; `suppress_below` withholds small counts and the rates, limits and positions that
+    would reveal them.
+    """
     hide = Suppression(suppress_below)
+    min_assessed = programme.min_assessed
     names = force_names(results)
     by_label = {r.label: r for r in results}
     forces = tuple(sorted(names.values(), key=str.lower))
@@ -240,14 +258,23 @@ def programme_report_context(programme: Programme, results: Sequence[Results], c
     def view(funnel: Funnel, name: str, question: str) -> FunnelView:
         points = []
         for force in funnel.forces:
-            limits = force.limits.rates() if force.limits else None
+            rate = hide.rate(force.rate.successes, force.rate.total, force.rate.ci_low, force.rate.ci_high, ())
+            # Limits at a suppressed denominator would reveal it; a position would reveal the count.
+            limits = force.limits.rates() if force.limits and not rate.withheld else None
+            few = force.position == FEW_CASES or (rate.total.suppressed and force.rate.total < min_assessed)
+            if few:
+                position_text = few_text(min_assessed, hide)
+            elif rate.withheld:
+                position_text = "withheld: small numbers"
+            else:
+                position_text = POSITION_TEXT[force.position]
             points.append(ForcePoint(
-                name=names[force.inspection], inspection=force.inspection,
-                rate=hide.rate(force.rate.successes, force.rate.total, force.rate.ci_low, force.rate.ci_high, ()),
+                name=names[force.inspection], inspection=force.inspection, rate=rate,
                 limits_95=interval_text(limits["low_95"], limits["high_95"]) if limits else "–",
                 limits_998=interval_text(limits["low_99.8"], limits["high_99.8"]) if limits else "–",
-                position=force.position, position_text=POSITION_TEXT[force.position],
-                meaning=POSITION_MEANING.get(force.position, "")))
+                position=force.position, position_text=position_text,
+                meaning="" if few or rate.withheld else POSITION_MEANING.get(force.position, ""),
+                withheld=rate.withheld))
         points.sort(key=lambda p: p.name.lower())
         pooled = funnel.pooled
         return FunnelView(
@@ -308,10 +335,22 @@ def programme_report_context(programme: Programme, results: Sequence[Results], c
         grades=grades,
         notes=programme.notes,
         limits_meaning=LIMITS_MEANING,
-        method=METHOD,
+        method=(*METHOD, ("Small numbers", _small_numbers(hide, min_assessed))),
         suppressed=hide.active,
         suppress_below=hide.below if hide.active else None,
     )
+
+
+def _small_numbers(hide: Suppression, min_assessed: int) -> str:
+    text = min_assessed_text(min_assessed)
+    if min_assessed > 1:
+        text += (f" A force with fewer than {min_assessed} assessed cases on a criterion, theme or grade share is not "
+                 "compared with the pooled rate: it is left out of the comparisons counted and never named as outside "
+                 "the limits.")
+    if hide.active:
+        text += (f" Counts from 1 to {few_limit(1, hide) - 1} are shown as \u201cfewer than {hide.below}\u201d; a "
+                 "rate, its limits and where it lies are withheld when they would reveal such a count.")
+    return text
 
 
 def _groups(views: list[FunnelView], criteria: CriteriaSet | None) -> tuple[CriterionGroup, ...]:
@@ -334,6 +373,8 @@ def _outside(views: Sequence[FunnelView]) -> tuple[tuple[OutsideRow, ...], tuple
     for v in views:
         item = f"{v.key}" if v.kind == "criterion" else v.name
         for p in v.points:
+            if not p.outside:
+                continue
             if p.position in (ABOVE_998, BELOW_998):
                 beyond.append(OutsideRow(item, v.anchor, p, v.pooled.percent))
             elif p.position in (ABOVE_95, BELOW_95):
@@ -391,7 +432,8 @@ def programme_formats(formats: Sequence[str] | None, suppress_below: int | None)
 def write_programme_report(paths: Sequence[str], out: str | Path | None = None, *,
                            formats: Sequence[str] | None = None, criteria: str | None = None,
                            template_dir: str | Path | None = None, suppress_below: int | None = None,
-                           outputs: OutputSet | None = None) -> tuple[Programme, list[Path]]:
+                           outputs: OutputSet | None = None,
+                           min_assessed: int = MIN_ASSESSED) -> tuple[Programme, list[Path]]:
     """`thematic report` of several results files: the programme (InputError for different criteria
     sets or an inspection given twice) and the paths written, programme.json first. `formats` as in
     `programme_formats`; `out` defaults to out/programme-YEARS. The outputs are checked once the
@@ -402,7 +444,7 @@ def write_programme_report(paths: Sequence[str], out: str | Path | None = None, 
     with output_set(outputs) as run:
         declare_inputs(run, paths, criteria)
         loaded = load_results_files(paths)
-        programme = build_programme(loaded)
+        programme = build_programme(loaded, min_assessed=min_assessed)
         years = sorted({str(r.inspection.year) for r in loaded if r.inspection.year is not None})
         folder = Path(out) if out else Path("out") / "-".join(["programme", *years])
         PROGRAMME.declare(run, folder, chosen)
@@ -436,4 +478,12 @@ def key_facts(programme: Programme) -> str:
     return (f"{who}, {cases} cases; {int(f['comparisons'])} comparisons on {len(programme.criteria)} criteria: "
             f"{int(f['outside_99.8'])} outside the 99.8% limits (chance alone: at most "
             f"{expected_text(f['chance_at_most_99.8'])}), {int(f['outside_95'])} outside the 95% limits "
-            f"(chance alone: at most {expected_text(f['chance_at_most_95'])})")
+            f"(chance alone: at most {expected_text(f['chance_at_most_95'])})" + _few_facts(programme))
+
+
+def _few_facts(programme: Programme) -> str:
+    few = sum(1 for funnel in programme.criteria for force in funnel.forces if force.position == FEW_CASES)
+    if not few:
+        return ""
+    return (f"; {few} {'result' if few == 1 else 'results'} from fewer than {programme.min_assessed} assessed cases "
+            "not compared")

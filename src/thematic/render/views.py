@@ -11,12 +11,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
 #: Thresholds a rate's interval is tested against: below half, and at least four in five.
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)
+
+#: The fewest assessed cases a rate needs to be named as a lowest, a headline or a change in a
+#: summary (`--min-assessed`): below it a rate is still shown with its counts, marked "few cases".
+MIN_ASSESSED = 10
 
 STATE_LABELS: dict[str, str] = {
     "met": "met",
@@ -143,6 +147,7 @@ class RateView:
     crosses: tuple[float, ...]
     band: str             # where the whole interval lies, e.g. "below 50%"; "" when borderline or no rate
     note: str = ""        # why there is no rate: "rate withheld: small numbers" or "no cases assessed"
+    few: str = ""         # "few cases: fewer than 10 assessed" when too few to be named (`few_cases`)
 
     @property
     def borderline(self) -> bool:
@@ -250,6 +255,47 @@ class Suppression:
             crosses=crossed(ci_low, ci_high, thresholds),
             band=band(ci_low, ci_high, thresholds),
         )
+
+
+def few_text(min_assessed: int, hide: Suppression | None = None) -> str:
+    """"few cases: fewer than 10 assessed": the mark of a rate from fewer than `min_assessed` cases.
+
+    With suppression at a higher limit the mark says no more than the suppressed count does.
+    """
+    return f"few cases: fewer than {few_limit(min_assessed, hide)} assessed"
+
+
+def few_limit(min_assessed: int, hide: Suppression | None = None) -> int:
+    """The number a "few cases" mark names: `min_assessed`, or the suppression limit when higher."""
+    if hide is not None and hide.below is not None and hide.active:
+        return max(min_assessed, hide.below)
+    return min_assessed
+
+
+def eligible(total: int, min_assessed: int) -> bool:
+    """Whether a rate from `total` assessed cases may be named as a lowest, headline or change."""
+    return total >= min_assessed and total > 0
+
+
+def few_cases(view: RateView, total: int, min_assessed: int, hide: Suppression | None = None) -> RateView:
+    """`view` marked "few cases" when its `total` (1 or more) is below `min_assessed`, or is suppressed.
+
+    A suppressed total is marked whatever its size, so the mark never tells more than "fewer than N".
+    """
+    suppressed = view.total.suppressed
+    if total <= 0 or (total >= min_assessed and not suppressed):
+        return view
+    return replace(view, few=few_text(min_assessed, hide))
+
+
+def min_assessed_text(min_assessed: int) -> str:
+    """The rule on small numbers, said once in each report's method."""
+    if min_assessed <= 1:
+        return ("No minimum number of assessed cases was set: any rate with an assessed case may be named as a "
+                f"lowest rate, a headline or a change (thematic --min-assessed, default {MIN_ASSESSED}).")
+    return (f"A rate from fewer than {min_assessed} assessed cases is shown with its counts and marked \u201cfew "
+            "cases\u201d, but is never named as a lowest rate, a headline or a change in a summary: so few cases "
+            f"say little about the rest (thematic --min-assessed, default {MIN_ASSESSED}).")
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -35,7 +35,7 @@ from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "ALPHA", "COMPARISON_FORMAT", "Change", "Comparison", "CriterionChange", "GradeChange", "NotCompared",
-    "RateTest", "Sample", "ThemeChange", "compare", "holm", "rate_change", "verdict",
+    "RateTest", "Sample", "ThemeChange", "compare", "holm", "rate_change", "verdict", "MIN_ASSESSED", "few_cases_word",
 ]
 
 COMPARISON_FORMAT = "thematic.comparison/1"
@@ -43,6 +43,14 @@ ALPHA = 0.05
 IMPROVED, DECLINED = "improved", "declined"
 ROSE, FELL = "rose", "fell"
 NO_DETECTABLE_CHANGE = "no change the sample can detect"
+#: The fewest assessed cases on each side for a change to be called one: the reports' default
+#: (`--min-assessed`). `compare` itself defaults to 1, no minimum, for callers that set none.
+MIN_ASSESSED = 10
+
+
+def few_cases_word(min_assessed: int) -> str:
+    """The word for a change with fewer than `min_assessed` assessed cases on a side: never a change."""
+    return f"few cases: fewer than {min_assessed} assessed"
 
 METHOD: dict[str, str] = {
     "change": "AFTER rate minus BEFORE rate, as a fraction (0.25 is 25 percentage points)",
@@ -53,7 +61,9 @@ METHOD: dict[str, str] = {
                   "criteria, themes, inspector grades, suggested grades",
     "decision": "improved (or rose) if the adjusted p-value is below 0.05 and the whole interval is above 0; "
                 "declined (or fell) if it is below 0.05 and the whole interval is below 0; "
-                "otherwise no change the sample can detect",
+                "otherwise no change the sample can detect; a change with fewer than min_assessed assessed "
+                "cases on either side (--min-assessed N) is tested and counted in the Holm family but worded "
+                "\"few cases: fewer than N assessed\", never improved or declined",
     "grades": "each grade's share of the inspector-graded cases (cases not graded left out), and of all cases "
               "for suggested grades (provisional ones included)",
     "matching": "a criterion is compared only if its fingerprint (definition and parameter values) is the "
@@ -172,6 +182,7 @@ class Comparison:
     grades_not_compared: tuple[NotCompared, ...]
     notes: tuple[str, ...]
     alpha: float = ALPHA
+    min_assessed: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -238,14 +249,17 @@ def _untestable(test: RateTest, what: str) -> str:
     return f"cannot be compared: no {what} {' or '.join(sides)}"
 
 
-def _family(tests: Sequence[RateTest], what: str, up: str, down: str) -> list[Change]:
-    """Changes for one family of comparisons, Holm-adjusted together."""
+def _family(tests: Sequence[RateTest], what: str, up: str, down: str, min_assessed: int = 1) -> list[Change]:
+    """Changes for one family of comparisons, Holm-adjusted together; a tested change with fewer than
+    `min_assessed` assessed cases on a side is worded `few_cases_word`, whatever its p-value."""
     tested = [i for i, t in enumerate(tests) if t.p_value is not None]
     adjusted = dict(zip(tested, holm([tests[i].p_value for i in tested]), strict=True))  # type: ignore[misc]
     changes = []
     for i, t in enumerate(tests):
         if i in adjusted:
             word = verdict(t.ci_low, t.ci_high, adjusted[i], up=up, down=down)  # type: ignore[arg-type]
+            if min(t.before.total, t.after.total) < min_assessed:
+                word = few_cases_word(min_assessed)
         else:
             word = _untestable(t, what)
         changes.append(Change(t.before, t.after, t.difference, t.ci_low, t.ci_high, t.p_value, adjusted.get(i), word))
@@ -254,22 +268,25 @@ def _family(tests: Sequence[RateTest], what: str, up: str, down: str) -> list[Ch
 
 # --- the comparison ------------------------------------------------------------------------------
 
-def compare(before: Results, after: Results) -> Comparison:
-    """Compare two results of the same criteria set; InputError if they cannot be compared at all."""
+def compare(before: Results, after: Results, *, min_assessed: int = 1) -> Comparison:
+    """Compare two results of the same criteria set; InputError if they cannot be compared at all.
+
+    A change with fewer than `min_assessed` assessed cases on either side is never called one.
+    """
     _refuse_incomparable(before, after)
     same, changed, added, removed = _match_criteria(before, after)
     tests = [rate_change(before.criteria[c].met, before.criteria[c].assessed,
                          after.criteria[c].met, after.criteria[c].assessed) for c in same]
-    criteria = tuple(CriterionChange(c, after.fingerprints[c], change)
-                     for c, change in zip(same, _family(tests, "assessed cases", IMPROVED, DECLINED), strict=True))
+    changes = _family(tests, "assessed cases", IMPROVED, DECLINED, min_assessed)
+    criteria = tuple(CriterionChange(c, after.fingerprints[c], change) for c, change in zip(same, changes, strict=True))
     identical = not (changed or added or removed)
-    themes, themes_skipped = _themes(before, after, identical)
-    grades, grades_skipped = _grades(before, after, identical)
+    themes, themes_skipped = _themes(before, after, identical, min_assessed)
+    grades, grades_skipped = _grades(before, after, identical, min_assessed)
     return Comparison(
         before=Sample.of(before), after=Sample.of(after), criteria=criteria,
         changed=tuple(changed), added=tuple(added), removed=tuple(removed),
         themes=themes, themes_not_compared=themes_skipped, grades=grades, grades_not_compared=grades_skipped,
-        notes=tuple(_notes(before, after)),
+        notes=tuple(_notes(before, after)), min_assessed=min_assessed,
     )
 
 
@@ -298,7 +315,7 @@ _CRITERIA_DIFFER = ("the criteria differ between the two files, and a results fi
 
 
 def _themes(
-    before: Results, after: Results, identical: bool,
+    before: Results, after: Results, identical: bool, min_assessed: int,
 ) -> tuple[tuple[ThemeChange, ...], tuple[NotCompared, ...]]:
     # A theme's rate depends on every criterion in it; fingerprints include each criterion's theme,
     # so with identical fingerprints the themes are made up alike.
@@ -311,13 +328,13 @@ def _themes(
     tests = [rate_change(before.themes[t].all_met, before.themes[t].cases,
                          after.themes[t].all_met, after.themes[t].cases)
              for t in both]
-    changes = _family(tests, "cases in the theme", IMPROVED, DECLINED)
+    changes = _family(tests, "cases in the theme", IMPROVED, DECLINED, min_assessed)
     rows = tuple(ThemeChange(t, c) for t, c in zip(both, changes, strict=True))
     return rows, tuple(skipped)
 
 
 def _grades(
-    before: Results, after: Results, identical: bool,
+    before: Results, after: Results, identical: bool, min_assessed: int,
 ) -> tuple[tuple[GradeChange, ...], tuple[NotCompared, ...]]:
     """Each grade's share of graded cases: the inspectors' always, the suggested only under identical criteria."""
     rows: list[GradeChange] = []
@@ -331,7 +348,7 @@ def _grades(
     for source, counts in sources:
         b, a = counts(before), counts(after)
         tests = [rate_change(b[g], sum(b.values()), a[g], sum(a.values())) for g in GRADES]
-        for grade, change in zip(GRADES, _family(tests, "graded cases", ROSE, FELL), strict=True):
+        for grade, change in zip(GRADES, _family(tests, "graded cases", ROSE, FELL, min_assessed), strict=True):
             rows.append(GradeChange(source, grade, change))
     return tuple(rows), tuple(skipped)
 

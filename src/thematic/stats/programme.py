@@ -42,13 +42,16 @@ from thematic.stats.compare import NotCompared, Sample
 from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
-    "PROGRAMME_FORMAT", "Funnel", "FunnelLimits", "ForceRate", "Programme", "build_programme", "funnel_limits",
+    "PROGRAMME_FORMAT", "FEW_CASES", "Funnel", "FunnelLimits", "ForceRate", "Programme", "build_programme",
+    "funnel_limits",
 ]
 
 PROGRAMME_FORMAT = "thematic.programme/1"
 #: Position of a force against the limits; the codes used in the JSON.
 WITHIN, ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, NO_CASES = (
     "within", "above_95", "above_99.8", "below_95", "below_99.8", "no_cases")
+#: A force with from 1 to min_assessed - 1 assessed cases: shown with its limits, never compared or named.
+FEW_CASES = "few_cases"
 _OUTSIDE_998 = frozenset({ABOVE_998, BELOW_998})
 _OUTSIDE_95 = frozenset({ABOVE_95, BELOW_95}) | _OUTSIDE_998
 
@@ -65,6 +68,8 @@ METHOD: dict[str, str] = {
                        "variation between forces",
     "matching": "a criterion pools only forces with the most common fingerprint; themes and suggested grades "
                 "only forces whose criteria all match",
+    "few_cases": "a force with fewer than min_assessed assessed cases on a funnel is shown with its limits but "
+                 "lies few_cases: it is neither compared with the pooled rate nor counted or named as outside",
 }
 
 
@@ -147,7 +152,8 @@ class Funnel:
 
     @property
     def comparisons(self) -> int:
-        return sum(1 for f in self.forces if f.limits is not None)
+        """Forces compared with the pooled rate: those with limits and enough assessed cases."""
+        return sum(1 for f in self.forces if f.limits is not None and f.position != FEW_CASES)
 
     def curve(self, max_total: int | None = None) -> list[FunnelLimits]:
         """The limits at every denominator from 1 to `max_total` (default: the largest force's), for drawing."""
@@ -177,6 +183,7 @@ class Programme:
     themes: tuple[Funnel, ...]
     grades: tuple[Funnel, ...]
     notes: tuple[str, ...] = ()
+    min_assessed: int = 1  # a force with fewer assessed cases is shown but not compared (FEW_CASES)
 
     def families(self) -> dict[str, dict[str, float]]:
         """Per family: comparisons made, forces outside each limit, and the most expected by chance."""
@@ -197,7 +204,7 @@ class Programme:
             "format": PROGRAMME_FORMAT,
             "criteria_id": self.criteria_id,
             "inspections": [s.to_json() for s in self.samples],
-            "method": METHOD,
+            "method": {**METHOD, "min_assessed": self.min_assessed},
             "multiple_comparisons": self.families(),
             "criteria": [f.to_json() for f in self.criteria],
             "themes": [f.to_json() for f in self.themes],
@@ -208,23 +215,30 @@ class Programme:
 
 # --- building ------------------------------------------------------------------------------------
 
-def build_programme(results: Sequence[Results]) -> Programme:
-    """Funnels for every criterion, theme and grade share; InputError if the files cannot be set side by side."""
+def build_programme(results: Sequence[Results], *, min_assessed: int = 1) -> Programme:
+    """Funnels for every criterion, theme and grade share; InputError if the files cannot be set side by side.
+
+    A force with from 1 to `min_assessed` - 1 cases on a funnel keeps its limits but lies FEW_CASES:
+    it is neither compared with the pooled rate nor named as outside the limits.
+    """
     _refuse(results)
-    criteria = tuple(_criterion_funnel(results, cid) for cid in _criterion_ids(results))
+    criteria = tuple(_criterion_funnel(results, cid, min_assessed) for cid in _criterion_ids(results))
     reference = _most_common([tuple(r.fingerprints.items()) for r in results])
     matching = [r for r in results if tuple(r.fingerprints.items()) == reference]
     differing = tuple(NotCompared(r.label, "its criteria differ from the other inspections'")
                       for r in results if tuple(r.fingerprints.items()) != reference)
     theme_ids = list(dict.fromkeys(t for r in matching for t in r.themes))
-    themes = tuple(_funnel("theme", t, matching, partial(_theme_counts, theme=t), differing) for t in theme_ids)
+    themes = tuple(_funnel("theme", t, matching, partial(_theme_counts, theme=t), differing,
+                           min_assessed=min_assessed) for t in theme_ids)
     grades: list[Funnel] = []
     for grade in GRADES:
-        grades.append(_funnel("inspector_grade", grade, results, partial(_inspector_grade, grade=grade), ()))
+        grades.append(_funnel("inspector_grade", grade, results, partial(_inspector_grade, grade=grade), (),
+                              min_assessed=min_assessed))
     for grade in GRADES:  # suggested grades follow from every criterion, so only under identical criteria
-        grades.append(_funnel("suggested_grade", grade, matching, partial(_suggested_grade, grade=grade), differing))
+        grades.append(_funnel("suggested_grade", grade, matching, partial(_suggested_grade, grade=grade), differing,
+                              min_assessed=min_assessed))
     return Programme(results[0].criteria_id, tuple(Sample.of(r) for r in results), criteria, themes, tuple(grades),
-                     tuple(_notes(results)))
+                     tuple(_notes(results)), min_assessed)
 
 
 def _refuse(results: Sequence[Results]) -> None:
@@ -266,7 +280,7 @@ def _most_common(values: list[Any]) -> Any:
     return Counter(values).most_common(1)[0][0]
 
 
-def _criterion_funnel(results: Sequence[Results], cid: str) -> Funnel:
+def _criterion_funnel(results: Sequence[Results], cid: str, min_assessed: int = 1) -> Funnel:
     having = [r for r in results if cid in r.fingerprints]
     reference = _most_common([r.fingerprints[cid] for r in having])
     included = [r for r in having if r.fingerprints[cid] == reference]
@@ -275,7 +289,7 @@ def _criterion_funnel(results: Sequence[Results], cid: str) -> Funnel:
                     else "its definition or parameter values (fingerprint) differ from the other inspections'")
         for r in results if r.fingerprints.get(cid) != reference)
     return _funnel("criterion", cid, included, lambda r: (r.criteria[cid].met, r.criteria[cid].assessed), skipped,
-                   fingerprint=reference)
+                   fingerprint=reference, min_assessed=min_assessed)
 
 
 def _theme_counts(results: Results, theme: str) -> tuple[int, int]:
@@ -292,13 +306,15 @@ def _suggested_grade(results: Results, grade: str) -> tuple[int, int]:
 
 
 def _funnel(kind: str, key: str, included: Sequence[Results], counts: Callable[[Results], tuple[int, int]],
-            skipped: tuple[NotCompared, ...], fingerprint: str | None = None) -> Funnel:
+            skipped: tuple[NotCompared, ...], fingerprint: str | None = None, *, min_assessed: int = 1) -> Funnel:
     pairs = [counts(r) for r in included]
     pooled = proportion(sum(k for k, _ in pairs), sum(n for _, n in pairs))
     forces = []
     for r, (k, n) in zip(included, pairs, strict=True):
         limits = funnel_limits(pooled.rate, n) if n > 0 and pooled.rate is not None else None
         position = limits.position(k) if limits else NO_CASES
+        if limits and n < min_assessed:
+            position = FEW_CASES
         forces.append(ForceRate(r.label, r.inspection.force, r.inspection.year, proportion(k, n), limits, position))
     return Funnel(kind, key, pooled, tuple(forces), skipped, fingerprint)
 
