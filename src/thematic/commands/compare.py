@@ -33,8 +33,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from thematic.render.comparison import summary_lines, write_comparison_report
     from thematic.render.output import split_formats
 
-    comparison, written = write_comparison_report(args.before, args.after, args.output,
-                                                  formats=split_formats(args.format) if args.format else None,
+    formats = split_formats(args.format) if args.format is not None else None  # "" is an error, not the default
+    comparison, written = write_comparison_report(args.before, args.after, args.output, formats=formats,
                                                   criteria=args.criteria, template_dir=args.template_dir,
                                                   suppress_below=args.suppress_below, min_assessed=args.min_assessed)
     print("\n".join(summary_lines(comparison)))
