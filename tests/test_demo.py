@@ -158,3 +158,15 @@ def test_the_makefile_demo_target_runs_thematic_demo():
     recipe = re.search(r"^demo:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
     assert [shlex.split(line)[0].rsplit("/", 1)[-1] for line in recipe.splitlines()] == ["thematic"]
     assert "demo" in recipe
+
+
+def test_the_demo_applies_the_default_minimum_of_assessed_cases(demo_run):
+    """As `thematic compare` and `thematic report` do: with 8 cases a force, no change and no funnel
+    position is a finding; each is "few cases"."""
+    out = demo_run[2]
+    comparison = json.loads((out / "northmoor-2015-to-2019" / "comparison.json").read_text())
+    tested = [c["change"] for c in comparison["criteria"] if not c["change"].startswith("cannot be compared")]
+    assert tested
+    assert set(tested) == {"few cases: fewer than 10 assessed"}
+    programme = json.loads((out / "programme-2019" / "programme.json").read_text())
+    assert programme["method"]["min_assessed"] == 10

@@ -144,11 +144,12 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
     from thematic.render.programme import PROGRAMME as PROGRAMME_REPORT
     from thematic.render.programme import key_facts, render_programme_report
     from thematic.scoring.criteria import load_criteria
+    from thematic.stats.compare import MIN_ASSESSED
     from thematic.stats.programme import build_programme
 
     root = Path(out)
     results = [load_results(root / i / "results.json") for i in ids]
-    programme = build_programme(results)
+    programme = build_programme(results, min_assessed=MIN_ASSESSED)  # as `thematic report` does by default
     criteria = load_criteria(root / "criteria" / f"{CRITERIA}.yaml")
     rendered = render_programme_report(programme, results, criteria, formats=formats)
     folder = f"programme-{year}"
@@ -163,11 +164,11 @@ def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -
     from thematic.load.results import load_results
     from thematic.render.comparison import COMPARISON, key_facts, render_comparison_report
     from thematic.scoring.criteria import load_criteria
-    from thematic.stats.compare import compare
+    from thematic.stats.compare import MIN_ASSESSED, compare
 
     root = Path(out)
     b, a = load_results(root / before / "results.json"), load_results(root / after / "results.json")
-    comparison = compare(b, a)
+    comparison = compare(b, a, min_assessed=MIN_ASSESSED)  # as `thematic compare` does by default
     criteria = load_criteria(root / "criteria" / f"{CRITERIA}.yaml")
     rendered = render_comparison_report(comparison, criteria, a.parameters, formats=formats)
     folder = f"{before}-to-{after.rsplit('-', 1)[-1]}"
