@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_output
 from thematic.core.atomic import OutputSet
-from thematic.load.sample import load_sample
-from thematic.scoring.prepare import load_inspection
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -16,7 +14,9 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
+    from thematic.load.sample import load_sample
     from thematic.render.agreement_text import agreement_text
+    from thematic.scoring.prepare import load_inspection
     from thematic.stats.agreement import agreement_from_sample
 
     inspection = load_inspection(args.inspection)

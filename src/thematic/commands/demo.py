@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_formats, add_jobs, add_output
-from thematic.demo import run_demo
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -31,6 +30,8 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the fictional example programme, run every inspection and report, and index them."""
+    # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
+    from thematic.demo import run_demo
     from thematic.render.force import FORCE_FORMATS  # loads matplotlib: only here
 
     formats = FORCE_FORMATS.check(args.format.split(","))

@@ -6,14 +6,16 @@ from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_output
 from thematic.core.atomic import OutputSet
-from thematic.scoring.prepare import load_inspection
-from thematic.workbook.importing import import_workbook
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
+    from thematic.scoring.prepare import load_inspection
+    from thematic.workbook.importing import import_workbook
+
     inspection = load_inspection(args.inspection)
     if args.output:  # an inspector's judgements file is updated in place; any other input never is
         inputs = [(p, w) for p, w in inspection.input_files() if w != "a judgements file"]

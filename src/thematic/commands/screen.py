@@ -22,14 +22,16 @@ from thematic.commands._options import (
 )
 from thematic.core.atomic import OutputSet
 from thematic.core.progress import Progress
-from thematic.scoring.caseload import declare_caseload
-from thematic.scoring.screening import parse_criteria_list, screen_caseload
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
+    from thematic.scoring.caseload import declare_caseload
+    from thematic.scoring.screening import parse_criteria_list, screen_caseload
+
     criteria = criteria_set(args.criteria)
     date = as_of(args.as_of)
     fail = parse_criteria_list(args.fail, criteria)

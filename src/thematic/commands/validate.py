@@ -5,7 +5,6 @@ import argparse
 from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_criteria
-from thematic.scoring.validation import validate_paths
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -22,6 +21,9 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check criteria, inspection and case files; list every problem."""
+    # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
+    from thematic.scoring.validation import validate_paths
+
     validated = validate_paths(args.paths, args.criteria)
     cases = f", {validated.cases} case(s)" if validated.cases else ""
     print(f"ok: {len(validated.checked)} path(s) valid{cases}")

@@ -6,13 +6,15 @@ import argparse
 from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_output
-from thematic.workbook.make import make_workbook
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
+    from thematic.workbook.make import make_workbook
+
     made = make_workbook(args.inspection, args.output, args.inspector)
     filled = f"; filled in with {args.inspector}'s {made.own} answer(s) and grade(s) so far" if args.inspector else ""
     print(f"audit workbook for {made.cases} case(s) and {made.questions} judgement question(s) "
