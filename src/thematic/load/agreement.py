@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from thematic.core.errors import InputError, Problem
+from thematic.core.errors import InputError
+from thematic.load.document_check import DocumentChecker
 from thematic.load.json_source import read_json_document
-from thematic.load.yaml_source import YamlDocument, describe_value, located_problem, read_text
+from thematic.load.yaml_source import describe_value, located_problem, read_text
 
 AGREEMENT_FORMAT = "thematic.agreement/1"  # written by thematic.stats.agreement.Agreement.to_json
 COEFFICIENTS = ("cohens_kappa", "krippendorff_alpha", "gwet_ac1")
@@ -47,28 +48,7 @@ def load_agreement(path: str | Path, *, inspection_id: str | None = None,
     return data
 
 
-class _Checker:
-    def __init__(self, doc: YamlDocument) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def problem(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(located_problem(self.doc, loc, message))
-
-    def value(self, parent: Any, loc: tuple[str | int, ...], kind: type | tuple[type, ...], expected: str, *,
-              nullable: bool = False) -> Any:
-        key = loc[-1]
-        if key not in parent:
-            self.problem(loc, f"missing; expected {expected}")
-            return None
-        value = parent[key]
-        if value is None and nullable:
-            return None
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            self.problem(loc, f"expected {expected}, got {describe_value(value)}")
-            return None
-        return value
-
+class _Checker(DocumentChecker):
     def count(self, parent: Any, loc: tuple[str | int, ...]) -> int | None:
         value = self.value(parent, loc, int, "a whole number, 0 or more")
         if value is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from thematic.core.errors import InputError, Problem
+from thematic.load.document_check import DocumentChecker
 from thematic.load.json_source import read_json_document
 from thematic.load.yaml_source import (
     YamlDocument,
@@ -228,40 +229,21 @@ def _check_format(doc: YamlDocument) -> None:
     raise InputError([located_problem(doc, ("format",), message)])
 
 
-class _Checker:
-    """Collects every problem of one document, each at the line of its key."""
-
-    def __init__(self, doc: YamlDocument) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def problem(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(located_problem(self.doc, loc, message))
-
-    def value(self, loc: tuple[str | int, ...], kind: type | tuple[type, ...], expected: str,
-              nullable: bool = False) -> Any:
-        """The value at `loc` if present and of `kind` (bool is never an int here); else a problem and None."""
+class _Checker(DocumentChecker):
+    def value_at(self, loc: tuple[str | int, ...], kind: type | tuple[type, ...], expected: str,
+                 nullable: bool = False) -> Any:
+        """The value at `loc`, a path from the document's top, as `value` checks it."""
         parent: Any = self.doc.data
         for part in loc[:-1]:
             parent = parent[part]
-        key = loc[-1]
-        if key not in parent:
-            self.problem(loc, f"missing; expected {expected}")
-            return None
-        value = parent[key]
-        if value is None and nullable:
-            return None
-        if isinstance(value, bool) or not isinstance(value, kind):
-            self.problem(loc, f"expected {expected}, got {describe_value(value)}")
-            return None
-        return value
+        return self.value(parent, loc, kind, expected, nullable=nullable)
 
     def mapping(self, loc: tuple[str | int, ...], what: str) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = self.value(loc, dict, what)
+        found: dict[str, Any] | None = self.value_at(loc, dict, what)
         return found
 
     def count(self, loc: tuple[str | int, ...]) -> int | None:
-        value: int | None = self.value(loc, int, "a whole number, 0 or more")
+        value: int | None = self.value_at(loc, int, "a whole number, 0 or more")
         if value is not None and value < 0:
             self.problem(loc, f"expected a whole number, 0 or more, got {value}")
             return None
@@ -288,18 +270,18 @@ class _Checker:
         if self.mapping(("inspection",), "a mapping with id, force, year and as_of") is None:
             return None
         loc = ("inspection",)
-        ident = self.value((*loc, "id"), str, "the inspection id (text) or null", nullable=True)
-        force = self.value((*loc, "force"), str, "the force code (text) or null", nullable=True)
-        year = self.value((*loc, "year"), int, "the inspection year (a whole number) or null", nullable=True)
-        as_of = self.value((*loc, "as_of"), str, "the date the sample was taken (YYYY-MM-DD)")
+        ident = self.value_at((*loc, "id"), str, "the inspection id (text) or null", nullable=True)
+        force = self.value_at((*loc, "force"), str, "the force code (text) or null", nullable=True)
+        year = self.value_at((*loc, "year"), int, "the inspection year (a whole number) or null", nullable=True)
+        as_of = self.value_at((*loc, "as_of"), str, "the date the sample was taken (YYYY-MM-DD)")
         title = self.doc.data["inspection"].get("title")
         return InspectionInfo(ident, force, year, as_of or "", title if isinstance(title, str) else None)
 
     def criteria_meta(self) -> tuple[str, str, dict[str, str]] | None:
         if self.mapping(("criteria",), "a mapping with id, version and fingerprints") is None:
             return None
-        ident = self.value(("criteria", "id"), str, "the criteria set's id (text)")
-        version = self.value(("criteria", "version"), str, "the criteria set's version (text)")
+        ident = self.value_at(("criteria", "id"), str, "the criteria set's id (text)")
+        version = self.value_at(("criteria", "version"), str, "the criteria set's version (text)")
         prints = self.mapping(("criteria", "fingerprints"), "a mapping of criterion ids to fingerprints")
         if prints is not None:
             for cid, value in prints.items():
@@ -313,7 +295,7 @@ class _Checker:
         return ident, version, dict(prints)
 
     def case_ids(self) -> tuple[str, ...] | None:
-        cases = self.value(("cases",), list, "a list of case results")
+        cases = self.value_at(("cases",), list, "a list of case results")
         if cases is None:
             return None
         ids: list[str] = []
@@ -322,7 +304,7 @@ class _Checker:
             if not isinstance(case, dict):
                 self.problem(("cases", index), f"expected a case result (a mapping), got {describe_value(case)}")
                 continue
-            case_id = self.value(("cases", index, "case_id"), str, "the case id (text)")
+            case_id = self.value_at(("cases", index, "case_id"), str, "the case id (text)")
             if case_id is not None:
                 problem = _case_id_problem(case_id)
                 if problem is not None:
