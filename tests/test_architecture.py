@@ -28,11 +28,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # Peers on one layer that are independent features: none may import another.
 INDEPENDENT = ("thematic.tabular", "thematic.workbook", "thematic.synth")
 
-# Imports that break the rules today, being removed (issue 13). Each entry must still be true: a
-# fixed one fails the test until it is taken off the list, so the list only shrinks.
-KNOWN: set[tuple[str, str]] = set()
-KNOWN_CYCLES: list[list[str]] = []
-
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -138,21 +133,15 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_import_goes_up_a_layer_or_across_features() -> None:
-    wrong = _violations(_graph())
-    new = sorted(wrong - KNOWN)
-    assert not new, "imports against the layer order of docs/architecture.md:\n" + "\n".join(
-        f"  {source} imports {target}" for source, target in new)
-    fixed = sorted(KNOWN - wrong)
-    assert not fixed, f"fixed, so take them off KNOWN in {__file__}: {fixed}"
+    wrong = sorted(_violations(_graph()))
+    assert not wrong, "imports against the layer order of docs/architecture.md:\n" + "\n".join(
+        f"  {source} imports {target}" for source, target in wrong)
 
 
 def test_no_import_cycles() -> None:
     graph = {source: {t for t in targets if not _is_package_init_of(source, t)} for source, targets in _graph().items()}
     cycles = _cycles(graph)
-    new = [c for c in cycles if c not in KNOWN_CYCLES]
-    assert not new, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in new)
-    fixed = [c for c in KNOWN_CYCLES if c not in cycles]
-    assert not fixed, f"fixed, so take them off KNOWN_CYCLES in {__file__}: {fixed}"
+    assert not cycles, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in cycles)
 
 
 # Reading a file is load/'s work. Outside it, these calls open files; the exceptions say why.
