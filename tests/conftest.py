@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from postgres_support import postgres_database, postgres_url  # noqa: F401  (fixtures for every test)
 
 from thematic.load.criteria import shipped_criteria_path
 from thematic.model.case import Case
