@@ -75,15 +75,26 @@ def axe_violations(browser: Any, html_file: Path, tags: list[str] = WCAG_TAGS) -
     page = browser.new_page()
     try:
         page.goto(html_file.resolve().as_uri())
-        page.add_script_tag(path=str(AXE_JS))
-        result = page.evaluate(
-            "async (tags) => await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            tags,
-        )
+        return axe_page_violations(page, tags)
     finally:
         page.close()
-    return result["violations"]
+
+
+def axe_page_violations(page: Any, tags: list[str] = WCAG_TAGS) -> list[dict[str, Any]]:
+    """axe-core's violations of `tags` for a page already open (a live server's, signed in).
+
+    axe is injected as a script element: a page whose Content-Security-Policy forbids inline script
+    needs its browser context made with `bypass_csp=True`.
+    """
+    require(AXE_JS, NPM_HINT)
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        tags,
+    )
+    violations: list[dict[str, Any]] = result["violations"]
+    return violations
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:
