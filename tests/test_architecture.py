@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("thematic.render",),
     ("thematic.tabular", "thematic.workbook", "thematic.synth"),
     ("thematic.demo",),  # the example programme: synth's cases scored, compared and rendered
+    ("thematic.web",),  # the workspace in the browser: Django on top of the library
     ("thematic.commands", "thematic.cli", "thematic.__main__"),
 )
 # Peers on one layer that are independent features: none may import another.
