@@ -13,15 +13,24 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from thematic.model.case import GRADES
-from thematic.model.results import ASSESSED, MET, STATES, CaseResult
+from thematic.model.results import (
+    ASSESSED,
+    MET,
+    NO_GRADE,
+    STATES,
+    CaseResult,
+    CriterionSummary,
+    GradeCounts,
+    Summary,
+    ThemeSummary,
+)
 from thematic.stats.proportion import proportion
 
-__all__ = ["SummaryAccumulator", "summarise"]
+__all__ = ["SummaryAccumulator", "summarise", "summary_of"]
 
 _STATE_INDEX: dict[str, int] = {state: i for i, state in enumerate(STATES)}
 _MET_INDEX = _STATE_INDEX[MET]
 _ASSESSED_INDICES: frozenset[int] = frozenset(_STATE_INDEX[s] for s in ASSESSED)
-_NO_GRADE = "none"
 
 
 def _rate_fields(successes: int, total: int) -> dict[str, float | None]:
@@ -58,7 +67,7 @@ class SummaryAccumulator:
         self._theme_cases: list[int] = [0] * len(themes)
         self._theme_all_met: list[int] = [0] * len(themes)
         self._suggested: dict[str, int] = dict.fromkeys(GRADES, 0)
-        self._inspector: dict[str, int] = dict.fromkeys((*GRADES, _NO_GRADE), 0)
+        self._inspector: dict[str, int] = dict.fromkeys((*GRADES, NO_GRADE), 0)
         self._provisional = 0
         self._compared = 0
         self._disagreements = 0
@@ -107,7 +116,7 @@ class SummaryAccumulator:
                     self._theme_all_met[theme] += 1
 
         self._suggested[case.suggested_grade] += 1
-        self._inspector[_NO_GRADE if case.grade is None else case.grade] += 1
+        self._inspector[NO_GRADE if case.grade is None else case.grade] += 1
         if case.provisional:
             self._provisional += 1
         if case.grade is not None:
@@ -138,36 +147,35 @@ class SummaryAccumulator:
         self._referred_back += other._referred_back
         self._cases += other._cases
 
-    def summary(self) -> dict[str, Any]:
-        """The summary block for the cases added so far (a new dict on every call)."""
-        criteria: dict[str, dict[str, Any]] = {}
+    def result(self) -> Summary:
+        """The summary of the cases added so far: counts, and every rate with its interval, worked out here once."""
+        criteria: dict[str, CriterionSummary] = {}
         for criterion_id, counts in zip(self._ids, self._states, strict=True):
-            entry: dict[str, Any] = dict(zip(STATES, counts, strict=True))
             assessed = sum(counts[i] for i in _ASSESSED_INDICES)
-            entry["assessed"] = assessed
-            entry.update(_rate_fields(counts[_MET_INDEX], assessed))
-            criteria[criterion_id] = entry
-        themes: dict[str, dict[str, Any]] = {}
-        for theme_id, cases, all_met in zip(self._themes, self._theme_cases, self._theme_all_met, strict=True):
-            themes[theme_id] = {"cases": cases, "all_met": all_met, **_rate_fields(all_met, cases)}
-        return {
-            "criteria": criteria,
-            "themes": themes,
-            "grades": {
-                "suggested": dict(self._suggested),
-                "inspector": dict(self._inspector),
-                "provisional": self._provisional,
-                "compared": self._compared,
-                "disagreements": self._disagreements,
-                "referred_back": self._referred_back,
-            },
-            "cases": self._cases,
+            criteria[criterion_id] = CriterionSummary(**dict(zip(STATES, counts, strict=True)),
+                                                      **_rate_fields(counts[_MET_INDEX], assessed))
+        themes = {
+            theme_id: ThemeSummary(cases=cases, all_met=all_met, **_rate_fields(all_met, cases))
+            for theme_id, cases, all_met in zip(self._themes, self._theme_cases, self._theme_all_met, strict=True)
         }
+        grades = GradeCounts(suggested=dict(self._suggested), inspector=dict(self._inspector),
+                             provisional=self._provisional, compared=self._compared,
+                             disagreements=self._disagreements, referred_back=self._referred_back)
+        return Summary(criteria=criteria, themes=themes, grades=grades, cases=self._cases)
+
+    def summary(self) -> dict[str, Any]:
+        """The summary block as JSON data (`result().to_json()`; a new dict on every call)."""
+        return self.result().to_json()
 
 
-def summarise(cases: Iterable[CaseResult], criteria: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The summary block of `thematic.results/1` for `cases`, scored against `criteria`."""
+def summary_of(cases: Iterable[CaseResult], criteria: Sequence[tuple[str, str]]) -> Summary:
+    """The summary of `cases`, scored against `criteria`."""
     accumulator = SummaryAccumulator(criteria)
     for case in cases:
         accumulator.add(case)
-    return accumulator.summary()
+    return accumulator.result()
+
+
+def summarise(cases: Iterable[CaseResult], criteria: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The summary block of `thematic.results/1` for `cases`, as JSON data."""
+    return summary_of(cases, criteria).to_json()

@@ -1,4 +1,4 @@
-"""The library's front: score a sample of case files and build the `thematic.results/1` document.
+"""The library's front: score a sample of case files into the results document (`ResultsDocument`).
 
 Case files are checked against the criteria set as they load (judgement answers, and the force
 when an inspection names one), so every problem of every file is reported before anything is
@@ -6,7 +6,7 @@ scored; scoring itself is delegated to the pure evaluator and the summary to the
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from thematic.load.case_check import case_check
 from thematic.load.cases import load_cases
 from thematic.load.sample import Sample, load_sample, require_case_files
 from thematic.model.case import Case
-from thematic.model.results import RESULTS_FORMAT, CaseResult
+from thematic.model.results import CaseResult, CriteriaInfo, InspectionInfo, ResultsDocument
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
@@ -28,6 +28,28 @@ def score_cases(cases: Iterable[Case], scorer: Scorer) -> list[CaseResult]:
     return [scorer.score(case) for case in cases]
 
 
+def build_results(
+    *,
+    inspection: Mapping[str, Any],
+    criteria: CriteriaSet,
+    parameters: Mapping[str, Any],
+    case_results: Sequence[CaseResult] | None,
+) -> ResultsDocument:
+    """The results document of `case_results` (None: a document without per-case results, and an
+    empty summary), its summary worked out here, once."""
+    accumulator = SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria])
+    for result in case_results or ():
+        accumulator.add(result)
+    return ResultsDocument(
+        inspection=InspectionInfo(**inspection),
+        criteria=CriteriaInfo(id=criteria.id, version=criteria.file.version,
+                              fingerprints=fingerprints(criteria, parameters)),
+        parameters=dict(parameters),
+        cases=None if case_results is None else tuple(case_results),
+        summary=accumulator.result(),
+    )
+
+
 def results_document(
     *,
     inspection: Mapping[str, Any],
@@ -35,22 +57,9 @@ def results_document(
     parameters: Mapping[str, Any],
     case_results: list[CaseResult],
 ) -> dict[str, Any]:
-    """The `thematic.results/1` document of interfaces.md."""
-    accumulator = SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria])
-    for result in case_results:
-        accumulator.add(result)
-    return {
-        "format": RESULTS_FORMAT,
-        "inspection": dict(inspection),
-        "criteria": {
-            "id": criteria.id,
-            "version": criteria.file.version,
-            "fingerprints": fingerprints(criteria, parameters),
-        },
-        "parameters": dict(parameters),
-        "cases": [r.to_json() for r in case_results],
-        "summary": accumulator.summary(),
-    }
+    """The `thematic.results/1` document of interfaces.md as JSON data (`build_results(...).to_json()`)."""
+    return build_results(inspection=inspection, criteria=criteria, parameters=parameters,
+                         case_results=case_results).to_json()
 
 
 def score_paths(
@@ -62,13 +71,27 @@ def score_paths(
     inspection: Mapping[str, Any] | None = None,
     force: str | None = None,
 ) -> dict[str, Any]:
+    """`paths_results` as JSON data."""
+    return paths_results(paths, criteria=criteria, as_of=as_of, parameters=parameters, inspection=inspection,
+                         force=force).to_json()
+
+
+def paths_results(
+    paths: Iterable[str | Path],
+    *,
+    criteria: CriteriaSet,
+    as_of: date,
+    parameters: Mapping[str, Any],
+    inspection: Mapping[str, Any] | None = None,
+    force: str | None = None,
+) -> ResultsDocument:
     """Load, check and score case files; the results document. InputError lists every problem."""
     loaded = load_cases(paths, check=case_check(criteria.file, force))
     scorer = Scorer(criteria, dict(parameters), as_of)
     case_results = score_cases((item.case for item in loaded), scorer)
     forces = sorted({r.force for r in case_results})
     meta = inspection or {"id": None, "force": forces[0] if len(forces) == 1 else None, "year": None}
-    return results_document(
+    return build_results(
         inspection={**meta, "as_of": as_of.isoformat()},
         criteria=criteria,
         parameters=parameters,
@@ -77,6 +100,11 @@ def score_paths(
 
 
 def score_inspection(inspection: Inspection, sample: Sample[Inspection] | None = None) -> dict[str, Any]:
+    """`inspection_results` as JSON data: the results.json `thematic run` writes."""
+    return inspection_results(inspection, sample).to_json()
+
+
+def inspection_results(inspection: Inspection, sample: Sample[Inspection] | None = None) -> ResultsDocument:
     """Score an inspection's sample; every case must belong to the inspection's force.
 
     With `judgements:` files listed, every inspector's answers are merged into the cases first
@@ -87,7 +115,7 @@ def score_inspection(inspection: Inspection, sample: Sample[Inspection] | None =
     require_case_files(inspection)
     meta = {"id": file.inspection, "force": file.force, "year": file.year, "title": file.title}
     if not inspection.judgements:
-        return score_paths(
+        return paths_results(
             [inspection.cases],
             criteria=inspection.criteria,
             as_of=file.as_of,
@@ -98,7 +126,7 @@ def score_inspection(inspection: Inspection, sample: Sample[Inspection] | None =
     if sample is None:
         sample = load_sample(inspection)
     scorer = Scorer(inspection.criteria, dict(inspection.parameters), file.as_of)
-    return results_document(
+    return build_results(
         inspection={**meta, "as_of": file.as_of.isoformat()},
         criteria=inspection.criteria,
         parameters=inspection.parameters,
