@@ -39,7 +39,9 @@ def westmoor_results(tmp_path_factory):
                  str(out)]) == 0
     document = score_paths([out], criteria=load_criteria(shipped_criteria_path()), as_of=AS_OF,
                            parameters=load_criteria(shipped_criteria_path()).defaults())
-    return out, {c["case_id"]: c for c in document["cases"]}
+    # The results document as JSON data (score_paths returns the typed model, or its data before issue 13).
+    data = document.to_json() if hasattr(document, "to_json") else document
+    return out, {c["case_id"]: c for c in data["cases"]}
 
 
 # --- the round trip ------------------------------------------------------------------------------

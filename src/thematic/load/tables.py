@@ -6,12 +6,16 @@ heading row is row 1 unless the mapping says otherwise), so every problem can na
 row and the column. Cells are kept as they are read: text from CSV; text, numbers, true/false,
 datetimes and dates from XLSX (a date-formatted cell without hours is a date, not a datetime).
 Rows whose cells are all blank are skipped, as spreadsheets often end with some.
+
+`read_header` reads a table only as far as its heading row, so a mapping can be checked against
+every table's columns before any row is read.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +23,7 @@ from typing import Any
 
 from thematic.core.errors import InputError, Problem
 
-__all__ = ["Row", "Table", "read_table", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES", "TABLE_SUFFIXES"]
+__all__ = ["Row", "Table", "read_table", "read_header", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES", "TABLE_SUFFIXES"]
 
 TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
@@ -36,12 +40,13 @@ class Row:
 
 @dataclass
 class Table:
-    """A table read from a CSV file or a workbook sheet."""
+    """A table read from a CSV file, a workbook sheet or a database query."""
 
     name: str                      # as messages show it: "incidents.csv", "export.xlsx[Incidents]"
     columns: list[str]             # the headings, in order, as written (blank headings are "")
     header_row: int
-    rows: list[Row] = field(default_factory=list)
+    # A list for a file; a query's rows are an iterator, read once as they stream from the database.
+    rows: Iterable[Row] = field(default_factory=list)
 
     def positions(self, column: str) -> list[int]:
         """The indices of the columns headed `column` (more than one if the heading is repeated)."""
@@ -50,9 +55,10 @@ class Table:
     def used_columns(self) -> list[str]:
         """Headed columns, and unheaded ones that hold data (shown as "(column 7)")."""
         out = [name for name in self.columns if name]
-        for index, name in enumerate(self.columns):
-            if not name and any(index < len(r.cells) and not _blank(r.cells[index]) for r in self.rows):
-                out.append(f"(column {index + 1})")
+        unheaded = [index for index, name in enumerate(self.columns) if not name]
+        if unheaded and isinstance(self.rows, list):  # only a file's columns can be unheaded
+            out += [f"(column {index + 1})" for index in unheaded
+                    if any(index < len(r.cells) and not _blank(r.cells[index]) for r in self.rows)]
         return out
 
 
@@ -65,17 +71,46 @@ def read_table(
     encoding: str = "utf-8-sig", delimiter: str | None = None,
 ) -> Table:
     """Read one table; InputError naming the file (and sheet) if it cannot be read as a table."""
+    return _read(path, name, sheet, header_row, encoding, delimiter, header_only=False)
+
+
+def read_header(
+    path: Path, name: str, *, sheet: str | None = None, header_row: int = 1,
+    encoding: str = "utf-8-sig", delimiter: str | None = None,
+) -> Table:
+    """The table's headings, as a Table without rows, reading no further than the heading row;
+    InputError naming the file (and sheet) as `read_table` gives it."""
+    return _read(path, name, sheet, header_row, encoding, delimiter, header_only=True)
+
+
+def _read(path: Path, name: str, sheet: str | None, header_row: int, encoding: str, delimiter: str | None, *,
+          header_only: bool) -> Table:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError.single(name, "file not found" if not path.exists() else "is not a file")
     if suffix in WORKBOOK_SUFFIXES:
-        return _read_sheet(path, name, sheet, header_row)
+        return _read_sheet(path, name, sheet, header_row, header_only)
     if suffix in TEXT_SUFFIXES:
         if sheet is not None:
             raise InputError.single(name, f'is a text table, not a workbook, so it has no sheet "{sheet}"')
-        return _read_csv(path, name, header_row, encoding, delimiter or ("\t" if suffix == ".tsv" else ","))
+        return _read_csv(path, name, header_row, encoding, delimiter or ("\t" if suffix == ".tsv" else ","),
+                         header_only)
     raise InputError.single(
         name, f"is not a table: expected {', '.join(TABLE_SUFFIXES)} (save .xls workbooks as .xlsx)")
+
+
+def _through_header(records: Iterable[tuple[int, list[Any]]], header_row: int) -> list[tuple[int, list[Any]]]:
+    """The records up to the heading row, and a blank one after it if the table goes on (so that
+    `_finish` can tell a blank heading row from a table that ends before it), reading no further."""
+    out: list[tuple[int, list[Any]]] = []
+    for number, cells in records:
+        if number > header_row:
+            out.append((number, []))
+            break
+        out.append((number, cells))
+        if number == header_row:
+            break
+    return out
 
 
 def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) -> Table:
@@ -90,7 +125,8 @@ def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) ->
     columns = ["" if _blank(c) else str(c).strip() for c in header]
     while columns and not columns[-1]:
         columns.pop()
-    table = Table(name, columns, header_row)
+    rows: list[Row] = []
+    table = Table(name, columns, header_row, rows)
     problems: list[Problem] = []
     width = len(columns)
     for number, cells in records:
@@ -103,7 +139,7 @@ def _finish(name: str, records: list[tuple[int, list[Any]]], header_row: int) ->
                                     f"{header_row} name {width} columns)"))
             continue
         padded = list(cells[:width]) + [None] * (width - len(cells))
-        table.rows.append(Row(number, tuple(padded)))
+        rows.append(Row(number, tuple(padded)))
     if problems:
         raise InputError(problems)
     return table
@@ -128,11 +164,13 @@ def _other_unicode(path: Path, name: str, encoding: str) -> None:
                                           f"mapping, e.g. encoding: {family.lower()}")
 
 
-def _read_csv(path: Path, name: str, header_row: int, encoding: str, delimiter: str) -> Table:
+def _read_csv(path: Path, name: str, header_row: int, encoding: str, delimiter: str, header_only: bool) -> Table:
     _other_unicode(path, name, encoding)
     try:
         with open(path, newline="", encoding=encoding) as handle:
-            records = [(number, list(cells)) for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), 1)]
+            reader = csv.reader(handle, delimiter=delimiter)
+            numbered = ((number, list(cells)) for number, cells in enumerate(reader, 1))
+            records = _through_header(numbered, header_row) if header_only else list(numbered)
     except UnicodeDecodeError as exc:
         raise InputError.single(name, f"is not readable as {encoding} text ({exc.reason} at byte {exc.start}); "
                                       f"give the table's encoding in the mapping, e.g. encoding: cp1252") from None
@@ -177,7 +215,7 @@ def _has_time(number_format: str) -> bool:
     return "h" in bare or "s" in bare
 
 
-def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Table:
+def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int, header_only: bool) -> Table:
     from thematic.load import xlsx
 
     workbook = xlsx.open_workbook(
@@ -202,6 +240,9 @@ def _read_sheet(path: Path, name: str, sheet: str | None, header_row: int) -> Ta
                         formulas.append(cell)
                     values[cell.column - 1] = value
                 records.append((number, values))
+                if header_only and number >= header_row:
+                    records = _through_header(records, header_row)
+                    break
         except xlsx.BeyondLastRow as exc:
             raise InputError.single(f"{shown} row {exc.cell.row}",
                                     f"a value below row {xlsx.MAX_SHEET_ROWS:,} ({exc.cell.address}); a table has at "

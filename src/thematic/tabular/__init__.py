@@ -1,19 +1,26 @@
-"""Importing a force's own record-system export (CSV or XLSX tables) into case files.
+"""Importing a force's own record-system export (CSV or XLSX tables, or queries of its reporting
+database) into case files.
 
-`import_tables(main_table, mapping)` reads the mapping (`mapping`), the tables it names
-(`sources`, `read`), and builds one case per main-table row with its child-table entries
-(`build`, `convert`), each validated by the case model. It returns the valid cases and every
-problem of every row, located by file, row and column; writing them is `output`'s job.
+`import_tables(main_table, mapping)` reads the mapping (`mapping`), checks it against the headings
+of the tables it names (`sources`) and reports every mistake of both in one run, then builds one
+case per main-table row with its child-table entries (`build`, `convert`), each validated by the
+case model. With `database=`, each table is a query of that database, its rows streamed. It returns
+the valid cases and every problem of every row, located by file (or query), row and column; writing
+them is `output`'s job.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thematic.core.errors import InputError, Problem
 from thematic.tabular.build import ImportedCase, RowProblem, build_cases
-from thematic.tabular.mapping import Mapping, load_mapping
+from thematic.tabular.mapping import Mapping, read_mapping
 from thematic.tabular.sources import read_sources
+
+if TYPE_CHECKING:
+    from thematic.load.database_tables import DatabaseUrl
 
 __all__ = ["ImportOutcome", "import_tables", "ImportedCase", "RowProblem"]
 
@@ -37,12 +44,28 @@ class ImportOutcome:
         return [p.problem() for p in self.problems]
 
 
-def import_tables(main_table: str | Path, mapping: str | Path) -> ImportOutcome:
-    """Read and convert an export. InputError for problems with the mapping or the files
-    themselves (a missing column, an unreadable file); row problems are in the outcome."""
-    compiled = load_mapping(mapping)
-    sources = read_sources(compiled, Path(main_table))
-    built = build_cases(compiled, sources)
+def import_tables(main_table: str | Path | None, mapping: str | Path, *,
+                  database: DatabaseUrl | None = None) -> ImportOutcome:
+    """Read and convert an export: the files from `main_table`, or with `database` the mapping's
+    queries of it. InputError for problems with the mapping or the tables themselves (a missing
+    column, an unreadable file, a failing query), every one found before any row is read; row
+    problems are in the outcome."""
+    compiled, problems = read_mapping(mapping)
+    if database is None:
+        if main_table is None:
+            raise InputError.single(str(mapping), "needs the main table (or a database to query)")
+        sources = read_sources(compiled, Path(main_table), problems)
+        built = build_cases(compiled, sources)
+    else:
+        from thematic.load.database_tables import Database
+
+        try:
+            db = Database(database)
+        except InputError as exc:  # with the mapping's own mistakes, not before them
+            raise InputError([*exc.problems, *problems]) from None
+        with db:  # open while the rows stream into the cases
+            sources = read_sources(compiled, None, problems, database=db)
+            built = build_cases(compiled, sources)
     if built.mapping_problems:
         raise InputError(built.mapping_problems)
     return ImportOutcome(

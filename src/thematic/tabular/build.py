@@ -4,7 +4,12 @@ The main table gives one case per row; child tables add entries to the case whos
 Absent, empty and null follow the case-file format: a section the mapping does not name is left
 out of every case (the export did not capture it); a list section the mapping names is `[]` for a
 case with no rows; an object section is null where its `present_if` column is blank or false, or
-(without `present_if`) where all its columns are blank in the case's row.
+(without `present_if`) where all its columns are blank in the case's row. A list section from
+numbered column groups of the main table has one entry per group, in number order, skipping the
+groups whose columns are all blank in the case's row.
+
+Rows are read once, in order, and not kept (a database's rows stream): a case remembers the row
+numbers its values came from, not the rows.
 
 Every value remembers the table, row and column it came from, so a problem found by the case
 model (an age of 19, a severity of 7) is reported at its cell, like a code that does not convert.
@@ -23,7 +28,7 @@ from thematic.load.tables import Row
 from thematic.load.yaml_source import YamlDocument, validation_problems
 from thematic.model.case import SECTIONS, Case
 from thematic.tabular.convert import OMIT, CellError, cell_text, convert, is_blank
-from thematic.tabular.mapping import Mapping, PartPlan
+from thematic.tabular.mapping import Mapping, PartPlan, group_column
 from thematic.tabular.sources import Source
 from thematic.tabular.targets import MAIN_PART, leaf_fields
 
@@ -71,7 +76,7 @@ class Built:
 @dataclass
 class _Origin:
     source_index: int
-    row: Row
+    row: int                                   # the row's number
     column: str | None
     raw: Any = None
 
@@ -79,7 +84,7 @@ class _Origin:
 @dataclass
 class _Draft:
     case_id: str
-    row: Row
+    row: int                                   # the main-table row's number
     data: dict[str, Any]
     origins: dict[str, _Origin] = field(default_factory=dict)   # field path -> where it came from
     constants: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # field path -> loc in mapping
@@ -125,16 +130,19 @@ class _Builder:
 
     # -- problems ---------------------------------------------------------------------------------
 
-    def row_problem(self, index: int, row: Row, column: str | None, message: str, *, case_id: str | None,
+    def row_problem(self, index: int, row: Row | int, column: str | None, message: str, *, case_id: str | None,
                     raw: Any = None, field_name: str | None = None) -> RowProblem:
         source = self.sources[index]
         position = source.positions.get(column, -1) if column is not None else -1
-        return RowProblem(source.table.name, row.number, column, message, case_id, raw, field_name, (index, position))
+        number = row if isinstance(row, int) else row.number
+        return RowProblem(source.table.name, number, column, message, case_id, raw, field_name, (index, position))
 
     # -- one part of a row ------------------------------------------------------------------------
 
-    def fill(self, draft: _Draft, index: int, row: Row, part: PartPlan, prefix: str) -> dict[str, Any] | None:
-        """The values of `part` from `row`, noting where each came from; None if it is null."""
+    def fill(self, draft: _Draft, index: int, row: Row, part: PartPlan, prefix: str,
+             group: str | None = None) -> dict[str, Any] | None:
+        """The values of `part` from `row` (from column group number `group` of a grouped part), noting
+        where each came from; None if it is null."""
         source = self.sources[index]
         if part.present_if is not None:
             switch = part.present_if
@@ -161,7 +169,8 @@ class _Builder:
                     _set(values, rule.target.path, rule.constant)
                     draft.constants[path] = (*part.loc, "fields", rule.target.path, "value")
                 continue
-            raw = row.cells[source.positions[rule.column]]
+            column = group_column(rule.column, group)
+            raw = row.cells[source.positions[column]]
             try:
                 value = convert(rule, raw)
             except CellError as exc:
@@ -169,11 +178,11 @@ class _Builder:
                 if is_blank(raw):
                     message = (f"is blank; {self.qualified(part, rule.target.path)} needs a value "
                                f"({rule.target.describe()})")
-                draft.problems.append(self.row_problem(index, row, rule.column, message,
+                draft.problems.append(self.row_problem(index, row, column, message,
                                                        case_id=draft.case_id, raw=raw))
                 draft.failed.add(path)
                 continue
-            draft.origins[path] = _Origin(index, row, rule.column, raw)
+            draft.origins[path] = _Origin(index, row.number, column, raw)
             if value is not OMIT:
                 _set(values, rule.target.path, value)
         return values
@@ -195,7 +204,7 @@ class _Builder:
 
     def main_rows(self) -> None:
         source = self.sources[0]
-        seen: dict[str, Row] = {}
+        seen: dict[str, int] = {}
         for row in source.table.rows:
             raw = row.cells[source.id_position]
             case_id = cell_text(raw)
@@ -208,22 +217,40 @@ class _Builder:
             if case_id in seen:
                 first = seen[case_id]
                 self.out.problems.append(self.row_problem(
-                    0, row, source.plan.spec.id, f'case id "{case_id}" is already used in row {first.number}',
+                    0, row, source.plan.spec.id, f'case id "{case_id}" is already used in row {first}',
                     case_id=case_id, raw=raw))
                 self.drafts[case_id].problems.append(self.row_problem(
                     0, first, source.plan.spec.id, f'case id "{case_id}" is used again in row {row.number}',
                     case_id=case_id, raw=raw))
                 continue
-            seen[case_id] = row
-            draft = _Draft(case_id, row, {"case_id": case_id})
-            draft.origins["case_id"] = _Origin(0, row, source.plan.spec.id, raw)
+            seen[case_id] = row.number
+            draft = _Draft(case_id, row.number, {"case_id": case_id})
+            draft.origins["case_id"] = _Origin(0, row.number, source.plan.spec.id, raw)
             self.drafts[case_id] = draft
             for part in source.plan.parts:
                 if part.part == MAIN_PART:
                     draft.data.update(self.fill(draft, 0, row, part, "") or {})
+                elif part.grouped:
+                    draft.origins[part.part] = _Origin(0, row.number, None)
+                    draft.data[part.part] = self.groups(draft, row, part)
                 else:
-                    draft.origins[part.part] = _Origin(0, row, None)
+                    draft.origins[part.part] = _Origin(0, row.number, None)
                     draft.data[part.part] = self.fill(draft, 0, row, part, part.part + ".")
+
+    def groups(self, draft: _Draft, row: Row, part: PartPlan) -> list[dict[str, Any]]:
+        """A list section's entries from the row's numbered column groups, in number order; a group
+        whose columns are all blank is no entry."""
+        source = self.sources[0]
+        entries: list[dict[str, Any]] = []
+        for number in source.groups[part.part]:
+            cells = [row.cells[source.positions[group_column(r.column, number)]] for r in part.rules
+                     if r.column is not None]
+            if all(is_blank(cell) for cell in cells):
+                continue
+            prefix = f"{part.part}[{len(entries)}]."
+            draft.origins[prefix[:-1]] = _Origin(0, row.number, None)
+            entries.append(self.fill(draft, 0, row, part, prefix, number) or {})
+        return entries
 
     def child_rows(self, index: int) -> None:
         source = self.sources[index]
@@ -232,7 +259,7 @@ class _Builder:
         main_name = self.sources[0].table.name
         for each in self.drafts.values():
             each.data[section] = [] if part.is_list else None
-        firsts: dict[str, Row] = {}
+        firsts: dict[str, int] = {}
         for row in source.table.rows:
             raw = row.cells[source.id_position]
             case_id = cell_text(raw)
@@ -251,18 +278,18 @@ class _Builder:
             if part.is_list:
                 entries = draft.data[section]
                 prefix = f"{section}[{len(entries)}]."
-                draft.origins[prefix[:-1]] = _Origin(index, row, None)
+                draft.origins[prefix[:-1]] = _Origin(index, row.number, None)
                 entry = self.fill(draft, index, row, part, prefix)
                 entries.append(entry if entry is not None else {})
             else:
                 if case_id in firsts:
                     draft.problems.append(self.row_problem(
                         index, row, column,
-                        f'a second row for case "{case_id}" (the first is row {firsts[case_id].number}); '
+                        f'a second row for case "{case_id}" (the first is row {firsts[case_id]}); '
                         f"{section} takes at most one row per case", case_id=case_id, raw=raw))
                     continue
-                firsts[case_id] = row
-                draft.origins[section] = _Origin(index, row, None)
+                firsts[case_id] = row.number
+                draft.origins[section] = _Origin(index, row.number, None)
                 draft.data[section] = self.fill(draft, index, row, part, section + ".")
 
     # -- validation -------------------------------------------------------------------------------
@@ -287,7 +314,7 @@ class _Builder:
             self.out.problems.extend(draft.problems)
             self.out.rejected_ids.append(draft.case_id)
         else:
-            self.out.cases.append(ImportedCase(draft.case_id, data, self.sources[0].table.name, draft.row.number))
+            self.out.cases.append(ImportedCase(draft.case_id, data, self.sources[0].table.name, draft.row))
 
     def model_problem(self, draft: _Draft, problem: Problem) -> None:
         path = problem.field or ""

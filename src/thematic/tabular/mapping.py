@@ -1,10 +1,15 @@
 """The mapping file of `thematic import-table`: from a force's columns and codes to case-file fields.
 
 `MappingFile` is the pydantic model of the YAML (unknown keys rejected, every problem located at
-its line); `load_mapping` reads it and compiles it against the case-file format into a `Mapping`:
+its line); `read_mapping` reads it and compiles it against the case-file format into a `Mapping`:
 for the main table and each child table, the `Rule` of every mapped field. Everything that can be
 checked without the export is checked here, all at once: field names, required fields left
-unmapped, codes mapped to values the format does not allow, and date formats.
+unmapped, codes mapped to values the format does not allow, and date formats. `read_mapping`
+returns these problems with the mapping, so that the import can add those of the export's columns
+and report every mistake in one run; `load_mapping` raises them.
+
+A list section under `cases: sections:` is read from numbered column groups of the main table (a
+wide export): its columns are patterns with the placeholder `{n}` (`Referral {n} Date`).
 """
 from __future__ import annotations
 
@@ -27,9 +32,18 @@ from thematic.tabular.targets import (
     target,
 )
 
-__all__ = ["MappingFile", "Mapping", "TablePlan", "PartPlan", "load_mapping", "MAPPING_VERSION"]
+__all__ = ["MappingFile", "Mapping", "TablePlan", "PartPlan", "load_mapping", "read_mapping", "MAPPING_VERSION",
+           "GROUP_NUMBER", "group_column"]
 
 MAPPING_VERSION = 1
+#: In a column name of a repeated column group, the place of the group's number.
+GROUP_NUMBER = "{n}"
+
+
+def group_column(pattern: str, number: str | None) -> str:
+    """The column of group `number` for `pattern` ("Referral {n} Date", "2" -> "Referral 2 Date")."""
+    return pattern if number is None else pattern.replace(GROUP_NUMBER, number)
+
 _YAML_WORDS = "YAML reads true and false without quotes as true or false"
 
 
@@ -97,7 +111,8 @@ SpecInput = Annotated[FieldSpec, BeforeValidator(_spec)]
 
 
 class SectionSpec(_Strict):
-    """An object section filled from columns of the main table."""
+    """A section filled from columns of the main table: an object section, or a list section from
+    numbered column groups (its columns written with {n})."""
 
     present_if: SpecInput | None = None
     fields: Annotated[dict[str, SpecInput | None], _empty(dict)] = Field(default_factory=dict)
@@ -107,10 +122,16 @@ class SectionSpec(_Strict):
         return self.present_if is None and all(v is None for v in self.fields.values())
 
 
+def _default(value: Any) -> Any:
+    """A key left blank (as in the template) takes its default."""
+    return BeforeValidator(lambda given: value if given is None else given)
+
+
 class _TableSpec(_Strict):
     sheet: str | None = None
-    header_row: int = Field(1, ge=1)
-    encoding: str = "utf-8-sig"
+    query: Annotated[str, Field(min_length=1)] | None = None  # read from a database instead of a file
+    header_row: Annotated[int, _default(1), Field(ge=1)] = 1
+    encoding: Annotated[str, _default("utf-8-sig"), Field(min_length=1)] = "utf-8-sig"
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
     id: ColumnName | None = None
     ignore: Annotated[list[ColumnName], _empty(list)] = Field(default_factory=list)
@@ -132,8 +153,8 @@ class ChildTableSpec(_TableSpec):
 
     def is_blank(self) -> bool:
         """Left blank (as in the template): the table is not used, so its section is absent."""
-        return (self.file is None and self.sheet is None and self.id is None and self.present_if is None
-                and all(v is None for v in self.fields.values()))
+        return (self.file is None and self.sheet is None and self.query is None and self.id is None
+                and self.present_if is None and all(v is None for v in self.fields.values()))
 
 
 class MappingFile(_Strict):
@@ -158,6 +179,7 @@ class PartPlan:
     loc: tuple[Any, ...]                       # where the part is written in the mapping
     rules: list[Rule] = field(default_factory=list)
     present_if: Rule | None = None
+    grouped: bool = False                      # a list from numbered column groups; columns hold {n}
 
     @property
     def is_list(self) -> bool:
@@ -176,8 +198,13 @@ class TablePlan:
     @property
     def id_column(self) -> str:
         """The column of each row's case id (a loaded mapping names one for every table)."""
-        assert self.spec.id is not None  # load_mapping refuses a table without it
+        assert self.spec.id is not None  # read_mapping reports a table without it
         return self.spec.id
+
+    @property
+    def name(self) -> str:
+        """The table as the mapping names it: cases, or the section of a child table."""
+        return str(self.loc[-1])
 
 
 @dataclass
@@ -265,11 +292,12 @@ class _Compiler:
         )
 
     def part(self, part: str, fields: dict[str, FieldSpec | None], loc: tuple[Any, ...],
-             present_if: FieldSpec | None) -> PartPlan:
-        plan = PartPlan(part, loc)
+             present_if: FieldSpec | None, *, grouped: bool = False) -> PartPlan:
+        plan = PartPlan(part, loc, grouped=grouped)
         for path, spec in fields.items():
             if spec is None:
                 continue  # left blank: not mapped
+            self.check_group(spec, (*loc, "fields", path), grouped)
             rule = self.rule(part, path, spec, (*loc, "fields", path))
             if rule is not None:
                 plan.rules.append(rule)
@@ -293,6 +321,19 @@ class _Compiler:
                         self.fail((*loc, "present_if", "values", code), f"expected true or false, got {value!r}")
         return plan
 
+    def check_group(self, spec: FieldSpec, loc: tuple[Any, ...], grouped: bool) -> None:
+        """{n} in a column: only, and exactly once, in each column of a repeated column group."""
+        if spec.column is None:
+            return
+        count = spec.column.count(GROUP_NUMBER)
+        if grouped and count != 1:
+            self.fail((*loc, "column"), f'"{spec.column}" is in a list section of numbered column groups, so it '
+                                        f"needs {GROUP_NUMBER} once, where the group's number is "
+                                        '(e.g. "Referral {n} Date")')
+        elif not grouped and count:
+            self.fail((*loc, "column"), f'"{spec.column}" has {GROUP_NUMBER}, which stands for the number of a column '
+                                        "group: only in a list section under cases: sections: (e.g. referrals)")
+
     def compile(self) -> tuple[TablePlan, list[TablePlan]]:
         cases = self.file.cases
         if cases.id is None:
@@ -302,12 +343,17 @@ class _Compiler:
         loc: tuple[str, ...]
         for name, section in sections.items():
             loc = ("cases", "sections", name)
-            if name not in OBJECT_SECTIONS:
-                hint = " (a list: map it as a child table under tables:)" if name in LIST_SECTIONS else ""
+            grouped = name in LIST_SECTIONS and any(
+                spec is not None and spec.column is not None and GROUP_NUMBER in spec.column
+                for spec in section.fields.values())
+            if name not in OBJECT_SECTIONS and not grouped:
+                hint = (" (a list: map it as a child table under tables:, or, in a wide export, from numbered column "
+                        f'groups, with {GROUP_NUMBER} in its columns: "Referral {{n}} Date")'
+                        if name in LIST_SECTIONS else "")
                 self.fail(loc, f'"{name}" is not an object section{hint}; '
                                f'expected one of: {", ".join(OBJECT_SECTIONS)}')
                 continue
-            parts.append(self.part(name, section.fields, loc, section.present_if))
+            parts.append(self.part(name, section.fields, loc, section.present_if, grouped=grouped))
         main = TablePlan(("cases",), cases, parts)
         children = []
         for name, table in self.file.tables.items():
@@ -321,16 +367,19 @@ class _Compiler:
             if name in sections:
                 self.fail(loc, f"{name} is mapped twice: here and under cases.sections")
                 continue
-            if table.file is None and table.sheet is None:
-                self.fail(loc, "give the file (e.g. file: incidents.csv) or, in a workbook, the sheet")
+            if table.file is None and table.sheet is None and table.query is None:
+                self.fail(loc, "give the file (e.g. file: incidents.csv) or, in a workbook, the sheet "
+                               "(or, reading a database, the query)")
             if table.id is None:
                 self.fail((*loc, "id"), "give the column that holds the id of the row's case")
             children.append(TablePlan(loc, table, [self.part(name, table.fields, loc, table.present_if)], table.file))
         return main, children
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read and check a mapping file; InputError with every problem, each at its line."""
+def read_mapping(path: str | Path) -> tuple[Mapping, list[Problem]]:
+    """Read and compile a mapping file: the mapping, and every problem found in it, each at its line
+    (a mapping with problems is complete enough to check the export's columns against).
+    InputError if the file is not a mapping at all (unreadable, or keys and values of the wrong shape)."""
     doc = read_yaml_file(path)
     try:
         file = MappingFile.model_validate(doc.data)
@@ -338,7 +387,14 @@ def load_mapping(path: str | Path) -> Mapping:
         raise InputError(validation_problems(exc, doc, model=MappingFile)) from None
     compiler = _Compiler(file, doc)
     main, children = compiler.compile()
-    if compiler.problems:
-        # A bad global date format is found once per field that uses it: report it once.
-        raise InputError(sorted(dict.fromkeys(compiler.problems), key=lambda p: p.line or 0))
-    return Mapping(Path(path), doc, main, children)
+    # A bad global date format is found once per field that uses it: report it once.
+    problems = sorted(dict.fromkeys(compiler.problems), key=lambda p: p.line or 0)
+    return Mapping(Path(path), doc, main, children), problems
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a mapping file; InputError with every problem, each at its line."""
+    mapping, problems = read_mapping(path)
+    if problems:
+        raise InputError(problems)
+    return mapping

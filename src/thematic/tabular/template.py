@@ -39,6 +39,20 @@ _HEADER = """\
 #
 # Dates: write the form your export uses, e.g. dd/mm/yyyy hh:mm (mm after hh is minutes), or iso.
 # Rows are numbered as a spreadsheet shows them, the heading row being row 1 (see header_row).
+#
+# Each table may say how to read it: header_row (the row holding the headings, default 1),
+# encoding (of a CSV file, default utf-8; cp1252 for many Windows exports) and delimiter (default ,).
+#
+# A wide export, with repeated events side by side in one row (Referral 1 Date, Referral 1 Agency,
+# Referral 2 Date, ...): map the list section under cases: sections:, writing {n} where the number
+# is; the groups are read in number order and a group whose columns are all blank is skipped:
+#     referrals:
+#       fields: {at: "Referral {n} Date", to: {column: "Referral {n} Agency", values: {...}}}
+# (Quote a name with {n} inside { }.) A list section mapped this way is left out under tables:.
+#
+# A reporting database instead of files: give each table a query instead of a file (query: SELECT ...)
+# and run with --database-url env:NAME (a variable holding the URL), or set THEMATIC_IMPORT_DATABASE_URL.
+# Docs: docs/import-table.md.
 """
 
 
@@ -83,6 +97,10 @@ def template_text() -> str:
         "cases:                              # the main table: one row per case",
         "  id:                               # required: the column holding the case reference (case_id)",
         "  sheet:                            # in a workbook: the sheet (default: the first)",
+        "  header_row:                       # the row holding the column headings (default: 1)",
+        "  encoding:                         # a CSV file's encoding (default: utf-8; e.g. cp1252)",
+        "  delimiter:                        # a CSV file's separator (default: , and a tab for .tsv)",
+        "  query:                            # reading a database: the SQL query giving this table",
         "  ignore: []                        # columns you leave out on purpose (listed otherwise, as a warning)",
         "  fields:",
     ]
@@ -107,6 +125,10 @@ def template_text() -> str:
             f"  {section}:",
             "    file:                           # the table's file, relative to this mapping or the main table",
             "    sheet:                          # in a workbook: the sheet",
+            "    header_row:                     # the row holding the column headings (default: 1)",
+            "    encoding:                       # a CSV file's encoding (default: utf-8)",
+            "    delimiter:                      # a CSV file's separator (default: ,)",
+            "    query:                          # reading a database: the SQL query giving this table",
             "    id:                             # the column holding the case id",
             "    fields:",
         ]
