@@ -26,8 +26,10 @@ from thematic.commands import (
     sample,
     score,
     screen,
+    serve,
     synth,
     validate,
+    web,
     workbook,
 )
 from thematic.core.errors import InputError, Problem
@@ -38,7 +40,7 @@ EXIT_CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE, as the shell reports a process end
 
 #: The commands in the order `thematic --help` lists them: the everyday ones first, then by name.
 COMMAND_MODULES = (validate, score, run, demo, agreement, compare, compare_assessors, import_table, import_workbook,
-            report, sample, screen, synth, workbook)
+            report, sample, screen, synth, workbook, serve, web)
 
 
 class _Parser(argparse.ArgumentParser):

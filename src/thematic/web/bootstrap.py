@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from thematic.web.datadir import prepare
+from thematic.core.errors import InputError
+from thematic.web.datadir import ENV_DATABASE_URL, prepare
 
 SETTINGS = "thematic.web.settings"
 
@@ -12,6 +13,9 @@ SETTINGS = "thematic.web.settings"
 def setup(data: str | Path, *, migrate: bool = True) -> Path:
     """Prepare the data folder, configure Django from it and (by default) apply migrations."""
     folder = prepare(data)
+    url = os.environ.get(ENV_DATABASE_URL)
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise InputError.single(ENV_DATABASE_URL, "expected a postgresql://USER:PASSWORD@HOST:PORT/NAME URL")
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     import django
     from django.conf import settings

@@ -1,0 +1,53 @@
+"""An imported inspection's criteria, compiled once per process from the text frozen at import.
+
+The criteria text lives in the database; the library compiles a criteria *file*, so the text is
+written once to the data folder's cache (named by the inspection's fingerprint) and compiled from there.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from thematic.core.atomic import write_text_atomic
+from thematic.model.case import Case
+from thematic.scoring.criteria import CriteriaSet, load_criteria
+from thematic.scoring.evaluate import Scorer
+from thematic.web.datadir import data_folder
+from thematic.web.models import Case as CaseRow
+from thematic.web.models import Inspection
+
+
+@lru_cache(maxsize=32)
+def _compiled(fingerprint: str, text: str) -> CriteriaSet:
+    folder = data_folder() / "cache" / fingerprint
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / "criteria.yaml"
+    if not path.is_file():
+        write_text_atomic(path, text)
+    return load_criteria(path)
+
+
+def criteria_of(inspection: Inspection) -> CriteriaSet:
+    return _compiled(inspection.fingerprint, inspection.criteria_text)
+
+
+@lru_cache(maxsize=32)
+def _scorer(fingerprint: str, text: str, parameters: str, as_of: date) -> Scorer:
+    return Scorer(criteria=_compiled(fingerprint, text), parameters=json.loads(parameters), as_of=as_of)
+
+
+def scorer_of(inspection: Inspection) -> Scorer:
+    """The library's scorer for the inspection: its frozen criteria, parameters and `as_of`."""
+    return _scorer(inspection.fingerprint, inspection.criteria_text,
+                   json.dumps(inspection.parameters, sort_keys=True), inspection.as_of)
+
+
+def case_model(row: CaseRow) -> Case:
+    """The stored case file as the library's model (no answers: the database holds those)."""
+    return Case.model_validate(json.loads(row.data))
+
+
+def cache_folder() -> Path:
+    return data_folder() / "cache"

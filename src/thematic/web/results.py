@@ -1,0 +1,73 @@
+"""Results as the workspace shows them, computed by the library from the database, never stored.
+
+A scorer's case page scores the case with that scorer's current entries (`score_entries`). An
+inspection's results resolve every scorer's entries and any moderation exactly as `thematic run`
+does (`thematic.scoring.resolve`), so an export run through the command line gives the same.
+"""
+from __future__ import annotations
+
+from thematic.load.sample import GRADE, Moderation, Rating
+from thematic.model.case import Case, Grade, Judgement
+from thematic.model.results import CaseResult
+from thematic.scoring.resolve import resolve, score_resolved
+from thematic.web.criteria_cache import case_model, scorer_of
+from thematic.web.entries import Entries, current_for
+from thematic.web.models import MODERATION, Assignment, Event, Inspection
+from thematic.web.models import Case as CaseRow
+
+
+def with_entries(case: Case, entries: Entries, by: str) -> Case:
+    """The case with one scorer's answers and grade, as a case file would carry them."""
+    judgements = {cid: Judgement(answer=answer, by=by, note=entries.notes.get(cid))
+                  for cid, answer in entries.answers.items()}
+    grade = (Grade(value=entries.grade, by=by, referred_back=entries.referred_back,  # type: ignore[arg-type]
+                   note=entries.grade_note) if entries.grade else None)
+    return case.model_copy(update={"judgements": judgements, "grade": grade})
+
+
+def score_entries(inspection: Inspection, row: CaseRow, entries: Entries, by: str) -> CaseResult:
+    """The case scored with these entries: automatic states, judgements and the suggested grade."""
+    return scorer_of(inspection).score(with_entries(case_model(row), entries, by))
+
+
+def ratings(assignments: list[Assignment], entries: dict[int, Entries]) -> dict[str, dict[str, Rating]]:
+    """item -> scorer -> rating, as `thematic.load.sample` builds them from judgements files."""
+    items: dict[str, dict[str, Rating]] = {}
+    for assignment in sorted(assignments, key=lambda a: a.scorer.username):
+        who = assignment.scorer.username
+        current = entries[assignment.pk]
+        for cid, answer in current.answers.items():
+            items.setdefault(cid, {})[who] = Rating(who, answer, current.notes.get(cid), "workspace")
+        if current.grade:
+            items.setdefault(GRADE, {})[who] = Rating(who, current.grade, current.grade_note, "workspace",
+                                                      current.referred_back)
+    return items
+
+
+def moderation_of(inspection: Inspection) -> dict[str, dict[str, Moderation]]:
+    """case id -> item -> the latest moderation decision (issue 15 records them; import keeps them)."""
+    found: dict[str, dict[str, Moderation]] = {}
+    for event in Event.objects.filter(inspection=inspection, kind=MODERATION).select_related("case").order_by("id"):
+        if event.case is None or event.after is None:
+            continue
+        value, _, referred = event.after.partition("|")
+        found.setdefault(event.case.case_id, {})[event.item] = Moderation(
+            value, event.actor_ref, event.reason, "workspace", referred == "yes")
+    return found
+
+
+def inspection_results(inspection: Inspection) -> list[CaseResult]:
+    """Every case of the inspection scored with every scorer's current entries, in sample order."""
+    scorer = scorer_of(inspection)
+    assignments = list(Assignment.objects.filter(case__inspection=inspection).select_related("scorer", "case"))
+    entries = current_for(assignments)
+    by_case: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_case.setdefault(assignment.case_id, []).append(assignment)
+    moderation = moderation_of(inspection)
+    results = []
+    for row in CaseRow.objects.filter(inspection=inspection).order_by("position"):
+        resolved = resolve(case_model(row), ratings(by_case.get(row.pk, []), entries),
+                           moderation.get(row.case_id, {}))
+        results.append(score_resolved(scorer, resolved))
+    return results

@@ -1,0 +1,88 @@
+"""Who may see and do what: the one place every page, download and export asks (docs/web.md's matrix).
+
+- A lead and a programme user see every inspection; an inspector those they are a member of; a
+  force user those of its own force.
+- A scorer sees and edits their own assignments (until submitted); a lead sees every assignment,
+  reopens submitted ones and assigns cases. A programme user reads inspections, not case pages.
+- Issue 15 hooks (not built): a co-scorer of a double-scored case sees the other's entries only
+  after both submitted (`may_see_entries`); a force sees inspectors' results only once published.
+A URL naming something the user may not see answers 404, so an id never reveals that it exists.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+from django.http import Http404
+
+from thematic.web.models import FORCE, INSPECTOR, LEAD, PROGRAMME, SUBMITTED, Assignment, Inspection, Membership
+
+AnyUser = User | AnonymousUser
+
+
+def role(user: AnyUser) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = Membership.objects.filter(user_id=user.pk).first()
+    return membership.role if membership else None
+
+
+def _uid(user: AnyUser) -> int:
+    return int(user.pk or 0)
+
+
+def visible_inspections(user: AnyUser) -> QuerySet[Inspection]:
+    """The inspections the user may open."""
+    who = role(user)
+    if who in (LEAD, PROGRAMME):
+        return Inspection.objects.all()
+    if who == INSPECTOR:
+        return Inspection.objects.filter(members__user_id=_uid(user)).distinct()
+    if who == FORCE:
+        force = Membership.objects.get(user_id=_uid(user)).force
+        return Inspection.objects.filter(force=force)
+    return Inspection.objects.none()
+
+
+def inspection_or_404(user: AnyUser, slug: str) -> Inspection:
+    found = visible_inspections(user).filter(slug=slug).first()
+    if found is None:
+        raise Http404("no such inspection")
+    return found
+
+
+def is_lead(user: AnyUser) -> bool:
+    return role(user) == LEAD
+
+
+def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
+    """The assignments whose case page the user may open."""
+    who = role(user)
+    if who == LEAD:
+        return Assignment.objects.all()
+    if who in (INSPECTOR, FORCE):
+        return Assignment.objects.filter(scorer_id=user.pk, case__inspection__in=visible_inspections(user))
+    return Assignment.objects.none()
+
+
+def assignment_or_404(user: AnyUser, pk: int) -> Assignment:
+    found = visible_assignments(user).select_related("case", "case__inspection", "scorer").filter(pk=pk).first()
+    if found is None:
+        raise Http404("no such case")
+    return found
+
+
+def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
+    """Whether the user may see this assignment's answers, notes and grade."""
+    if assignment.scorer_id == user.pk:
+        return True
+    if role(user) != LEAD:
+        return False
+    if assignment.case.double_scored and assignment.case.assignments.filter(scorer_id=user.pk).exists():
+        # Issue 15: a lead who co-scores a case stays blind until every scorer of it has submitted.
+        return not assignment.case.assignments.exclude(status=SUBMITTED).exists()
+    return True
+
+
+def may_edit(user: AnyUser, assignment: Assignment) -> bool:
+    """Only the scorer changes their entries, and only until they submit."""
+    return assignment.scorer_id == user.pk and assignment.status != SUBMITTED
