@@ -17,6 +17,7 @@ from thematic.core.errors import InputError
 from thematic.core.options import jobs_option, positive_whole_number, whole_number
 from thematic.core.timeutil import parse_date
 from thematic.load.criteria import shipped_criteria_path
+from thematic.render.publication import DEFAULT_MARKING, MAX_MARKING, check_marking
 from thematic.render.views import MIN_ASSESSED
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.parameters import ParameterError, parse_set_option
@@ -91,6 +92,21 @@ def add_min_assessed(parser: argparse.ArgumentParser) -> None:
     add_minimum(parser, "--min-assessed", metavar="N", default=MIN_ASSESSED, positive=True,
                 help=f"the fewest assessed cases a rate needs to be named as a lowest rate, a headline or a change; "
                      f"rates from fewer are shown, marked 'few cases' (default: {MIN_ASSESSED}; 1 or more)")
+
+
+def _marking(text: str) -> str:
+    """argparse's type for `--marking`: the checked marking, or a usage error (exit 2) saying what is wrong."""
+    try:
+        return check_marking(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.problems[0].message) from None
+
+
+def add_marking(parser: argparse.ArgumentParser, *, what: str = "every page of the reports") -> None:
+    """`--marking TEXT`: the protective marking printed at the top and bottom of `what`."""
+    parser.add_argument("--marking", type=_marking, default=DEFAULT_MARKING, metavar="TEXT",
+                        help=f"the protective marking printed at the top and bottom of {what} "
+                             f"(default: {DEFAULT_MARKING}; one line of at most {MAX_MARKING} characters)")
 
 
 # --- reading options -------------------------------------------------------------------------------

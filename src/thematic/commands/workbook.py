@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from thematic.commands._options import add_output
+from thematic.commands._options import add_marking, add_output
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: every command's start-up would pay for them (docs/architecture.md).
     from thematic.workbook.make import make_workbook
 
-    made = make_workbook(args.inspection, args.output, args.inspector)
+    made = make_workbook(args.inspection, args.output, args.inspector, args.marking)
     filled = f"; filled in with {args.inspector}'s {made.own} answer(s) and grade(s) so far" if args.inspector else ""
     print(f"audit workbook for {made.cases} case(s) and {made.questions} judgement question(s) "
           f"written to {made.path}{filled}")
@@ -35,4 +35,5 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--inspector", metavar="REF",
                    help="the inspector it is for (a reference such as insp-a): their answers so far are filled in, "
                         "and no one else's")
+    add_marking(p, what="every printed page")
     p.set_defaults(handler=run)

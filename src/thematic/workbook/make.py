@@ -15,6 +15,7 @@ from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError
 from thematic.load.sample import load_sample
 from thematic.model.judgements import INSPECTOR_HINT, INSPECTOR_PATTERN
+from thematic.render.publication import DEFAULT_MARKING, check_marking
 from thematic.scoring.prepare import Inspection, load_inspection
 from thematic.workbook.write import build_workbook, save_workbook
 
@@ -37,9 +38,12 @@ def check_output(inspection: Inspection, output: Path) -> None:
     outputs.file(output, option="-o")
 
 
-def make_workbook(inspection_file: str, output: str | None, inspector: str | None) -> Made:
+def make_workbook(inspection_file: str, output: str | None, inspector: str | None,
+                  marking: str = DEFAULT_MARKING) -> Made:
     """The audit workbook of the inspection in `inspection_file`, at `output` (-o; default
-    out/INSPECTION-ID/audit[-INSPECTOR].xlsx), filled in with `inspector`'s answers so far if given."""
+    out/INSPECTION-ID/audit[-INSPECTOR].xlsx), filled in with `inspector`'s answers so far if given,
+    every printed page marked with `marking`."""
+    marking = check_marking(marking)  # before any work
     if inspector is not None and not re.fullmatch(INSPECTOR_PATTERN, inspector):
         raise InputError.single("--inspector", f'"{inspector}" is not {INSPECTOR_HINT}')
     inspection = load_inspection(inspection_file)
@@ -49,6 +53,6 @@ def make_workbook(inspection_file: str, output: str | None, inspector: str | Non
         raise InputError.single(str(path), "the workbook's file name must end in .xlsx", field="-o")
     check_output(inspection, path)
     sample = load_sample(inspection)
-    save_workbook(build_workbook(sample, inspector), path)
+    save_workbook(build_workbook(sample, inspector, marking), path)
     own = sum(1 for items in sample.ratings.values() for by in items.values() if inspector in by)
     return Made(path, len(sample.cases), len(sample.judgement_ids), own)

@@ -5,12 +5,19 @@ in words and colour, its evidence in the cell's comment), then for every judgeme
 answer drop-down and a note, then the grade, referred back, a grade note and the inspector's
 reference. Given an inspector, their own answers so far are filled in (and no one else's, so a
 second inspector scores blind). Guidance explains each question, its answers and the thematic
-finding behind it; Criteria lists every criterion.
+finding behind it; Criteria lists every criterion. Then a read-only sheet per case, made to be
+printed and taken into a case-file review: every criterion's question with the case's automatic
+result and evidence, or the inspector's answer and note so far.
+
+Every sheet prints (issue 16): on A4, one page wide, landscape when its columns need the width,
+its header row repeated on every page, the protective marking at the top and bottom of every page
+and the case id (or the inspection and sheet) in the page header, all in the reports' one family.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,10 +31,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from thematic.core.atomic import write_bytes_atomic
 from thematic.core.formulas import store_as_text
 from thematic.core.typeface import FAMILY
-from thematic.load.sample import GRADE, Sample
+from thematic.load.sample import GRADE, Rating, Sample
 from thematic.model import workbook as L
 from thematic.model.case import GRADES
-from thematic.model.results import NOT_APPLICABLE
+from thematic.model.results import NOT_APPLICABLE, CaseResult
+from thematic.render.publication import DEFAULT_MARKING, check_marking
 from thematic.scoring.criteria import CompiledCriterion
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.prepare import Inspection
@@ -45,6 +53,9 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 _AUTHOR = "thematic"
+#: Widest a sheet's columns may be (in column-width units, about a character each) to print
+#: portrait on A4 at full size; a wider sheet prints landscape.
+PORTRAIT_WIDTH = 90
 
 
 def _fit_height(ws: Worksheet, row: int) -> None:
@@ -60,13 +71,30 @@ def _fit_height(ws: Worksheet, row: int) -> None:
         ws.row_dimensions[row].height = 15 * lines
 
 
-def _fit_page_width(ws: Worksheet) -> None:
-    # Text sheets print landscape, one page wide, as many pages long as needed.
-    ws.page_setup.orientation = "landscape"
+def _header_text(text: str) -> str:
+    # In a page header "&" starts a code (&P page, &A sheet name...): a literal one is doubled.
+    return text.replace("&", "&&")
+
+
+def _print_setup(ws: Worksheet, *, marking: str, left: str, title_rows: str | None = None) -> None:
+    """Print on A4, one page wide and as many long as needed, landscape if the columns need the width;
+    `title_rows` repeated on every page; the marking centred at the top and bottom of every page,
+    `left` (a case id, or the inspection and sheet) top left, the page number top right."""
+    widths = sum((ws.column_dimensions[get_column_letter(c)].width or 10) for c in range(1, ws.max_column + 1))
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if widths > PORTRAIT_WIDTH else "portrait"
     page_setup = ws.sheet_properties.pageSetUpPr
     assert page_setup is not None  # openpyxl gives every new sheet one
     page_setup.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+    header, footer = ws.oddHeader, ws.oddFooter
+    assert header is not None and footer is not None  # openpyxl gives every new sheet both
+    parts = ((header.left, _header_text(left)), (header.center, "&B" + _header_text(marking)),
+             (header.right, "Page &P of &N"), (footer.center, "&B" + _header_text(marking)))
+    for part, text in parts:
+        part.text, part.font, part.size = text, f"{FAMILY},Regular", 9
 
 
 def _protect(ws: Worksheet) -> None:
@@ -117,9 +145,19 @@ def _header(ws: Worksheet, column: int, text: str, width: float, comment: str | 
     ws.column_dimensions[get_column_letter(column)].width = width
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """One case as the Cases sheet shows it, kept for its printable case sheet."""
+
+    case_id: str
+    category: str
+    result: CaseResult
+    own: dict[str, Rating]
+
+
 def _cases_sheet(
-    wb: Workbook, sample: Sample[Inspection], inspector: str | None, ranges: dict[str, str],
-) -> None:
+    wb: Workbook, sample: Sample[Inspection], inspector: str | None, ranges: dict[str, str], marking: str,
+) -> list[_Scored]:
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's first sheet, never a chart sheet
     ws.title = L.CASES
@@ -159,11 +197,13 @@ def _cases_sheet(
     validations["yes_no"] = _validation(ranges["yes_no"], "yes or no", list(L.YES_NO),
                                         "Referred back to the force: yes or no")
 
+    scored = []
     for row, loaded in enumerate(sample.cases, 2):
         case = loaded.case
         result = scorer.score(unanswered(case))
         own = {item: by[inspector] for item, by in sample.ratings.get(case.case_id, {}).items()
                if inspector is not None and inspector in by}
+        scored.append(_Scored(case.case_id, case.category.replace("_", " "), result, own))
         ws.cell(row=row, column=1, value=case.case_id).font = _BOLD
         ws.cell(row=row, column=2, value=case.category.replace("_", " "))
         for cid, col in auto_columns.items():
@@ -207,10 +247,11 @@ def _cases_sheet(
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(last_column)}{max(2, len(sample.cases) + 1)}"
     ws.row_dimensions[1].height = 32
-    # Printed, every page repeats the header row and the case and category columns.
-    ws.print_title_rows, ws.print_title_cols = "1:1", "A:B"
-    ws.page_setup.orientation = "landscape"
+    # Printed, one page wide (small: each case's own sheet is the one to print and read), the
+    # header row repeated on every page.
+    _print_setup(ws, marking=marking, left=f"{sample.inspection.id}: {L.CASES}", title_rows="1:1")
     _protect(ws)
+    return scored
 
 
 def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[str]], widths: Sequence[float]) -> int:
@@ -228,7 +269,7 @@ def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[str]], w
     return row
 
 
-def _guidance_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
+def _guidance_sheet(wb: Workbook, sample: Sample[Inspection], marking: str) -> None:
     ws = wb.create_sheet(L.GUIDANCE)
     criteria = sample.inspection.criteria
     file = sample.inspection.file
@@ -282,7 +323,7 @@ def _guidance_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
     description = criteria.file.grading.description
     ws.cell(row=row + 1, column=1, value=description).alignment = _WRAP
     ws.row_dimensions[row + 1].height = 15 * (1 + len(description) // 100)
-    _fit_page_width(ws)
+    _print_setup(ws, marking=marking, left=f"{sample.inspection.id}: {L.GUIDANCE}")
     _protect(ws)
 
 
@@ -291,7 +332,7 @@ def _applies(criterion: CompiledCriterion) -> str:
     return "every case" if source == "true" else source
 
 
-def _criteria_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
+def _criteria_sheet(wb: Workbook, sample: Sample[Inspection], marking: str) -> None:
     ws = wb.create_sheet(L.CRITERIA)
     criteria = sample.inspection.criteria
     rows = [[c.id, criteria.file.themes[c.definition.theme].title, c.definition.type, c.definition.severity,
@@ -300,19 +341,90 @@ def _criteria_sheet(wb: Workbook, sample: Sample[Inspection]) -> None:
     _table(ws, 1, ["Criterion", "Theme", "Type", "Severity", "Question", "Applies when", "Source"], rows,
            [12, 22, 11, 10, 60, 30, 60])
     ws.freeze_panes = "B2"
-    ws.print_title_rows = "1:1"
-    _fit_page_width(ws)
+    _print_setup(ws, marking=marking, left=f"{sample.inspection.id}: {L.CRITERIA}", title_rows="1:1")
     _protect(ws)
 
 
-def build_workbook(sample: Sample[Inspection], inspector: str | None = None) -> Workbook:
-    """The audit workbook of an inspection's sample; `inspector`'s own answers so far filled in."""
+#: Characters a sheet name may not hold, and its longest length (spreadsheet programs' rules).
+_NOT_IN_SHEET_NAMES = frozenset("[]:*?/\\")
+_SHEET_NAME_MAX = 31
+CASE_SHEET_HEADERS = ("Criterion", "Question", "Result or answer", "Evidence or note")
+
+
+def _sheet_name(case_id: str, number: int, taken: set[str]) -> str:
+    """The case id as a sheet name if it can be one (unique, case-blind), else "Case N"."""
+    name = case_id
+    if (len(name) > _SHEET_NAME_MAX or _NOT_IN_SHEET_NAMES & set(name) or name.startswith("'")
+            or name.endswith("'") or not name.isprintable() or name.lower() in taken):
+        name = f"Case {number}"
+    taken.add(name.lower())
+    return name
+
+
+def _case_sheets(wb: Workbook, sample: Sample[Inspection], scored: list[_Scored], marking: str) -> None:
+    """A sheet per case, made to be printed and taken into a case-file review: every criterion a row
+    (question, automatic result and its evidence, or the answer and note so far), then the grade;
+    the case id and the marking in every page's header. Read-only: answers go in the Cases sheet."""
+    criteria = sample.inspection.criteria
+    file = sample.inspection.file
+    judgement = set(sample.judgement_ids)
+    taken = {name.lower() for name in (L.CASES, L.GUIDANCE, L.CRITERIA, L.LISTS)}
+    for number, case in enumerate(scored, 1):
+        ws = wb.create_sheet(_sheet_name(case.case_id, number, taken))
+        for column, width in enumerate((12, 46, 16, 46), 1):
+            ws.column_dimensions[get_column_letter(column)].width = width
+        ws.merge_cells("A1:D1")
+        ws.merge_cells("A2:D2")
+        title = ws.cell(row=1, column=1, value=f"Case {case.case_id} ({case.category})")
+        title.font = _font(bold=True, size=14)
+        ws.row_dimensions[1].height = 22
+        intro = ws.cell(row=2, column=1, value=(
+            f"Inspection {file.inspection}: {file.title}; sample taken {file.as_of.isoformat()}; criteria "
+            f"{criteria.id} version {criteria.file.version}. For reading and notes on paper: answers are "
+            f"recorded in the {L.CASES} sheet."))
+        intro.alignment = _WRAP
+        ws.row_dimensions[2].height = 30
+        rows: list[list[str]] = []
+        for criterion in criteria.criteria:
+            outcome = case.result.results[criterion.id]
+            if criterion.id in judgement:
+                if outcome.state == NOT_APPLICABLE:
+                    answer, note = L.DOES_NOT_APPLY, outcome.evidence
+                else:
+                    own = case.own.get(criterion.id)
+                    answer, note = (str(own.value), own.note or "") if own else ("", "")
+            elif criterion.definition.type == "automatic":
+                answer, note = L.STATE_STYLE[outcome.state][0], outcome.evidence
+            else:
+                continue  # a judgement question outside this sample's list is not asked of it
+            rows.append([criterion.id, criterion.definition.question, answer, note])
+        grade = case.own.get(GRADE)
+        rows.append([L.GRADE_HEADER, "Your overall grade of the case: " + ", ".join(L.GRADE_LABELS.values()),
+                     L.GRADE_LABELS.get(str(grade.value), "") if grade else "", (grade.note or "") if grade else ""])
+        rows.append([L.REFERRED_HEADER, "Was the case referred back to the force because the child may still be "
+                     "at risk? yes or no", ("yes" if grade.referred_back else "no") if grade else "", ""])
+        last = _table(ws, 4, list(CASE_SHEET_HEADERS), rows, (12, 46, 16, 46))
+        for row in range(5, last + 1):
+            state_cell = ws.cell(row=row, column=3)
+            style = next((st for st in L.STATE_STYLE.values() if st[0] == state_cell.value), None)
+            if style is not None and ws.cell(row=row, column=1).value not in judgement:
+                state_cell.fill, state_cell.font = PatternFill("solid", fgColor=style[1]), _font(color=style[2])
+        _print_setup(ws, marking=marking, left=f"Case {case.case_id}", title_rows="4:4")
+        _protect(ws)
+
+
+def build_workbook(sample: Sample[Inspection], inspector: str | None = None,
+                   marking: str = DEFAULT_MARKING) -> Workbook:
+    """The audit workbook of an inspection's sample; `inspector`'s own answers so far filled in;
+    every printed page marked with `marking` (checked: InputError naming --marking)."""
+    marking = check_marking(marking)
     wb = Workbook()
     _default_font(wb)
     ranges = _lists_sheet(wb, sample, inspector)
-    _cases_sheet(wb, sample, inspector, ranges)
-    _guidance_sheet(wb, sample)
-    _criteria_sheet(wb, sample)
+    scored = _cases_sheet(wb, sample, inspector, ranges, marking)
+    _guidance_sheet(wb, sample, marking)
+    _criteria_sheet(wb, sample, marking)
+    _case_sheets(wb, sample, scored, marking)
     wb.move_sheet(L.LISTS, offset=len(wb.sheetnames))
     wb.active = 0
     for ws in wb.worksheets:
