@@ -156,7 +156,7 @@ class _Builder:
                 return {}
             if not present:
                 return None
-        elif part.loc[:2] == ("cases", "sections"):  # an object section of the main table
+        elif part.loc[:2] == ("cases", "sections") and not part.grouped:  # an object section of the main table
             filled = [r for r in part.rules
                       if r.column is not None and not is_blank(row.cells[source.positions[r.column]])]
             if not filled:

@@ -73,9 +73,11 @@ def _resolve(mapping: Mapping, plan: TablePlan, main_path: Path, problems: list[
     return None
 
 
-def _group_numbers(mapping: Mapping, part: PartPlan, table: Table, problems: list[Problem]) -> list[str]:
+def _group_numbers(mapping: Mapping, part: PartPlan, table: Table, problems: list[Problem],
+                   unmatched_patterns: set[str]) -> list[str]:
     """The numbers of a grouped part's column groups found in the headings, in number order (as
-    written, so "01" stays "01"); a pattern that matches no heading is a problem at its line."""
+    written, so "01" stays "01"); a pattern that matches no heading is a problem at its line (and
+    goes in `unmatched_patterns`, so that its groups' columns are not reported one by one)."""
     numbers: dict[int, str] = {}
     unmatched: list[tuple[tuple[Any, ...], str]] = []
     for rule in part.rules:
@@ -89,6 +91,7 @@ def _group_numbers(mapping: Mapping, part: PartPlan, table: Table, problems: lis
         if not matched:
             unmatched.append(((*part.loc, "fields", rule.target.path), rule.column))
     for loc, column in unmatched:
+        unmatched_patterns.add(column)
         headings = [c for c in table.columns if c]
         close = difflib.get_close_matches(column.replace(GROUP_NUMBER, "1"), headings, n=1, cutoff=0.6)
         hint = f'; did you mean "{_as_pattern(close[0])}"?' if close else f"; its columns are: {', '.join(headings)}"
@@ -102,7 +105,8 @@ def _as_pattern(heading: str) -> str:
     return re.sub(r"[0-9]+", GROUP_NUMBER, heading, count=1)
 
 
-def _columns_of(plan: TablePlan, groups: dict[str, list[str]]) -> list[tuple[tuple[Any, ...], str]]:
+def _columns_of(plan: TablePlan, groups: dict[str, list[str]],
+                unmatched: set[str]) -> list[tuple[tuple[Any, ...], str]]:
     """Every column the plan names (each column of every group found), with the place in the mapping
     that names it."""
     out: list[tuple[tuple[Any, ...], str]] = []
@@ -113,7 +117,8 @@ def _columns_of(plan: TablePlan, groups: dict[str, list[str]]) -> list[tuple[tup
             out.append(((*part.loc, "present_if"), part.present_if.column))
         numbers: list[str | None] = list(groups.get(part.part, [])) if part.grouped else [None]
         for rule in part.rules:
-            if rule.column is None or (part.grouped and rule.column.count(GROUP_NUMBER) != 1):
+            if rule.column is None or (part.grouped and (rule.column.count(GROUP_NUMBER) != 1
+                                                         or rule.column in unmatched)):
                 continue
             out += [((*part.loc, "fields", rule.target.path), group_column(rule.column, n)) for n in numbers]
     return out
@@ -122,11 +127,13 @@ def _columns_of(plan: TablePlan, groups: dict[str, list[str]]) -> list[tuple[tup
 def _match(mapping: Mapping, plan: TablePlan, table: Table, problems: list[Problem]) -> Source | None:
     """The plan's columns found in the table's headings; None (and the problems) if any is missing
     or headed twice."""
-    groups = {part.part: _group_numbers(mapping, part, table, problems) for part in plan.parts if part.grouped}
+    unmatched: set[str] = set()
+    groups = {part.part: _group_numbers(mapping, part, table, problems, unmatched)
+              for part in plan.parts if part.grouped}
     found: dict[str, int] = {}
-    bad = plan.spec.id is None or any(not numbers for numbers in groups.values())
+    bad = plan.spec.id is None or bool(unmatched)
     missing: dict[tuple[Any, ...], list[str]] = {}
-    for loc, column in _columns_of(plan, groups):
+    for loc, column in _columns_of(plan, groups, unmatched):
         positions = table.positions(column)
         if len(positions) == 1:
             found[column] = positions[0]
