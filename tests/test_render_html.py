@@ -114,11 +114,15 @@ def test_every_criterion_rate_shows_n_of_n_and_its_wilson_interval(html):
             assert re.search(rf">\s*{low}%–{high}%\s*<", row), (cid, low, high)
 
 
-def test_key_findings_quote_each_theme_finding(html):
+def test_key_findings_quote_each_theme_s_quotes_and_label_its_summary(html):
+    # The report's words in quotation marks, ours as a summary (tests/test_quotes.py checks the words).
     _, criteria = example()
-    findings = html[html.index('id="key-findings"'):html.index('id="grades"')]
+    findings = " ".join(html[html.index('id="key-findings"'):html.index('id="grades"')].split())
     for theme in criteria.file.themes.values():
-        assert f"The 2019 thematic found: <q>{theme.finding.replace(chr(39), '&#39;')}</q>" in findings
+        for quote in theme.quotes:
+            assert f"<q>{' '.join(quote.text.split()).replace(chr(39), '&#39;')}</q>" in findings
+        summary = " ".join(theme.finding.split()).replace(chr(39), "&#39;")
+        assert f"In summary (our words, not the report\u2019s): {summary}</p>" in findings
 
 
 def test_borderline_is_said_in_words_not_only_colour(html):

@@ -53,9 +53,31 @@ class ParameterDef(FileModel):
     description: Text
 
 
+#: Quotation marks a quotation's text must not begin or end with: reports add their own.
+QUOTE_MARKS = "\"'\u2018\u2019\u201c\u201d"
+
+
+class QuoteDef(FileModel):
+    """Words of the report, exactly as published, and where they are: reports print them in quotation marks."""
+
+    text: Text    # verbatim, without quotation marks
+    source: Text  # the report and the place in it (section and heading, or who quoted it and when)
+
+    @model_validator(mode="after")
+    def _no_quotation_marks(self) -> QuoteDef:
+        text = self.text.strip()
+        if text[:1] in QUOTE_MARKS or text[-1:] in QUOTE_MARKS:
+            raise ValueError("write the quotation's words without quotation marks around them: reports add them")
+        return self
+
+
 class ThemeDef(FileModel):
     title: Text
-    finding: Text  # the thematic report's finding the theme tests
+    # The report's finding in the file's own words: reports show it as a summary, never in quotation
+    # marks, because it is not the report's wording.
+    finding: Text
+    # The report's own words behind the finding, if any are known verbatim: shown as quotations.
+    quotes: list[QuoteDef] = Field(default_factory=list)
 
 
 class CriterionDef(FileModel):

@@ -22,6 +22,7 @@ from thematic.core.errors import InputError
 from thematic.load.results import Results, load_results_files
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
+from thematic.render.findings import FindingView, finding_view
 from thematic.render.inputs import criteria_texts
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.views import (
@@ -137,7 +138,7 @@ class ChangeRow:
 @dataclass(frozen=True)
 class ChangeGroup:
     title: str
-    finding: str
+    finding: FindingView | None
     rows: tuple[ChangeRow, ...]
 
     @property
@@ -305,7 +306,7 @@ def _criteria(count: int, rest: str = "have") -> str:
 
 def _groups(rows: list[ChangeRow], criteria: CriteriaSet | None) -> tuple[ChangeGroup, ...]:
     if criteria is None:
-        return (ChangeGroup("Criteria", "", tuple(rows)),)
+        return (ChangeGroup("Criteria", None, tuple(rows)),)
     theme_of = {c.id: c.definition.theme for c in criteria.criteria}
     by_theme: dict[str, list[ChangeRow]] = {}
     for row in rows:
@@ -313,7 +314,7 @@ def _groups(rows: list[ChangeRow], criteria: CriteriaSet | None) -> tuple[Change
     groups = []
     for theme_id, members in by_theme.items():
         theme = criteria.file.themes.get(theme_id)
-        groups.append(ChangeGroup(theme.title if theme else "Other criteria", theme.finding if theme else "",
+        groups.append(ChangeGroup(theme.title if theme else "Other criteria", finding_view(theme) if theme else None,
                                   tuple(members)))
     return tuple(groups)
 

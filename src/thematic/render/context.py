@@ -19,6 +19,7 @@ from typing import Any
 from thematic import __version__
 from thematic.model.results import ASSESSED, FAILED
 from thematic.render.agreement import agreement_section
+from thematic.render.findings import finding_view
 from thematic.render.sections import (
     CriterionRow,
     DataQualitySection,
@@ -153,7 +154,7 @@ def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mappin
             id=theme_id,
             anchor=f"theme-{slug(theme_id)}",
             title=theme.title,
-            finding=theme.finding,
+            finding=finding_view(theme),
             rate=few_cases(_rate(hide, int(entry["all_met"]), int(entry["cases"]), thresholds), int(entry["cases"]),
                            min_assessed, hide),
             criteria=tuple(rows),

@@ -21,6 +21,7 @@ from thematic.core.errors import InputError
 from thematic.load.results import Results, load_results_files
 from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
+from thematic.render.findings import FindingView, finding_view
 from thematic.render.inputs import criteria_texts, declare_inputs
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.views import (
@@ -137,7 +138,7 @@ class FunnelView:
 @dataclass(frozen=True)
 class CriterionGroup:
     title: str
-    finding: str
+    finding: FindingView | None
     funnels: tuple[FunnelView, ...]
 
 
@@ -355,7 +356,7 @@ def _small_numbers(hide: Suppression, min_assessed: int) -> str:
 
 def _groups(views: list[FunnelView], criteria: CriteriaSet | None) -> tuple[CriterionGroup, ...]:
     if criteria is None:
-        return (CriterionGroup("Criteria", "", tuple(views)),)
+        return (CriterionGroup("Criteria", None, tuple(views)),)
     by_theme: dict[str, list[FunnelView]] = {}
     theme_of = {c.id: c.definition.theme for c in criteria.criteria}
     for v in views:
@@ -363,7 +364,7 @@ def _groups(views: list[FunnelView], criteria: CriteriaSet | None) -> tuple[Crit
     groups = []
     for theme_id, members in by_theme.items():
         theme = criteria.file.themes.get(theme_id)
-        groups.append(CriterionGroup(theme.title if theme else "Other criteria", theme.finding if theme else "",
+        groups.append(CriterionGroup(theme.title if theme else "Other criteria", finding_view(theme) if theme else None,
                                      tuple(members)))
     return tuple(groups)
 

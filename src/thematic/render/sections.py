@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from thematic.render.findings import FindingView
 from thematic.render.views import CountView, RateView, slug
 
 
@@ -30,7 +31,7 @@ class ThemeSection:
     id: str
     anchor: str
     title: str
-    finding: str
+    finding: FindingView
     rate: RateView
     criteria: tuple[CriterionRow, ...]
 
