@@ -18,11 +18,13 @@ the rest of the case and the sample are still scored.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from thematic.load.fast_case import CaseRecord
 from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.model.results import (
@@ -45,6 +47,7 @@ from thematic.scoring.quality import data_quality
 
 #: The case fields an expression may read by name (the rest of the case is the inspector's).
 _READABLE = tuple(name for name in file_fields(Case) if name not in ("judgements", "grade"))
+_read_fields = operator.attrgetter(*_READABLE)  # in C: the case model and the fast path's records alike
 _MAX_ITEMS_SHOWN = 5
 #: The order in which an `each` criterion's entry states decide the criterion's state.
 _EACH_ORDER = (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET)
@@ -126,10 +129,10 @@ class Scorer:
         object.__setattr__(self, "_plans", tuple(_Plan(c, self.evidence) for c in self.criteria.criteria))
         object.__setattr__(self, "_definitions", {n: d.function for n, d in self.criteria.definitions.items()})
 
-    def score(self, case: Case) -> CaseResult:
+    def score(self, case: Case | CaseRecord) -> CaseResult:
+        """Every criterion's result for a case: the model, or the fast path's record of it (the same fields)."""
         absent = case.absent_sections()
-        fields = case.__dict__
-        values = {name: fields[name] for name in _READABLE}
+        values = dict(zip(_READABLE, _read_fields(case), strict=True))
         for name in absent:
             values[name] = UNKNOWN
         values["as_of"] = self.as_of
@@ -207,7 +210,7 @@ class Scorer:
 
     # --- judgement criteria ----------------------------------------------------------------
 
-    def _judgement(self, plan: _Plan, case: Case, ns: _Namespace, notes: list[str]) -> CriterionResult:
+    def _judgement(self, plan: _Plan, case: Case | CaseRecord, ns: _Namespace, notes: list[str]) -> CriterionResult:
         answer = case.judgements.get(plan.id)
         applies = _truth(plan.applies(ns, self.parameters))
         if applies is False:
@@ -272,7 +275,7 @@ def _failure(exc: Exception) -> str:
     return f"evaluation failed: {type(exc).__name__}: {exc}"
 
 
-def _quality_notes(case: Case) -> list[str]:
+def _quality_notes(case: Case | CaseRecord) -> list[str]:
     """Data-quality notes; a note that cannot be written (a time out of range) never stops scoring."""
     try:
         return list(data_quality(case))

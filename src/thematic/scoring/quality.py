@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from thematic.load.fast_case import CaseRecord
 from thematic.model.case import Case
 from thematic.scoring.expr import format_value
 
@@ -18,7 +19,7 @@ def _order(label: str, earlier_name: str, earlier: datetime | None, later_name: 
         yield f"{label}{later_name} ({format_value(later)}) is before {earlier_name} ({format_value(earlier)})"
 
 
-def data_quality(case: Case) -> Iterator[str]:
+def data_quality(case: Case | CaseRecord) -> Iterator[str]:
     """Each pair of times that the record has in an impossible order."""
     yield from _order("", "reported_at", case.reported_at, "closed_at", case.closed_at)
     for device in case.devices:

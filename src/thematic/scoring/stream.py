@@ -33,6 +33,7 @@ from thematic.core.errors import InputError, Problem
 from thematic.load.case_check import case_check
 from thematic.load.case_stream import case_records, document_chunks, file_size, jsonl_blocks, readable_jsonl_text
 from thematic.load.cases import collect_case_files, jsonl_record, validate_case
+from thematic.load.fast_case import fast_case
 from thematic.load.yaml_source import YamlDocument, located_problem
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet, load_criteria
@@ -98,50 +99,71 @@ class Worker:
         self.plan = [(c.id, c.definition.theme) for c in criteria.criteria]
 
     def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:
-        """Score a block of whole JSON Lines whose first line is number `first_line`."""
-        records = []
+        """Score a block of whole JSON Lines whose first line is number `first_line`.
+
+        Each line goes the fast way (`load.fast_case`: validated from its bytes by pydantic-core)
+        when that accepts it and the criteria's check finds nothing; any other line is read and
+        validated the ordinary way, which words and locates its problems."""
+        out = ChunkResult(file_index, SummaryAccumulator(self.plan), done_bytes=done_bytes)
+        check, take = self.check, self._take
         number = first_line - 1
         for raw in io.BytesIO(block):  # splits exactly as iterating the file does
             number += 1
             if raw.isspace():
                 continue
+            case: Any = fast_case(raw)  # a record with the fields of the Case model
+            if case is not None and not check(case):
+                out.records += 1
+                out.id_hashes.append(id_hash(case.case_id))
+                if not out.problems:
+                    take(out, case, file_index, number)
+                continue
             data, problem = jsonl_record(raw, name, number)
-            records.append((data, number, None, problem))
-        return self.score(file_index, name, records, done_bytes)
+            self._record(out, name, data, number, None, problem)
+        return out
 
     def score(self, file_index: int, name: str, records: Iterable[tuple[Any, int, YamlDocument | None, Problem | None]],
               done_bytes: int = 0) -> ChunkResult:
         """Score (data, line, document, parse problem) records of one file, in order."""
         out = ChunkResult(file_index, SummaryAccumulator(self.plan), done_bytes=done_bytes)
-        job, scorer, check = self.job, self.scorer, self.check
         for data, line, doc, problem in records:
-            out.records += 1
-            if problem is not None:
-                out.problems.append(problem)
-                continue
-            if type(data) is dict:
-                case_id = data.get("case_id")
-                if type(case_id) is str and case_id:
-                    out.id_hashes.append(id_hash(case_id))
-            case, problems = validate_case(data, name, line, doc, check)
-            if case is None:
-                out.problems.extend(problems)
-                continue
-            if out.problems:
-                continue  # the run will stop with these problems: scoring would be wasted
-            result = scorer.score(case)
-            out.summary.add(result)
-            out.cases += 1
-            out.forces.add(case.force)
-            if job.case_json == "line":
-                out.case_json.append(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
-            elif job.case_json == "entry":
-                out.case_json.append(_entry_text(result.to_json()))
-            if job.row_maker is not None:
-                row = job.row_maker(case, result, self.full, file_index, line, job.row_options)
-                if row is not None:
-                    out.rows.append(row)
+            self._record(out, name, data, line, doc, problem)
         return out
+
+    def _record(self, out: ChunkResult, name: str, data: Any, line: int, doc: YamlDocument | None,
+                problem: Problem | None) -> None:
+        """Validate, check and score one record read the ordinary way."""
+        out.records += 1
+        if problem is not None:
+            out.problems.append(problem)
+            return
+        if type(data) is dict:
+            case_id = data.get("case_id")
+            if type(case_id) is str and case_id:
+                out.id_hashes.append(id_hash(case_id))
+        case, problems = validate_case(data, name, line, doc, self.check)
+        if case is None:
+            out.problems.extend(problems)
+            return
+        if out.problems:
+            return  # the run will stop with these problems: scoring would be wasted
+        self._take(out, case, out.file_index, line)
+
+    def _take(self, out: ChunkResult, case: Any, file_index: int, line: int) -> None:
+        """Score a valid case and keep what the run needs of it."""
+        job = self.job
+        result = self.scorer.score(case)
+        out.summary.add(result)
+        out.cases += 1
+        out.forces.add(case.force)
+        if job.case_json == "line":
+            out.case_json.append(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        elif job.case_json == "entry":
+            out.case_json.append(_entry_text(result.to_json()))
+        if job.row_maker is not None:
+            row = job.row_maker(case, result, self.full, file_index, line, job.row_options)
+            if row is not None:
+                out.rows.append(row)
 
 
 _POOL_WORKER: Worker | None = None

@@ -1,0 +1,235 @@
+"""A JSON Lines case validated in one pass of pydantic-core from its raw bytes: the caseload hot path.
+
+Validating a case with the `Case` model costs about five times reading its JSON: every object
+runs a Python-level validator, every time another, and every object becomes a pydantic model. Here
+the same constraints (types, lengths, ranges, patterns, choices, unknown keys refused) are checked
+by a schema of typed dictionaries derived from the models in `model/case.py`, run by pydantic-core
+on the raw bytes of the line, without any Python-level validator, for about the cost of
+`json.loads`. What stays in Python is what the models do in Python: times and dates go through the
+models' own converters (`model.base`), and a case id through its normal-form check.
+
+This path only ever accepts. A record it does not take as it is (any problem at all, an `x_`
+extension key, a key given twice, text it cannot be sure of) gives None, and the caller validates
+it the ordinary way (`load.cases.validate_case`), which words and locates its problems as ever.
+What it accepts becomes light read-only records (`Record`) with the model's field names and
+values, which scoring reads as it reads the models; tests/test_fast_case.py holds the two paths
+to the same values on generated and hostile records.
+"""
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, NotRequired
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic.functional_validators import AfterValidator, BeforeValidator
+from typing_extensions import TypedDict
+
+from thematic.model.base import FileModel, _check_case_id, _to_date, _to_datetime, file_fields
+from thematic.model.case import SECTIONS, Case
+
+__all__ = ["Record", "CaseRecord", "fast_case"]
+
+_WIRE_CONFIG = ConfigDict(extra="forbid", strict=True)
+# A key followed by white space before its colon: the key count below could not vouch for it.
+_SPACED_KEY = re.compile(rb'"[ \t\r\n]+:')
+
+
+class Record:
+    """A validated object of a case file: the fields of its model, read-only by convention."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:  # as pydantic models compare: same type, same fields
+        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(getattr(self, f) for f in self._fields)))
+
+    if TYPE_CHECKING:  # the fields are its model's, set by generated code
+        def __getattr__(self, name: str) -> Any: ...
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{f}={getattr(self, f)!r}' for f in self._fields)})"
+
+
+class CaseRecord(Record):
+    """A case as the fast path reads it; `absent` are the sections its export did not capture."""
+
+    __slots__ = ("absent",)
+    absent: frozenset[str]
+
+    def absent_sections(self) -> frozenset[str]:
+        return self.absent
+
+
+# --- the schema: the models' constraints as typed dictionaries, without Python-level validators ----
+
+def _wire_type(annotation: Any, wire: dict[type, Any]) -> Any:
+    """`annotation` of a model field as the wire schema checks it (see the module's docstring)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *metadata = typing.get_args(annotation)
+        kept = [m for m in metadata if not isinstance(m, (BeforeValidator, AfterValidator))]
+        converted = _wire_type(base, wire)
+        if converted is str and base is not str:  # a time or date: its text, converted in Python
+            return str
+        return Annotated[(converted, *kept)] if kept else converted
+    if origin in (typing.Union, types.UnionType):
+        args = tuple(_wire_type(a, wire) for a in typing.get_args(annotation))
+        return typing.Union[args]  # noqa: UP007 - built from a tuple
+    if origin is list:
+        return list[_wire_type(typing.get_args(annotation)[0], wire)]  # type: ignore[misc]
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return dict[_wire_type(key, wire), _wire_type(value, wire)]  # type: ignore[misc]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _typed_dict(annotation, wire)
+    if annotation is datetime or annotation is date:
+        return str
+    return annotation
+
+
+def _field_annotation(info: Any) -> Any:
+    return Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+
+
+def _typed_dict(model: type[BaseModel], wire: dict[type, Any]) -> Any:
+    if model not in wire:
+        fields = {}
+        for name, info in file_fields(model).items():
+            kind = _wire_type(_field_annotation(info), wire)
+            fields[name] = kind if info.is_required() else NotRequired[kind]
+        typed = TypedDict(model.__name__, fields)  # type: ignore[misc]  # the functional form, from the model
+        typed.__pydantic_config__ = _WIRE_CONFIG  # type: ignore[attr-defined]
+        wire[model] = typed
+    return wire[model]
+
+
+# --- records: the validated dictionaries turned into objects, built by generated code ----------------
+
+class _Builders:
+    """Generates, once, one function per model that turns its validated dictionary into a Record."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"_dt": _to_datetime, "_date": _to_date, "_case_id": _check_case_id,
+                                          "_Record": Record, "_CaseRecord": CaseRecord, "_absent": _absent,
+                                          "_counted": _counted}
+        self.done: set[type[BaseModel]] = set()
+        self.source: list[str] = []
+
+    def model(self, model: type[BaseModel]) -> str:
+        name = model.__name__
+        if model in self.done:
+            return f"_build_{name}"
+        self.done.add(model)
+        fields = tuple(file_fields(model))
+        base = "_CaseRecord" if model is Case else "_Record"
+        lines = [f"class {name}({base}):", f"    __slots__ = {fields!r}", f"    _fields = {fields!r}",
+                 f"_cls_{name} = {name}",
+                 f"def _build_{name}(d, n):",
+                 "    n[0] += len(d)",
+                 f"    o = _cls_{name}.__new__(_cls_{name})"]
+        for field, info in file_fields(model).items():
+            read = f"d[{field!r}]"
+            if not info.is_required():
+                default = f"_default_{name}_{field}"
+                if info.default_factory is not None:
+                    self.namespace[default] = info.default_factory
+                    read = f"(d[{field!r}] if {field!r} in d else {default}())"
+                else:
+                    self.namespace[default] = info.default
+                    read = f"d.get({field!r}, {default})"
+            lines.append(f"    o.{field} = {self.convert(_field_annotation(info), read, model, field)}")
+        if model is Case:
+            lines.append("    o.absent = _absent(d)")
+        lines.append("    return o")
+        self.source.append("\n".join(lines))
+        return f"_build_{name}"
+
+    def convert(self, annotation: Any, value: str, model: type[BaseModel], field: str) -> str:
+        """Python text converting the validated `value` of `annotation` to the model's value."""
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            base, *metadata = typing.get_args(annotation)
+            text = self.convert(base, value, model, field)
+            if any(isinstance(m, AfterValidator) and m.func is _check_case_id for m in metadata):
+                return f"_case_id({text})"
+            return text
+        if origin in (typing.Union, types.UnionType):
+            inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+            converted = self.convert(inner[0], "_v", model, field) if len(inner) == 1 else "_v"
+            if converted == "_v":
+                return value
+            return f"(None if (_v := {value}) is None else {converted})"
+        if origin is list:
+            converted = self.convert(typing.get_args(annotation)[0], "_e", model, field)
+            return value if converted == "_e" else f"[{converted} for _e in {value}]"
+        if origin is dict:  # its keys are counted too (see fast_case)
+            converted = self.convert(typing.get_args(annotation)[1], "_e", model, field)
+            return f"{{_k: {converted} for _k, _e in _counted({value}, n).items()}}"
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return f"{self.model(annotation)}({value}, n)"
+        if annotation is datetime:
+            return f"_dt({value})"
+        if annotation is date:
+            return f"_date({value})"
+        return value
+
+    def compile(self) -> dict[str, Any]:
+        exec("\n".join(self.source), self.namespace)  # noqa: S102 - our own text, from the models' fields
+        return self.namespace
+
+
+_ALL_SECTIONS = frozenset(SECTIONS)
+_NONE_ABSENT: frozenset[str] = frozenset()
+
+
+def _absent(data: dict[str, Any]) -> frozenset[str]:
+    if data.keys() >= _ALL_SECTIONS:
+        return _NONE_ABSENT
+    return frozenset(s for s in SECTIONS if s not in data)
+
+
+def _counted(data: dict[str, Any], keys: list[int]) -> dict[str, Any]:
+    keys[0] += len(data)
+    return data
+
+
+def _prepare() -> tuple[Callable[[bytes], Any], Callable[[Any, list[int]], CaseRecord]]:
+    validator = TypeAdapter(_typed_dict(Case, {})).validate_json
+    builders = _Builders()
+    name = builders.model(Case)
+    return validator, builders.compile()[name]
+
+
+_VALIDATE, _BUILD = _prepare()
+#: The record classes, by model name (for tests and for `isinstance`).
+RECORD_CLASSES: dict[str, type[Record]] = {
+    model.__name__: _BUILD.__globals__[model.__name__]
+    for model in FileModel.__subclasses__() if model.__name__ in _BUILD.__globals__
+}
+
+
+def fast_case(raw: bytes) -> CaseRecord | None:
+    """The case of one JSON Lines record if it is valid beyond doubt, else None (validate it the usual way)."""
+    try:
+        data = _VALIDATE(raw)
+    except ValidationError:
+        return None
+    if type(data) is not dict:
+        return None
+    keys = [0]
+    try:
+        case = _BUILD(data, keys)
+    except (ValueError, TypeError, OverflowError):  # a time or id the models refuse: they word why
+        return None
+    # pydantic-core keeps the last of a key given twice, where the case-file reader refuses it: the
+    # record holds exactly as many keys as its text has key separators only if none is repeated.
+    if raw.count(b'":') != keys[0] or _SPACED_KEY.search(raw) is not None:
+        return None
+    return case
