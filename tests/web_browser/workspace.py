@@ -85,7 +85,7 @@ def demo_accounts(output: str) -> dict[str, str]:
     accounts = {}
     for line in output.splitlines():
         parts = line.split("\t")
-        if len(parts) == 3 and all(part.strip() for part in parts):
+        if len(parts) == 3 and all(part.strip() for part in parts) and parts[0].strip() != "role":
             accounts[parts[1].strip()] = parts[2].strip()
     return accounts
 
