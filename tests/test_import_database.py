@@ -264,3 +264,40 @@ def test_the_url_never_shows_its_password():
     with pytest.raises(InputError) as caught:
         database_url("env:")
     assert "not set" in str(caught.value)
+
+
+# --- the query as written ------------------------------------------------------------------------
+
+def read_all(url: str, sql: str) -> list[tuple]:
+    found = database_url(url)
+    assert found is not None
+    with Database(found) as db:
+        return [row.cells for row in db.query("the cases query", sql).rows]
+
+
+def test_a_colon_before_a_word_is_named_and_its_escape_works():
+    with pytest.raises(InputError) as caught:
+        read_all("sqlite://", "SELECT 'ref :a' AS case_ref")
+    assert '":a" would be a parameter' in str(caught.value) and "\\:" in str(caught.value)
+    assert read_all("sqlite://", "SELECT 'ref \\:a' AS case_ref, '10:00' AS at") == [("ref :a", "10:00")]
+
+
+def test_percent_signs_and_casts_reach_postgresql_as_written(pg_url):
+    rows = read_all(pg_url, "SELECT case_ref, age::text AS age FROM wm_case "
+                            "WHERE case_ref LIKE 'WM-2019-00%' AND age > 15 ORDER BY case_ref")
+    assert rows and all(ref.startswith("WM-2019-00") and isinstance(age, str) and int(age) > 15 for ref, age in rows)
+
+
+def test_a_query_that_writes_is_refused_on_postgresql(pg_url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE SEQUENCE wm_fictional_seq"))
+    engine.dispose()
+    with pytest.raises(InputError):  # a streamed query is a cursor, which only a SELECT can be
+        read_all(pg_url, "DELETE FROM wm_device RETURNING case_ref")
+    with pytest.raises(InputError) as caught:  # and the transaction is read-only
+        read_all(pg_url, "SELECT nextval('wm_fictional_seq') AS case_ref")
+    assert "read-only transaction" in str(caught.value)
+    assert len(read_all(pg_url, "SELECT case_ref FROM wm_device")) == 7

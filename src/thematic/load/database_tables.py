@@ -115,9 +115,15 @@ class Database:
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
+        # SQLAlchemy reads ":word" as a parameter (and keeps "%" and "::" as written for every driver).
+        clause = text(sql)
+        parameters = list(clause.compile().params)
+        if parameters:
+            raise InputError.single(name, f'":{parameters[0]}" would be a parameter, and a query here takes none; '
+                                          f'write a colon before a word as \\: (e.g. \'a \\:{parameters[0]}\')')
         try:
             result: CursorResult[Any] = self.connection.execution_options(
-                stream_results=True, yield_per=BATCH_ROWS).execute(text(sql))
+                stream_results=True, yield_per=BATCH_ROWS).execute(clause)
         except SQLAlchemyError as exc:
             raise InputError.single(name, f"the query failed: {self.reason(exc)}") from None
         if not result.returns_rows:
