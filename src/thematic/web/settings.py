@@ -128,6 +128,8 @@ if HTTPS:
 
 STATIC_URL = "/static/"
 STATIC_ROOT = None
+# The packaged typeface (thematic.core.typeface) under /static/fonts/, for thematic.css.
+STATICFILES_DIRS = [("fonts", str(BASE.parent / "_fonts"))]
 # WhiteNoise serves the app's static folder (GOV.UK Frontend's compiled files) straight from the package.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False

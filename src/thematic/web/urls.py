@@ -7,4 +7,15 @@ from thematic.web import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-out", views.sign_out, name="sign_out"),
+    path("", views.home, name="home"),
+    path("import", views.import_page, name="import"),
+    path("inspections/<slug:inspection>", views.inspection, name="inspection"),
+    path("inspections/<slug:inspection>/cases", views.my_cases, name="my_cases"),
+    path("inspections/<slug:inspection>/assign", views.assign_cases, name="assign"),
+    path("assignments/<int:pk>", views.case, name="case"),
+    path("assignments/<int:pk>/reopen", views.reopen_case, name="reopen"),
 ]
+
+handler404 = "thematic.web.views.not_found"

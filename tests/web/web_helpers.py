@@ -1,0 +1,51 @@
+"""Set-up shared by the workspace's tests: accounts of every role and an imported inspection."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from thematic.web.accounts import add_user
+from thematic.web.importing import import_inspection
+from thematic.web.models import Assignment, Case, Inspection
+from thematic.web.saving import assign
+
+PASSWORD = "correct-horse-battery-9"
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "inspections" / "exampleshire-2019.yaml"
+
+
+@dataclass
+class World:
+    lead: User
+    insp_a: User
+    insp_b: User
+    outsider: User  # an inspector on no inspection
+    force: User  # exampleshire's force user
+    other_force: User
+    programme: User
+    inspection: Inspection
+    own: Assignment  # insp-a's assignment of a fresh case (not started)
+
+
+def world(*, answers: bool = False) -> World:
+    users = {name: add_user(name, role, force=force, password=PASSWORD)[0] for name, role, force in (
+        ("lead-a", "lead", None), ("insp-a", "inspector", None), ("insp-b", "inspector", None),
+        ("insp-z", "inspector", None), ("force-exampleshire", "force", "exampleshire"),
+        ("force-northmoor", "force", "northmoor"), ("prog-a", "programme", None))}
+    inspection = import_inspection(EXAMPLE, actor=users["lead-a"], answers=answers)
+    cases = list(Case.objects.filter(inspection=inspection).order_by("position"))
+    assign(cases[:8], users["insp-a"], users["lead-a"])
+    assign(cases[8:], users["insp-b"], users["lead-a"])
+    own = Assignment.objects.get(case=cases[0], scorer=users["insp-a"])
+    return World(users["lead-a"], users["insp-a"], users["insp-b"], users["insp-z"], users["force-exampleshire"],
+                  users["force-northmoor"], users["prog-a"], inspection, own)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
