@@ -5,6 +5,7 @@ import pytest
 from render_samples import example, hand_made, shipped_criteria
 
 from thematic.render.context import force_report_context, question_text
+from thematic.render.findings import finding_view
 
 
 def context(cases, **kwargs):
@@ -106,7 +107,7 @@ def test_key_findings_one_per_theme_naming_the_thematic_finding_and_the_lowest_c
     criteria = shipped_criteria()
     assert [f.theme.id for f in report.key_findings] == list(criteria.file.themes)
     supervision = report.key_findings[0]
-    assert supervision.theme.finding == criteria.file.themes["supervision"].finding
+    assert supervision.theme.finding == finding_view(criteria.file.themes["supervision"])
     # SUP-02 (3 of 10) and SUP-03 (3 of 7): SUP-03's rate is higher, so SUP-02 is the lowest.
     assert supervision.weakest.id == "SUP-02"
     assert "met in 3 of 10 cases, 30%, 95% interval 11%–60%" in supervision.weakest_text

@@ -20,6 +20,7 @@ from thematic import __version__
 from thematic.model.results import ASSESSED, FAILED
 from thematic.render.agreement import agreement_section
 from thematic.render.findings import finding_view
+from thematic.render.plain_words import evidence_words, force_name, plural_words
 from thematic.render.sections import (
     CriterionRow,
     DataQualitySection,
@@ -73,9 +74,9 @@ def question_text(question: str, parameters: Mapping[str, Any]) -> str:
     """
     names = sorted((n for n in parameters if "_" in n), key=len, reverse=True)
     if not names:
-        return question
+        return plural_words(question)
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
-    return pattern.sub(lambda m: format_number(parameters[m.group(1)]), question)
+    return plural_words(pattern.sub(lambda m: format_number(parameters[m.group(1)]), question))
 
 
 def force_report_context(
@@ -104,11 +105,11 @@ def force_report_context(
     inspection = document.get("inspection") or {}
     force = inspection.get("force") or "unknown force"
     year = "" if inspection.get("year") is None else str(inspection["year"])
-    title = inspection.get("title") or f"{label(force).title()} child protection inspection {year}".strip()
+    title = inspection.get("title") or f"{force_name(force)} child protection inspection {year}".strip()
     return ForceReport(
         title=title,
         inspection_id=inspection.get("id") or "",
-        force=label(force),
+        force=force_name(inspection.get("force"), inspection.get("title")) or label(force),
         year=year,
         as_of=str(inspection.get("as_of") or ""),
         cases=hide.count(len(cases)),
@@ -264,7 +265,8 @@ def _review(cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str], re
         if not reasons:
             continue
         evidence = tuple(
-            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]), r["evidence"])
+            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]),
+                        evidence_words(r["evidence"]))
             for cid, r in results.items() if r["state"] in FAILED
         )
         listed.append(ReviewCase(
@@ -297,11 +299,13 @@ def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
     errors: list[EvidenceRow] = []
     notes: list[tuple[str, str]] = []
     for case in cases:
-        missing = sorted({r["evidence"] for r in case["results"].values() if r["state"] == "unable_to_assess"})
+        missing = sorted({evidence_words(r["evidence"]) for r in case["results"].values()
+                          if r["state"] == "unable_to_assess"})
         if missing:
             not_captured.append((case["case_id"], "; ".join(missing)))
         errors.extend(
-            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]), r["evidence"])
+            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]),
+                        evidence_words(r["evidence"]))
             for cid, r in case["results"].items() if r["state"] == "error"
         )
         notes.extend((case["case_id"], note) for note in case.get("data_quality") or ())
