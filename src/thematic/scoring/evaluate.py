@@ -49,6 +49,8 @@ from thematic.scoring.quality import data_quality
 _READABLE = tuple(name for name in file_fields(Case) if name not in ("judgements", "grade"))
 _read_fields = operator.attrgetter(*_READABLE)  # in C: the case model and the fast path's records alike
 _MAX_ITEMS_SHOWN = 5
+#: Results without evidence text (runs that only count states), one of each, shared: they are frozen.
+_BARE = {state: CriterionResult(state, "") for state in (MET, NOT_MET, NOT_EVIDENCED)}
 #: The order in which an `each` criterion's entry states decide the criterion's state.
 _EACH_ORDER = (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET)
 
@@ -184,6 +186,8 @@ class Scorer:
             state = _state(plan, ns, params)
             if state is UNKNOWN:
                 return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+            if plan.evidence[state] is None:
+                return _BARE[state]
             return CriterionResult(state, _evidence(plan, state, ns, params))
         items = plan.each(ns, params)
         if items is UNKNOWN:
@@ -198,7 +202,7 @@ class Scorer:
         if state is UNKNOWN:
             return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
         if plan.evidence[state] is None:
-            return CriterionResult(state, "")
+            return _BARE[state]
         shown = [_evidence(plan, state, ns, params, item) for item, s in states if s is state]
         if not shown:
             text = "no entries"
@@ -278,7 +282,7 @@ def _failure(exc: Exception) -> str:
 def _quality_notes(case: Case | CaseRecord) -> list[str]:
     """Data-quality notes; a note that cannot be written (a time out of range) never stops scoring."""
     try:
-        return list(data_quality(case))
+        return data_quality(case)
     except (OverflowError, ValueError) as exc:
         return [f"data-quality check failed: {exc}"]
 

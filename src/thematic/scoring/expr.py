@@ -30,7 +30,7 @@ from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.model.criteria import MAX_NUMBER
 from thematic.scoring import functions as _functions
-from thematic.scoring.functions import FUNCTIONS, UNKNOWN, charge_items, truth
+from thematic.scoring.functions import FUNCTIONS, UNGUARDED, UNKNOWN, charge_items, truth
 
 MAX_STRING = 200
 MAX_LENGTH = 2000
@@ -220,7 +220,7 @@ def _ifelse(condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any
     return UNKNOWN if t is UNKNOWN else (then() if t else otherwise())
 
 
-def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callable[[Any], Any] | None) -> Any:
+def _comprehension(items: Any, element: Callable[[Any], Any] | None, condition: Callable[[Any], Any] | None) -> Any:
     if items is UNKNOWN:
         return UNKNOWN
     if items is None:
@@ -235,6 +235,16 @@ def _comprehension(items: Any, element: Callable[[Any], Any], condition: Callabl
     else:
         charge_items(items)
     result = []
+    if element is None:  # `[x for x in items if ...]`, the commonest shape: no call per entry for the entry
+        if condition is None:
+            return list(items)
+        for item in items:
+            keep = condition(item)  # `truth(keep)` written out
+            if keep is UNKNOWN:
+                return UNKNOWN
+            if keep is not None and keep:
+                result.append(item)
+        return result
     for item in items:
         if condition is not None:
             keep = truth(condition(item))
@@ -263,6 +273,7 @@ _RUNTIME: dict[str, Any] = {
     "_div": _arithmetic(lambda a, b: a / b if b else None),
 }
 _RUNTIME.update({f"_f_{name}": fn for name, fn in FUNCTIONS.items()})
+_RUNTIME.update({f"_g_{name}": fn for name, fn in UNGUARDED.items()})
 
 #: The comparison operators allowed (written out inline; see `_comparison` for their meaning).
 _COMPARISONS = frozenset({ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn})
@@ -568,8 +579,31 @@ class _Compiler:
                 hint = f"did you mean '{close[0]}'?" if close else f"its fields are: {', '.join(fields)}"
                 raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on; {hint}")
             keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
+        kind = self._result_type(name, [t for _, t in args])
+        if name in UNGUARDED:
+            return self.guarded_call(name, [a for a, _ in args], keywords), kind
         call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
         return call, self._result_type(name, [t for _, t in args])
+
+    def guarded_call(self, name: str, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.expr:
+        """`_f_name(args)` (the function behind its UNKNOWN check, `functions._function`) written out, every
+        argument evaluated first as a call would:
+        `(_U if ((_a := x) is _U) | ((_b := y) is _U) else _g_name(_a, _b))`."""
+        tests: list[ast.expr] = []
+        values: list[ast.expr] = []
+        for value in [*args, *(k.value for k in keywords)]:
+            temporary = self.temporary()
+            tests.append(_is(ast.NamedExpr(target=_store(temporary), value=value), _load("_U")))
+            values.append(_load(temporary))
+        call = ast.Call(func=_load(f"_g_{name}"), args=values[:len(args)],
+                        keywords=[ast.keyword(arg=k.arg, value=v) for k, v in zip(keywords, values[len(args):],
+                                                                                   strict=True)])
+        if not tests:
+            return call
+        test = tests[0]
+        for more in tests[1:]:  # `|`, not `or`: every argument is evaluated even when one is unknown
+            test = ast.BinOp(left=test, op=ast.BitOr(), right=more)
+        return ast.IfExp(test=test, body=_load("_U"), orelse=call)
 
     @staticmethod
     def _result_type(name: str, args: list[Type]) -> Type:
@@ -605,7 +639,10 @@ class _Compiler:
             del self.locals[variable]
         arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable)], kwonlyargs=[], kw_defaults=[],
                                   defaults=[])
-        element_fn = ast.Lambda(args=arguments, body=element)
+        # The entry itself (`[r for r in referrals if ...]`) needs no function to work it out.
+        element_fn: ast.expr = ast.Lambda(args=arguments, body=element)
+        if isinstance(node.elt, ast.Name) and node.elt.id == variable:
+            element_fn = ast.Constant(value=None)
         condition_fn = ast.Lambda(args=arguments, body=condition) if condition is not None else ast.Constant(value=None)
         result_type = Type("list", element_type.model if element_type.kind == "record" else None)
         return self.call("_comprehension", items, element_fn, condition_fn), result_type

@@ -124,6 +124,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {}
 object) counts as a list with no entries."""
 
 
+#: The functions registered with `_function`, without the UNKNOWN check: compiled expressions
+#: write the check out around the call (`expr._Compiler.visit_Call`), saving a call on a hot path.
+UNGUARDED: dict[str, Callable[..., Any]] = {}
+
+
 def _function(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Register a function callable from expressions; UNKNOWN in any argument gives UNKNOWN."""
 
@@ -137,6 +142,7 @@ def _function(fn: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = name
     wrapper.__doc__ = fn.__doc__
     FUNCTIONS[name] = wrapper
+    UNGUARDED[name] = fn
     return wrapper
 
 

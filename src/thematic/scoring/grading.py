@@ -24,17 +24,22 @@ def grade_from_failures(grading: GradingDef, failed: Counter[str]) -> str:
 
 def suggest_grade(grading: GradingDef, results: Iterable[tuple[str, str]]) -> tuple[str, bool]:
     """(suggested grade, provisional) from (severity, state) pairs of one case's results."""
+    # This runs once for every case of a caseload: the second grade is worked out only when
+    # something is outstanding.
     failed: Counter[str] = Counter()
-    outstanding: Counter[str] = Counter()
+    outstanding: dict[str, int] = {}
     assessed = False
     for severity, state in results:
         if state in ASSESSED:
             assessed = True
-        if state in FAILED:
-            failed[severity] += 1
+            if state in FAILED:
+                failed[severity] += 1
         elif state in OUTSTANDING:
-            outstanding[severity] += 1
+            outstanding[severity] = outstanding.get(severity, 0) + 1
     suggested = grade_from_failures(grading, failed)
-    pessimistic = grade_from_failures(grading, failed + outstanding)
+    if outstanding:
+        pessimistic = grade_from_failures(grading, failed + Counter(outstanding))
+    else:
+        pessimistic = suggested  # nothing outstanding: the same failures, the same grade
     # A case with nothing assessable gets the best grade, but only provisionally.
     return suggested, pessimistic != suggested or not assessed
