@@ -5,8 +5,10 @@ runs a Python-level validator, every time another, and every object becomes a py
 the same constraints (types, lengths, ranges, patterns, choices, unknown keys refused) are checked
 by a schema of typed dictionaries derived from the models in `model/case.py`, run by pydantic-core
 on the raw bytes of the line, without any Python-level validator, for about the cost of
-`json.loads`. What stays in Python is what the models do in Python: times and dates go through the
-models' own converters (`model.base`), and a case id through its normal-form check.
+`json.loads`. What stays in Python is what the models do in Python: a time in one of its common
+shapes (the schema checks the shape; any other goes the ordinary way) is converted by the model's
+own converter (`model.base.plain_datetime`), a date likewise, and a case id has its normal-form
+check.
 
 This path only ever accepts. A record it does not take as it is (any problem at all, an `x_`
 extension key, a key given twice, text it cannot be sure of) gives None, and the caller validates
@@ -24,16 +26,17 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NotRequired
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 from typing_extensions import TypedDict
 
-from thematic.model.base import FileModel, _check_case_id, _to_date, _to_datetime, file_fields
+from thematic.model.base import PLAIN_DATETIME_PATTERN, FileModel, _check_case_id, _to_date, file_fields, plain_datetime
 from thematic.model.case import SECTIONS, Case
 
 __all__ = ["Record", "CaseRecord", "fast_case"]
 
 _WIRE_CONFIG = ConfigDict(extra="forbid", strict=True)
+_PLAIN_DATETIME_TEXT = Annotated[str, Field(pattern=PLAIN_DATETIME_PATTERN)]
 # A key followed by white space before its colon: the key count below could not vouch for it.
 _SPACED_KEY = re.compile(rb'"[ \t\r\n]+:')
 
@@ -76,8 +79,8 @@ def _wire_type(annotation: Any, wire: dict[type, Any]) -> Any:
         base, *metadata = typing.get_args(annotation)
         kept = [m for m in metadata if not isinstance(m, (BeforeValidator, AfterValidator))]
         converted = _wire_type(base, wire)
-        if converted is str and base is not str:  # a time or date: its text, converted in Python
-            return str
+        if base is datetime or base is date:  # its text, converted in Python
+            return converted
         return Annotated[(converted, *kept)] if kept else converted
     if origin in (typing.Union, types.UnionType):
         args = tuple(_wire_type(a, wire) for a in typing.get_args(annotation))
@@ -89,7 +92,9 @@ def _wire_type(annotation: Any, wire: dict[type, Any]) -> Any:
         return dict[_wire_type(key, wire), _wire_type(value, wire)]  # type: ignore[misc]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _typed_dict(annotation, wire)
-    if annotation is datetime or annotation is date:
+    if annotation is datetime:  # the common shapes only, checked here; `plain_datetime` converts them
+        return _PLAIN_DATETIME_TEXT
+    if annotation is date:
         return str
     return annotation
 
@@ -116,7 +121,7 @@ class _Builders:
     """Generates, once, one function per model that turns its validated dictionary into a Record."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_dt": _to_datetime, "_date": _to_date, "_case_id": _check_case_id,
+        self.namespace: dict[str, Any] = {"_dt": plain_datetime, "_date": _to_date, "_case_id": _check_case_id,
                                           "_Record": Record, "_CaseRecord": CaseRecord, "_absent": _absent,
                                           "_counted": _counted}
         self.done: set[type[BaseModel]] = set()
