@@ -37,4 +37,6 @@ def serve(host: str, port: int, workers: int) -> None:
         # Paths carry only opaque ids; never log query strings or bodies.
         "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         "proc_name": "thematic-serve",
+        # One control socket per user is shared by every gunicorn: two servers (tests) would fight over it.
+        "control_socket_disable": True,
     }).run()

@@ -399,10 +399,14 @@ def _import_archive(data: bytes, lead: User) -> str:
     if len(members) > MAX_ARCHIVE_FILES or sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
         raise InputError.single("archive", "is too large to import here; use thematic web import")
     with tempfile.TemporaryDirectory(prefix="thematic-import-") as folder:
-        archive.extractall(folder)  # extractall drops absolute paths and ".." components
-        top = [p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
+        try:
+            archive.extractall(folder)  # extractall drops absolute paths and ".." components
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError.single("archive", f"is damaged and cannot be unpacked ({exc})") from None
+        top = _inspection_files(Path(folder))
         if len(top) != 1:
-            raise InputError.single("archive", "expected exactly one inspection .yaml file at the top of the .zip")
+            raise InputError.single("archive", "expected exactly one inspection file (a .yaml file with an "
+                                               "`inspection:` key) at the top of the .zip")
         try:
             imported = import_inspection(top[0], actor=lead)
         except InputError as exc:
@@ -410,6 +414,19 @@ def _import_archive(data: bytes, lead: User) -> str:
             raise InputError([type(p)(p.file.replace(folder + "/", ""), p.message, p.line, p.field)
                               for p in exc.problems]) from None
     return imported.slug
+
+
+def _inspection_files(folder: Path) -> list[Path]:
+    """The top-level YAML files of an unpacked archive that are inspection files (a criteria file may sit beside)."""
+    from thematic.load.yaml_source import read_text
+
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            text = read_text(path)
+            if any(line.startswith("inspection:") for line in text.splitlines()):
+                found.append(path)
+    return found
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
