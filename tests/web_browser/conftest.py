@@ -16,7 +16,7 @@ import pytest
 from a11y import chromium
 from postgres_support import create_database
 
-from .workspace import Server, serving, thematic
+from .workspace import Server, serving, thematic, unscored_inspection
 
 LEAD, INSPECTOR, OTHER_INSPECTOR = "lead-t", "insp-t", "insp-u"
 # The inspection the inspector tests score, imported with the CLI and assigned by the lead in the browser.
@@ -55,7 +55,7 @@ def workspace(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     cli("web", "adduser", LEAD, "--role", "lead", "--password-stdin", stdin=passwords[LEAD] + "\n")
     for name in (INSPECTOR, OTHER_INSPECTOR):
         cli("web", "adduser", name, "--role", "inspector", "--password-stdin", stdin=passwords[name] + "\n")
-    cli("web", "import", Path("inspections") / f"{SCORED}.yaml")
+    cli("web", "import", unscored_inspection(SCORED, data.parent / "inspection"))
     with serving(data, database_url=database_url) as server:
         yield Workspace(backend, server, database_url, passwords)
 

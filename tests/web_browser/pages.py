@@ -16,8 +16,8 @@ def sign_in(page: Any, url: str, user: str, password: str) -> None:
     page.goto(f"{url}/sign-in")
     page.fill('input[name="username"]', user)
     page.fill('input[name="password"]', password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     assert "/sign-in" not in page.url, f"{user} could not sign in: {page.inner_text('main')[:500]}"
 
 
@@ -40,8 +40,8 @@ def sign_in_with_keyboard(page: Any, url: str, user: str, password: str) -> None
     page.keyboard.type(user)
     tab_to(page, 'input[name="password"]')
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form, as in any browser
     assert "/sign-in" not in page.url, f"{user} could not sign in with the keyboard"
 
 

@@ -124,19 +124,34 @@ def serving(data: Path, *, database_url: str | None = None, demo: bool = False, 
                 process.wait()
 
 
-def inspection_archive(inspection: str, folder: Path, *, limit: int | None = None) -> Path:
-    """A zip of inspections/INSPECTION.yaml (renamed paths: criteria.yaml, cases/), with the first
-    `limit` cases only when given."""
+def unscored_inspection(inspection: str, folder: Path, *, limit: int | None = None) -> Path:
+    """A copy of inspections/INSPECTION.yaml in `folder` with nobody's scoring in it: each case file
+    without its `judgements` and `grade` (the samples carry them), the criteria in criteria/, the cases
+    in cases/ (the first `limit` only, when given). Returns the copied inspection file."""
     source = INSPECTIONS / f"{inspection}.yaml"
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
     criteria = (source.parent / document["criteria"]).resolve()
-    cases = sorted((source.parent / document["cases"]).glob("*.yaml"))[:limit]
-    document["criteria"] = "criteria.yaml"
+    (folder / "criteria").mkdir(parents=True)
+    (folder / "cases").mkdir()
+    (folder / "criteria" / criteria.name).write_bytes(criteria.read_bytes())
+    for case_file in sorted((source.parent / document["cases"]).glob("*.yaml"))[:limit]:
+        case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        case.pop("judgements", None)
+        case.pop("grade", None)
+        (folder / "cases" / case_file.name).write_text(yaml.safe_dump(case, sort_keys=False), encoding="utf-8")
+    document["criteria"] = f"criteria/{criteria.name}"
     document["cases"] = "cases/"
+    copied = folder / f"{inspection}.yaml"
+    copied.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return copied
+
+
+def inspection_archive(inspection: str, folder: Path, *, limit: int | None = None) -> Path:
+    """The import page's .zip of `unscored_inspection(...)`: the inspection file alone at its top."""
+    copied = unscored_inspection(inspection, folder / inspection, limit=limit)
     archive = folder / f"{inspection}.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr(f"{inspection}.yaml", yaml.safe_dump(document, sort_keys=False))
-        zipped.write(criteria, "criteria.yaml")
-        for case in cases:
-            zipped.write(case, f"cases/{case.name}")
+        for path in sorted(copied.parent.rglob("*")):
+            if path.is_file():
+                zipped.write(path, path.relative_to(copied.parent).as_posix())
     return archive
