@@ -235,7 +235,7 @@ def peak_while_reading(url: str, sql: str) -> tuple[int, int]:
 
 
 def test_a_large_query_streams_in_batches_on_sqlite(tmp_path):
-    count, peak = peak_while_reading(f"sqlite:///{tmp_path / 'big.db'}", COUNTING)
+    count, peak = peak_while_reading("sqlite://", COUNTING)  # an in-memory database
     assert count == MANY
     # Held whole, 100,000 rows of this size take over 20 MB; in batches of BATCH_ROWS, a few.
     assert peak < 8_000_000, peak
@@ -301,3 +301,17 @@ def test_a_query_that_writes_is_refused_on_postgresql(pg_url):
         read_all(pg_url, "SELECT nextval('wm_fictional_seq') AS case_ref")
     assert "read-only transaction" in str(caught.value)
     assert len(read_all(pg_url, "SELECT case_ref FROM wm_device")) == 7
+
+
+def test_a_sqlite_file_that_is_not_there_is_reported_and_not_created(tmp_path, capsys):
+    missing = tmp_path / "no-such-warehouse.db"
+    code, _, err = run(capsys, "import-table", "--database-url", f"sqlite:///{missing}", "--mapping",
+                       WAREHOUSE_MAPPING, "-o", tmp_path / "out")
+    assert code == 2 and "no such SQLite database file" in err
+    assert not missing.exists()
+
+
+def test_a_percent_encoded_password_is_hidden_as_written_and_as_sent():
+    found = database_url("postgresql+psycopg://inspector:Fict%40Secret%2F1@db.example/warehouse")
+    assert found is not None and found.password == "Fict@Secret/1"
+    assert "Secret" not in found.scrub("login failed: Fict@Secret/1, from Fict%40Secret%2F1")

@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.tables import Row, Table
@@ -46,7 +48,9 @@ class DatabaseUrl:
     def scrub(self, text: str) -> str:
         """`text` (a driver's message) without the password or the URL that holds it."""
         text = text.replace(self.url, self.shown)
-        return text.replace(self.password, "***") if self.password else text
+        if self.password:  # as written in the URL (%-encoded) and as sent
+            text = text.replace(quote(self.password, safe=""), "***").replace(self.password, "***")
+        return text
 
 
 def database_url(given: str | None, environ: Mapping[str, str] | None = None) -> DatabaseUrl | None:
@@ -75,7 +79,13 @@ def database_url(given: str | None, environ: Mapping[str, str] | None = None) ->
         # The text may hold a password: say what is expected without repeating it.
         raise InputError.single(origin, "is not a database URL; expected e.g. postgresql+psycopg://USER@HOST/NAME "
                                         "or sqlite:///warehouse.db") from None
-    return DatabaseUrl(text, parsed.render_as_string(hide_password=True), parsed.password)
+    found = DatabaseUrl(text, parsed.render_as_string(hide_password=True), parsed.password)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not database.startswith("file:") \
+            and not Path(database).is_file():
+        # SQLite would create an empty database there: reading one must not write a file.
+        raise InputError.single(found.shown, f"no such SQLite database file: {database}")
+    return found
 
 
 class Database:
