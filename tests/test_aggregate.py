@@ -375,3 +375,29 @@ def test_a_rejected_case_changes_no_count() -> None:
 def test_duplicate_criterion_in_catalogue_is_rejected() -> None:
     with pytest.raises(ValueError, match="A-1"):
         SummaryAccumulator([("A-1", "alpha"), ("A-1", "beta")])
+
+
+# --- the typed summary: the JSON block is its serialisation -------------------------------------------
+
+def test_the_typed_summary_is_what_the_json_block_serialises() -> None:
+    from pydantic import ValidationError
+
+    from thematic.model.results import Summary
+    from thematic.scoring.aggregate import summary_of
+
+    cases = [case({"A-1": MET, "A-2": NOT_MET, "B-1": PENDING}, case_id="C-1", grade="good", provisional=True),
+             case({"A-1": MET, "A-2": MET, "B-1": NOT_APPLICABLE}, case_id="C-2", suggested="inadequate")]
+    summary = summary_of(cases, CRITERIA)
+    assert summary.to_json() == summarise(cases, CRITERIA)
+    assert list(json.dumps(summary.to_json())) == list(json.dumps(summarise(cases, CRITERIA)))  # key order too
+    assert Summary.from_json(summary.to_json()) == summary
+    a1 = summary.criteria["A-1"]
+    assert (a1.met, a1.assessed, a1.rate) == (2, 2, 1.0)
+    assert summary.criteria["B-1"].rate is None and summary.criteria["B-1"].pending == 1
+    assert (summary.themes["alpha"].cases, summary.themes["alpha"].all_met) == (2, 1)
+    assert summary.grades.graded == {"good": 1, "requires_improvement": 0, "inadequate": 0}
+    assert (summary.grades.provisional, summary.grades.compared, summary.cases) == (1, 1, 2)
+    with pytest.raises(ValidationError):
+        summary.criteria["A-1"].met = 3  # frozen: made once by scoring, read by every report
+    with pytest.raises(ValidationError):
+        Summary(criteria={}, themes={}, grades=summary.grades, cases=2, extra=1)  # unknown fields are refused

@@ -9,7 +9,8 @@ import pytest
 from results_factory import results_doc, write
 
 from thematic.core.errors import InputError
-from thematic.load.results import CriterionCounts, ThemeCounts, load_results, parse_results
+from thematic.load.results import load_results, parse_results
+from thematic.model.results import CriterionSummary, ResultsDocument, ThemeSummary
 from thematic.scoring.inspection import score_inspection
 from thematic.scoring.prepare import load_inspection
 
@@ -53,17 +54,21 @@ def test_scored_example_reads_back_with_every_count(tmp_path, scored):
         assert counts.met == entry["met"] and counts.assessed == entry["assessed"]
         assert counts.total == len(scored["cases"])
     for theme, entry in scored["summary"]["themes"].items():
-        assert results.themes[theme] == ThemeCounts(entry["cases"], entry["all_met"])
+        assert results.themes[theme] == ThemeSummary(**entry)
     graded = {g: n for g, n in scored["summary"]["grades"]["inspector"].items() if g != "none"}
     assert results.inspector_grades == graded
     assert results.suggested_grades == scored["summary"]["grades"]["suggested"]
     assert results.case_ids == tuple(c["case_id"] for c in scored["cases"])
-    assert results.document == scored
+    assert results.raw == scored
+    assert results.document.cases is None  # read only when asked for
+    assert load_results(tmp_path / "results.json", cases=True).document == ResultsDocument.from_json(scored)
+    assert load_results(tmp_path / "results.json", cases=True).document.to_json() == scored
 
 
 def test_counts_of_a_hand_built_document(tmp_path, base):
     results = load_results(write(tmp_path / "r.json", base))
-    assert results.criteria["SUP-01"] == CriterionCounts(7, 2, 0, 7, 0, 0, 0)
+    assert results.criteria["SUP-01"] == CriterionSummary(met=7, not_met=2, not_evidenced=0, not_applicable=7,
+                                                          unable_to_assess=0, pending=0, error=0)
     assert results.criteria["SUP-01"].assessed == 9
     assert results.cases == 16
     assert results.inspector_grades == {"good": 4, "requires_improvement": 3, "inadequate": 7}
@@ -224,3 +229,45 @@ def test_parse_results_names_the_file_it_is_given():
     with pytest.raises(InputError) as caught:
         parse_results("{}", "somewhere/before.json")
     assert str(caught.value).startswith("somewhere/before.json:1: format:")
+
+
+# --- rates and intervals: read as written, never contradicting the counts ----------------------------
+
+def test_rates_and_intervals_are_read_as_the_scorer_wrote_them(tmp_path, scored):
+    results = load_results(write(tmp_path / "results.json", scored))
+    for cid, entry in scored["summary"]["criteria"].items():
+        read = results.criteria[cid]
+        assert (read.rate, read.ci_low, read.ci_high) == (entry["rate"], entry["ci_low"], entry["ci_high"])
+    for theme, entry in scored["summary"]["themes"].items():
+        assert results.themes[theme].rate == entry["rate"]
+
+
+@pytest.mark.parametrize(("change", "field", "expected"), [
+    (dict(rate=0.8), "summary.criteria.SUP-01.rate", "expected 7 / 9"),
+    (dict(rate=1.5), "summary.criteria.SUP-01.rate", "expected a proportion from 0 to 1"),
+    (dict(rate=True), "summary.criteria.SUP-01.rate", "expected a proportion from 0 to 1"),
+    (dict(ci_low=None), "summary.criteria.SUP-01", "all numbers, or all null"),
+])
+def test_a_rate_that_does_not_belong_to_its_counts_is_refused(tmp_path, base, change, field, expected):
+    base["summary"]["criteria"]["SUP-01"].update(rate=7 / 9, ci_low=0.45, ci_high=0.94)
+    base["summary"]["criteria"]["SUP-01"].update(change)
+    [problem] = problems_of(tmp_path, base)
+    assert problem.field == field and expected in problem.message
+
+
+def test_a_rate_of_nothing_assessed_must_be_null(tmp_path, base):
+    base["summary"]["criteria"]["SUP-01"].update(met=0, not_met=0, not_applicable=16, rate=0.0, ci_low=0.0,
+                                                 ci_high=0.0)
+    [problem] = problems_of(tmp_path, base)
+    assert problem.field == "summary.criteria.SUP-01.rate" and "expected null" in problem.message
+
+
+def test_cases_are_read_only_when_asked_for_and_then_checked(tmp_path, base):
+    path = write(tmp_path / "r.json", base)
+    assert load_results(path).document.cases is None
+    with pytest.raises(InputError) as caught:
+        load_results(path, cases=True)  # the factory's cases hold no results, its summary no rates
+    messages = [p.message for p in caught.value.problems]
+    assert "no rate: expected rate, ci_low and ci_high as thematic writes them" in messages
+    assert "missing provisional: expected a count, 0 or more" in messages
+    assert "expected a mapping of criterion ids to results" in messages

@@ -101,7 +101,7 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outc
     from thematic.render.context import force_report_context
     from thematic.render.force import FORCE, render_force_report
     from thematic.render.output import json_text
-    from thematic.scoring.inspection import score_inspection
+    from thematic.scoring.inspection import inspection_results
     from thematic.scoring.prepare import load_inspection
     from thematic.synth import synthesize
 
@@ -113,22 +113,22 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outc
     inspection_file = root / "inspections" / f"{planned.id}.yaml"
     write_text_atomic(inspection_file, inspection_yaml(planned))
     inspection = load_inspection(inspection_file)
-    document = score_inspection(inspection)
+    document = inspection_results(inspection)
     rendered = render_force_report(document, inspection.criteria, formats=formats)
     with OutputSet() as outputs:  # results and reports appear together
-        outputs.add_in(root / planned.id, "results.json", json_text(document))
+        outputs.add_in(root / planned.id, "results.json", json_text(document.to_json()))
         FORCE.write(rendered, root / planned.id, outputs)
         outputs.commit()
     report = force_report_context(document, inspection.criteria)
-    grades = document["summary"]["grades"]["inspector"]
-    facts = (f"{len(document['cases'])} cases as of {planned.as_of}; inspector's grades: {grades.get('good', 0)} good, "
+    grades = document.summary.grades.inspector
+    facts = (f"{document.summary.cases} cases as of {planned.as_of}; inspector's grades: {grades.get('good', 0)} good, "
              f"{grades.get('requires_improvement', 0)} requires improvement, {grades.get('inadequate', 0)} inadequate; "
              f"{report.review.count.text} cases to look at")
     files = _files(root, planned.id, {"HTML": "report.html", "PDF": "report.pdf", "results": "results.json"}, formats)
     return Outcome(
         lines=(f"generated {planned.id}: {written.count} fictional cases (profile {planned.profile}, "
                f"seed {planned.seed})",
-               f"scored {planned.id}: {len(document['cases'])} cases -> {_where(root, files)}"),
+               f"scored {planned.id}: {document.summary.cases} cases -> {_where(root, files)}"),
         files=files, facts=facts)
 
 

@@ -1,4 +1,9 @@
-"""Reading a `thematic.results/1` file back: checked, and turned into typed data for reports.
+"""Reading a `thematic.results/1` file back: checked, and turned into the results model for reports.
+
+A file reads into the same `thematic.model.results.ResultsDocument` that scoring produces, so a
+report is built from one type whether it was scored now or read back. The case entries are read
+(and checked) only when asked for (`cases=True`: the force report lists cases; a comparison or a
+programme report reads the summary and the case ids only).
 
 Reports and comparisons read results files written by `thematic run` or `thematic score`, perhaps
 by another version of the program or edited by hand. Everything they rely on is checked here, so
@@ -26,73 +31,39 @@ from thematic.load.yaml_source import (
 )
 from thematic.model.base import MAX_ID_LENGTH, identifier_problem
 from thematic.model.case import GRADES
-from thematic.model.results import RESULTS_FORMAT, STATES
+from thematic.model.results import (
+    NO_GRADE,
+    RESULTS_FORMAT,
+    STATES,
+    CaseResult,
+    CriteriaInfo,
+    CriterionSummary,
+    GradeCounts,
+    InspectionInfo,
+    ResultsDocument,
+    Summary,
+    ThemeSummary,
+)
 
-__all__ = ["CaseStates", "CriterionCounts", "InspectionInfo", "Results", "ThemeCounts", "load_case_states",
-           "load_case_states_files", "load_results", "load_results_files", "parse_results"]
+__all__ = ["CaseStates", "Results", "load_case_states", "load_case_states_files", "load_results",
+           "load_results_files", "parse_results"]
 
 _FAMILY = RESULTS_FORMAT.split("/")[0] + "/"  # "thematic.results/"
-_NO_GRADE = "none"  # the inspector-grade key of cases nobody has graded (aggregate.py)
-
-
-@dataclass(frozen=True)
-class CriterionCounts:
-    """How many cases of a sample ended in each state of one criterion."""
-
-    met: int
-    not_met: int
-    not_evidenced: int
-    not_applicable: int
-    unable_to_assess: int
-    pending: int
-    error: int
-
-    @property
-    def assessed(self) -> int:
-        """The rate's denominator: met + not met + not evidenced."""
-        return self.met + self.not_met + self.not_evidenced
-
-    @property
-    def total(self) -> int:
-        return sum(getattr(self, state) for state in STATES)
-
-
-@dataclass(frozen=True)
-class ThemeCounts:
-    """Cases with at least one assessed criterion in a theme, and how many met every one."""
-
-    cases: int
-    all_met: int
-
-
-@dataclass(frozen=True)
-class InspectionInfo:
-    """Which inspection a results file comes from. `id`, `force` and `year` may be unknown (null)
-    for results made by `thematic score` rather than from an inspection file."""
-
-    id: str | None
-    force: str | None
-    year: int | None
-    as_of: str
-    title: str | None = None
+_RATE_KEYS = ("rate", "ci_low", "ci_high")
+_GRADE_TOTALS = ("provisional", "compared", "disagreements", "referred_back")
 
 
 @dataclass(frozen=True)
 class Results:
-    """A checked results file: what comparisons and programme reports need, and the document itself."""
+    """A checked results file: the results document it holds, where it came from, and its case ids.
+
+    `document.cases` is None unless the file was read with `cases=True`; `case_ids` are always read.
+    """
 
     path: str
-    inspection: InspectionInfo
-    criteria_id: str
-    criteria_version: str
-    fingerprints: dict[str, str]  # criterion id → fingerprint, in catalogue order
-    parameters: dict[str, Any]
-    criteria: dict[str, CriterionCounts]  # same keys and order as `fingerprints`
-    themes: dict[str, ThemeCounts]
-    suggested_grades: dict[str, int]  # good, requires_improvement, inadequate
-    inspector_grades: dict[str, int]  # the same grades; cases not graded are left out
+    document: ResultsDocument
     case_ids: tuple[str, ...]
-    document: dict[str, Any] = field(repr=False, compare=False)
+    raw: dict[str, Any] = field(repr=False, compare=False)  # the JSON as read: only to locate a problem
 
     @property
     def label(self) -> str:
@@ -103,19 +74,64 @@ class Results:
     def cases(self) -> int:
         return len(self.case_ids)
 
+    @property
+    def inspection(self) -> InspectionInfo:
+        return self.document.inspection
+
+    @property
+    def criteria_id(self) -> str:
+        return self.document.criteria.id
+
+    @property
+    def criteria_version(self) -> str:
+        return self.document.criteria.version
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """Criterion id → fingerprint, in catalogue order."""
+        return self.document.criteria.fingerprints
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self.document.parameters
+
+    @property
+    def summary(self) -> Summary:
+        return self.document.summary
+
+    @property
+    def criteria(self) -> dict[str, CriterionSummary]:
+        """Each criterion's counts and rate, with the same keys and order as `fingerprints`."""
+        return self.document.summary.criteria
+
+    @property
+    def themes(self) -> dict[str, ThemeSummary]:
+        return self.document.summary.themes
+
+    @property
+    def suggested_grades(self) -> dict[str, int]:
+        """good, requires_improvement, inadequate."""
+        return self.document.summary.grades.suggested
+
+    @property
+    def inspector_grades(self) -> dict[str, int]:
+        """The same grades; cases not graded are left out."""
+        return self.document.summary.grades.graded
+
     def problem(self, loc: tuple[str | int, ...], message: str) -> Problem:
         """A problem at the line of `loc` in this file (read again to find it: only errors need lines)."""
         try:
             text = read_text(self.path)
         except InputError:
             return Problem(self.path, message, None, field_path(loc))
-        return located_problem(YamlDocument.from_text(self.document, self.path, 1, text), loc, message)
+        return located_problem(YamlDocument.from_text(self.raw, self.path, 1, text), loc, message)
 
 
-def load_results(path: str | Path) -> Results:
-    """Read and check a `thematic.results/1` file; InputError listing every problem found."""
+def load_results(path: str | Path, *, cases: bool = False) -> Results:
+    """Read and check a `thematic.results/1` file; InputError listing every problem found. With
+    `cases`, every case entry is checked and read too (`document.cases`)."""
     name = str(path)
-    return parse_results(read_text(path, "JSON (thematic.results/1)"), name)
+    return parse_results(read_text(path, "JSON (thematic.results/1)"), name, cases=cases)
 
 
 def load_results_files(paths: Iterable[str | Path]) -> list[Results]:
@@ -152,11 +168,11 @@ def load_case_states(path: str | Path) -> CaseStates:
     """A results file, checked by `load_results`, and its per-case states and grades checked here."""
     results = load_results(path)
     text = read_text(path, "JSON (thematic.results/1)")
-    doc = YamlDocument.from_text(results.document, str(path), 1, text)
+    doc = YamlDocument.from_text(results.raw, str(path), 1, text)
     problems: list[Problem] = []
     states: dict[str, dict[str, str]] = {}
     grades: dict[str, dict[str, str | None]] = {}
-    for index, case in enumerate(results.document["cases"]):
+    for index, case in enumerate(results.raw["cases"]):
         case_id = case["case_id"]
         block = case.get("results")
         if not isinstance(block, dict):
@@ -190,8 +206,9 @@ def load_case_states_files(paths: Iterable[str | Path]) -> list[CaseStates]:
     return _load_each(paths, load_case_states)
 
 
-def parse_results(text: str, name: str) -> Results:
-    """Check the text of a results file named `name`; InputError listing every problem found."""
+def parse_results(text: str, name: str, *, cases: bool = False) -> Results:
+    """Check the text of a results file named `name`; InputError listing every problem found.
+    With `cases`, the case entries too, read into `document.cases`."""
     if not text.strip():
         raise InputError.single(name, f"is empty; expected a JSON document in the {RESULTS_FORMAT} format")
     doc = read_json_document(text, name)
@@ -200,7 +217,7 @@ def parse_results(text: str, name: str) -> Results:
         raise InputError.single(
             name, f"expected a JSON object in the {RESULTS_FORMAT} format, got {describe_value(data)}", doc.first_line)
     _check_format(doc)
-    return _Checker(doc).results()
+    return _Checker(doc).results(cases)
 
 
 def _case_id_problem(case_id: str) -> str | None:
@@ -249,7 +266,7 @@ class _Checker(DocumentChecker):
             return None
         return value
 
-    def results(self) -> Results:
+    def results(self, with_cases: bool) -> Results:
         inspection = self.inspection()
         criteria_meta = self.criteria_meta()
         parameters = self.mapping(("parameters",), "a mapping of parameter names to values")
@@ -259,12 +276,68 @@ class _Checker(DocumentChecker):
             raise InputError(sorted(self.problems, key=lambda p: p.line or 0))
         assert inspection and criteria_meta and parameters is not None and case_ids is not None and summary
         criteria_id, version, fingerprints = criteria_meta
-        criteria, themes, suggested, inspector = summary
-        return Results(
-            path=self.doc.file, inspection=inspection, criteria_id=criteria_id, criteria_version=version,
-            fingerprints=fingerprints, parameters=dict(parameters), criteria=criteria, themes=themes,
-            suggested_grades=suggested, inspector_grades=inspector, case_ids=case_ids, document=self.doc.data,
+        document = ResultsDocument(
+            inspection=inspection,
+            criteria=CriteriaInfo(id=criteria_id, version=version, fingerprints=fingerprints),
+            parameters=dict(parameters),
+            cases=self.cases(fingerprints, summary) if with_cases else None,
+            summary=summary,
         )
+        return Results(path=self.doc.file, document=document, case_ids=case_ids, raw=self.doc.data)
+
+    def cases(self, fingerprints: dict[str, str], summary: Summary) -> tuple[CaseResult, ...]:
+        """Every case entry, checked against the criteria of `fingerprints` and read; problems in file order.
+
+        A report that lists cases shows the summary's rates and grade totals as they are, so a
+        summary that leaves any out (a hand-made file may) is a problem here too.
+        """
+        problems = self.missing_totals(summary)
+        known = set(fingerprints)
+        for index, case in enumerate(self.doc.data["cases"]):
+            loc = ("cases", index)
+            entries = case.get("results")
+            if not isinstance(entries, dict):
+                problems.append(self.located((*loc, "results"), "expected a mapping of criterion ids to results"))
+                continue
+            for cid in known - set(entries):
+                problems.append(self.located((*loc, "results"), f"no result for criterion {cid}"))
+            for cid, entry in entries.items():
+                if cid not in known:
+                    problems.append(self.located((*loc, "results", cid), f"criterion {cid} has no fingerprint"))
+                elif (not isinstance(entry, dict) or entry.get("state") not in STATES
+                      or not isinstance(entry.get("evidence"), str)):
+                    problems.append(self.located((*loc, "results", cid),
+                                                 f"expected a state ({', '.join(STATES)}) and its evidence (text)"))
+            if case.get("suggested_grade") not in GRADES:
+                problems.append(self.located((*loc, "suggested_grade"), f"expected one of {', '.join(GRADES)}"))
+            if case.get("grade") is not None and case.get("grade") not in GRADES:
+                problems.append(self.located((*loc, "grade"), f"expected one of {', '.join(GRADES)} or null"))
+            notes = case.get("data_quality", [])
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                problems.append(self.located((*loc, "data_quality"), "expected a list of notes (text)"))
+            if problems and len(problems) >= 50:
+                break  # enough to act on; every problem of a broken file would drown the first
+        if problems:
+            raise InputError(problems)
+        return tuple(CaseResult.from_json(case) for case in self.doc.data["cases"])
+
+    def missing_totals(self, summary: Summary) -> list[Problem]:
+        problems: list[Problem] = []
+        entries: list[tuple[tuple[str | int, ...], float | None, int]] = [
+            *((("summary", "criteria", cid), e.rate, e.assessed) for cid, e in summary.criteria.items()),
+            *((("summary", "themes", theme), e.rate, e.cases) for theme, e in summary.themes.items()),
+        ]
+        for loc, rate, total in entries:
+            if rate is None and total:
+                problems.append(self.located(loc, "no rate: expected rate, ci_low and ci_high as thematic writes them"))
+        grades = summary.grades
+        for key in _GRADE_TOTALS:
+            if getattr(grades, key) is None:
+                problems.append(self.located(("summary", "grades"), f"missing {key}: expected a count, 0 or more"))
+        return problems
+
+    def located(self, loc: tuple[str | int, ...], message: str) -> Problem:
+        return located_problem(self.doc, loc, message)
 
     def inspection(self) -> InspectionInfo | None:
         if self.mapping(("inspection",), "a mapping with id, force, year and as_of") is None:
@@ -275,7 +348,8 @@ class _Checker(DocumentChecker):
         year = self.value_at((*loc, "year"), int, "the inspection year (a whole number) or null", nullable=True)
         as_of = self.value_at((*loc, "as_of"), str, "the date the sample was taken (YYYY-MM-DD)")
         title = self.doc.data["inspection"].get("title")
-        return InspectionInfo(ident, force, year, as_of or "", title if isinstance(title, str) else None)
+        return InspectionInfo(id=ident, force=force, year=year, as_of=as_of or "",
+                              title=title if isinstance(title, str) else None)
 
     def criteria_meta(self) -> tuple[str, str, dict[str, str]] | None:
         if self.mapping(("criteria",), "a mapping with id, version and fingerprints") is None:
@@ -317,36 +391,78 @@ class _Checker(DocumentChecker):
 
     def summary(
         self, fingerprints: dict[str, str] | None, case_ids: tuple[str, ...] | None,
-    ) -> tuple[dict[str, CriterionCounts], dict[str, ThemeCounts], dict[str, int], dict[str, int]] | None:
+    ) -> Summary | None:
         if self.mapping(("summary",), "a mapping with criteria, themes and grades") is None:
             return None
         criteria = self.criterion_counts(fingerprints, case_ids)
         themes = self.theme_counts(case_ids)
         suggested = self.grade_counts("suggested", GRADES)
-        inspector = self.grade_counts("inspector", (*GRADES, _NO_GRADE))
-        if criteria is None or themes is None or suggested is None or inspector is None:
+        inspector = self.grade_counts("inspector", (*GRADES, NO_GRADE))
+        totals = self.grade_totals()
+        if criteria is None or themes is None or suggested is None or inspector is None or totals is None:
             return None
         for which, counts in (("suggested", suggested), ("inspector", inspector)):
             if case_ids is not None and sum(counts.values()) != len(case_ids):
                 self.problem(("summary", "grades", which), f"the grade counts add up to {sum(counts.values())}, "
                                                            f"but the file holds {len(case_ids)} case(s)")
-        inspector.pop(_NO_GRADE)
-        return criteria, themes, suggested, inspector
+        return Summary(criteria=criteria, themes=themes,
+                       grades=GradeCounts(suggested=suggested, inspector=inspector, **totals),
+                       cases=len(case_ids) if case_ids is not None else sum(suggested.values()))
+
+    def grade_totals(self) -> dict[str, int | None] | None:
+        """provisional, compared, disagreements and referred_back: counts when present (a hand-made file may
+        leave them out)."""
+        block = self.doc.data["summary"].get("grades")
+        if not isinstance(block, dict):
+            return None
+        totals: dict[str, int | None] = {}
+        for key in _GRADE_TOTALS:
+            totals[key] = self.count(("summary", "grades", key)) if key in block else None
+        return totals
+
+    def rates(self, loc: tuple[str | int, ...], met: int, total: int) -> dict[str, float | None] | None:
+        """`rate`, `ci_low` and `ci_high` of the entry at `loc`, when the file gives them: a rate must be
+        met / total (null when total is 0) with both bounds beside it, so a report never shows a rate
+        that belongs to other counts. None (after a problem) if they do not."""
+        entry = self.value_at(loc, dict, "a mapping")
+        given = {key: entry[key] for key in _RATE_KEYS if key in entry}
+        for key, value in given.items():
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if value is not None and (not number or not 0 <= value <= 1):
+                self.problem((*loc, key), f"expected a proportion from 0 to 1, or null, got {describe_value(value)}")
+                return None
+        values: dict[str, float | None] = {k: None if v is None else float(v) for k, v in given.items()}
+        rate = values.get("rate")
+        if "rate" in values and rate != (met / total if total else None):
+            expected = f"{met} / {total} = {met / total!r}" if total else "null, as nothing was assessed"
+            self.problem((*loc, "rate"), f"{describe_value(rate)} does not belong to these counts: expected {expected}")
+            return None
+        # Both bounds with a rate, none without. (Not "low ≤ rate ≤ high": statsmodels gives the upper
+        # bound of 9 of 9 as 0.9999999999999999.)
+        if ("rate" in values or "ci_low" in values or "ci_high" in values) and (
+                (rate is None) != (values.get("ci_low") is None) or (rate is None) != (values.get("ci_high") is None)):
+            self.problem(loc, "expected rate, ci_low and ci_high all numbers, or all null when nothing was assessed")
+            return None
+        return values
 
     def criterion_counts(self, fingerprints: dict[str, str] | None,
-                         case_ids: tuple[str, ...] | None) -> dict[str, CriterionCounts] | None:
+                         case_ids: tuple[str, ...] | None) -> dict[str, CriterionSummary] | None:
         loc = ("summary", "criteria")
         block = self.mapping(loc, "a mapping of criterion ids to state counts")
         if block is None:
             return None
-        out: dict[str, CriterionCounts] = {}
+        out: dict[str, CriterionSummary] = {}
         for cid in block:
             if self.mapping((*loc, cid), "state counts (met, not_met, …)") is None:
                 continue
-            counts = [self.count((*loc, cid, state)) for state in STATES]
-            if any(c is None for c in counts):
+            counts = {state: self.count((*loc, cid, state)) for state in STATES}
+            if any(c is None for c in counts.values()):
                 continue
-            out[cid] = CriterionCounts(*counts)  # type: ignore[arg-type]
+            met = counts["met"] or 0
+            rates = self.rates((*loc, cid), met, met + (counts["not_met"] or 0) + (counts["not_evidenced"] or 0))
+            if rates is None:
+                continue
+            out[cid] = CriterionSummary(**counts, **rates)
             if case_ids is not None and out[cid].total != len(case_ids):
                 self.problem((*loc, cid), f"the state counts add up to {out[cid].total}, "
                                           f"but the file holds {len(case_ids)} case(s)")
@@ -361,12 +477,12 @@ class _Checker(DocumentChecker):
             out = {cid: out[cid] for cid in fingerprints if cid in out} | out
         return out
 
-    def theme_counts(self, case_ids: tuple[str, ...] | None) -> dict[str, ThemeCounts] | None:
+    def theme_counts(self, case_ids: tuple[str, ...] | None) -> dict[str, ThemeSummary] | None:
         loc = ("summary", "themes")
         block = self.mapping(loc, "a mapping of theme ids to case counts")
         if block is None:
             return None
-        out: dict[str, ThemeCounts] = {}
+        out: dict[str, ThemeSummary] = {}
         for theme in block:
             if self.mapping((*loc, theme), "a mapping with cases and all_met") is None:
                 continue
@@ -379,7 +495,10 @@ class _Checker(DocumentChecker):
             if case_ids is not None and cases > len(case_ids):
                 self.problem((*loc, theme, "cases"), f"{cases} is more than the file's {len(case_ids)} case(s)")
                 continue
-            out[theme] = ThemeCounts(cases, all_met)
+            rates = self.rates((*loc, theme), all_met, cases)
+            if rates is None:
+                continue
+            out[theme] = ThemeSummary(cases=cases, all_met=all_met, **rates)
         return out
 
     def grade_counts(self, which: str, grades: tuple[str, ...]) -> dict[str, int] | None:

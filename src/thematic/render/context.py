@@ -1,13 +1,15 @@
 """The force report's view data: plain typed values built from a results document and its criteria.
 
-No Jinja, matplotlib or file access here: `force_report_context` reads a `thematic.results/1`
-document and the criteria set it was scored with and returns the frozen dataclasses of
+No Jinja, matplotlib or file access here: `force_report_context` reads a results document
+(`thematic.model.results.ResultsDocument`, scored now or read back) and the criteria set it was
+scored with and returns the frozen dataclasses of
 `thematic.render.sections` (strings, counts and `RateView`s), in the order the report reads: key
 findings, grades, themes, the cases an inspector must look at, data quality, agreement between
 inspectors (only when an agreement document with double-scored cases is given; built by
 `thematic.render.agreement`) and method.
 Suppression (`Suppression`) is applied here, once, so no template or chart can show a count it
-should not.
+should not. Every count, rate and interval of the summary is the model's, worked out once by
+scoring: nothing here works a criterion's or a theme's statistic out again.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from thematic import __version__
-from thematic.model.results import ASSESSED, FAILED
+from thematic.model.results import FAILED, NO_GRADE, CaseResult, GradeCounts, ResultsDocument, Summary
 from thematic.render.agreement import agreement_section
 from thematic.render.findings import finding_view
 from thematic.render.plain_words import evidence_words, force_name, plural_words
@@ -80,7 +82,7 @@ def question_text(question: str, parameters: Mapping[str, Any]) -> str:
 
 
 def force_report_context(
-    document: Mapping[str, Any],
+    document: ResultsDocument | Mapping[str, Any],
     criteria: CriteriaSet,
     *,
     suppress_below: int | None = None,
@@ -89,32 +91,37 @@ def force_report_context(
     agreement: Mapping[str, Any] | None = None,
     min_assessed: int = MIN_ASSESSED,
 ) -> ForceReport:
-    """The force report's view data for a results document scored against `criteria`.
+    """The force report's view data for a results document scored against `criteria` (its JSON
+    data is read into the model first); the document must hold its cases.
 
     `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
     `min_assessed`: a rate from fewer assessed cases is marked "few cases" and never named lowest.
     """
+    if not isinstance(document, ResultsDocument):
+        document = ResultsDocument.from_json(document)
+    if document.cases is None:
+        raise ValueError("a force report lists cases: the results document holds none")
     hide = Suppression(suppress_below)
     thresholds = tuple(sorted(thresholds))
-    parameters: Mapping[str, Any] = document.get("parameters") or {}
-    summary = document["summary"]
-    cases: list[Mapping[str, Any]] = document["cases"]
+    parameters = document.parameters
+    summary = document.summary
+    cases = document.cases
     questions = {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}
 
     themes = _themes(criteria, summary, questions, hide, thresholds, min_assessed)
-    inspection = document.get("inspection") or {}
-    force = inspection.get("force") or "unknown force"
-    year = "" if inspection.get("year") is None else str(inspection["year"])
-    title = inspection.get("title") or f"{force_name(force)} child protection inspection {year}".strip()
+    inspection = document.inspection
+    force = inspection.force or "unknown force"
+    year = "" if inspection.year is None else str(inspection.year)
+    title = inspection.title or f"{force_name(force)} child protection inspection {year}".strip()
     return ForceReport(
         title=title,
-        inspection_id=inspection.get("id") or "",
-        force=force_name(inspection.get("force"), inspection.get("title")) or label(force),
+        inspection_id=inspection.id or "",
+        force=force_name(inspection.force, inspection.title) or label(force),
         year=year,
-        as_of=str(inspection.get("as_of") or ""),
+        as_of=inspection.as_of,
         cases=hide.count(len(cases)),
         key_findings=tuple(_key_finding(t, min_assessed) for t in themes),
-        grades=_grades(summary["grades"], cases, hide),
+        grades=_grades(summary.grades, cases, hide),
         themes=themes,
         review=_review(cases, questions, review_criteria, hide),
         data_quality=_data_quality(summary, cases, questions, hide),
@@ -127,13 +134,13 @@ def force_report_context(
     )
 
 
-def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mapping[str, str],
+def _themes(criteria: CriteriaSet, summary: Summary, questions: Mapping[str, str],
             hide: Suppression, thresholds: tuple[float, ...], min_assessed: int) -> tuple[ThemeSection, ...]:
     by_theme: dict[str, list[CriterionRow]] = {}
     for compiled in criteria.criteria:
         d = compiled.definition
-        entry = summary["criteria"][d.id]
-        assessed = sum(int(entry[state]) for state in ASSESSED)
+        entry = summary.criteria[d.id]
+        assessed = entry.assessed
         by_theme.setdefault(d.theme, []).append(CriterionRow(
             id=d.id,
             anchor=f"criterion-{slug(d.id)}",
@@ -141,23 +148,24 @@ def _themes(criteria: CriteriaSet, summary: Mapping[str, Any], questions: Mappin
             severity=d.severity,
             type=d.type,
             source=d.source,
-            rate=few_cases(_rate(hide, int(entry["met"]), assessed, thresholds), assessed, min_assessed, hide),
-            not_applicable=hide.count(entry["not_applicable"]),
-            unable_to_assess=hide.count(entry["unable_to_assess"]),
-            pending=hide.count(entry["pending"]),
-            error=hide.count(entry["error"]),
+            rate=few_cases(hide.rate(entry.met, assessed, entry.ci_low, entry.ci_high, thresholds), assessed,
+                           min_assessed, hide),
+            not_applicable=hide.count(entry.not_applicable),
+            unable_to_assess=hide.count(entry.unable_to_assess),
+            pending=hide.count(entry.pending),
+            error=hide.count(entry.error),
         ))
     sections = []
     for theme_id, rows in by_theme.items():
         theme = criteria.file.themes[theme_id]
-        entry = summary["themes"][theme_id]
+        totals = summary.themes[theme_id]
         sections.append(ThemeSection(
             id=theme_id,
             anchor=f"theme-{slug(theme_id)}",
             title=theme.title,
             finding=finding_view(theme),
-            rate=few_cases(_rate(hide, int(entry["all_met"]), int(entry["cases"]), thresholds), int(entry["cases"]),
-                           min_assessed, hide),
+            rate=few_cases(hide.rate(totals.all_met, totals.cases, totals.ci_low, totals.ci_high, thresholds),
+                           totals.cases, min_assessed, hide),
             criteria=tuple(rows),
         ))
     return tuple(sections)
@@ -200,82 +208,84 @@ def _lowest_key(row: CriterionRow) -> tuple[float, int]:
     return (row.rate.rate if row.rate.rate is not None else 2.0, -(row.rate.total.value or 0))
 
 
-def _grades(grades: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], hide: Suppression) -> GradeSection:
+def _grades(grades: GradeCounts, cases: Sequence[CaseResult], hide: Suppression) -> GradeSection:
     total = len(cases)
-    graded_cases = [c for c in cases if c.get("grade") is not None]
     differing = tuple(
-        (c["case_id"], label(c["suggested_grade"]), label(c["grade"]))
-        for c in graded_cases if c["grade"] != c["suggested_grade"]
+        (c.case_id, label(c.suggested_grade), label(c.grade))
+        for c in cases if c.grade is not None and c.grade != c.suggested_grade
     )
     rows: list[GradeRow] = []
-    for grade in (*GRADE_ORDER, "none"):
-        if grade == "none":
-            inspector_count = total - sum(int(grades["inspector"].get(g, 0)) for g in GRADE_ORDER)
+    for grade in (*GRADE_ORDER, NO_GRADE):
+        if grade == NO_GRADE:
+            inspector_count = total - sum(grades.inspector.get(g, 0) for g in GRADE_ORDER)
             suggested = None
         else:
-            inspector_count = int(grades["inspector"].get(grade, 0))
-            suggested = _share(hide, int(grades["suggested"].get(grade, 0)), total)
+            inspector_count = grades.inspector.get(grade, 0)
+            suggested = _share(hide, grades.suggested.get(grade, 0), total)
         rows.append(GradeRow(grade=label(grade), suggested=suggested, inspector=_share(hide, inspector_count, total)))
-    columns = (*GRADE_ORDER, "none")
-    cross = Counter((c["suggested_grade"], c.get("grade") or "none") for c in cases)
+    columns = (*GRADE_ORDER, NO_GRADE)
+    cross = Counter((c.suggested_grade, c.grade or NO_GRADE) for c in cases)
     matrix = tuple(
         (label(s), tuple(hide.count(cross[(s, i)]) for i in columns)) for s in GRADE_ORDER
     )
+    compared = _known(grades.compared, "compared")
     return GradeSection(
         cases=hide.count(total),
-        graded=hide.count(len(graded_cases)),
+        graded=hide.count(compared),
         rows=tuple(rows),
         columns=tuple(label(c) for c in columns),
         matrix=matrix,
-        provisional=hide.count(sum(1 for c in cases if c.get("provisional"))),
-        disagreements=_share(hide, len(differing), len(graded_cases)),
-        referred_back=hide.count(sum(1 for c in cases if c.get("referred_back"))),
+        provisional=hide.count(_known(grades.provisional, "provisional")),
+        disagreements=_share(hide, _known(grades.disagreements, "disagreements"), compared),
+        referred_back=hide.count(_known(grades.referred_back, "referred_back")),
         differing=() if hide.active else differing,
     )
 
 
-def _rate(hide: Suppression, count: int, total: int, thresholds: Sequence[float]) -> RateView:
-    # Intervals are worked out again from the counts (the same Wilson interval the results file
-    # holds), so a report's interval always belongs to the "n of N" printed beside it.
-    p = proportion(count, total)
-    return hide.rate(count, total, p.ci_low, p.ci_high, thresholds)
+def _known(count: int | None, name: str) -> int:
+    """A grade total of the summary; a document that leaves it out cannot make a force report."""
+    if count is None:
+        raise ValueError(f"the results summary has no grades.{name} count")
+    return count
 
 
 def _share(hide: Suppression, count: int, total: int) -> RateView:
-    return _rate(hide, count, total, ())
+    # A grade's share of the sample is shown only here, so its interval is worked out here (the
+    # results summary holds the counts); criterion and theme rates come from the summary.
+    p = proportion(count, total)
+    return hide.rate(count, total, p.ci_low, p.ci_high, ())
 
 
-def _review(cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str], review_criteria: Sequence[str],
+def _review(cases: Sequence[CaseResult], questions: Mapping[str, str], review_criteria: Sequence[str],
             hide: Suppression) -> ReviewSection:
     present = tuple(cid for cid in review_criteria if cid in questions)
     listed: list[ReviewCase] = []
     for case in cases:
-        results = case["results"]
+        results = case.results
         reasons: list[str] = []
-        if case["suggested_grade"] == "inadequate":
-            reasons.append("suggested grade inadequate" + (" (provisional)" if case.get("provisional") else ""))
-        if case.get("grade") == "inadequate":
+        if case.suggested_grade == "inadequate":
+            reasons.append("suggested grade inadequate" + (" (provisional)" if case.provisional else ""))
+        if case.grade == "inadequate":
             reasons.append("inspector's grade inadequate")
-        if case.get("referred_back"):
+        if case.referred_back:
             reasons.append("referred back to the force")
         for cid in present:
-            state = results[cid]["state"]
+            state = results[cid].state
             if state in FAILED:
                 reasons.append(f"{cid} {label(state)}")
         if not reasons:
             continue
         evidence = tuple(
-            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]),
-                        evidence_words(r["evidence"]))
-            for cid, r in results.items() if r["state"] in FAILED
+            EvidenceRow(case.case_id, cid, questions.get(cid, cid), label(r.state), evidence_words(r.evidence))
+            for cid, r in results.items() if r.state in FAILED
         )
         listed.append(ReviewCase(
-            case_id=case["case_id"],
-            anchor=f"case-{slug(case['case_id'])}",
-            category=label(case.get("category")),
+            case_id=case.case_id,
+            anchor=f"case-{slug(case.case_id)}",
+            category=label(case.category or None),
             reasons=tuple(reasons),
-            suggested=label(case["suggested_grade"]) + (" (provisional)" if case.get("provisional") else ""),
-            inspector=label(case.get("grade")),
+            suggested=label(case.suggested_grade) + (" (provisional)" if case.provisional else ""),
+            inspector=label(case.grade),
             evidence=evidence,
         ))
     return ReviewSection(
@@ -286,12 +296,12 @@ def _review(cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str], re
     )
 
 
-def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], questions: Mapping[str, str],
+def _data_quality(summary: Summary, cases: Sequence[CaseResult], questions: Mapping[str, str],
                   hide: Suppression) -> DataQualitySection:
     rows: list[OutstandingRow] = []
     totals = Counter[str]()
-    for cid, entry in summary["criteria"].items():
-        counts = {k: int(entry[k]) for k in ("unable_to_assess", "pending", "error")}
+    for cid, entry in summary.criteria.items():
+        counts = {k: entry.count(k) for k in ("unable_to_assess", "pending", "error")}
         totals.update(counts)
         if any(counts.values()):
             rows.append(OutstandingRow(cid, *(hide.count(counts[k]) for k in ("unable_to_assess", "pending", "error"))))
@@ -299,21 +309,19 @@ def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
     errors: list[EvidenceRow] = []
     notes: list[tuple[str, str]] = []
     for case in cases:
-        missing = sorted({evidence_words(r["evidence"]) for r in case["results"].values()
-                          if r["state"] == "unable_to_assess"})
+        missing = sorted({evidence_words(r.evidence) for r in case.results.values() if r.state == "unable_to_assess"})
         if missing:
-            not_captured.append((case["case_id"], "; ".join(missing)))
+            not_captured.append((case.case_id, "; ".join(missing)))
         errors.extend(
-            EvidenceRow(case["case_id"], cid, questions.get(cid, cid), label(r["state"]),
-                        evidence_words(r["evidence"]))
-            for cid, r in case["results"].items() if r["state"] == "error"
+            EvidenceRow(case.case_id, cid, questions.get(cid, cid), label(r.state), evidence_words(r.evidence))
+            for cid, r in case.results.items() if r.state == "error"
         )
-        notes.extend((case["case_id"], note) for note in case.get("data_quality") or ())
+        notes.extend((case.case_id, note) for note in case.data_quality)
     return DataQualitySection(
         unable_to_assess=hide.count(totals["unable_to_assess"]),
         pending=hide.count(totals["pending"]),
         error=hide.count(totals["error"]),
-        provisional=hide.count(sum(1 for c in cases if c.get("provisional"))),
+        provisional=hide.count(_known(summary.grades.provisional, "provisional")),
         rows=tuple(rows),
         not_captured=() if hide.active else tuple(not_captured),
         errors=() if hide.active else tuple(errors),
@@ -323,10 +331,10 @@ def _data_quality(summary: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
     )
 
 
-def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[Mapping[str, Any]],
+def _method(document: ResultsDocument, criteria: CriteriaSet, cases: Sequence[CaseResult],
             hide: Suppression, thresholds: tuple[float, ...], review_criteria: Sequence[str],
             min_assessed: int) -> MethodSection:
-    parameters: Mapping[str, Any] = document.get("parameters") or {}
+    parameters = document.parameters
     defaults = criteria.defaults()
     rows = []
     for name, definition in criteria.file.parameters.items():
@@ -340,8 +348,8 @@ def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[
             basis=definition.basis,
             overridden=value != defaults[name],
         ))
-    categories = Counter(c.get("category") or "unknown" for c in cases)
-    meta = document["criteria"]
+    categories = Counter(c.category or "unknown" for c in cases)
+    meta = document.criteria
     if hide.active:
         suppression = (f"Counts from 1 to {hide.below - 1} are shown as \u201cfewer than {hide.below}\u201d; a rate is "  # type: ignore[operator]
                        "withheld when it would reveal such a count (its numerator, its denominator or the cases "
@@ -354,13 +362,13 @@ def _method(document: Mapping[str, Any], criteria: CriteriaSet, cases: Sequence[
               "inadequate or the case was referred back to the force"
               + (f", or when {' or '.join(present)} was not met or not evidenced" if present else "") + ".")
     return MethodSection(
-        criteria_id=str(meta.get("id")),
-        criteria_version=str(meta.get("version")),
+        criteria_id=meta.id,
+        criteria_version=meta.version,
         criteria_title=criteria.file.title,
         criteria_source=criteria.file.source,
-        fingerprints=tuple((cid, fp) for cid, fp in (meta.get("fingerprints") or {}).items()),
+        fingerprints=tuple(meta.fingerprints.items()),
         parameters=tuple(rows),
-        as_of=str((document.get("inspection") or {}).get("as_of") or ""),
+        as_of=document.inspection.as_of,
         cases=hide.count(len(cases)),
         categories=tuple((label(name), hide.count(n)) for name, n in sorted(categories.items())),
         statistics=f"{STATISTICS} {min_assessed_text(min_assessed)}",

@@ -2,7 +2,8 @@
 
 `render_force_report` is the library call behind `thematic run`, `thematic report` and the demo;
 `write_force_report` is all of `thematic report RESULTS.json`: it reads and checks the results
-file, finds the criteria set it was scored with (`thematic.render.inputs.criteria_for`), reads the
+file with its cases (`thematic.load.results`, into the same `ResultsDocument` scoring makes), finds
+the criteria set it was scored with (`thematic.render.inputs.criteria_for`), reads the
 agreement file if given, and writes DIR/report.html and DIR/report.pdf together
 (`thematic.render.output`), so a failure never leaves a half-made report. `force_charts` and
 `FORCE.html` / `FORCE.pdf` are separate steps so that the benchmark can time each.
@@ -17,9 +18,10 @@ from typing import Any
 from thematic.core.atomic import OutputSet, output_set
 from thematic.load.agreement import load_agreement
 from thematic.load.results import load_results
+from thematic.model.results import ResultsDocument
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import force_report_context
-from thematic.render.inputs import check_cases, criteria_for, declare_inputs
+from thematic.render.inputs import criteria_for, declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
 from thematic.render.sections import ForceReport
 from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED
@@ -49,7 +51,7 @@ def force_charts(report: ForceReport) -> ForceCharts:
 
 
 def render_force_report(
-    document: Mapping[str, Any],
+    document: ResultsDocument | Mapping[str, Any],
     criteria: CriteriaSet,
     *,
     formats: Sequence[str] = FORMATS,
@@ -59,7 +61,8 @@ def render_force_report(
     agreement: Mapping[str, Any] | None = None,
     min_assessed: int = MIN_ASSESSED,
 ) -> dict[str, bytes]:
-    """The force report in each format, as bytes by format name ("html", "pdf").
+    """The force report of a results document (the model, or its JSON data) in each format, as bytes by
+    format name ("html", "pdf").
 
     `agreement`: the inspection's `thematic.agreement/1` document; with double-scored cases, the
     report gains its "Agreement between inspectors" section.
@@ -92,8 +95,7 @@ def write_force_report(
     with output_set(outputs) as run:
         declare_inputs(run, [results], criteria, agreement)
         FORCE.declare(run, out, FORCE_FORMATS.check(formats))
-        loaded = load_results(results)
-        check_cases(loaded)
+        loaded = load_results(results, cases=True)
         criteria_set = criteria_for(loaded, criteria)
         agreement_document = None
         if agreement:

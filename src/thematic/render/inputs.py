@@ -1,11 +1,10 @@
-"""What a report reads beside a results file: the criteria set, and the case entries of a force report.
+"""What a report reads beside a results file: the criteria set it was scored with, and its input files.
 
 `criteria_for` finds the criteria set a force report needs (the shipped one of the results' id, or
 `--criteria FILE`) and checks that every criterion's fingerprint still matches, so that a report
 never pairs counts with a changed definition. `criteria_texts` and `criteria_of` find the set whose
 questions and theme titles a programme, comparison or self-assessment report shows, or None when
-there is none to show. `check_cases` checks the case entries the force report reads, which the
-results loader leaves to reports. `declare_inputs` declares a report's input files to its run's
+there is none to show. `declare_inputs` declares a report's input files to its run's
 `OutputSet`, so that no output overwrites one of them.
 """
 from __future__ import annotations
@@ -16,12 +15,10 @@ from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import Results
-from thematic.model.case import GRADES
-from thematic.model.results import STATES
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.fingerprint import fingerprints
 
-__all__ = ["check_cases", "criteria_for", "criteria_of", "criteria_texts", "declare_inputs"]
+__all__ = ["criteria_for", "criteria_of", "criteria_texts", "declare_inputs"]
 
 
 def criteria_texts(results: Results, path: str | None) -> CriteriaSet | None:
@@ -101,38 +98,6 @@ def criteria_for(results: Results, path: str | None) -> CriteriaSet:
     if problems:
         raise InputError(problems)
     return criteria
-
-
-def check_cases(results: Results) -> None:
-    """Check the case entries the force report reads, which the results loader leaves to reports."""
-    problems: list[Problem] = []
-    known = set(results.fingerprints)
-    for index, case in enumerate(results.document["cases"]):
-        loc = ("cases", index)
-        entries = case.get("results")
-        if not isinstance(entries, dict):
-            problems.append(results.problem((*loc, "results"), "expected a mapping of criterion ids to results"))
-            continue
-        for cid in known - set(entries):
-            problems.append(results.problem((*loc, "results"), f"no result for criterion {cid}"))
-        for cid, entry in entries.items():
-            if cid not in known:
-                problems.append(results.problem((*loc, "results", cid), f"criterion {cid} has no fingerprint"))
-            elif (not isinstance(entry, dict) or entry.get("state") not in STATES
-                  or not isinstance(entry.get("evidence"), str)):
-                problems.append(results.problem((*loc, "results", cid),
-                                                f"expected a state ({', '.join(STATES)}) and its evidence (text)"))
-        if case.get("suggested_grade") not in GRADES:
-            problems.append(results.problem((*loc, "suggested_grade"), f"expected one of {', '.join(GRADES)}"))
-        if case.get("grade") is not None and case.get("grade") not in GRADES:
-            problems.append(results.problem((*loc, "grade"), f"expected one of {', '.join(GRADES)} or null"))
-        notes = case.get("data_quality", [])
-        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-            problems.append(results.problem((*loc, "data_quality"), "expected a list of notes (text)"))
-        if problems and len(problems) >= 50:
-            break  # enough to act on; every problem of a broken file would drown the first
-    if problems:
-        raise InputError(problems)
 
 
 def declare_inputs(outputs: OutputSet, results: Sequence[str], criteria: str | None = None,

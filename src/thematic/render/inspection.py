@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from thematic.core.atomic import OutputSet, check_safe_name
 from thematic.load.sample import load_judged_sample
+from thematic.model.results import ResultsDocument
 from thematic.render.force import FILE_NAMES, FORCE, render_force_report
 from thematic.render.output import json_text
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 
@@ -24,7 +24,7 @@ from thematic.scoring.prepare import load_inspection
 class InspectionRun:
     """What a run wrote: the results document, each criterion's severity, and the files."""
 
-    document: dict[str, Any]
+    document: ResultsDocument
     severities: dict[str, str]
     results: Path
     reports: list[Path]
@@ -47,14 +47,14 @@ def run_inspection(inspection_file: str, output: str | None = None) -> Inspectio
         for name in ("results.json", *FILE_NAMES.values()):
             outputs.in_folder(out, name, option="-o")
         sample = load_judged_sample(inspection)  # loaded once: scored, and measured for agreement
-        document = score_inspection(inspection, sample)
+        document = inspection_results(inspection, sample)
         agreement = None
         if sample is not None:  # only judgements files can hold a second inspector's answers to a case
             from thematic.stats.agreement import agreement_from_sample  # scipy and statsmodels: only here
 
             agreement = agreement_from_sample(sample).to_json()  # the report shows it if any case is double-scored
         rendered = render_force_report(document, inspection.criteria, agreement=agreement)
-        results = outputs.add(out / "results.json", json_text(document))
+        results = outputs.add(out / "results.json", json_text(document.to_json()))
         reports = FORCE.write(rendered, out, outputs)
         outputs.commit()
     severities: dict[str, str] = {c.id: c.definition.severity for c in inspection.criteria.criteria}
