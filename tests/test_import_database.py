@@ -315,3 +315,31 @@ def test_a_percent_encoded_password_is_hidden_as_written_and_as_sent():
     found = database_url("postgresql+psycopg://inspector:Fict%40Secret%2F1@db.example/warehouse")
     assert found is not None and found.password == "Fict@Secret/1"
     assert "Secret" not in found.scrub("login failed: Fict@Secret/1, from Fict%40Secret%2F1")
+
+
+def test_a_wide_table_in_a_database_is_read_by_its_column_groups(tmp_path, long_cases, capsys):
+    """The wide export as one database table (its headings as column names, its cells as text): the
+    wide mapping with a query instead of the file gives the long export's case files."""
+    import csv
+
+    from sqlalchemy import create_engine, text
+
+    with open(EXPORTS / "westmoor-wide" / "cases.csv", newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    url = f"sqlite:///{tmp_path / 'wide.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE wm_wide (" + ", ".join(f'"{h}" TEXT' for h in header) + ")")
+        names = [f"c{i}" for i in range(len(header))]
+        connection.execute(text(f"INSERT INTO wm_wide VALUES ({', '.join(':' + n for n in names)})"),
+                           [dict(zip(names, [v or None for v in row], strict=True)) for row in rows])
+    engine.dispose()
+    mapping = (EXPORTS / "westmoor-wide" / "mapping.yaml").read_text(encoding="utf-8")
+    assert mapping.count("  id: Case Ref\n") == 1
+    query = "  query: 'SELECT * FROM wm_wide ORDER BY \"Case Ref\"'\n"
+    mapping = mapping.replace("  id: Case Ref\n", "  id: Case Ref\n" + query)
+    (tmp_path / "mapping.yaml").write_text(mapping, encoding="utf-8")
+    code, _, err = run(capsys, "import-table", "--database-url", url, "--mapping", tmp_path / "mapping.yaml", "-o",
+                       tmp_path / "cases")
+    assert code == 0, err
+    assert case_files(tmp_path / "cases") == long_cases
