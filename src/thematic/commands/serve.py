@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         from thematic.web.demo import build_demo
 
         print(f"demo workspace in {folder} (fictional data only)")
-        print("role\tuser name\tone-time password")
+        print("accounts (role, user name, one-time password), one a line:")
         for account in build_demo(folder):
             print(f"{account.role}\t{account.name}\t{account.password}")
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)

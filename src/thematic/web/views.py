@@ -210,7 +210,8 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
     result = score_entries(inspection, assignment.case, stored, assignment.scorer.username)
     criteria = criteria_of(inspection)
     automatic = [{"id": c.id, "question": c.definition.question, "state": STATE_LABELS[result.results[c.id].state],
-                  "tag": STATE_TAGS[result.results[c.id].state], "evidence": result.results[c.id].evidence}
+                  "tag": STATE_TAGS[result.results[c.id].state], "evidence": result.results[c.id].evidence,
+                  "state_id": result.results[c.id].state}
                  for c in criteria.criteria if c.definition.type == "automatic"]
     child = case.child
     summary = [("Case", case.case_id), ("Category", case.category.replace("_", " ")),
@@ -226,6 +227,7 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
         "grades": [{"value": g, "label": GRADE_LABELS[g], "checked": entries.grade == g} for g in GRADES],
         "entries": entries, "see": see, "editable": may_edit(user, assignment),
         "suggested": GRADE_LABELS.get(result.suggested_grade, result.suggested_grade),
+        "suggested_id": result.suggested_grade,
         "provisional": result.provisional, "data_quality": result.data_quality,
         "history": _history(assignment, see), "errors": error_list, "field_errors": errors,
         "status_tag": STATUS_TAGS[assignment.status], "status": STATUS_LABELS[assignment.status],
