@@ -16,7 +16,8 @@ from web_helpers import EXAMPLE, PASSWORD
 from thematic.web.testing import start_server
 
 
-def thematic(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def thematic(*args: str, stdin: str | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in ("THEMATIC_DATA", "THEMATIC_DATABASE_URL")}
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "thematic", *args], input=stdin, capture_output=True, text=True,
