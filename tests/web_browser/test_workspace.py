@@ -208,7 +208,7 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
 
         sign_in(page, workspace.url, LEAD, workspace.passwords[LEAD])
         for label, path in [("home (lead)", "/"), ("inspection (lead)", f"/inspections/{SCORED}"),
-                            ("import", "/import")]:
+                            ("import", "/import"), ("case page (lead)", assigned[UNTOUCHED_CASE])]:
             page.goto(workspace.url + path)
             check(page, label)
         context.clear_cookies()
@@ -222,6 +222,24 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
         with page.expect_navigation():
             page.click('button[name="action"][value="submit"]')
         check(page, "case page with errors")
+        for label, path, status in [("not found", "/inspections/no-such-inspection", 404),
+                                    ("forbidden", "/import", 403)]:
+            response = page.goto(workspace.url + path)
+            assert response is not None and response.status == status, f"{path}: {response and response.status}"
+            check(page, label)
+
+        # Two tabs on one case: the second save is refused with both versions shown.
+        first, second = page, context.new_page()
+        for tab in (first, second):
+            tab.goto(workspace.url + assigned[UNTOUCHED_CASE])
+        for tab in (first, second):
+            name, values = next(iter(radio_groups(tab, "answer-").items()))
+            tab.check(f'input[type="radio"][name="{name}"][value="{values[0]}"]')
+            with tab.expect_navigation() as navigation:
+                tab.click('button[name="action"][value="save"]')
+        refused = navigation.value
+        assert refused is not None and refused.status == 409, f"the stale save answered {refused and refused.status}"
+        check(second, "version conflict")
     finally:
         context.close()
     assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
