@@ -159,3 +159,23 @@ def test_lead_sees_progress_assigns_and_reopens_with_a_reason(web_db: str) -> No
     assert moved.status_code == 302
     assert Assignment.objects.get(pk=case.pk).scorer == w.outsider
     assert Event.objects.filter(kind="assigned", before="insp-b", after="insp-z").exists()
+
+
+def test_a_session_ends_after_inactivity(web_db: str) -> None:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    w = world()
+    client = Client()
+    assert client.post("/sign-in", {"username": "insp-a", "password": PASSWORD}).status_code == 302
+    assert client.get("/").status_code == 200
+    # Each request pushes the end of the session on by the inactivity limit ...
+    session = Session.objects.get()
+    assert session.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    # ... and once that time has passed without a request, the session is over.
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(f"/inspections/{w.inspection.slug}/cases")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")

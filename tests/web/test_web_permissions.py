@@ -54,6 +54,7 @@ MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[
     ("POST", "/assignments/{own}", _save_form, _nothing, (S, 403, 302, 404, 404, 404, 404, 404)),
     ("POST", "/assignments/{own}/reopen", lambda w: {"reason": "check RISK-05"}, _submitted,
      (S, 302, 403, 404, 404, 404, 404, 404)),
+    ("POST", "/sign-out", None, _nothing, (S, S, S, S, S, S, S, S)),  # signed out: back to the sign-in page
     ("GET", "/inspections/no-such-inspection/cases", None, _nothing, (S, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/assignments/999999", None, _nothing, (S, 404, 404, 404, 404, 404, 404, 404)),
 ]
