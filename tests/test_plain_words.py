@@ -90,6 +90,15 @@ EVIDENCE = [
      "high risk assessment 2019-10-18 06:00: reviewed 19 hours earlier; limit 24 hours"),
     ("local authority informed -23 h after police protection started; limit 2 h",
      "local authority informed 23 hours before police protection started; limit 2 hours"),
+    # Data-quality notes.
+    ("police protection: local_authority_informed_at (2019-10-17 03:00) is before started_at (2019-10-18 02:00)",
+     "police protection: local authority informed (2019-10-17 03:00) is before start (2019-10-18 02:00)"),
+    ("risk_assessments[0]: supervisor_reviewed_at (2019-10-17 11:00) is before at (2019-10-18 06:00)",
+     "risk assessment 1: supervisor's review (2019-10-17 11:00) is before the time it was made (2019-10-18 06:00)"),
+    ("device D-1: examined_at (2019-03-01 10:00) is before submitted_at (2019-03-02 10:00)",
+     "device D-1: examination (2019-03-01 10:00) is before submission for examination (2019-03-02 10:00)"),
+    ("section47: conference_on (2019-03-01) is before started_on (2019-03-04)",
+     "section 47 enquiry: initial child protection conference (2019-03-01) is before start (2019-03-04)"),
     # Scoring's own texts and inspectors' notes are printed as they are.
     ('answer "no" by insp-b: referral_max_hours was true', 'answer "no" by insp-b: referral_max_hours was true'),
     ("does not apply: investigation != null is false", "does not apply: investigation != null is false"),

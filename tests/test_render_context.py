@@ -140,7 +140,7 @@ def test_data_quality_collects_outstanding_results_and_notes():
         ("SUP-04", "0", "1", "0"), ("TIM-01", "0", "0", "1"), ("DIG-01", "1", "0", "0"), ("DIG-02", "1", "0", "0")]
     assert quality.not_captured == (("T-01", "evidence of DIG-01 in T-01; evidence of DIG-02 in T-01"),)
     assert [(e.case_id, e.criterion_id) for e in quality.errors] == [("T-02", "TIM-01")]
-    assert quality.notes == (("T-02", "closed_at is before reported_at"),)
+    assert quality.notes == (("T-02", "the end of police involvement is before the report"),)  # in plain words
     assert quality.noted_cases.text == "1"
 
 

@@ -316,7 +316,7 @@ def _data_quality(summary: Summary, cases: Sequence[CaseResult], questions: Mapp
             EvidenceRow(case.case_id, cid, questions.get(cid, cid), label(r.state), evidence_words(r.evidence))
             for cid, r in case.results.items() if r.state == "error"
         )
-        notes.extend((case.case_id, note) for note in case.data_quality)
+        notes.extend((case.case_id, evidence_words(note)) for note in case.data_quality)
     return DataQualitySection(
         unable_to_assess=hide.count(totals["unable_to_assess"]),
         pending=hide.count(totals["pending"]),

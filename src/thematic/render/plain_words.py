@@ -2,11 +2,12 @@
 
 The results file's evidence strings are a machine contract and stay as scoring writes them
 ("referral to childrens_social_care 208.66 h after report; limit 24 h", "nrm_referred_at is
-null"). Reports print them through `evidence_words`: field names and values become their labels
-from the case-file format (docs/case-file-format.md), durations are rounded to whole minutes, hours
-or days (never across the limit they are read against), yes/no replace true/false, and "1 days"
-reads "1 day". `plural_words` puts numbers and nouns right in questions ("within 1 working day"),
-and `force_name` gives a force's name where its code would otherwise be printed.
+null"), and so do its data-quality notes. Reports print both through `evidence_words`: field names
+and values become their labels from the case-file format (docs/case-file-format.md), durations are
+rounded to whole minutes, hours or days (never across the limit they are read against), yes/no
+replace true/false, and "1 days" reads "1 day". `plural_words` puts numbers and nouns right in
+questions ("within 1 working day"), and `force_name` gives a force's name where its code would
+otherwise be printed.
 """
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ _DURATION = re.compile(rf"(?<![\w.])({_NUMBER}) (h|hours?|days?)\b( after| later
 _OPPOSITE = {" after": " before", " later": " earlier"}
 _LIMIT = re.compile(rf"\blimit ({_NUMBER}) (h|hours?|days?)\b")
 _IS_NULL = re.compile(r"\b([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*) is null\b")
-_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_SNAKE = re.compile(r"\b(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|section47)\b")
+_INDEXED = re.compile(r"\b([a-z][a-z0-9_]*)\[(\d+)\]")
 _ONE = re.compile(r"(?<![\d.,\-\u2212])\b1 ((?:[a-z]+ )?)(" + "|".join(SINGULAR) + r")\b")
 
 
@@ -100,6 +102,9 @@ def evidence_words(evidence: str) -> str:
     if evidence.startswith(_VERBATIM_PREFIXES):
         return evidence
     text = _durations(evidence)
+    # Data-quality notes name list entries by index ("risk_assessments[0]") and a time by its field.
+    text = _INDEXED.sub(lambda m: f"{_singular(_value_label(m.group(1)))} {int(m.group(2)) + 1}", text)
+    text = text.replace(" is before at (", " is before the time it was made (")
     text = _IS_NULL.sub(lambda m: f"{_field_label(m.group(1))} not recorded", text)
     text = re.sub(r"\btrue\b", "yes", text)
     text = re.sub(r"\bfalse\b", "no", text)
@@ -172,6 +177,11 @@ def _count(number: Decimal, unit: str) -> str:
     if text.startswith("-"):
         text = "\u2212" + text[1:]
     return f"{text} {SINGULAR[unit] if text == '1' else unit}"
+
+
+def _singular(words: str) -> str:
+    head, _, last = words.rpartition(" ")
+    return f"{head} {SINGULAR.get(last, last)}".strip()
 
 
 def _field_label(path: str) -> str:
