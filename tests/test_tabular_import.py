@@ -370,10 +370,11 @@ def test_the_template_goes_to_standard_output_or_a_new_file(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["import-table", "cases.csv", "-o", "out"], "--mapping required"),
-    (["import-table", "--mapping", "m.yaml", "-o", "out"], "TABLE required"),
+    (["import-table", "--mapping", "m.yaml", "-o", "out"], "TABLE (or --database-url) required"),
     (["import-table", "--template", "cases.csv"], "--template takes no TABLE"),
 ])
-def test_usage_errors_exit_2(capsys, argv, message):
+def test_usage_errors_exit_2(capsys, monkeypatch, argv, message):
+    monkeypatch.delenv("THEMATIC_IMPORT_DATABASE_URL", raising=False)  # else no TABLE means the database
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
 
