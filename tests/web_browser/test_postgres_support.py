@@ -1,7 +1,9 @@
 """The throwaway PostgreSQL server of tests/postgres_support.py answers, and each test database is its own."""
 from __future__ import annotations
 
+import postgres_support
 import psycopg
+import pytest
 
 
 def test_the_session_cluster_answers_a_query(postgres_url: str) -> None:
@@ -23,3 +25,12 @@ def test_a_per_test_database_is_empty_and_separate(postgres_url: str, postgres_d
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'note'"
         ).fetchone()
         assert tables == (0,)
+
+
+def test_without_postgresql_the_fixture_skips_or_under_make_test_fails(monkeypatch) -> None:
+    monkeypatch.delenv(postgres_support.REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y postgresql"):
+        postgres_support._unavailable(f"not installed; {postgres_support.INSTALL_HINT}")
+    monkeypatch.setenv(postgres_support.REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="THEMATIC_REQUIRE_POSTGRES=1"):
+        postgres_support._unavailable(f"not installed; {postgres_support.INSTALL_HINT}")
