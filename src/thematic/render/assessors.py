@@ -128,6 +128,11 @@ def _share(count: int, total: int) -> RateView:
     return _NO_SUPPRESSION.rate(count, total, p.ci_low, p.ci_high, ())
 
 
+def _raw(agreement: Any) -> RateView:
+    """Raw agreement with the interval `thematic.stats.assessors` worked out for it."""
+    return _NO_SUPPRESSION.rate(agreement.agreed, agreement.paired, agreement.raw_ci_low, agreement.raw_ci_high, ())
+
+
 def _finding(verdict: str, paired: int, discordant: int | None = None) -> str:
     from thematic.stats.assessors import LESS_BIAS, MORE_BIAS
 
@@ -177,7 +182,7 @@ def _criterion(c: Any, question: str) -> AssessorCriterionRow:
         question=question,
         paired=c.paired,
         not_paired=c.not_paired,
-        raw=_share(c.agreed, c.paired),
+        raw=_raw(c),
         kappa=coefficient_view(c.kappa.to_json()),
         ac1=coefficient_view(c.gwet_ac1.to_json()),
         force_met=_share(c.force_met, c.paired),
@@ -207,7 +212,7 @@ def _grade(g: Any) -> AssessorGradeView:
         source=source,
         paired=g.paired,
         not_paired=g.not_paired,
-        raw=_share(g.agreed, g.paired),
+        raw=_raw(g),
         kappa=coefficient_view(g.kappa.to_json()),
         weighted_kappa=coefficient_view(g.weighted_kappa.to_json()),
         ac1=coefficient_view(g.gwet_ac1.to_json()),

@@ -46,7 +46,7 @@ from thematic.stats.compare import (
     ROSE,
     Change,
     Comparison,
-    Sample,
+    ResultsSource,
     compare,
     few_cases_word,
 )
@@ -172,7 +172,7 @@ class ComparisonReport:
         return tuple(row for group in self.groups for row in group.rows)
 
 
-def _side(sample: Sample, same_force: bool, hide: Suppression) -> SideView:
+def _side(sample: ResultsSource, same_force: bool, hide: Suppression) -> SideView:
     year = "" if sample.year is None else str(sample.year)
     if same_force and year:
         name = year
@@ -393,7 +393,7 @@ def comparison_formats(formats: Sequence[str] | None, suppress_below: int | None
 def default_output(comparison: Comparison) -> Path:
     """out/BEFORE-to-AFTER from the inspection ids (or the files' names without their suffix), each
     checked against SAFE_NAME so that an id such as `../../x` never writes outside out/."""
-    def name(side: Sample) -> str:
+    def name(side: ResultsSource) -> str:
         if side.inspection:
             return check_safe_name(side.inspection, file=side.file, field="inspection.id",
                                    use="the default output folder (give -o DIR to choose one)")

@@ -32,7 +32,7 @@ from thematic.load.results import CaseStates
 from thematic.model.case import GRADES
 from thematic.model.results import FAILED, MET
 from thematic.stats.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
-from thematic.stats.compare import NotCompared, Sample, holm
+from thematic.stats.compare import NotCompared, ResultsSource, holm
 from thematic.stats.proportion import proportion
 
 __all__ = [
@@ -166,8 +166,8 @@ class GradeAgreement:
 class AssessorComparison:
     """Everything a report section on self-assessment needs; `to_json()` is the document."""
 
-    force: Sample
-    inspectors: Sample
+    force: ResultsSource
+    inspectors: ResultsSource
     cases_in_both: int
     only_force: tuple[str, ...]
     only_inspectors: tuple[str, ...]
@@ -273,7 +273,8 @@ def compare_assessors(
                                 verdict=_verdict(row.test.force_only, row.test.inspectors_only, adjusted.get(i)))
             for i, row in enumerate(rows)]
     return AssessorComparison(
-        force=Sample.of(force.results), inspectors=Sample.of(inspectors.results), cases_in_both=len(common),
+        force=ResultsSource.of(force.results), inspectors=ResultsSource.of(inspectors.results),
+        cases_in_both=len(common),
         only_force=tuple(c for c in force_ids if c not in inspector_ids),
         only_inspectors=tuple(c for c in inspectors.states if c not in set(force_ids)),
         criteria=tuple(rows), not_compared=tuple(not_compared), grade=_grade(common, force, inspectors, grade_source))

@@ -35,7 +35,8 @@ from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "ALPHA", "COMPARISON_FORMAT", "Change", "Comparison", "CriterionChange", "GradeChange", "NotCompared",
-    "RateTest", "Sample", "ThemeChange", "compare", "holm", "rate_change", "verdict", "MIN_ASSESSED", "few_cases_word",
+    "RateTest", "ResultsSource", "ThemeChange", "compare", "holm", "rate_change", "verdict", "MIN_ASSESSED",
+    "few_cases_word",
 ]
 
 COMPARISON_FORMAT = "thematic.comparison/1"
@@ -143,8 +144,9 @@ class NotCompared:
 
 
 @dataclass(frozen=True)
-class Sample:
-    """Where one side of a comparison comes from."""
+class ResultsSource:
+    """Where one side of a comparison comes from: the results file, its inspection, criteria set and
+    number of cases (not the sample of cases itself, which is `thematic.load.sample.Sample`)."""
 
     file: str
     inspection: str | None
@@ -157,7 +159,7 @@ class Sample:
     cases: int
 
     @classmethod
-    def of(cls, results: Results) -> Sample:
+    def of(cls, results: Results) -> ResultsSource:
         i = results.inspection
         return cls(results.path, i.id, i.force, i.year, i.as_of, i.title, results.criteria_id,
                    results.criteria_version, results.cases)
@@ -170,8 +172,8 @@ class Sample:
 class Comparison:
     """Everything the year-on-year report shows; `to_json()` is the `thematic.comparison/1` document."""
 
-    before: Sample
-    after: Sample
+    before: ResultsSource
+    after: ResultsSource
     criteria: tuple[CriterionChange, ...]
     changed: tuple[str, ...]  # same id, different fingerprint: not compared
     added: tuple[str, ...]  # only in AFTER
@@ -283,7 +285,7 @@ def compare(before: Results, after: Results, *, min_assessed: int = 1) -> Compar
     themes, themes_skipped = _themes(before, after, identical, min_assessed)
     grades, grades_skipped = _grades(before, after, identical, min_assessed)
     return Comparison(
-        before=Sample.of(before), after=Sample.of(after), criteria=criteria,
+        before=ResultsSource.of(before), after=ResultsSource.of(after), criteria=criteria,
         changed=tuple(changed), added=tuple(added), removed=tuple(removed),
         themes=themes, themes_not_compared=themes_skipped, grades=grades, grades_not_compared=grades_skipped,
         notes=tuple(_notes(before, after)), min_assessed=min_assessed,

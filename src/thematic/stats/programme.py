@@ -38,7 +38,7 @@ from scipy.stats import binom  # type: ignore[import-untyped]  # no stubs instal
 from thematic.core.errors import InputError, Problem
 from thematic.load.results import Results
 from thematic.model.case import GRADES
-from thematic.stats.compare import NotCompared, Sample
+from thematic.stats.compare import NotCompared, ResultsSource
 from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
@@ -178,7 +178,7 @@ class Programme:
     """Everything the programme report shows; `to_json()` is the `thematic.programme/1` document."""
 
     criteria_id: str
-    samples: tuple[Sample, ...]
+    samples: tuple[ResultsSource, ...]
     criteria: tuple[Funnel, ...]
     themes: tuple[Funnel, ...]
     grades: tuple[Funnel, ...]
@@ -237,8 +237,8 @@ def build_programme(results: Sequence[Results], *, min_assessed: int = 1) -> Pro
     for grade in GRADES:  # suggested grades follow from every criterion, so only under identical criteria
         grades.append(_funnel("suggested_grade", grade, matching, partial(_suggested_grade, grade=grade), differing,
                               min_assessed=min_assessed))
-    return Programme(results[0].criteria_id, tuple(Sample.of(r) for r in results), criteria, themes, tuple(grades),
-                     tuple(_notes(results)), min_assessed)
+    return Programme(results[0].criteria_id, tuple(ResultsSource.of(r) for r in results), criteria, themes,
+                     tuple(grades), tuple(_notes(results)), min_assessed)
 
 
 def _refuse(results: Sequence[Results]) -> None:

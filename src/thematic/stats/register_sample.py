@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from thematic.core.errors import InputError
 from thematic.core.formulas import csv_row
 from thematic.load.register import WEIGHT_COLUMN, Register
-from thematic.stats.sampling import MarginSize, Sample, SamplingError, size_for_margin, stratified_sample
+from thematic.stats.sampling import MarginSize, SamplingError, StratifiedDraw, size_for_margin, stratified_sample
 
 
 @dataclass(frozen=True)
 class RegisterSample:
     """The sample drawn, and the size for a margin when the size came from one."""
 
-    sample: Sample
+    sample: StratifiedDraw
     margin: MarginSize | None
 
 
@@ -50,7 +50,7 @@ def draw_register_sample(register: Register, *, size: int | None, margin: float 
     return RegisterSample(sample, found)
 
 
-def sample_csv(register: Register, sample: Sample) -> str:
+def sample_csv(register: Register, sample: StratifiedDraw) -> str:
     """The sampled rows in register order, with the register's columns and `stratum_weight`."""
     weights = {s.name: s.weight for s in sample.strata}
     out = io.StringIO()
@@ -62,7 +62,7 @@ def sample_csv(register: Register, sample: Sample) -> str:
     return out.getvalue()
 
 
-def summary(register: Register, strata_column: str, sample: Sample, margin: MarginSize | None) -> str:
+def summary(register: Register, strata_column: str, sample: StratifiedDraw, margin: MarginSize | None) -> str:
     """The table printed after a draw: population, sample and weight of each stratum."""
     lines = [f"{register.file}: {sample.population} cases in {len(sample.strata)} strata by {strata_column}; "
              f"{sample.size} drawn with seed {sample.seed}"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "MarginSize",
-    "Sample",
+    "StratifiedDraw",
     "SamplingError",
     "Stratum",
     "allocate",
@@ -72,8 +72,9 @@ class Stratum:
 
 
 @dataclass(frozen=True)
-class Sample:
-    """The strata in name order and the register indices drawn, in register order."""
+class StratifiedDraw:
+    """A stratified draw from a register: the strata in name order and the register indices drawn, in
+    register order. (The sample of cases an inspection then reads is `thematic.load.sample.Sample`.)"""
 
     strata: tuple[Stratum, ...]
     selected: tuple[int, ...]
@@ -196,7 +197,8 @@ def draw(members: Mapping[str, Sequence[int]], allocation: Mapping[str, int], se
     return tuple(sorted(chosen))
 
 
-def stratified_sample(strata_of_rows: Sequence[str], size: int, *, seed: int, min_per_stratum: int = 0) -> Sample:
+def stratified_sample(strata_of_rows: Sequence[str], size: int, *, seed: int,
+                      min_per_stratum: int = 0) -> StratifiedDraw:
     """A stratified random sample of rows, given each row's stratum in register order."""
     members: dict[str, list[int]] = {}
     for index, name in enumerate(strata_of_rows):
@@ -211,4 +213,4 @@ def stratified_sample(strata_of_rows: Sequence[str], size: int, *, seed: int, mi
         Stratum(name=name, population=populations[name], sample=allocation[name], proportional=proportional[name])
         for name in sorted(members)
     )
-    return Sample(strata=strata, selected=selected, seed=seed)
+    return StratifiedDraw(strata=strata, selected=selected, seed=seed)
