@@ -25,7 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thematic.core.errors import InputError
-from thematic.model.results import STATES
+from thematic.model.results import NOT_APPLICABLE, STATES
+from thematic.render.context import question_text
 from thematic.web.chronology import chronology, undated
 from thematic.web.criteria_cache import case_model, criteria_of
 from thematic.web.entries import Entries, current
@@ -175,7 +176,8 @@ def _question_rows(assignment: Assignment, entries: Entries | None, errors: dict
         definition = criteria.criterion(cid).definition
         chosen = entries.answers.get(cid) if entries else None
         rows.append({
-            "id": cid, "question": definition.question, "guidance": definition.note or "",
+            "id": cid, "question": question_text(definition.question, assignment.case.inspection.parameters),
+            "guidance": definition.note or "",
             "answers": [{"value": value, "label": value.replace("_", " ").capitalize(), "checked": value == chosen}
                         for value in (definition.answers or {})],
             "note": (entries.notes.get(cid, "") if entries else ""),
@@ -209,20 +211,23 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
     entries = shown if shown is not None else stored
     result = score_entries(inspection, assignment.case, stored, assignment.scorer.username)
     criteria = criteria_of(inspection)
-    automatic = [{"id": c.id, "question": c.definition.question, "state": STATE_LABELS[result.results[c.id].state],
+    automatic = [{"id": c.id, "question": question_text(c.definition.question, inspection.parameters),
+                  "state": STATE_LABELS[result.results[c.id].state],
                   "tag": STATE_TAGS[result.results[c.id].state], "evidence": result.results[c.id].evidence,
                   "state_id": result.results[c.id].state}
                  for c in criteria.criteria if c.definition.type == "automatic"]
     child = case.child
     summary = [("Case", case.case_id), ("Category", case.category.replace("_", " ")),
-               ("Child", f"{child.ref}, aged {child.age}" + (f", {child.sex}" if child.sex else "")),
+               ("Child", f"{child.ref}, aged {child.age}" + (f", sex {child.sex}" if child.sex else "")),
                ("Looked after", "yes" if child.looked_after else "no"), ("Plan", child.plan.replace("_", " ")),
                ("Reported", timezone.localtime(case.reported_at).strftime("%-d %b %Y %H:%M")),
                ("Scorer", assignment.scorer.username), ("Status", STATUS_LABELS[assignment.status])]
     error_list = [{"text": text, "href": f"#{field}"} for field, text in errors.items()]
     return {
         "assignment": assignment, "inspection": inspection, "summary": summary,
-        "chronology": chronology(case), "undated": undated(case), "automatic": automatic,
+        "chronology": chronology(case), "undated": undated(case),
+        "automatic": [c for c in automatic if c["state_id"] != NOT_APPLICABLE],
+        "not_applicable": [c for c in automatic if c["state_id"] == NOT_APPLICABLE],
         "questions": _question_rows(assignment, entries if see else None, errors),
         "grades": [{"value": g, "label": GRADE_LABELS[g], "checked": entries.grade == g} for g in GRADES],
         "entries": entries, "see": see, "editable": may_edit(user, assignment),
