@@ -77,6 +77,15 @@ def _run_as() -> str | None:
     return "postgres"
 
 
+def _temporary_parent(user: str | None) -> str | None:
+    """Where the cluster's folder goes: the usual temporary folder, unless the `postgres` user could
+    not reach it (a TMPDIR inside root's home), then /tmp."""
+    parent = Path(tempfile.gettempdir()).resolve()
+    if user is None or all(folder.stat().st_mode & 0o001 for folder in (parent, *parent.parents)):
+        return None
+    return "/tmp"
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,7 +115,7 @@ def postgres_cluster() -> Iterator[str]:
     """Start a throwaway cluster; yield the URL of an empty database in it; stop and remove it on exit."""
     bindir = server_bindir()
     user = _run_as()
-    folder = Path(tempfile.mkdtemp(prefix="thematic-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix="thematic-pg-", dir=_temporary_parent(user)))
     try:
         if user is not None:
             shutil.chown(folder, user=user, group=user)

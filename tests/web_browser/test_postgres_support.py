@@ -1,4 +1,5 @@
-"""The throwaway PostgreSQL server of tests/postgres_support.py answers, and each test database is its own."""
+"""The throwaway PostgreSQL server of tests/postgres_support.py answers, each test database is its own,
+and without PostgreSQL the fixture skips (or fails, under `make test`)."""
 from __future__ import annotations
 
 import postgres_support
