@@ -109,6 +109,14 @@ def test_export_gives_thematic_run_the_workspace_results(web_db: str, tmp_path: 
     workspace = [r.to_json() for r in inspection_results(w.inspection)]
     run = _case_results(score_inspection(load_inspection(exported)))
     assert run == workspace
+    if web_db == "sqlite":  # the files are the same whatever the database: the command runs once
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, "-m", "thematic", "run", str(exported), "-o", str(tmp_path / "run")],
+                              capture_output=True, text=True, check=False, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert json.loads((tmp_path / "run" / "results.json").read_text())["cases"] == workspace
     first = next(c for c in workspace if c["case_id"] == w.own.case.case_id)  # type: ignore[index]
     assert first["grade"] == "requires_improvement" and first["referred_back"] is True  # type: ignore[index]
     audit = [json.loads(line) for line in (tmp_path / "export" / "audit.jsonl").read_text().splitlines()]
