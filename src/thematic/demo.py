@@ -25,6 +25,7 @@ from typing import Any
 from thematic.core.atomic import OutputSet, write_text_atomic
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.yaml_source import read_text
+from thematic.render.publication import DEFAULT_MARKING
 
 __all__ = ["Planned", "PROGRAMME", "run_demo", "Outcome"]
 
@@ -96,7 +97,7 @@ def _files(out: Path, folder: str, names: dict[str, str], formats: Sequence[str]
 
 # --- the steps (top-level functions, so worker processes can run them) ----------------------------
 
-def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outcome:
+def generate_and_run(out: str, planned: Planned, formats: Sequence[str], marking: str = DEFAULT_MARKING) -> Outcome:
     """Generate one inspection's cases, score them, and write results.json and the force report."""
     from thematic.render.context import force_report_context
     from thematic.render.force import FORCE, render_force_report
@@ -114,7 +115,7 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str]) -> Outc
     write_text_atomic(inspection_file, inspection_yaml(planned))
     inspection = load_inspection(inspection_file)
     document = inspection_results(inspection)
-    rendered = render_force_report(document, inspection.criteria, formats=formats)
+    rendered = render_force_report(document, inspection.criteria, formats=formats, marking=marking)
     with OutputSet() as outputs:  # results and reports appear together
         outputs.add_in(root / planned.id, "results.json", json_text(document.to_json()))
         FORCE.write(rendered, root / planned.id, outputs)
@@ -138,7 +139,8 @@ def _where(root: Path, files: Sequence[tuple[str, str]]) -> str:
     return f"{root / folder}/ ({', '.join(path.split('/')[-1] for _, path in files)})"
 
 
-def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[str]) -> Outcome:
+def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[str],
+                   marking: str = DEFAULT_MARKING) -> Outcome:
     """The programme report of one round."""
     from thematic.load.results import load_results
     from thematic.render.programme import PROGRAMME as PROGRAMME_REPORT
@@ -151,7 +153,7 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
     results = [load_results(root / i / "results.json") for i in ids]
     programme = build_programme(results, min_assessed=MIN_ASSESSED)  # as `thematic report` does by default
     criteria = load_criteria(root / "criteria" / f"{CRITERIA}.yaml")
-    rendered = render_programme_report(programme, results, criteria, formats=formats)
+    rendered = render_programme_report(programme, results, criteria, formats=formats, marking=marking)
     folder = f"programme-{year}"
     PROGRAMME_REPORT.write(rendered, root / folder, document=programme.to_json())  # the files appear together
     files = _files(root, folder, {"HTML": "programme.html", "PDF": "programme.pdf", "JSON": "programme.json"}, formats)
@@ -159,7 +161,8 @@ def programme_step(out: str, year: int, ids: Sequence[str], formats: Sequence[st
                    key_facts(programme))
 
 
-def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -> Outcome:
+def comparison_step(out: str, before: str, after: str, formats: Sequence[str],
+                    marking: str = DEFAULT_MARKING) -> Outcome:
     """The year-on-year comparison of one force."""
     from thematic.load.results import load_results
     from thematic.render.comparison import COMPARISON, key_facts, render_comparison_report
@@ -170,7 +173,7 @@ def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -
     b, a = load_results(root / before / "results.json"), load_results(root / after / "results.json")
     comparison = compare(b, a, min_assessed=MIN_ASSESSED)  # as `thematic compare` does by default
     criteria = load_criteria(root / "criteria" / f"{CRITERIA}.yaml")
-    rendered = render_comparison_report(comparison, criteria, a.parameters, formats=formats)
+    rendered = render_comparison_report(comparison, criteria, a.parameters, formats=formats, marking=marking)
     folder = f"{before}-to-{after.rsplit('-', 1)[-1]}"
     COMPARISON.write(rendered, root / folder, document=comparison.to_json())  # the files appear together
     files = _files(root, folder, {"HTML": "comparison.html", "PDF": "comparison.pdf", "JSON": "comparison.json"},
@@ -181,7 +184,8 @@ def comparison_step(out: str, before: str, after: str, formats: Sequence[str]) -
 # --- the whole run ---------------------------------------------------------------------------------
 
 def run_demo(out: str | Path, *, plan: Sequence[Planned] | None = None, jobs: int = 2,
-             formats: Sequence[str] = ("html", "pdf"), progress: Callable[[str], None] = lambda line: None) -> Path:
+             formats: Sequence[str] = ("html", "pdf"), progress: Callable[[str], None] = lambda line: None,
+             marking: str = DEFAULT_MARKING) -> Path:
     """Run the example programme into `out`; the path of its index.html."""
     from thematic.render.index import IndexEntry, IndexPage, IndexSection, render_index
 
@@ -207,13 +211,15 @@ def run_demo(out: str | Path, *, plan: Sequence[Planned] | None = None, jobs: in
     install_criteria(root)
     largest_first = sorted(plan, key=lambda p: -p.cases)  # the longest jobs first keep both workers busy
     with _Runner(jobs) as runner:
-        inspections = {p.id: runner.submit(generate_and_run, str(root), p, tuple(formats)) for p in largest_first}
+        inspections = {p.id: runner.submit(generate_and_run, str(root), p, tuple(formats), marking)
+                       for p in largest_first}
         outcomes = {key: _result(f, report) for key, f in runner.completed(inspections)}
         later: dict[str, Any] = {}
         for year, ids in rounds:
-            later[f"programme-{year}"] = runner.submit(programme_step, str(root), year, ids, tuple(formats))
+            later[f"programme-{year}"] = runner.submit(programme_step, str(root), year, ids, tuple(formats), marking)
         for force, ps in pairs:
-            later[f"compare-{force}"] = runner.submit(comparison_step, str(root), ps[0].id, ps[-1].id, tuple(formats))
+            later[f"compare-{force}"] = runner.submit(comparison_step, str(root), ps[0].id, ps[-1].id, tuple(formats),
+                                                    marking)
         outcomes.update({key: _result(f, report) for key, f in runner.completed(later)})
 
     names = {p.id: p.name for p in plan}
@@ -250,7 +256,7 @@ def run_demo(out: str | Path, *, plan: Sequence[Planned] | None = None, jobs: in
         commands=tuple(commands),
     )
     index = root / "index.html"
-    write_text_atomic(index, render_index(page))
+    write_text_atomic(index, render_index(page, marking=marking))
     report([f"index: wrote {index} ({time.monotonic() - started:.0f} s in all)"])
     return index
 

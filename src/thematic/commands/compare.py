@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from thematic.commands._options import (
     add_criteria,
     add_formats,
+    add_marking,
     add_min_assessed,
     add_output,
     add_suppress_below,
@@ -36,7 +37,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     formats = split_formats(args.format) if args.format is not None else None  # "" is an error, not the default
     comparison, written = write_comparison_report(args.before, args.after, args.output, formats=formats,
                                                   criteria=args.criteria, template_dir=args.template_dir,
-                                                  suppress_below=args.suppress_below, min_assessed=args.min_assessed)
+                                                  suppress_below=args.suppress_below, min_assessed=args.min_assessed,
+                                                  marking=args.marking)
     print("\n".join(summary_lines(comparison)))
     print()
     for target in written:
@@ -68,4 +70,5 @@ def register(subparsers: Subparsers) -> None:
                                "changes and p-values that would reveal them (json, which holds every count, is "
                                "then not written)")
     add_min_assessed(p)
+    add_marking(p)
     p.set_defaults(handler=cmd_compare)

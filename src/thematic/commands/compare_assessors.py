@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from thematic.commands._options import add_criteria, add_output
+from thematic.commands._options import add_criteria, add_marking, add_output
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -40,6 +40,7 @@ def register(subparsers: Subparsers) -> None:
                          "report (default: the shipped set of the same id and version, if there is one)")
     p.add_argument("--grade", choices=("assessor", "suggested"), default="assessor",
                    help="compare each side's own grade (assessor, the default) or thematic's suggested grade")
+    add_marking(p, what="every page of the report")
     p.set_defaults(handler=run)
 
 
@@ -49,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     from thematic.render.assessors import write_assessors_report
 
     comparison, written = write_assessors_report(args.force, args.inspectors, output=args.output, report=args.report,
-                                                 criteria=args.criteria, grade_source=args.grade)
+                                                 criteria=args.criteria, grade_source=args.grade,
+                                                 marking=args.marking)
     print(comparison_text(comparison))
     if args.output:
         print(f"\ncomparison written to {args.output}")

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thematic.commands._options import add_formats, add_jobs, add_output
+from thematic.commands._options import add_formats, add_jobs, add_marking, add_output
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -25,6 +25,7 @@ def register(subparsers: Subparsers) -> None:
              help="inspections to run at once, each in its own process (default: 2, or 1 on one core)")
     add_formats(p, default="html,pdf",
                 help="comma-separated report formats: html, pdf (default: html,pdf; html alone is faster)")
+    add_marking(p)
     p.set_defaults(handler=run)
 
 
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     formats = FORCE_FORMATS.check(args.format.split(","))
     out = Path(args.output) if args.output else Path("out") / "demo"
-    index = run_demo(out, jobs=args.jobs, formats=formats, progress=lambda line: print(line, flush=True))
+    index = run_demo(out, jobs=args.jobs, formats=formats, progress=lambda line: print(line, flush=True),
+                     marking=args.marking)
     print(f"\nopen {index}")
     return 0

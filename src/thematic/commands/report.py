@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from thematic.commands._options import (
     add_criteria,
     add_formats,
+    add_marking,
     add_min_assessed,
     add_output,
     add_suppress_below,
@@ -56,6 +57,7 @@ def register(subparsers: Subparsers) -> None:
     add_criteria(p, help="the criteria file the results were scored with (default: the shipped set of the same "
                          "id); for a programme report it gives the questions and theme titles")
     add_min_assessed(p)
+    add_marking(p)
     p.add_argument("--agreement", metavar="FILE.json",
                    help="force report only: the inspection's agreement between inspectors (written by thematic "
                         "agreement -o), shown as its own section when cases were double-scored")
@@ -80,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                                  formats=split_formats(args.format or "html,pdf"), criteria=args.criteria,
                                  agreement=args.agreement, template_dir=args.template_dir,
                                  suppress_below=args.suppress_below, thresholds=thresholds,
-                                 min_assessed=args.min_assessed)
+                                 min_assessed=args.min_assessed, marking=args.marking)
     for path in written:
         print(f"report written to {path}")
     return 0
@@ -94,7 +96,7 @@ def programme_report(args: argparse.Namespace) -> int:
     programme, written = write_programme_report(
         args.results, args.output, formats=split_formats(args.format) if args.format else None,
         criteria=args.criteria, template_dir=args.template_dir, suppress_below=args.suppress_below,
-        min_assessed=args.min_assessed)
+        min_assessed=args.min_assessed, marking=args.marking)
     print("\n".join(summary_lines(programme)))
     for path in written:
         print(f"report written to {path}")

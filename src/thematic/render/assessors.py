@@ -21,6 +21,7 @@ from thematic.render.context import question_text
 from thematic.render.html import Templates
 from thematic.render.inputs import criteria_of
 from thematic.render.output import DOCUMENTS, GENERATOR, Report, json_text
+from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import CoefficientView
 from thematic.render.views import RateView, Suppression, label, slug
 from thematic.stats.proportion import proportion
@@ -273,9 +274,11 @@ def _method(comparison: AssessorComparison) -> tuple[tuple[str, str], ...]:
 # --- the report through the render pipeline --------------------------------------------------------
 
 def render_assessors_report(comparison: AssessorComparison, *, questions: Mapping[str, str] | None = None,
-                            template_dir: str | Path | None = None) -> dict[str, bytes]:
+                            template_dir: str | Path | None = None, marking: str = DEFAULT_MARKING) -> dict[str, bytes]:
     """The self-assessment report as {"html": bytes, "pdf": bytes}."""
-    return ASSESSORS.render(DOCUMENTS, template_dir, lambda: {"report": assessors_report(comparison, questions)})
+    sides = (comparison.force, comparison.inspectors)
+    return ASSESSORS.render(DOCUMENTS, template_dir, lambda: {"report": assessors_report(comparison, questions)},
+                            publication=Publication.of(marking, [(s.criteria_id, s.criteria_version) for s in sides]))
 
 
 def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None = None, paged: bool = False) -> str:
@@ -285,7 +288,8 @@ def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None =
 
 def write_assessors_report(force: str, inspectors: str, *, output: str | None = None, report: str | None = None,
                            criteria: str | None = None, grade_source: str = "assessor",
-                           outputs: OutputSet | None = None) -> tuple[AssessorComparison, list[Path]]:
+                           outputs: OutputSet | None = None,
+                           marking: str = DEFAULT_MARKING) -> tuple[AssessorComparison, list[Path]]:
     """`thematic compare-assessors FORCE INSPECTORS`: the comparison, written as JSON to `output` and
     as the report in the folder `report` if given; the comparison and the report's paths. Everything
     is made before anything is written; the files are staged in `outputs` (its owner commits), or
@@ -304,7 +308,8 @@ def write_assessors_report(force: str, inspectors: str, *, output: str | None = 
         comparison = compare_assessors(*load_case_states_files([force, inspectors]), grade_source=grade_source)
         written: list[Path] = []
         if report:
-            rendered = render_assessors_report(comparison, questions=assessor_questions(comparison, criteria))
+            rendered = render_assessors_report(comparison, questions=assessor_questions(comparison, criteria),
+                                               marking=marking)
             written = ASSESSORS.write(rendered, report, run)
         if output:
             run.add(output, json_text(comparison.to_json()))

@@ -25,6 +25,7 @@ from thematic.render.context import question_text
 from thematic.render.findings import FindingView, finding_view
 from thematic.render.inputs import criteria_texts
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
+from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.views import (
     MIN_ASSESSED,
     RateView,
@@ -336,20 +337,23 @@ def comparison_charts(report: ComparisonReport) -> dict[str, Chart]:
 def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | None = None,
                              parameters: dict[str, Any] | None = None, *, formats: Sequence[str] = ("html", "pdf"),
                              template_dir: str | Path | None = None,
-                             suppress_below: int | None = None) -> dict[str, bytes]:
+                             suppress_below: int | None = None, marking: str = DEFAULT_MARKING) -> dict[str, bytes]:
     """The year-on-year report in each of `formats` (html, pdf), as bytes by format."""
     def context() -> dict[str, Any]:
         report = comparison_report_context(comparison, criteria, parameters, suppress_below=suppress_below)
         return {"report": report, "charts": comparison_charts(report)}
 
-    return COMPARISON.render(formats, template_dir, context)
+    sides = (comparison.before, comparison.after)
+    return COMPARISON.render(formats, template_dir, context, publication=Publication.of(
+        marking, [(side.criteria_id, side.criteria_version) for side in sides]))
 
 
 def write_comparison_report(before: str, after: str, out: str | Path | None = None, *,
                             formats: Sequence[str] | None = COMPARISON_FORMATS.names, criteria: str | None = None,
                             template_dir: str | Path | None = None,
                             outputs: OutputSet | None = None, suppress_below: int | None = None,
-                            min_assessed: int = MIN_ASSESSED) -> tuple[Comparison, list[Path]]:
+                            min_assessed: int = MIN_ASSESSED,
+                            marking: str = DEFAULT_MARKING) -> tuple[Comparison, list[Path]]:
     """`thematic compare BEFORE AFTER`: the comparison of two results files and the paths written,
     comparison.json first. `out` defaults to out/BEFORE-to-AFTER. `formats` as in `comparison_formats`.
     The outputs are checked before rendering and staged in `outputs` (its owner commits), or without
@@ -372,7 +376,7 @@ def write_comparison_report(before: str, after: str, out: str | Path | None = No
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
             rendered = render_comparison_report(comparison, criteria_texts(loaded[1], criteria), loaded[1].parameters,
                                                 formats=documents, template_dir=template_dir,
-                                                suppress_below=suppress_below)
+                                                suppress_below=suppress_below, marking=marking)
         document = comparison.to_json() if "json" in chosen else None
         written = COMPARISON.write(rendered, folder, run, document=document)
     return comparison, written

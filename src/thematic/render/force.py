@@ -23,6 +23,7 @@ from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.inputs import criteria_for, declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
+from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import ForceReport
 from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED
 from thematic.scoring.criteria import CriteriaSet
@@ -60,6 +61,7 @@ def render_force_report(
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     agreement: Mapping[str, Any] | None = None,
     min_assessed: int = MIN_ASSESSED,
+    marking: str = DEFAULT_MARKING,
 ) -> dict[str, bytes]:
     """The force report of a results document (the model, or its JSON data) in each format, as bytes by
     format name ("html", "pdf").
@@ -72,7 +74,8 @@ def render_force_report(
                                       agreement=agreement, min_assessed=min_assessed)
         return {"report": report, "charts": force_charts(report)}
 
-    return FORCE.render(formats, template_dir, context)
+    return FORCE.render(formats, template_dir, context,
+                        publication=Publication.of(marking, [(criteria.id, criteria.file.version)]))
 
 
 def write_force_report(
@@ -87,6 +90,7 @@ def write_force_report(
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     outputs: OutputSet | None = None,
     min_assessed: int = MIN_ASSESSED,
+    marking: str = DEFAULT_MARKING,
 ) -> list[Path]:
     """`thematic report RESULTS.json`: the force report of the results file `results` in `out`, with
     the criteria file and the agreement file if given; the paths written, in format order. The
@@ -103,6 +107,6 @@ def write_force_report(
                                                 case_ids=loaded.case_ids)
         rendered = render_force_report(loaded.document, criteria_set, formats=formats, template_dir=template_dir,
                                        suppress_below=suppress_below, thresholds=thresholds,
-                                       agreement=agreement_document, min_assessed=min_assessed)
+                                       agreement=agreement_document, min_assessed=min_assessed, marking=marking)
         return FORCE.write(rendered, out, run)
 

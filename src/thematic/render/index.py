@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thematic.render.output import Report
+from thematic.render.publication import DEFAULT_MARKING, Publication
 
 __all__ = ["IndexEntry", "IndexSection", "IndexPage", "render_index", "INDEX", "TEMPLATE"]
 
@@ -43,6 +44,7 @@ class IndexPage:
     commands: tuple[str, ...]  # how the page's reports were made, for the reader who wants to redo it
 
 
-def render_index(page: IndexPage, template_dir: str | Path | None = None) -> str:
+def render_index(page: IndexPage, template_dir: str | Path | None = None, marking: str = DEFAULT_MARKING) -> str:
     """The index page's HTML."""
-    return INDEX.render(["html"], template_dir, lambda: {"page": page})["html"].decode("utf-8")
+    return INDEX.render(["html"], template_dir, lambda: {"page": page},
+                        publication=Publication.of(marking))["html"].decode("utf-8")

@@ -16,6 +16,7 @@ from thematic.load.sample import load_judged_sample
 from thematic.model.results import ResultsDocument
 from thematic.render.force import FILE_NAMES, FORCE, render_force_report
 from thematic.render.output import json_text
+from thematic.render.publication import DEFAULT_MARKING
 from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
@@ -36,7 +37,7 @@ def default_folder(inspection_id: str, inspection_file: str) -> Path:
                                          use="the default output folder out/ID")
 
 
-def run_inspection(inspection_file: str, output: str | None = None) -> InspectionRun:
+def run_inspection(inspection_file: str, output: str | None = None, marking: str = DEFAULT_MARKING) -> InspectionRun:
     """Score the inspection in `inspection_file` and write its results and force report to `output`
     (-o; default out/INSPECTION-ID)."""
     inspection = load_inspection(inspection_file)
@@ -53,7 +54,7 @@ def run_inspection(inspection_file: str, output: str | None = None) -> Inspectio
             from thematic.stats.agreement import agreement_from_sample  # scipy and statsmodels: only here
 
             agreement = agreement_from_sample(sample).to_json()  # the report shows it if any case is double-scored
-        rendered = render_force_report(document, inspection.criteria, agreement=agreement)
+        rendered = render_force_report(document, inspection.criteria, agreement=agreement, marking=marking)
         results = outputs.add(out / "results.json", json_text(document.to_json()))
         reports = FORCE.write(rendered, out, outputs)
         outputs.commit()

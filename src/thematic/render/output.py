@@ -8,12 +8,15 @@ runs in the same steps for each:
    naming `--format` otherwise), and `Report.declare` declares their files in the run's
    `OutputSet` before any work, so a file that must not be written stops the run first;
 2. `Report.render` checks the template, then builds the view data (a callable, so nothing is
-   computed for a broken template), renders the HTML for browsers and, for the PDF, the same
-   template with the paged-media styles, all from one sandboxed Jinja2 environment
-   (`thematic.render.html.Templates`); the PDF is made by WeasyPrint (`thematic.render.pdf`), and a
-   PDF that is not accessible is one error: an InputError naming a user's template folder (exit 2),
-   or, from the packaged templates, the `PdfError` itself (an internal failure). It returns bytes by
-   format, so nothing is written until every format has rendered;
+   computed for a broken template) with the report's publication details (its protective marking,
+   the date produced, the tool's and the criteria's versions: `thematic.render.publication`, shown
+   at the top and bottom of the HTML and of every PDF page by the base template), renders the HTML
+   for browsers and, for the PDF, the same template with the paged-media styles, all from one
+   sandboxed Jinja2 environment (`thematic.render.html.Templates`); the PDF is made by WeasyPrint
+   (`thematic.render.pdf`), and a PDF that is not accessible is one error: an InputError naming a
+   user's template folder (exit 2), or, from the packaged templates, the `PdfError` itself (an
+   internal failure). It returns bytes by format, so nothing is written until every format has
+   rendered;
 3. `Report.write` stages the JSON document (if any) and the rendered files under the report's own
    names in the run's `OutputSet`, whose owner commits them together: every file of a run, or none.
 """
@@ -30,6 +33,7 @@ from thematic.core.atomic import OutputSet, output_set
 from thematic.core.errors import InputError
 from thematic.render.html import Templates, environment
 from thematic.render.pdf import PdfError, html_to_pdf
+from thematic.render.publication import Publication
 
 __all__ = ["GENERATOR", "DOCUMENTS", "DOCUMENT_FORMATS", "Formats", "Report", "check_template_dir", "json_text",
            "split_formats", "template_problem"]
@@ -89,13 +93,15 @@ class Report:
             outputs.in_folder(folder, self.files[fmt], option=self.option)
 
     def render(self, formats: Sequence[str], template_dir: str | Path | None,
-               context: Callable[[], Mapping[str, Any]]) -> dict[str, bytes]:
+               context: Callable[[], Mapping[str, Any]], *, publication: Publication | None = None,
+               ) -> dict[str, bytes]:
         """The report in each of `formats` (html, pdf), as bytes by format. `context` builds the
-        template's variables once the formats are known and the template loads."""
+        template's variables once the formats are known and the template loads; `publication` (by
+        default: the default marking, today, no criteria named) is the template's `publication`."""
         chosen = DOCUMENT_FORMATS.check(formats)
         templates = Templates(template_dir)
         templates.check(self.template)  # a missing or broken template stops before any work
-        variables = context()
+        variables = {"publication": publication or Publication(), **context()}
         rendered: dict[str, bytes] = {}
         if "html" in chosen:
             rendered["html"] = self.html(templates, variables).encode("utf-8")
@@ -104,7 +110,10 @@ class Report:
         return rendered
 
     def html(self, templates: Templates, variables: Mapping[str, Any], *, paged: bool = False) -> str:
-        """The report's HTML; `paged` adds the paged-media styles (print.css) that only WeasyPrint reads."""
+        """The report's HTML; `paged` adds the paged-media styles (print.css) that only WeasyPrint reads.
+        Without a `publication` in `variables`, the default one."""
+        if "publication" not in variables:
+            variables = {**variables, "publication": Publication()}
         return templates.render(self.template, **variables, paged=paged, generator=GENERATOR)
 
     def pdf(self, templates: Templates, variables: Mapping[str, Any], template_dir: str | Path | None) -> bytes:

@@ -24,6 +24,7 @@ from thematic.render.context import question_text
 from thematic.render.findings import FindingView, finding_view
 from thematic.render.inputs import criteria_texts, declare_inputs
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
+from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.views import (
     MIN_ASSESSED,
     RateView,
@@ -409,13 +410,14 @@ def programme_charts(report: ProgrammeReport) -> dict[str, Chart]:
 
 def render_programme_report(programme: Programme, results: Sequence[Results], criteria: CriteriaSet | None = None, *,
                             formats: Sequence[str] = ("html", "pdf"), template_dir: str | Path | None = None,
-                            suppress_below: int | None = None) -> dict[str, bytes]:
+                            suppress_below: int | None = None, marking: str = DEFAULT_MARKING) -> dict[str, bytes]:
     """The programme report in each of `formats` (html, pdf), as bytes by format."""
     def context() -> dict[str, Any]:
         report = programme_report_context(programme, results, criteria, suppress_below=suppress_below)
         return {"report": report, "charts": programme_charts(report)}
 
-    return PROGRAMME.render(formats, template_dir, context)
+    return PROGRAMME.render(formats, template_dir, context, publication=Publication.of(
+        marking, [(r.criteria_id, r.criteria_version) for r in results]))
 
 
 def programme_formats(formats: Sequence[str] | None, suppress_below: int | None) -> tuple[str, ...]:
@@ -434,7 +436,8 @@ def write_programme_report(paths: Sequence[str], out: str | Path | None = None, 
                            formats: Sequence[str] | None = None, criteria: str | None = None,
                            template_dir: str | Path | None = None, suppress_below: int | None = None,
                            outputs: OutputSet | None = None,
-                           min_assessed: int = MIN_ASSESSED) -> tuple[Programme, list[Path]]:
+                           min_assessed: int = MIN_ASSESSED,
+                           marking: str = DEFAULT_MARKING) -> tuple[Programme, list[Path]]:
     """`thematic report` of several results files: the programme (InputError for different criteria
     sets or an inspection given twice) and the paths written, programme.json first. `formats` as in
     `programme_formats`; `out` defaults to out/programme-YEARS. The outputs are checked once the
@@ -454,7 +457,7 @@ def write_programme_report(paths: Sequence[str], out: str | Path | None = None, 
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
             rendered = render_programme_report(programme, loaded, criteria_texts(loaded[0], criteria),
                                                formats=documents, template_dir=template_dir,
-                                               suppress_below=suppress_below)
+                                               suppress_below=suppress_below, marking=marking)
         written = PROGRAMME.write(rendered, folder, run, document=programme.to_json() if "json" in chosen else None)
     return programme, written
 

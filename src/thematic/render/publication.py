@@ -85,6 +85,10 @@ class Publication:
         return f"{self.produced.day} {self.produced:%B %Y}"
 
     @property
+    def produced_iso(self) -> str:
+        return self.produced.isoformat()
+
+    @property
     def criteria_text(self) -> str:
         """"criteria ncpi-thematic-2019 version 1" (several joined with "and"), or ""."""
         named = [f"{cid} version {version}" for cid, version in self.criteria]
