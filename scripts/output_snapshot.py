@@ -27,7 +27,11 @@ Normalisation, kept to what legitimately varies from run to run (see `Normaliser
     two worker processes and are printed as each finishes);
   * XLSX workbooks (zip files): the members are hashed uncompressed, sorted by name, so zip
     timestamps do not count, and docProps/core.xml's created/modified times (openpyxl writes the
-    current time) become <DATE>.
+    current time) become <DATE>;
+  * the date reports say they were produced ("Produced 1 January 2020 with thematic ..."): every
+    command runs with SOURCE_DATE_EPOCH set to one fixed time (`PRODUCED`), which thematic uses
+    instead of today, so a snapshot taken on another day gives the same HTML and PDF bytes (the
+    date is drawn as glyphs in a PDF's compressed page streams: it could not be masked there).
 PDFs are hashed as written: WeasyPrint (70) writes no /CreationDate, /ModDate or trailer /ID
 for these reports, so two runs give the same bytes. A PDF that does carry a date is reported on
 standard error, since it will make two snapshots differ.
@@ -418,8 +422,13 @@ def prepare(run: Path, inputs: Path) -> dict[str, str]:
     return {rel: sha256(path.read_bytes()) for rel, path in files_under(run).items()}
 
 
+#: The time every command's reports say they were produced (SOURCE_DATE_EPOCH): 1 January 2020.
+PRODUCED = "1577836800"
+
+
 def environment(pythonpath: str | None) -> dict[str, str]:
     env = dict(os.environ)
+    env["SOURCE_DATE_EPOCH"] = PRODUCED  # reports print the date they were produced: one date, any day
     env.pop("THEMATIC_DEBUG", None)  # a traceback instead of the one-line message would differ
     env.pop("PYTHONPATH", None)
     if pythonpath:
