@@ -135,3 +135,32 @@ def test_header_row_and_encoding_read_a_windows_export_with_a_title_row(tmp_path
     with pytest.raises(InputError) as caught:
         import_tables(tmp_path / "cases.csv", tmp_path / "mapping.yaml")
     assert "encoding" in str(caught.value) or "is not in cases.csv" in str(caught.value)
+
+
+def test_a_key_of_the_wrong_shape_does_not_hide_the_other_mistakes(tmp_path):
+    """A misspelt key is reported, and the rest of the mapping is still checked against the export;
+    what only follows from leaving the bad key out (severity, its spec gone, "not mapped") is not."""
+    text = MAPPING
+    for old, new in [('severity: {column: Risk,', 'severity: {colum: Risk,'),   # a misspelt key
+                     ("    child.age: Age", "    child.age: Agee"),            # a column not in cases.csv
+                     ("  ignore: [Notes]", "  ignor: [Notes]")]:              # another misspelt key
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    table, path = write_export(tmp_path, mapping=text)
+    with pytest.raises(InputError) as caught:
+        import_tables(table, path)
+    shown = {p.field: p for p in caught.value.problems}
+    assert sorted(shown) == ["cases.fields.child.age", "cases.ignor", "tables.incidents.fields.severity.colum"]
+    assert 'unknown field "colum"; did you mean "column"?' in shown["tables.incidents.fields.severity.colum"].message
+    assert shown["tables.incidents.fields.severity.colum"].line == line_of(text, "severity: {colum")
+    assert 'unknown field "ignor"; did you mean "ignore"?' in shown["cases.ignor"].message
+    assert 'column "Agee" is not in' in shown["cases.fields.child.age"].message
+    assert shown["cases.fields.child.age"].line == line_of(text, "child.age: Agee")
+
+
+def test_a_mapping_without_its_main_table_stops_at_that(tmp_path):
+    table, path = write_export(tmp_path, mapping=MAPPING.replace("cases:\n", "casez:\n", 1))
+    with pytest.raises(InputError) as caught:
+        import_tables(table, path)
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert 'unknown field "casez"' in messages and "cases" in messages

@@ -13,6 +13,7 @@ wide export): its columns are patterns with the placeholder `{n}` (`Referral {n}
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,7 +21,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from thematic.core.errors import InputError, Problem
-from thematic.load.yaml_source import YamlDocument, located_problem, read_yaml_file, validation_problems
+from thematic.load.yaml_source import (
+    YamlDocument,
+    field_path,
+    located_problem,
+    read_yaml_file,
+    validation_problems,
+)
 from thematic.tabular.convert import DEFAULT_BOOLEANS, ISO, OMIT, Rule, check_mapped_value, has_time, strptime_format
 from thematic.tabular.targets import (
     LIST_SECTIONS,
@@ -376,19 +383,56 @@ class _Compiler:
         return main, children
 
 
+def _salvage(data: Any, error: ValidationError, removed: list[str]) -> Any:
+    """`data` without the keys pydantic refused (each the deepest key of an error's place that is in
+    the data), adding their dotted paths to `removed`; None if an error's place is not in it."""
+    data = copy.deepcopy(data)
+    for err in error.errors(include_url=False):
+        node, parent, key = data, None, None
+        for part in err["loc"]:
+            if isinstance(node, dict) and part in node:
+                parent, key, node = node, part, node[part]
+            else:
+                break
+        if parent is None or (parent is data and key in ("mapping", "cases")):
+            return None  # the mapping's version or its main table: nothing to check without it
+        parent.pop(key, None)
+        prefix = err["loc"][: list(err["loc"]).index(key) + 1] if key in err["loc"] else err["loc"]
+        removed.append(field_path(tuple(prefix)))
+    return data
+
+
 def read_mapping(path: str | Path) -> tuple[Mapping, list[Problem]]:
     """Read and compile a mapping file: the mapping, and every problem found in it, each at its line
     (a mapping with problems is complete enough to check the export's columns against).
-    InputError if the file is not a mapping at all (unreadable, or keys and values of the wrong shape)."""
+
+    A key or value of the wrong shape is a problem too: the mapping is compiled without it, so that
+    the rest is still checked (a problem that only follows from leaving it out is not reported).
+    InputError if the file is not a mapping at all, or lacks its version or main table."""
     doc = read_yaml_file(path)
-    try:
-        file = MappingFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, doc, model=MappingFile)) from None
+    shape: list[Problem] = []
+    removed: list[str] = []
+    data = doc.data
+    for _ in range(3):  # leaving out one bad key can show another beneath it, as pydantic stops at the first
+        try:
+            file = MappingFile.model_validate(data)
+            break
+        except ValidationError as exc:
+            # Not what only follows from a key left out before: a spec without its misspelt `column`.
+            shape += [p for p in validation_problems(exc, doc, model=MappingFile)
+                      if not any(r == p.field or r.startswith(f"{p.field}.") for r in removed)]
+            data = _salvage(data, exc, removed) if isinstance(data, dict) else None
+            if data is None:
+                raise InputError(sorted(dict.fromkeys(shape), key=lambda p: p.line or 0)) from None
+    else:
+        raise InputError(sorted(dict.fromkeys(shape), key=lambda p: p.line or 0))
     compiler = _Compiler(file, doc)
     main, children = compiler.compile()
+    follow_on = [p for p in compiler.problems
+                 if any(p.field == r or (p.field or "").startswith((r + ".", r + "[")) for r in removed)]
     # A bad global date format is found once per field that uses it: report it once.
-    problems = sorted(dict.fromkeys(compiler.problems), key=lambda p: p.line or 0)
+    problems = sorted(dict.fromkeys([*shape, *(p for p in compiler.problems if p not in follow_on)]),
+                      key=lambda p: p.line or 0)
     return Mapping(Path(path), doc, main, children), problems
 
 
