@@ -153,3 +153,16 @@ def test_the_wide_westmoor_export_imports_to_the_same_case_files_as_the_long_one
     header = (EXPORTS / "westmoor-wide" / "cases.csv").read_text(encoding="utf-8").splitlines()[0]
     assert "Referral 2 Date" in header and "Supervision 4 Type" in header
     assert sorted(p.name for p in (EXPORTS / "westmoor-wide").glob("*.csv")) == ["cases.csv"]
+
+
+def test_a_column_of_every_group_can_be_ignored_with_n(tmp_path):
+    groups = {"Referral 1 Date": ["05/03/2019 09:00", ""], "Referral 1 To": ["EH", ""],
+              "Referral 1 Note": ["fictional", ""], "Referral 2 Date": ["", ""], "Referral 2 To": ["", ""],
+              "Referral 2 Note": ["", ""]}
+    outcome = import_tables(*wide(tmp_path, groups))
+    assert list(outcome.unmapped.values()) == [["Referral 1 Note", "Referral 2 Note"]]
+    ignoring = WIDE_MAPPING.replace("  ignore: [Notes]", '  ignore: [Notes, "Referral {n} Note"]')
+    assert ignoring != WIDE_MAPPING
+    outcome = import_tables(*wide(tmp_path, groups, ignoring))
+    assert outcome.unmapped == {}
+    assert referrals(outcome)["T-001"] == [("2019-03-05T09:00", "early_help")]

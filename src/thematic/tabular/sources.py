@@ -163,8 +163,12 @@ def _match(mapping: Mapping, plan: TablePlan, table: Table, problems: list[Probl
 
 
 def _unmapped(source: Source) -> list[str]:
+    """Columns neither mapped nor ignored; an ignored name with {n} ignores that column of every group."""
     used = set(source.positions) | set(source.plan.spec.ignore)
-    return [c for c in source.table.used_columns() if c not in used]
+    groups = [re.compile(re.escape(before) + "[0-9]+" + re.escape(after))
+              for before, after in (name.split(GROUP_NUMBER, 1) for name in source.plan.spec.ignore
+                                    if GROUP_NUMBER in name)]
+    return [c for c in source.table.used_columns() if c not in used and not any(g.fullmatch(c) for g in groups)]
 
 
 def _mode_problems(mapping: Mapping, plan: TablePlan, database: bool) -> list[Problem]:
