@@ -343,3 +343,8 @@ def test_a_wide_table_in_a_database_is_read_by_its_column_groups(tmp_path, long_
                        tmp_path / "cases")
     assert code == 0, err
     assert case_files(tmp_path / "cases") == long_cases
+
+
+def test_a_plain_postgresql_url_uses_the_installed_driver(postgres_database):
+    assert postgres_database.startswith("postgresql://")
+    assert read_all(postgres_database, "SELECT 'WM-2019-001' AS case_ref") == [("WM-2019-001",)]

@@ -79,7 +79,10 @@ def database_url(given: str | None, environ: Mapping[str, str] | None = None) ->
         # The text may hold a password: say what is expected without repeating it.
         raise InputError.single(origin, "is not a database URL; expected e.g. postgresql+psycopg://USER@HOST/NAME "
                                         "or sqlite:///warehouse.db") from None
-    found = DatabaseUrl(text, parsed.render_as_string(hide_password=True), parsed.password)
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2; psycopg 3 is installed
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    found = DatabaseUrl(parsed.render_as_string(hide_password=False), parsed.render_as_string(hide_password=True),
+                        parsed.password)
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not database.startswith("file:") \
             and not Path(database).is_file():
