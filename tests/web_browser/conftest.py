@@ -18,7 +18,7 @@ from postgres_support import create_database
 
 from .workspace import Server, serving, thematic, unscored_inspection
 
-LEAD, INSPECTOR, OTHER_INSPECTOR = "lead-t", "insp-t", "insp-u"
+LEAD, INSPECTOR, OTHER_INSPECTOR, FORCE_USER, PROGRAMME_USER = "lead-t", "insp-t", "insp-u", "force-t", "prog-t"
 # The inspection the inspector tests score, imported with the CLI and assigned by the lead in the browser.
 SCORED = "exampleshire-2019"
 
@@ -46,15 +46,16 @@ def workspace(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if backend == "postgres":
         database_url = create_database(request.getfixturevalue("postgres_url"), f"web_{secrets.token_hex(4)}")
     data = tmp_path_factory.mktemp(f"workspace-{backend}") / "data"
-    passwords = {name: secrets.token_urlsafe(12) for name in (LEAD, INSPECTOR, OTHER_INSPECTOR)}
+    roles = {LEAD: ["lead"], INSPECTOR: ["inspector"], OTHER_INSPECTOR: ["inspector"],
+             FORCE_USER: ["force", "--force", "exampleshire"], PROGRAMME_USER: ["programme"]}
+    passwords = {name: secrets.token_urlsafe(12) for name in roles}
 
     def cli(*args: str | Path, stdin: str | None = None) -> Any:
         return thematic(*args, "--data", data, database_url=database_url, stdin=stdin)
 
     cli("web", "init")
-    cli("web", "adduser", LEAD, "--role", "lead", "--password-stdin", stdin=passwords[LEAD] + "\n")
-    for name in (INSPECTOR, OTHER_INSPECTOR):
-        cli("web", "adduser", name, "--role", "inspector", "--password-stdin", stdin=passwords[name] + "\n")
+    for name, role in roles.items():
+        cli("web", "adduser", name, "--role", *role, "--password-stdin", stdin=passwords[name] + "\n")
     cli("web", "import", unscored_inspection(SCORED, data.parent / "inspection"))
     with serving(data, database_url=database_url) as server:
         yield Workspace(backend, server, database_url, passwords)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from a11y import axe_page_violations
 
-from .conftest import INSPECTOR, LEAD, SCORED, Workspace
+from .conftest import FORCE_USER, INSPECTOR, LEAD, PROGRAMME_USER, SCORED, Workspace
 from .pages import (
     assert_accessible,
     assign,
@@ -37,8 +37,8 @@ from .pages import (
 from .workspace import inspection_archive, thematic
 
 # Cases of SCORED given to INSPECTOR, one per test that scores, so the tests do not depend on each other.
-KEYBOARD_CASE, NO_SCRIPT_CASE, EXPORTED_CASE, UNTOUCHED_CASE = (
-    "EXA-2019-001", "EXA-2019-002", "EXA-2019-003", "EXA-2019-004")
+KEYBOARD_CASE, NO_SCRIPT_CASE, EXPORTED_CASE, UNTOUCHED_CASE, REOPENED_CASE = (
+    "EXA-2019-001", "EXA-2019-002", "EXA-2019-003", "EXA-2019-004", "EXA-2019-005")
 GRADE = "requires_improvement"
 
 
@@ -51,12 +51,12 @@ def context(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def assigned(workspace: Workspace, browser: Any) -> dict[str, str]:
-    """SCORED's first four cases assigned to INSPECTOR by the lead: case id -> case page path."""
+    """SCORED's first five cases assigned to INSPECTOR by the lead: case id -> case page path."""
     context = browser.new_context()
     try:
         page = context.new_page()
         sign_in(page, workspace.url, LEAD, workspace.passwords[LEAD])
-        wanted = [KEYBOARD_CASE, NO_SCRIPT_CASE, EXPORTED_CASE, UNTOUCHED_CASE]
+        wanted = [KEYBOARD_CASE, NO_SCRIPT_CASE, EXPORTED_CASE, UNTOUCHED_CASE, REOPENED_CASE]
         assign(page, workspace.url, SCORED, wanted, INSPECTOR)
         page = context.new_page()
         context.clear_cookies()
@@ -222,6 +222,12 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
         with page.expect_navigation():
             page.click('button[name="action"][value="submit"]')
         check(page, "case page with errors")
+        context.clear_cookies()
+        for user in (FORCE_USER, PROGRAMME_USER):
+            sign_in(page, workspace.url, user, workspace.passwords[user])
+            check(page, f"home ({user})")
+            context.clear_cookies()
+        sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
         for label, path, status in [("not found", "/inspections/no-such-inspection", 404),
                                     ("forbidden", "/import", 403)]:
             response = page.goto(workspace.url + path)
@@ -243,6 +249,45 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
     finally:
         context.close()
     assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+
+
+def test_a_lead_reopens_a_submitted_case_with_a_reason(
+    workspace: Workspace, browser: Any, assigned: dict[str, str]
+) -> None:
+    case_page = f"{workspace.url}{assigned[REOPENED_CASE]}"
+    inspector = browser.new_context()
+    page = inspector.new_page()
+    sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
+    page.goto(case_page)
+    score_without_keyboard(page)
+    with page.expect_navigation():
+        page.click('button[name="action"][value="submit"]')
+    assert my_cases(page, workspace)[REOPENED_CASE] == "Submitted"
+
+    lead = browser.new_context(bypass_csp=True)  # for axe on the reopen form and its error
+    try:
+        lead_page = lead.new_page()
+        sign_in(lead_page, workspace.url, LEAD, workspace.passwords[LEAD])
+        lead_page.goto(case_page)
+        assert_accessible(lead_page)
+        with lead_page.expect_navigation() as navigation:
+            lead_page.get_by_role("button", name="Reopen the case").click()
+        assert navigation.value is not None and navigation.value.status == 400, "reopened without a reason"
+        assert lead_page.locator(".govuk-error-summary, .govuk-error-message").count() >= 1
+        assert_accessible(lead_page)
+
+        reason = "A strategy discussion record was found after submission."
+        lead_page.fill('textarea[name="reason"]', reason)
+        with lead_page.expect_navigation():
+            lead_page.get_by_role("button", name="Reopen the case").click()
+        assert reason in lead_page.locator('[aria-labelledby="history-heading"]').inner_text()
+    finally:
+        lead.close()
+
+    assert my_cases(page, workspace)[REOPENED_CASE] != "Submitted"
+    page.goto(case_page)
+    assert page.locator('button[name="action"][value="submit"]').count() == 1, "the inspector cannot edit it again"
+    inspector.close()
 
 
 def test_axe_on_a_live_page_finds_a_planted_violation(workspace: Workspace, browser: Any) -> None:
