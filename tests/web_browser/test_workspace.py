@@ -79,6 +79,12 @@ def test_a_lead_imports_an_inspection_and_assigns_cases(workspace: Workspace, br
     lead = browser.new_context()
     page = lead.new_page()
     sign_in(page, workspace.url, LEAD, workspace.passwords[LEAD])
+    # GOV.UK Frontend's stylesheet (copied by `make static`) is linked and served by the app itself.
+    stylesheets = page.eval_on_selector_all('link[rel="stylesheet"]', "links => links.map(l => l.href)")
+    govuk = [href for href in stylesheets if href.endswith("/govuk-frontend/govuk-frontend.min.css")]
+    assert govuk, f"no GOV.UK Frontend stylesheet among {stylesheets}"
+    response = page.request.get(govuk[0])
+    assert response.status == 200 and "text/css" in response.headers["content-type"]
     page.goto(f"{workspace.url}/import")
     page.set_input_files('input[name="archive"]', str(archive))
     with page.expect_navigation():
