@@ -32,8 +32,13 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
 from thematic.web.settings import _database  # noqa: E402
+
+# Argon2 is slow by design (about half a second per password on this machine, and every test makes
+# seven accounts); the tests use a fast hasher, except test_web_pages' Argon2 test and the real server.
+override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "inspections" / "exampleshire-2019.yaml"

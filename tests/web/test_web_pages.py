@@ -179,3 +179,16 @@ def test_a_session_ends_after_inactivity(web_db: str) -> None:
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(f"/inspections/{w.inspection.slug}/cases")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+
+
+def test_passwords_are_hashed_with_argon2(web_db: str) -> None:
+    from django.test.utils import override_settings
+
+    from thematic.web.accounts import add_user
+    from thematic.web.settings import PASSWORD_HASHERS as REAL_HASHERS  # the module's, not the tests' override
+
+    assert REAL_HASHERS[0].endswith("Argon2PasswordHasher")
+    with override_settings(PASSWORD_HASHERS=REAL_HASHERS):
+        user, _ = add_user("insp-q", "inspector", password=PASSWORD)
+        assert user.password.startswith("argon2$argon2id$")
+        assert Client().post("/sign-in", {"username": "insp-q", "password": PASSWORD}).status_code == 302
