@@ -94,7 +94,9 @@ def test_pdf_text_contains_the_key_findings():
     for finding in report.key_findings:
         assert words(finding.summary) in text, finding.theme.id
         assert words(finding.weakest_text) in text, finding.theme.id
-        assert words(finding.theme.finding) in text, finding.theme.id
+        assert words(finding.theme.finding.summary) in text, finding.theme.id
+        for quote in finding.theme.finding.quotes:
+            assert words(quote.text) in text, finding.theme.id
 
 
 def test_suppressed_pdf_names_no_case():
