@@ -130,3 +130,19 @@ def test_export_refuses_a_folder_with_files_in_it(web_db: str, tmp_path: Path) -
     with pytest.raises(InputError, match="new or empty folder"):
         export_inspection(inspection, tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_a_lead_downloads_the_same_export_as_the_command_writes(web_db: str, tmp_path: Path) -> None:
+    w = world()
+    client_for(w.insp_a).post(f"/assignments/{w.own.pk}", {"version": "0", "action": "save", "grade": "good"})
+    response = client_for(w.lead).get(f"/inspections/{w.inspection.slug}/export")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path / "download")
+    export_inspection(w.inspection, tmp_path / "command")
+    downloaded, written = tmp_path / "download" / w.inspection.slug, tmp_path / "command"
+    names = sorted(str(p.relative_to(written)) for p in written.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(downloaded)) for p in downloaded.rglob("*") if p.is_file())
+    assert "judgements/exampleshire-2019-insp-a.yaml" in names
+    for name in names:
+        assert (downloaded / name).read_bytes() == (written / name).read_bytes(), name

@@ -49,6 +49,7 @@ MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[
     ("GET", "/import", None, _nothing, (S, 200, 403, 403, 403, 403, 403, 403)),
     ("GET", "/inspections/{slug}", None, _nothing, (S, 200, 403, 403, 404, 403, 404, 403)),
     ("GET", "/inspections/{slug}/cases", None, _nothing, (S, 200, 200, 200, 404, 200, 404, 200)),
+    ("GET", "/inspections/{slug}/export", None, _nothing, (S, 200, 403, 403, 404, 403, 404, 403)),
     ("POST", "/inspections/{slug}/assign", _assign_form, _nothing, (S, 302, 403, 403, 404, 403, 404, 403)),
     ("GET", "/assignments/{own}", None, _nothing, (S, 200, 200, 404, 404, 404, 404, 404)),
     ("POST", "/assignments/{own}", _save_form, _nothing, (S, 403, 302, 404, 404, 404, 404, 404)),

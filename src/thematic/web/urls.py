@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/<slug:inspection>", views.inspection, name="inspection"),
     path("inspections/<slug:inspection>/cases", views.my_cases, name="my_cases"),
     path("inspections/<slug:inspection>/assign", views.assign_cases, name="assign"),
+    path("inspections/<slug:inspection>/export", views.export_download, name="export"),
     path("assignments/<int:pk>", views.case, name="case"),
     path("assignments/<int:pk>/reopen", views.reopen_case, name="reopen"),
 ]

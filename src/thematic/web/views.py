@@ -423,6 +423,30 @@ def _import_archive(data: bytes, lead: User) -> str:
     return imported.slug
 
 
+@require_GET
+def export_download(request: HttpRequest, inspection: str) -> HttpResponse:
+    """The export `thematic web export` writes, as a .zip for a lead to download."""
+    import io
+
+    from thematic.web.exporting import export_inspection
+
+    found = inspection_or_404(request.user, inspection)
+    refused = _lead_only(request)
+    if refused is not None:
+        return refused
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="thematic-export-") as folder:
+        root = Path(folder) / found.slug
+        export_inspection(found, root, viewer=request.user)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, str(path.relative_to(Path(folder))))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{found.slug}-export.zip"'
+    return response
+
+
 def _inspection_files(folder: Path) -> list[Path]:
     """The top-level YAML files of an unpacked archive that are inspection files (a criteria file may sit beside)."""
     from thematic.load.yaml_source import read_text
