@@ -192,3 +192,17 @@ def test_passwords_are_hashed_with_argon2(web_db: str) -> None:
         user, _ = add_user("insp-q", "inspector", password=PASSWORD)
         assert user.password.startswith("argon2$argon2id$")
         assert Client().post("/sign-in", {"username": "insp-q", "password": PASSWORD}).status_code == 302
+
+
+def test_a_lead_adds_an_account_and_sees_its_password_once(web_db: str) -> None:
+    w = world()
+    lead = client_for(w.lead)
+    page = lead.post("/accounts", {"name": "insp-c", "role": "inspector"}).content.decode()
+    found = re.search(r'id="one-time-password">([^<]+)<', page)
+    assert found is not None
+    assert Client().post("/sign-in", {"username": "insp-c", "password": found[1]}).status_code == 302
+    assert 'id="one-time-password"' not in lead.get("/accounts").content.decode()
+    bad = lead.post("/accounts", {"name": "Jane Smith", "role": "inspector"})
+    assert bad.status_code == 400 and 'href="#name"' in bad.content.decode()
+    no_force = lead.post("/accounts", {"name": "force-x", "role": "force"})
+    assert no_force.status_code == 400 and 'href="#force"' in no_force.content.decode()

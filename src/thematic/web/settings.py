@@ -90,6 +90,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.template.context_processors.csrf",
+        "thematic.web.context.navigation",
     ]},
 }]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign_out"),
     path("", views.home, name="home"),
     path("import", views.import_page, name="import"),
+    path("accounts", views.accounts, name="accounts"),
     path("inspections/<slug:inspection>", views.inspection, name="inspection"),
     path("inspections/<slug:inspection>/cases", views.my_cases, name="my_cases"),
     path("inspections/<slug:inspection>/assign", views.assign_cases, name="assign"),

@@ -423,6 +423,33 @@ def _import_archive(data: bytes, lead: User) -> str:
     return imported.slug
 
 
+@require_http_methods(["GET", "POST"])
+def accounts(request: HttpRequest) -> HttpResponse:
+    """A lead's list of accounts, and adding one (its one-time password shown once)."""
+    from thematic.web.accounts import add_user
+
+    refused = _lead_only(request)
+    if refused is not None:
+        return refused
+    errors: list[dict[str, str]] = []
+    added: dict[str, str] | None = None
+    form = {"name": "", "role": "inspector", "force": ""}
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "").strip() for key in form}
+        try:
+            user, password = add_user(form["name"], form["role"], force=form["force"] or None)
+        except InputError as exc:
+            anchors = {"NAME": "#name", "--role": "#role", "--force": "#force"}
+            errors = [{"text": p.message, "href": anchors.get(p.field or "", "#name")} for p in exc.problems]
+        else:
+            added = {"name": user.username, "role": form["role"], "password": password}
+            form = {"name": "", "role": "inspector", "force": ""}
+    rows = Membership.objects.select_related("user").order_by("user__username")
+    return render(request, "web/accounts.html", {"rows": rows, "errors": errors, "added": added, "form": form,
+                                                 "roles": ["lead", "inspector", "force", "programme"],
+                                                 "lead": True}, status=400 if errors else 200)
+
+
 @require_GET
 def export_download(request: HttpRequest, inspection: str) -> HttpResponse:
     """The export `thematic web export` writes, as a .zip for a lead to download."""
