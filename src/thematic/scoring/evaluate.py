@@ -44,6 +44,7 @@ from thematic.scoring.expr import format_value
 from thematic.scoring.functions import UNKNOWN, LimitExceeded, charge_items, reset_budget
 from thematic.scoring.grading import suggest_grade
 from thematic.scoring.quality import data_quality
+from thematic.scoring.set_function import SetFunction, build_set_function
 
 #: The case fields an expression may read by name (the rest of the case is the inspector's).
 _READABLE = tuple(name for name in file_fields(Case) if name not in ("judgements", "grade"))
@@ -122,14 +123,22 @@ class Scorer:
     #: False leaves the evidence of met, not met and not evidenced results empty (""): for runs
     #: that only count states (a caseload summary), where building the text is a third of the time.
     evidence: bool = True
+    #: True scores criterion by criterion (`_automatic`, `_judgement`): the reference that the
+    #: generated function of the whole set (`scoring.set_function`, used otherwise) is tested against.
+    reference: bool = False
     _severity: dict[str, str] = field(init=False, repr=False, compare=False)
     _plans: tuple[_Plan, ...] = field(init=False, repr=False, compare=False)
     _definitions: dict[str, Callable[..., Any]] = field(init=False, repr=False, compare=False)
+    _set: SetFunction | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_severity", {c.id: c.definition.severity for c in self.criteria.criteria})
         object.__setattr__(self, "_plans", tuple(_Plan(c, self.evidence) for c in self.criteria.criteria))
         object.__setattr__(self, "_definitions", {n: d.function for n, d in self.criteria.definitions.items()})
+        function = None if self.reference else build_set_function(
+            self._plans, evidence=self.evidence, judge=self._judgement, unable=_unable, each_result=_each_result,
+            evidenced_result=_evidenced_result, failure=_failure)
+        object.__setattr__(self, "_set", function)
 
     def score(self, case: Case | CaseRecord) -> CaseResult:
         """Every criterion's result for a case: the model, or the fast path's record of it (the same fields)."""
@@ -142,6 +151,12 @@ class Scorer:
         ns = _Namespace(values, self._definitions, params)
         notes = _quality_notes(case)
         results: dict[str, CriterionResult] = {}
+        if self._set is not None:
+            try:
+                self._set(ns, params, absent, case, notes, results, _functions.MAX_STEPS)
+            finally:
+                reset_budget(_UNLIMITED)
+            return self._case_result(case, results, notes)
         budget, steps = _functions._budget, _functions.MAX_STEPS  # `reset_budget()`, written out in the loop
         for plan in self._plans:
             budget.steps = steps
@@ -156,6 +171,10 @@ class Scorer:
                 result = CriterionResult(ERROR, _failure(exc))
             results[plan.id] = result
         reset_budget(_UNLIMITED)
+        return self._case_result(case, results, notes)
+
+    def _case_result(self, case: Case | CaseRecord, results: dict[str, CriterionResult],
+                     notes: list[str]) -> CaseResult:
         severity = self._severity
         suggested, provisional = suggest_grade(
             self.criteria.file.grading, [(severity[cid], r.state) for cid, r in results.items()]
@@ -194,23 +213,7 @@ class Scorer:
             return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
         charge_items(items)
         states = [(item, _state(plan, ns, params, item)) for item in items]
-        found = {s for _, s in states}
-        state = MET  # the state of an `each` criterion with no entries
-        for state in _EACH_ORDER:
-            if state in found:
-                break
-        if state is UNKNOWN:
-            return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
-        if plan.evidence[state] is None:
-            return _BARE[state]
-        shown = [_evidence(plan, state, ns, params, item) for item, s in states if s is state]
-        if not shown:
-            text = "no entries"
-        elif len(shown) > _MAX_ITEMS_SHOWN:
-            text = "; ".join(shown[:_MAX_ITEMS_SHOWN]) + f"; and {len(shown) - _MAX_ITEMS_SHOWN} more"
-        else:
-            text = "; ".join(shown)
-        return CriterionResult(state, text)
+        return _each_result(plan, states, ns, params, absent)
 
     # --- judgement criteria ----------------------------------------------------------------
 
@@ -230,6 +233,39 @@ class Scorer:
             return CriterionResult(ERROR, f"answer \"{answer.answer}\" is not one of {', '.join(answers)}")
         text = f"answer \"{answer.answer}\" by {answer.by}" + (f": {answer.note}" if answer.note else "")
         return CriterionResult(answers[answer.answer], text)
+
+
+def _each_result(plan: _Plan, states: list[tuple[Any, Any]], ns: _Namespace, params: Mapping[str, Any],
+                 absent: frozenset[str]) -> CriterionResult:
+    """The result of an `each` criterion from its entries' (entry, state) pairs, with its evidence."""
+    found = {s for _, s in states}
+    state: Any = MET  # the state of an `each` criterion with no entries
+    for state in _EACH_ORDER:
+        if state in found:
+            break
+    if state is UNKNOWN:
+        return _unable(plan, absent)
+    if plan.evidence[state] is None:
+        return _BARE[state]
+    shown = [_evidence(plan, state, ns, params, item) for item, s in states if s is state]
+    if not shown:
+        text = "no entries"
+    elif len(shown) > _MAX_ITEMS_SHOWN:
+        text = "; ".join(shown[:_MAX_ITEMS_SHOWN]) + f"; and {len(shown) - _MAX_ITEMS_SHOWN} more"
+    else:
+        text = "; ".join(shown)
+    return CriterionResult(state, text)
+
+
+def _unable(plan: _Plan, absent: frozenset[str]) -> CriterionResult:
+    return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
+
+
+def _evidenced_result(plan: _Plan, state: str, ns: _Namespace, params: Mapping[str, Any]) -> CriterionResult:
+    """A decided result of a criterion that is not `each`, with its evidence (if the scorer writes it)."""
+    if plan.evidence[state] is None:
+        return _BARE[state]
+    return CriterionResult(state, _evidence(plan, state, ns, params))
 
 
 def _state(plan: _Plan, ns: _Namespace, params: Mapping[str, Any], *item: Any) -> Any:

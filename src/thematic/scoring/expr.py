@@ -312,6 +312,9 @@ class Compiled:
     names: frozenset[str]        # case fields read directly
     params: frozenset[str]       # parameters read
     definitions: frozenset[str]  # named definitions read
+    #: The rewritten expression that `function` returns (over `_ns`, `_P` and `item`), for code that
+    #: writes several expressions into one function (`scoring.set_function`).
+    code: ast.expr | None = field(default=None, compare=False, repr=False)
 
     def __call__(self, *args: Any) -> Any:
         """One evaluation outside a scorer (tests, tools), with a full budget of steps."""
@@ -683,6 +686,7 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
         names=frozenset(compiler.names),
         params=frozenset(compiler.params),
         definitions=frozenset(compiler.definitions),
+        code=body,
     )
 
 

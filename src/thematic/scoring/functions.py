@@ -198,12 +198,31 @@ def days_between(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds() / 86400.0
 
 
+_ZERO = timedelta(0)
+# A criteria set has a handful of limits, asked for again and again: each made once.
+_LIMITS: dict[tuple[str, int | float], timedelta] = {}
+
+
+def _limit(unit: str, amount: Any) -> timedelta:
+    """`timedelta(**{unit: amount})`, kept for the numbers a criteria set uses (anything else made each time)."""
+    if type(amount) is int or type(amount) is float:
+        key = (unit, amount)
+        limit = _LIMITS.get(key)
+        if limit is None:
+            limit = timedelta(**{unit: amount})  # raises as ever for a limit out of range
+            if len(_LIMITS) < 1024:
+                _LIMITS[key] = limit
+        return limit
+    return timedelta(**{unit: amount})
+
+
 @_function
 def within_hours(start: datetime | None, end: datetime | None, hours: float) -> bool:
     """True when `end` is at or after `start` and no more than `hours` later (equal is within)."""
     if start is None or end is None:
         return False
-    return timedelta(0) <= end - start <= timedelta(hours=hours)
+    elapsed = end - start
+    return _ZERO <= elapsed and elapsed <= _limit("hours", hours)  # the limit made only if needed, as chained
 
 
 @_function
@@ -211,7 +230,8 @@ def within_days(start: datetime | None, end: datetime | None, days: float) -> bo
     """True when `end` is at or after `start` and no more than `days` × 24 hours later."""
     if start is None or end is None:
         return False
-    return timedelta(0) <= end - start <= timedelta(days=days)
+    elapsed = end - start
+    return _ZERO <= elapsed and elapsed <= _limit("days", days)
 
 
 def _as_date(value: date | datetime) -> date:
@@ -270,6 +290,9 @@ def max_gap_days(start: datetime | None, times: list[datetime], end: datetime | 
 def count(items: list[Any], **filters: Any) -> int:
     """Number of entries, optionally only those whose fields equal the keyword values:
     `count(referrals, to="health")`."""
+    if not filters and type(items) is list:  # no copy just to count it
+        charge_items(items)
+        return len(items)
     return len(_matching(items, filters))
 
 
