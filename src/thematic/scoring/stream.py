@@ -82,8 +82,51 @@ def id_hash(case_id: str) -> int:
 
 
 def _entry_text(document: dict[str, Any]) -> str:
-    # An entry of a results document's `cases`, exactly as json.dumps(indent=2) places it.
-    return json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    """An entry of a results document's `cases`, exactly as json.dumps(indent=2) places it there.
+
+    `json.dumps` with an indent runs the pure-Python encoder, which took longer than scoring the
+    case: the same text is written here with the C string encoder (tests/test_stream_entry.py)."""
+    try:
+        return _indented(document, "\n    ")
+    except _Unusual:
+        return json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+class _Unusual(Exception):
+    """A value `_indented` leaves to `json.dumps` (a float, a key that is not text)."""
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses, in C where it can
+
+
+def _indented(value: Any, newline: str) -> str:
+    """`value` as json.dumps(indent=2, ensure_ascii=False) writes it, each new line starting `newline`."""
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    inner = newline + "  "
+    if kind is dict:
+        if not value:
+            return "{}"
+        items = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            items.append(f"{_encode_text(key)}: {_indented(item, inner)}")
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if kind is list:
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join([_indented(item, inner) for item in value]) + newline + "]"
+    raise _Unusual
 
 
 class Worker:
