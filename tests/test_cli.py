@@ -219,5 +219,6 @@ def test_starting_the_cli_does_not_import_the_statistics_libraries():
 def test_run_writes_results_and_the_force_report(capsys, tmp_path):
     code, out, _ = run(capsys, "run", str(ROOT / "inspections" / "exampleshire-2019.yaml"), "-o", str(tmp_path))
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf", "results.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "cases.xlsx", "report.html", "report.pdf",
+                                                          "results.json"]
     assert f"report written to {tmp_path / 'report.pdf'}" in out

@@ -42,7 +42,8 @@ def test_report_writes_html_and_pdf_beside_the_results(capsys, tmp_path):
     code, out, err = run(capsys, "report", str(results))
     assert (code, err) == (0, "")
     html, pdf = results.parent / "report.html", results.parent / "report.pdf"
-    assert out.splitlines() == [f"report written to {html}", f"report written to {pdf}"]
+    assert out.splitlines() == [f"report written to {html}", f"report written to {pdf}",
+                                *(f"report written to {results.parent / name}" for name in ("cases.csv", "cases.xlsx"))]
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert pdf.read_bytes().startswith(b"%PDF-")
 

@@ -4,8 +4,9 @@
 `write_force_report` is all of `thematic report RESULTS.json`: it reads and checks the results
 file with its cases (`thematic.load.results`, into the same `ResultsDocument` scoring makes), finds
 the criteria set it was scored with (`thematic.render.inputs.criteria_for`), reads the
-agreement file if given, and writes DIR/report.html and DIR/report.pdf together
-(`thematic.render.output`), so a failure never leaves a half-made report. `force_charts` and
+agreement file if given, and writes DIR/report.html, DIR/report.pdf and (unless suppressed) the
+cases table DIR/cases.csv and DIR/cases.xlsx together (`thematic.render.output`), so a failure
+never leaves a half-made report. `force_charts` and
 `FORCE.html` / `FORCE.pdf` are separate steps so that the benchmark can time each.
 """
 from __future__ import annotations
@@ -19,13 +20,15 @@ from thematic.core.atomic import OutputSet, output_set
 from thematic.load.agreement import load_agreement
 from thematic.load.results import load_results
 from thematic.model.results import ResultsDocument
+from thematic.render.case_lists import case_lists
+from thematic.render.cases_table import CASES_FILES, case_table_files
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.inputs import criteria_for, declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import ForceReport
-from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED
+from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED, Suppression
 from thematic.scoring.criteria import CriteriaSet
 
 __all__ = ["FORCE", "FORCE_FORMATS", "FILE_NAMES", "FORMATS", "TEMPLATE", "ForceCharts", "force_charts",
@@ -33,7 +36,8 @@ __all__ = ["FORCE", "FORCE_FORMATS", "FILE_NAMES", "FORMATS", "TEMPLATE", "Force
 
 FORMATS: tuple[str, ...] = DOCUMENT_FORMATS.names
 TEMPLATE = "force.html.j2"
-FILE_NAMES = {"html": "report.html", "pdf": "report.pdf"}
+# cases.csv and cases.xlsx (every case's states and evidence) go beside the report unless suppressed.
+FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", **CASES_FILES}
 FORCE = Report(TEMPLATE, FILE_NAMES)
 FORCE_FORMATS = DOCUMENT_FORMATS
 
@@ -64,18 +68,30 @@ def render_force_report(
     marking: str = DEFAULT_MARKING,
 ) -> dict[str, bytes]:
     """The force report of a results document (the model, or its JSON data) in each format, as bytes by
-    format name ("html", "pdf").
+    format name ("html", "pdf"), and, unless `suppress_below` suppresses counts, its cases table
+    ("csv", "xlsx": `thematic.render.cases_table`), written beside it as cases.csv and cases.xlsx.
 
     `agreement`: the inspection's `thematic.agreement/1` document; with double-scored cases, the
     report gains its "Agreement between inspectors" section.
     """
-    def context() -> dict[str, Any]:
-        report = force_report_context(document, criteria, suppress_below=suppress_below, thresholds=thresholds,
-                                      agreement=agreement, min_assessed=min_assessed)
-        return {"report": report, "charts": force_charts(report)}
+    if not isinstance(document, ResultsDocument):
+        document = ResultsDocument.from_json(document)
+    model = document
+    withheld = Suppression(suppress_below).active
 
-    return FORCE.render(formats, template_dir, context,
-                        publication=Publication.of(marking, [(criteria.id, criteria.file.version)]))
+    def context() -> dict[str, Any]:
+        report = force_report_context(model, criteria, suppress_below=suppress_below, thresholds=thresholds,
+                                      agreement=agreement, min_assessed=min_assessed)
+        # The appendix follows the report's order of criteria, worded as its rows are.
+        questions = {row.id: row.question for theme in report.themes for row in theme.criteria}
+        return {"report": report, "charts": force_charts(report),
+                "case_lists": case_lists(model.cases or (), questions, withheld=withheld)}
+
+    publication = Publication.of(marking, [(criteria.id, criteria.file.version)])
+    rendered = FORCE.render(formats, template_dir, context, publication=publication)
+    if not withheld:
+        rendered.update(case_table_files(model.cases or (), [c.id for c in criteria.criteria], publication))
+    return rendered
 
 
 def write_force_report(
@@ -98,7 +114,8 @@ def write_force_report(
     `outputs` written together now."""
     with output_set(outputs) as run:
         declare_inputs(run, [results], criteria, agreement)
-        FORCE.declare(run, out, FORCE_FORMATS.check(formats))
+        tables = () if Suppression(suppress_below).active else tuple(CASES_FILES)
+        FORCE.declare(run, out, (*FORCE_FORMATS.check(formats), *tables))
         loaded = load_results(results, cases=True)
         criteria_set = criteria_for(loaded, criteria)
         agreement_document = None
