@@ -144,3 +144,15 @@ def test_a_case_without_a_criterion_gets_empty_cells(capsys, tmp_path):
 
 def read_csv_text(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def test_the_workbook_is_the_same_bytes_on_any_day(example_files):
+    # Every date inside is the report's production date (SOURCE_DATE_EPOCH: 1 January 2020), not the
+    # time of saving, so the same inputs give the same file.
+    import zipfile
+
+    folder, _ = example_files
+    with zipfile.ZipFile(folder / "cases.xlsx") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+    properties = openpyxl.load_workbook(folder / "cases.xlsx").properties
+    assert properties.modified.isoformat() == properties.created.isoformat() == "2020-01-01T00:00:00"

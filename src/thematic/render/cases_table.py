@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -32,6 +34,7 @@ __all__ = ["CASES_FILES", "CasesTable", "case_table_files", "cases_csv", "cases_
 CASES_FILES: dict[str, str] = {"csv": "cases.csv", "xlsx": "cases.xlsx"}
 _SHEET = "Cases"
 _FIXED = ("case id", "category", "suggested grade", "provisional", "inspector's grade")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 class CasesTable:
@@ -102,13 +105,28 @@ def cases_xlsx(table: CasesTable, publication: Publication) -> bytes:
     assert header is not None and footer is not None  # openpyxl gives every sheet both
     header.center.text = footer.center.text = marking
     header.right.text = "Page &P of &N"
-    # The document's dates are the report's production date, not the moment of saving.
     produced = datetime(publication.produced.year, publication.produced.month, publication.produced.day)
-    wb.properties.created = wb.properties.modified = produced
+    wb.properties.created = produced
     wb.properties.creator = publication.tool
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _reproducible(buffer.getvalue(), produced)
+
+
+def _reproducible(data: bytes, produced: datetime) -> bytes:
+    """The workbook with every date in it the report's production date, so the same inputs (and
+    `SOURCE_DATE_EPOCH`) give the same bytes: openpyxl stamps the saving time as the document's
+    "modified" date and on every zip entry."""
+    stamp = produced.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                member = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), member)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=produced.timetuple()[:6]), member,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def case_table_files(cases: Sequence[CaseResult], criteria_ids: Sequence[str],
