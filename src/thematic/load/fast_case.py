@@ -33,7 +33,7 @@ from typing_extensions import TypedDict
 from thematic.model.base import PLAIN_DATETIME_PATTERN, FileModel, _check_case_id, _to_date, file_fields, plain_datetime
 from thematic.model.case import SECTIONS, Case
 
-__all__ = ["Record", "CaseRecord", "fast_case"]
+__all__ = ["Record", "CaseRecord", "fast_case", "record_classes"]
 
 _WIRE_CONFIG = ConfigDict(extra="forbid", strict=True)
 _PLAIN_DATETIME_TEXT = Annotated[str, Field(pattern=PLAIN_DATETIME_PATTERN)]
@@ -212,25 +212,34 @@ def _prepare() -> tuple[Callable[[bytes], Any], Callable[[Any, list[int]], CaseR
     return validator, builders.compile()[name]
 
 
-_VALIDATE, _BUILD = _prepare()
-#: The record classes, by model name (for tests and for `isinstance`).
-RECORD_CLASSES: dict[str, type[Record]] = {
-    model.__name__: _BUILD.__globals__[model.__name__]
-    for model in FileModel.__subclasses__() if model.__name__ in _BUILD.__globals__
-}
+_PREPARED: list[Any] = []  # (validator, builder) once made: on first use, not when the CLI starts
+
+
+def _prepared() -> tuple[Callable[[bytes], Any], Callable[[Any, list[int]], CaseRecord]]:
+    if not _PREPARED:
+        _PREPARED.extend(_prepare())
+    return _PREPARED[0], _PREPARED[1]
+
+
+def record_classes() -> dict[str, type[Record]]:
+    """The record classes, by model name."""
+    build = _prepared()[1]
+    return {model.__name__: build.__globals__[model.__name__]
+            for model in FileModel.__subclasses__() if model.__name__ in build.__globals__}
 
 
 def fast_case(raw: bytes) -> CaseRecord | None:
     """The case of one JSON Lines record if it is valid beyond doubt, else None (validate it the usual way)."""
+    validate, build = _PREPARED if _PREPARED else _prepared()
     try:
-        data = _VALIDATE(raw)
+        data = validate(raw)
     except ValidationError:
         return None
     if type(data) is not dict:
         return None
     keys = [0]
     try:
-        case = _BUILD(data, keys)
+        case = build(data, keys)
     except (ValueError, TypeError, OverflowError):  # a time or id the models refuse: they word why
         return None
     # pydantic-core keeps the last of a key given twice, where the case-file reader refuses it: the
