@@ -10,7 +10,7 @@ from render_samples import example, hand_made, shipped_criteria
 from thematic.render.charts import grade_chart, rates_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.force import force_charts
-from thematic.render.views import Suppression
+from thematic.render.views import Reference, Suppression
 from thematic.stats.proportion import proportion
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -30,7 +30,8 @@ def charts(report):
 
 def rate(met, total, below=None):
     p = proportion(met, total)
-    return Suppression(below).rate(met, total, p.ci_low, p.ci_high, (0.5, 0.8))
+    references = (Reference(0.5, "a test's reference"), Reference(0.8, "a test's reference"))
+    return Suppression(below).rate(met, total, p.ci_low, p.ci_high, references)
 
 
 def test_same_data_give_the_same_bytes(report, charts):
@@ -75,17 +76,17 @@ def test_rates_chart_writes_every_value_and_flag_as_text():
     rows = [("A-01", rate(7, 10)), ("A-02", rate(19, 20)), ("A-03", rate(0, 0)), ("A-04", rate(3, 10, below=5))]
     svg = rates_chart(rows, (0.5, 0.8), chart_id="chart-t", table_id="table-t", title="Test rates").svg
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
-    assert "7 of 10, 70%; borderline" in texts          # interval 40%–89% crosses both thresholds
-    assert "19 of 20, 95%; borderline" in texts         # interval 76%–99% crosses 80%
+    assert "7 of 10, 70%" in texts                      # interval 40%–89% contains both references: no flag
+    assert "19 of 20, 95%; clearly above 50%" in texts  # interval 76%–99%: above 50%, contains 80%
     assert "0 of 0: no cases assessed" in texts
     assert "fewer than 5 of 10: rate withheld: small numbers" in texts
     assert {"50%", "80%"} <= set(texts)
 
 
-def test_rates_chart_flags_a_rate_clear_of_every_threshold_as_not_borderline():
+def test_rates_chart_flags_a_rate_clear_of_every_reference():
     svg = rates_chart([("B-01", rate(95, 100))], (0.5, 0.8), chart_id="chart-b", table_id="t", title="B").svg
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
-    assert "95 of 100, 95%" in texts                    # 89%–98%: above 80%, not borderline
+    assert "95 of 100, 95%; clearly above 50%; clearly above 80%" in texts  # 89%–98%
 
 
 def test_grade_chart_labels_bars_with_counts_and_suppressed_counts_with_words():

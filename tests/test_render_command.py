@@ -57,11 +57,12 @@ def test_report_format_and_output_folder(capsys, results, tmp_path):
     assert not (results.parent / "report.html").exists()
 
 
-def test_thresholds_option_changes_the_borderline_flags(capsys, results, tmp_path):
-    code, _, _ = run(capsys, "report", str(results), "-o", str(tmp_path), "--format", "html", "--thresholds", "5")
+def test_deprecated_thresholds_option_still_sets_a_reference_and_says_so(capsys, results, tmp_path):
+    code, _, err = run(capsys, "report", str(results), "-o", str(tmp_path), "--format", "html", "--thresholds", "5")
     assert code == 0
+    assert "--thresholds is deprecated, use --reference PCT" in err
     html = (tmp_path / "report.html").read_text()
-    assert "crosses 5%" in html and "crosses 50%" not in html
+    assert "Clearly above</strong> 5%" in html and "Borderline" not in html
 
 
 @pytest.mark.parametrize(

@@ -74,27 +74,27 @@ def test_grades_count_both_grades_and_where_they_differ():
     assert (grades.provisional.text, grades.referred_back.text) == ("1", "1")
 
 
-def test_rates_carry_n_of_n_interval_and_borderline_flag():
+def test_rates_carry_n_of_n_interval_and_no_flag_without_a_reference():
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 7 else "not_met",
                                                    "TIM-01": "met", "TIM-02": "not_evidenced" if i < 2 else "met"}}
              for i in range(10)]
     report = context(cases)
     sup01 = criterion(report, "SUP-01")
     assert sup01.rate.sentence == "7 of 10, 70%, 95% interval 40%–89%"
-    assert sup01.rate.crosses == (0.5, 0.8)
+    assert sup01.rate.against == () and sup01.rate.flag == ""
     assert criterion(report, "TIM-01").rate.sentence == "10 of 10, 100%, 95% interval 72%–100%"
-    assert criterion(report, "TIM-01").rate.crosses == (0.8,)
+    assert criterion(report, "TIM-01").rate.flags == ()
     assert criterion(report, "SUP-03").rate.note == "no cases assessed"
     assert criterion(report, "SUP-03").not_applicable.text == "10"
     # Timeliness: cases meeting every assessed timeliness criterion: the 8 without TIM-02 failing.
     assert theme(report, "timeliness").rate.n_of_n == "8 of 10"
 
 
-def test_thresholds_are_an_option():
+def test_thresholds_are_references_given_on_the_command_line():
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 7 else "not_met"}} for i in range(10)]
-    assert criterion(context(cases, thresholds=(0.3,)), "SUP-01").rate.crosses == ()
-    assert criterion(context(cases, thresholds=(0.3,)), "SUP-01").rate.band == "30% or above"
-    assert criterion(context(cases, thresholds=()), "SUP-01").rate.crosses == ()
+    assert criterion(context(cases, thresholds=(0.3,)), "SUP-01").rate.flag == "clearly above 30%"  # 40%–89%
+    assert criterion(context(cases, thresholds=(0.5,)), "SUP-01").rate.flag == ""
+    assert criterion(context(cases, thresholds=()), "SUP-01").rate.against == ()
 
 
 def test_key_findings_one_per_theme_naming_the_thematic_finding_and_the_lowest_criterion():
@@ -112,7 +112,7 @@ def test_key_findings_one_per_theme_naming_the_thematic_finding_and_the_lowest_c
     assert supervision.weakest.id == "SUP-02"
     assert "met in 3 of 10 cases, 30%, 95% interval 11%–60%" in supervision.weakest_text
     assert supervision.summary.startswith("3 of 10 cases met every criterion of this theme")
-    assert "Borderline: the interval crosses 50%" in supervision.summary
+    assert "Clearly" not in supervision.summary  # no reference given, so no flag (tests/test_flags.py)
     outcomes = next(f for f in report.key_findings if f.theme.id == "outcomes")
     assert outcomes.summary == "No case in the sample could be assessed on this theme."
     assert outcomes.weakest is None

@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 from thematic.render.views import (
+    Reference,
     Suppression,
-    band,
-    crossed,
     interval_text,
     parse_thresholds,
     percent,
@@ -50,40 +49,10 @@ def test_interval_text(low, high, text):
 def test_seven_of_ten_reads_as_the_published_wilson_example():
     # design.md: 7 of 10 met gives a Wilson interval of about 40%–89%.
     p = proportion(7, 10)
-    view = Suppression().rate(7, 10, p.ci_low, p.ci_high, (0.5, 0.8))
+    view = Suppression().rate(7, 10, p.ci_low, p.ci_high, (Reference(0.5, "a source"), Reference(0.8, "a source")))
     assert view.sentence == "7 of 10, 70%, 95% interval 40%–89%"
-    assert view.crosses == (0.5, 0.8)
-    assert view.flag == "borderline: the interval crosses 50% and 80%"
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "thresholds", "expected"),
-    [
-        (0.4, 0.6, (0.5,), (0.5,)),
-        (0.5, 0.6, (0.5,), ()),          # touching a threshold is not crossing it
-        (0.4, 0.5, (0.5,), ()),
-        (0.45, 0.85, (0.5, 0.8), (0.5, 0.8)),
-        (0.55, 0.75, (0.5, 0.8), ()),
-        (0.1, 0.9, (), ()),
-    ],
-)
-def test_crossed_lists_thresholds_strictly_inside_the_interval(low, high, thresholds, expected):
-    assert crossed(low, high, thresholds) == expected
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "expected"),
-    [
-        (0.1, 0.4, "below 50%"),
-        (0.3, 0.5, "at most 50%"),
-        (0.5, 0.8, "between 50% and 80%"),
-        (0.6, 0.7, "between 50% and 80%"),
-        (0.8, 0.95, "80% or above"),
-        (0.4, 0.6, ""),                  # borderline: no band
-    ],
-)
-def test_band_names_where_the_whole_interval_lies(low, high, expected):
-    assert band(low, high, (0.5, 0.8)) == expected
+    assert view.against_text == "not distinguishable from 50%; not distinguishable from 80%"
+    assert view.flag == ""  # where and why flags are raised: tests/test_flags.py
 
 
 @pytest.mark.parametrize(
@@ -108,7 +77,7 @@ def test_suppression_hides_small_counts_and_every_rate_that_would_reveal_one(
     assert (view.met.text, view.total.text, view.percent, view.withheld) == (met_text, total_text, percent_text,
                                                                              withheld)
     if withheld or total == 0:
-        assert (view.rate, view.ci_low, view.ci_high, view.interval, view.crosses) == (None, None, None, "", ())
+        assert (view.rate, view.ci_low, view.ci_high, view.interval, view.against) == (None, None, None, "", ())
         assert view.note == ("rate withheld: small numbers" if withheld else "no cases assessed")
         assert view.sentence == f"{met_text} of {total_text} ({view.note})"
     else:

@@ -9,6 +9,7 @@ as DIR/programme.json, .html and .pdf.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from thematic.commands._options import (
     add_template_dir,
 )
 from thematic.core.errors import InputError
-from thematic.render.views import DEFAULT_THRESHOLDS, parse_thresholds
+from thematic.render.views import parse_thresholds
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -50,10 +51,15 @@ def register(subparsers: Subparsers) -> None:
                              "default of the same name; the defaults stay reachable as default/NAME)")
     add_suppress_below(p, help="for publication: show counts from 1 to N-1 as 'fewer than N', withhold rates that "
                                "would reveal them and leave out lists of cases")
-    p.add_argument("--thresholds", default=",".join(f"{t * 100:g}" for t in DEFAULT_THRESHOLDS), metavar="PCT[,PCT]",
-                   help="percentages a rate's 95%% interval is tested against; a rate whose interval crosses one "
-                        "is flagged borderline (default: 50,80; force report only: a programme report compares "
+    p.add_argument("--reference", metavar="PCT",
+                   help="force report only: a rate every criterion and theme is compared with, in place of the "
+                        "criteria file's references; a rate is flagged 'clearly above' or 'clearly below' it only "
+                        "when its whole 95%% interval is, and the report says the reference was given on the command "
+                        "line (default: the criteria file's reference, if it gives one; a programme report compares "
                         "each force with the pooled rate instead)")
+    p.add_argument("--thresholds", metavar="PCT[,PCT]",
+                   help="deprecated: use --reference. Each percentage is used as a reference given on the command "
+                        "line (there is no 'borderline' flag any more)")
     add_criteria(p, help="the criteria file the results were scored with (default: the shipped set of the same "
                          "id); for a programme report it gives the questions and theme titles")
     add_min_assessed(p)
@@ -70,11 +76,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.agreement:
             raise InputError.single("--agreement", "goes with one results file: the agreement of that inspection's "
                                                    "inspectors is a section of its force report")
+        for option, value in (("--reference", args.reference), ("--thresholds", args.thresholds)):
+            if value is not None:
+                raise InputError.single(option, "goes with one results file: a programme report compares each "
+                                                "force with the pooled rate of the round")
         return programme_report(args)
-    try:
-        thresholds = parse_thresholds(args.thresholds)
-    except ValueError as exc:
-        raise InputError.single("--thresholds", str(exc)) from None
+    thresholds = references(args)
     from thematic.render.force import write_force_report  # matplotlib and WeasyPrint load only when used
     from thematic.render.output import split_formats
 
@@ -86,6 +93,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in written:
         print(f"report written to {path}")
     return 0
+
+
+def references(args: argparse.Namespace) -> tuple[float, ...]:
+    """The references given on the command line (proportions): --reference, or the deprecated --thresholds."""
+    if args.reference is not None and args.thresholds is not None:
+        raise InputError.single("--thresholds", "give --reference only: --thresholds is deprecated and does the same")
+    option, text = ("--reference", args.reference) if args.reference is not None else ("--thresholds", args.thresholds)
+    if text is None:
+        return ()
+    try:
+        values = parse_thresholds(text)
+    except ValueError as exc:
+        raise InputError.single(option, str(exc)) from None
+    if option == "--reference" and len(values) > 1:
+        raise InputError.single(option, f"give one percentage, such as 80, not {text}")
+    if option == "--thresholds":
+        # Said on standard error, so a script that still passes --thresholds keeps working and is told.
+        print("thematic report: --thresholds is deprecated, use --reference PCT: each value is now a reference a "
+              "rate is flagged clearly above or below (when its whole 95% interval is), not a borderline line",
+              file=sys.stderr)
+    return values
 
 
 def programme_report(args: argparse.Namespace) -> int:

@@ -71,6 +71,17 @@ class QuoteDef(FileModel):
         return self
 
 
+class ReferenceDef(FileModel):
+    """A rate a force's rates are compared with in its report, and where the figure comes from.
+
+    Optional everywhere, and never part of a criterion's fingerprint: it changes what a report
+    flags, not how a case is scored.
+    """
+
+    rate: Annotated[float, Field(gt=0, lt=1)]  # a proportion: 0.8 for 80%
+    source: Text  # who set it and where: a report, a standard, an inspectorate's own target
+
+
 class ThemeDef(FileModel):
     title: Text
     # The report's finding in the file's own words: reports show it as a summary, never in quotation
@@ -78,6 +89,9 @@ class ThemeDef(FileModel):
     finding: Text
     # The report's own words behind the finding, if any are known verbatim: shown as quotations.
     quotes: list[QuoteDef] = Field(default_factory=list)
+    # The reference this theme's criteria (and the theme's own rate) are compared with, if any:
+    # it replaces the file's top-level `reference` for this theme.
+    reference: ReferenceDef | None = None
 
 
 class CriterionDef(FileModel):
@@ -135,4 +149,6 @@ class CriteriaFile(FileModel):
     definitions: dict[Identifier, Expression] = Field(default_factory=dict)
     criteria: Annotated[list[CriterionDef], Field(min_length=1)]
     grading: GradingDef
+    # The reference every theme without its own is compared with, if any (with its source).
+    reference: ReferenceDef | None = None
 

@@ -205,8 +205,8 @@ def rates_chart(
 ) -> Chart:
     """Each rate as a point with its 95% interval as a bar, threshold lines dashed and labelled.
 
-    A borderline rate (its interval crosses a threshold) is drawn as a hollow diamond and labelled
-    "borderline"; a rate not shown is labelled with the reason instead of a point.
+    A rate clearly above or below a reference (its whole interval on one side) is drawn as a hollow
+    diamond and labelled so; a rate not shown is labelled with the reason instead of a point.
     """
     with matplotlib.rc_context(_STYLE):
         figure = _figure(6.4, 1.1 + 0.42 * len(rows))
@@ -223,11 +223,11 @@ def rates_chart(
                       solid_capstyle="butt")
             for end in (rate.ci_low, rate.ci_high):
                 axes.plot([end * 100, end * 100], [index - 0.15, index + 0.15], color=BLUE, linewidth=1.6)
-            borderline = rate.borderline
-            axes.plot([rate.rate * 100], [index], marker="D" if borderline else "o", markersize=7,
-                      markerfacecolor="white" if borderline else BLACK, markeredgecolor=BLACK, markeredgewidth=1.5,
+            flagged = bool(rate.flags)
+            axes.plot([rate.rate * 100], [index], marker="D" if flagged else "o", markersize=7,
+                      markerfacecolor="white" if flagged else BLACK, markeredgecolor=BLACK, markeredgewidth=1.5,
                       linestyle="none")
-            note = f"{rate.n_of_n}, {rate.percent}" + ("; borderline" if borderline else "")
+            note = f"{rate.n_of_n}, {rate.percent}" + (f"; {rate.flag}" if flagged else "")
             axes.text(101.5, index, note, va="center", ha="left", color=BLACK, fontsize=9, clip_on=False)
         axes.set_yticks(range(len(rows)), [name for name, _ in rows])
         axes.set_ylim(len(rows) - 0.5, -1.0)
@@ -237,7 +237,7 @@ def rates_chart(
         # Room on the right for the "n of N" labels.
         _layout_rect(figure, (0, 0, 0.74, 1))
     description = ("Each criterion's rate as a dot with its 95% interval as a horizontal bar; a hollow "
-                   f"diamond marks a borderline rate whose interval crosses {threshold_text(thresholds)}. "
+                   f"diamond marks a rate whose whole interval is clearly above or below {threshold_text(thresholds)}. "
                    "The same numbers are in the table that follows." if thresholds else
                    "Each criterion's rate as a dot with its 95% interval as a horizontal bar. "
                    "The same numbers are in the table that follows.")
@@ -246,10 +246,10 @@ def rates_chart(
 
 
 def theme_chart(theme: ThemeSection, thresholds: Sequence[float]) -> Chart:
-    """The rates of a theme's criteria."""
+    """The rates of a theme's criteria, with a line at each reference they are compared with."""
     return rates_chart(
         [(row.id, row.rate) for row in theme.criteria],
-        thresholds,
+        sorted({*thresholds, *(r.rate for r in theme.references)}),
         chart_id=f"chart-{theme.anchor}",
         table_id=f"table-{theme.anchor}",
         title=f"{theme.title}: rate met for each criterion, with 95% intervals",

@@ -39,9 +39,11 @@ from thematic.render.sections import (
     ThemeSection,
 )
 from thematic.render.views import (
+    COMMAND_LINE_SOURCE,
     DEFAULT_THRESHOLDS,
     MIN_ASSESSED,
     RateView,
+    Reference,
     Suppression,
     eligible,
     few_cases,
@@ -94,6 +96,9 @@ def force_report_context(
     """The force report's view data for a results document scored against `criteria` (its JSON
     data is read into the model first); the document must hold its cases.
 
+    `thresholds`: references given on the command line (proportions); they replace every reference
+    of the criteria file. Without them each theme is compared with its own `reference`, or the
+    file's, if any; a rate is flagged only when its whole 95% interval is above or below it.
     `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
     `min_assessed`: a rate from fewer assessed cases is marked "few cases" and never named lowest.
     """
@@ -125,18 +130,53 @@ def force_report_context(
         themes=themes,
         review=_review(cases, questions, review_criteria, hide),
         data_quality=_data_quality(summary, cases, questions, hide),
-        method=_method(document, criteria, cases, hide, thresholds, review_criteria, min_assessed),
+        method=_method(document, criteria, cases, hide, references_text(themes), review_criteria, min_assessed),
         suppressed=hide.active,
         suppress_below=hide.below if hide.active else None,
         thresholds=thresholds,
         thresholds_text=threshold_text(thresholds) if thresholds else "",
         agreement=agreement_section(agreement, hide, questions),
+        references_text=references_text(themes),
     )
+
+
+def theme_references(criteria: CriteriaSet, theme_id: str, thresholds: Sequence[float]) -> tuple[Reference, ...]:
+    """What a theme's rates are compared with: the command line's references, else the theme's own
+    `reference`, else the criteria file's; none when none is given (a reference needs a source)."""
+    if thresholds:
+        return tuple(Reference(t, COMMAND_LINE_SOURCE) for t in thresholds)
+    given = criteria.file.themes[theme_id].reference or criteria.file.reference
+    return (Reference(given.rate, given.source),) if given is not None else ()
+
+
+#: What a flag means, in the words every report uses (the force report's method and tables).
+FLAG_MEANING = ("A rate is flagged \u201cclearly above\u201d or \u201cclearly below\u201d a reference only when the "
+                "whole of its 95% interval is above, or below, the reference. Otherwise (an interval that contains "
+                "or touches the reference) the sample cannot tell the force's rate from the reference: the table "
+                "says \u201cnot distinguishable from\u201d it, as plain text and not as a flag.")
+
+
+def references_text(themes: Sequence[ThemeSection]) -> str:
+    """What each theme is compared with and where the figure comes from, or that nothing is flagged."""
+    by_reference: dict[Reference, list[str]] = {}
+    for theme in themes:
+        for reference in theme.references:
+            by_reference.setdefault(reference, []).append(theme.title)
+    if not by_reference:
+        return ("No rate is flagged: no reference was given. The criteria file sets none (a reference is shown "
+                "only with its source, and no published source gives one for these criteria), and none was "
+                "given on the command line (thematic report --reference PCT).")
+    parts = []
+    for reference, titles in by_reference.items():
+        which = "every theme" if len(titles) == len(themes) else "the themes " + ", ".join(titles)
+        parts.append(f"{reference.text} for {which} ({reference.source})")
+    return f"{FLAG_MEANING} References: {'; '.join(parts)}."
 
 
 def _themes(criteria: CriteriaSet, summary: Summary, questions: Mapping[str, str],
             hide: Suppression, thresholds: tuple[float, ...], min_assessed: int) -> tuple[ThemeSection, ...]:
     by_theme: dict[str, list[CriterionRow]] = {}
+    references = {theme_id: theme_references(criteria, theme_id, thresholds) for theme_id in criteria.file.themes}
     for compiled in criteria.criteria:
         d = compiled.definition
         entry = summary.criteria[d.id]
@@ -148,7 +188,7 @@ def _themes(criteria: CriteriaSet, summary: Summary, questions: Mapping[str, str
             severity=d.severity,
             type=d.type,
             source=d.source,
-            rate=few_cases(hide.rate(entry.met, assessed, entry.ci_low, entry.ci_high, thresholds), assessed,
+            rate=few_cases(hide.rate(entry.met, assessed, entry.ci_low, entry.ci_high, references[d.theme]), assessed,
                            min_assessed, hide),
             not_applicable=hide.count(entry.not_applicable),
             unable_to_assess=hide.count(entry.unable_to_assess),
@@ -164,9 +204,11 @@ def _themes(criteria: CriteriaSet, summary: Summary, questions: Mapping[str, str
             anchor=f"theme-{slug(theme_id)}",
             title=theme.title,
             finding=finding_view(theme),
-            rate=few_cases(hide.rate(totals.all_met, totals.cases, totals.ci_low, totals.ci_high, thresholds),
+            rate=few_cases(hide.rate(totals.all_met, totals.cases, totals.ci_low, totals.ci_high,
+                                         references[theme_id]),
                            totals.cases, min_assessed, hide),
             criteria=tuple(rows),
+            references=references[theme_id],
         ))
     return tuple(sections)
 
@@ -180,8 +222,9 @@ def _key_finding(theme: ThemeSection, min_assessed: int) -> KeyFinding:
     else:
         summary = (f"{rate.n_of_n} cases met every criterion of this theme that could be assessed: "
                    f"{rate.percent}, 95% interval {rate.interval}.")
-        if rate.borderline:
-            summary += f" Borderline: the interval crosses {threshold_text(rate.crosses)}."
+        for flag in rate.flags:  # "Clearly below 80%: the whole 95% interval is below it."
+            side = flag.position.split()[-1]
+            summary += f" {flag.text[:1].upper()}{flag.text[1:]}: the whole 95% interval is {side} it."
     if rate.few:
         summary += f" Too few cases to draw a finding from ({rate.few})."
     summary = summary[:1].upper() + summary[1:]  # "fewer than 5 of …" starts a sentence
@@ -332,7 +375,7 @@ def _data_quality(summary: Summary, cases: Sequence[CaseResult], questions: Mapp
 
 
 def _method(document: ResultsDocument, criteria: CriteriaSet, cases: Sequence[CaseResult],
-            hide: Suppression, thresholds: tuple[float, ...], review_criteria: Sequence[str],
+            hide: Suppression, references: str, review_criteria: Sequence[str],
             min_assessed: int) -> MethodSection:
     parameters = document.parameters
     defaults = criteria.defaults()
@@ -372,9 +415,7 @@ def _method(document: ResultsDocument, criteria: CriteriaSet, cases: Sequence[Ca
         cases=hide.count(len(cases)),
         categories=tuple((label(name), hide.count(n)) for name, n in sorted(categories.items())),
         statistics=f"{STATISTICS} {min_assessed_text(min_assessed)}",
-        thresholds=(f"A rate is flagged as borderline when its 95% interval crosses {threshold_text(thresholds)}: "
-                    "the sample cannot tell on which side the force's true rate lies."
-                    if thresholds else "No thresholds were set, so no rate is flagged as borderline."),
+        thresholds=references,
         suppression=suppression,
         grading=criteria.file.grading.description,
         review=review,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from thematic.render.findings import FindingView
-from thematic.render.views import CountView, RateView, slug
+from thematic.render.views import CountView, RateView, Reference, slug
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class ThemeSection:
     finding: FindingView
     rate: RateView
     criteria: tuple[CriterionRow, ...]
+    references: tuple[Reference, ...] = ()  # what this theme's rates are compared with (none: no flags)
 
 
 @dataclass(frozen=True)
@@ -231,3 +232,4 @@ class ForceReport:
     thresholds: tuple[float, ...]
     thresholds_text: str
     agreement: AgreementSection | None = None  # only when the inspection has double-scored cases
+    references_text: str = ""  # what a flag means and what each theme is compared with, said once

@@ -1,7 +1,8 @@
 """Shared view types for every report: counts and rates as readers see them, with suppression.
 
 A report never shows a bare percentage: a `RateView` carries its "n of N", its 95% interval and
-whether the interval crosses a threshold (borderline). Small counts about children can be
+where the interval lies against each reference it is compared with (`Reference`): clearly above,
+clearly below, or not distinguishable from it. Small counts about children can be
 suppressed for publication: a `Suppression` turns counts below its limit into "fewer than N" and
 withholds every rate that would reveal one. Plain frozen dataclasses of strings and numbers, so
 templates only print them; the force, programme and year-on-year reports all build on these.
@@ -12,11 +13,20 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from typing import Any
 
-#: Thresholds a rate's interval is tested against: below half, and at least four in five.
-DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)
+#: References given on the command line by default: none. A reference needs a source (a criteria
+#: file's `reference`, or a reader's own on the command line); the 50% and 80% used before had none.
+DEFAULT_THRESHOLDS: tuple[float, ...] = ()
+
+#: Where a rate's whole 95% interval lies against a reference: the only words a flag uses, in the
+#: force and the programme report alike.
+ABOVE = "clearly above"
+BELOW = "clearly below"
+UNDISTINGUISHED = "not distinguishable from"
+
+#: The source of a reference given with `thematic report --reference`.
+COMMAND_LINE_SOURCE = "reference given on the command line"
 
 #: The fewest assessed cases a rate needs to be named as a lowest, a headline or a change in a
 #: summary (`--min-assessed`): below it a rate is still shown with its counts, marked "few cases".
@@ -112,6 +122,7 @@ def format_number(value: Any) -> str:
 
 
 def threshold_text(thresholds: Sequence[float]) -> str:
+    """"50%", "50% and 80%": rates as a reference is written (to one decimal place, 82.5%)."""
     texts = [f"{format_number(round(t * 100, 1))}%" for t in thresholds]
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
@@ -129,11 +140,56 @@ class CountView:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A rate a force's rates are compared with, and where it comes from (never without a source)."""
+
+    rate: float   # a proportion, strictly between 0 and 1
+    source: str   # e.g. "reference given on the command line", or the criteria file's source
+
+    @property
+    def text(self) -> str:
+        return threshold_text([self.rate])
+
+
+@dataclass(frozen=True)
+class Against:
+    """Where one rate's 95% interval lies against one reference: ABOVE, BELOW or UNDISTINGUISHED."""
+
+    reference: Reference
+    position: str
+
+    @property
+    def flagged(self) -> bool:
+        """Whether this says something: only a whole interval above or below the reference does."""
+        return self.position != UNDISTINGUISHED
+
+    @property
+    def text(self) -> str:
+        """"clearly below 80%", "not distinguishable from 80%"."""
+        return f"{self.position} {self.reference.text}"
+
+
+def position(low: float, high: float, reference: float) -> str:
+    """ABOVE when the whole interval [low, high] is above `reference`, BELOW when it is wholly below.
+
+    An interval that touches the reference (a bound equal to it) contains it, so the sample cannot
+    tell the force's rate from it: UNDISTINGUISHED. Bounds within floating-point noise of 0 or 1
+    are read as 0 or 1 first.
+    """
+    if snapped(low) > reference:
+        return ABOVE
+    if snapped(high) < reference:
+        return BELOW
+    return UNDISTINGUISHED
+
+
+@dataclass(frozen=True)
 class RateView:
-    """n of N, the rate and its 95% interval as printed, and how the interval lies against thresholds.
+    """n of N, the rate and its 95% interval as printed, and where the interval lies against references.
 
     `rate`, `ci_low` and `ci_high` are None when there is no denominator or the rate is withheld.
-    `crosses` lists the thresholds strictly inside the interval: a non-empty list is borderline.
+    `against` holds one `Against` per reference (none when there is no rate or no reference); only
+    a rate clearly above or below a reference is flagged.
     """
 
     met: CountView
@@ -144,14 +200,14 @@ class RateView:
     percent: str          # "29%"; "withheld" or "–" when there is no rate (short, for table cells)
     interval: str         # "16%–47%", or ""
     withheld: bool
-    crosses: tuple[float, ...]
-    band: str             # where the whole interval lies, e.g. "below 50%"; "" when borderline or no rate
+    against: tuple[Against, ...] = ()
     note: str = ""        # why there is no rate: "rate withheld: small numbers" or "no cases assessed"
     few: str = ""         # "few cases: fewer than 10 assessed" when too few to be named (`few_cases`)
 
     @property
-    def borderline(self) -> bool:
-        return bool(self.crosses)
+    def flags(self) -> tuple[Against, ...]:
+        """The references this rate is clearly above or below: what a reader can act on."""
+        return tuple(a for a in self.against if a.flagged)
 
     @property
     def n_of_n(self) -> str:
@@ -169,34 +225,19 @@ class RateView:
         return f"{self.n_of_n}, {self.percent}, 95% interval {self.interval}"
 
     @property
-    def crosses_text(self) -> str:
-        """"50% and 80%": the thresholds the interval crosses, or ""."""
-        return threshold_text(self.crosses) if self.crosses else ""
+    def flag(self) -> str:
+        """"clearly below 80%" (several joined by "; "), or "" when the rate says nothing against any reference."""
+        return "; ".join(a.text for a in self.flags)
 
     @property
-    def flag(self) -> str:
-        """"borderline: the interval crosses 50%" or ""."""
-        return f"borderline: the interval crosses {self.crosses_text}" if self.crosses else ""
+    def against_text(self) -> str:
+        """Every comparison in words, flagged or not: "not distinguishable from 80%"; "" without one."""
+        return "; ".join(a.text for a in self.against)
 
 
-def crossed(low: float, high: float, thresholds: Sequence[float]) -> tuple[float, ...]:
-    """Thresholds strictly inside [low, high]; an interval that only touches one does not cross it."""
-    return tuple(t for t in thresholds if low < t < high)
-
-
-def band(low: float, high: float, thresholds: Sequence[float]) -> str:
-    """Where a whole interval lies against sorted thresholds; "" if it crosses one."""
-    if crossed(low, high, thresholds):
-        return ""
-    ordered = sorted(thresholds)
-    if not ordered:
-        return ""
-    if high <= ordered[0]:
-        return f"below {threshold_text(ordered[:1])}" if high < ordered[0] else f"at most {threshold_text(ordered[:1])}"
-    for lower, upper in pairwise(ordered):
-        if lower <= low and high <= upper:
-            return f"between {threshold_text([lower])} and {threshold_text([upper])}"
-    return f"{threshold_text(ordered[-1:])} or above"
+def against(low: float, high: float, references: Sequence[Reference]) -> tuple[Against, ...]:
+    """Where the interval [low, high] lies against each reference, in the references' order."""
+    return tuple(Against(r, position(low, high, r.rate)) for r in references)
 
 
 @dataclass(frozen=True)
@@ -229,19 +270,19 @@ class Suppression:
         total: int,
         ci_low: float | None,
         ci_high: float | None,
-        thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+        references: Sequence[Reference] = (),
     ) -> RateView:
-        """The view of `met` of `total` whose 95% interval is (`ci_low`, `ci_high`)."""
+        """The view of `met` of `total` whose 95% interval is (`ci_low`, `ci_high`), against `references`."""
         total_view = self.count(total)
         met_view = self.count(met)
         complement_hidden = self.hides(total - met)
         if total_view.suppressed or met_view.suppressed or complement_hidden:
             if complement_hidden and not met_view.suppressed and not total_view.suppressed:
                 met_view = CountView(None, f"more than {total - self.below}")  # type: ignore[operator]
-            return RateView(met_view, total_view, None, None, None, "withheld", "", True, (), "",
+            return RateView(met_view, total_view, None, None, None, "withheld", "", True, (),
                             "rate withheld: small numbers")
         if total == 0 or ci_low is None or ci_high is None:
-            return RateView(met_view, total_view, None, None, None, "–", "", False, (), "", "no cases assessed")
+            return RateView(met_view, total_view, None, None, None, "–", "", False, (), "no cases assessed")
         rate = met / total
         return RateView(
             met=met_view,
@@ -252,8 +293,7 @@ class Suppression:
             percent=percent(rate),
             interval=interval_text(ci_low, ci_high),
             withheld=False,
-            crosses=crossed(ci_low, ci_high, thresholds),
-            band=band(ci_low, ci_high, thresholds),
+            against=against(ci_low, ci_high, references),
         )
 
 
