@@ -62,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
         print("accounts (role, user name, one-time password), one a line:")
         for account in build_demo(folder):
             print(f"{account.role}\t{account.name}\t{account.password}")
+    else:
+        from thematic.web.models import Membership
+
+        if not Membership.objects.filter(role="lead", user__is_active=True).exists():
+            print(f"no lead account yet: add one with  thematic web adduser NAME --role lead --data {folder}")
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     from thematic.web.server import serve
 

@@ -31,7 +31,8 @@ def _yaml(data: Any) -> str:
 def inspection_document(inspection: Inspection) -> dict[str, Any]:
     return {"inspection": inspection.slug, "title": inspection.title, "force": inspection.force,
             "year": inspection.year, "as_of": inspection.as_of.isoformat(), "criteria": "criteria.yaml",
-            "parameters": inspection.parameters, "cases": "cases/", "judgements": ["judgements/"]}
+            # Sorted: PostgreSQL's jsonb keeps no key order, and an export must not depend on the database.
+            "parameters": dict(sorted(inspection.parameters.items())), "cases": "cases/", "judgements": ["judgements/"]}
 
 
 def judgements_documents(inspection: Inspection, viewer: AnyUser | None) -> dict[str, dict[str, Any]]:
