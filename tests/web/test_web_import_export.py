@@ -146,3 +146,32 @@ def test_a_lead_downloads_the_same_export_as_the_command_writes(web_db: str, tmp
     assert "judgements/exampleshire-2019-insp-a.yaml" in names
     for name in names:
         assert (downloaded / name).read_bytes() == (written / name).read_bytes(), name
+
+
+def test_judgements_and_moderation_files_import_and_export_to_the_same_results(web_db: str, tmp_path: Path) -> None:
+    """A second inspector's judgements file that disagrees, and a moderator's decision on one of them."""
+    source = tmp_path / "source"
+    inspection, _, _ = _broken_copy(source)
+    bad = source / "cases" / "EXA-2019-004.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("domestic_abuze", "domestic_abuse"), encoding="utf-8")
+    (source / "judgements").mkdir()
+    (source / "judgements" / "insp-b.yaml").write_text(
+        "format: thematic.judgements/1\ninspection: exampleshire-2019\ninspector: insp-b\ncases:\n"
+        "  EXA-2019-003:\n    judgements:\n      SUP-04: {answer: \"no\", note: \"No direction recorded.\"}\n"
+        "      INF-02: {answer: \"no\"}\n"
+        "    grade: {value: inadequate, referred_back: true}\n", encoding="utf-8")
+    (source / "judgements" / "moderation.yaml").write_text(
+        "format: thematic.moderation/1\ninspection: exampleshire-2019\ncases:\n"
+        "  EXA-2019-003:\n    judgements:\n"
+        "      SUP-04: {answer: \"yes\", by: insp-c, reason: \"Direction on day 2.\"}\n",
+        encoding="utf-8")
+    inspection.write_text(inspection.read_text(encoding="utf-8") + "judgements: judgements/\n", encoding="utf-8")
+    original = _case_results(score_inspection(load_inspection(inspection)))
+    imported = import_inspection(inspection, actor=None)
+    assert [r.to_json() for r in inspection_results(imported)] == original
+    exported = export_inspection(imported, tmp_path / "export")
+    assert _case_results(score_inspection(load_inspection(exported))) == original
+    case3 = next(c for c in original if c["case_id"] == "EXA-2019-003")  # type: ignore[index]
+    assert case3["results"]["SUP-04"]["evidence"].startswith('answer "yes" by insp-c')  # type: ignore[index]
+    assert case3["results"]["INF-02"]["state"] == "pending"  # type: ignore[index]  # still disagreed
+    assert (tmp_path / "export" / "judgements" / "exampleshire-2019-moderation.yaml").is_file()
