@@ -92,7 +92,7 @@ def test_force_beyond_the_998_limits_is_named_with_what_the_limits_mean(html):
                     re.S)
     assert row, beyond
     assert "22 of 50" in row.group(1) and "below the 99.8% limit" in row.group(1)
-    assert "lower than the pooled rate beyond chance" in row.group(1)
+    assert "clearly below the pooled rate, beyond chance" in row.group(1)  # the force report's words
     assert "Alpha" not in beyond and "Charlie" not in beyond
     assert "less than 1 time in 500" in html and "less than 1 time in 20" in html
 

@@ -25,6 +25,8 @@ from thematic.render.findings import FindingView, finding_view
 from thematic.render.inputs import criteria_texts, declare_inputs
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.publication import DEFAULT_MARKING, Publication
+from thematic.render.views import ABOVE as CLEARLY_ABOVE
+from thematic.render.views import BELOW as CLEARLY_BELOW
 from thematic.render.views import (
     MIN_ASSESSED,
     RateView,
@@ -65,9 +67,11 @@ POSITION_TEXT = {
     WITHIN: "within the limits", ABOVE_95: "above the 95% limit", ABOVE_998: "above the 99.8% limit",
     BELOW_95: "below the 95% limit", BELOW_998: "below the 99.8% limit", NO_CASES: "no cases assessed",
 }
+# The force report's words for a rate against a reference (views.ABOVE, views.BELOW): the pooled rate
+# is this report's reference, and only a force beyond the 99.8% limits is "clearly" above or below it.
 POSITION_MEANING = {
-    ABOVE_998: "higher than the pooled rate beyond chance",
-    BELOW_998: "lower than the pooled rate beyond chance",
+    ABOVE_998: f"{CLEARLY_ABOVE} the pooled rate, beyond chance",
+    BELOW_998: f"{CLEARLY_BELOW} the pooled rate, beyond chance",
     ABOVE_95: "higher than the pooled rate: worth a look, though chance can do this",
     BELOW_95: "lower than the pooled rate: worth a look, though chance can do this",
 }
