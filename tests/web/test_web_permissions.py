@@ -101,3 +101,19 @@ def test_lists_show_only_what_the_user_may_see(web_db: str) -> None:
     # The co-inspector's list has their own cases only, never insp-a's.
     theirs = client_for(w.insp_b).get(f"/inspections/{w.inspection.slug}/cases").content.decode()
     assert f'href="/assignments/{w.own.pk}"' not in theirs
+
+
+def test_a_lead_who_co_scores_a_double_scored_case_is_blind_until_both_submit(web_db: str) -> None:
+    """The hook issue 15 builds on: `may_see_entries` keeps co-scorers blind."""
+    from thematic.web.models import Case
+    from thematic.web.visibility import may_see_entries
+
+    w = world()
+    Case.objects.filter(pk=w.own.case_id).update(double_scored=True)
+    mine = Assignment.objects.create(case_id=w.own.case_id, scorer=w.lead)
+    theirs = Assignment.objects.select_related("case").get(pk=w.own.pk)
+    assert not may_see_entries(w.lead, theirs) and not may_see_entries(w.insp_b, theirs)
+    Assignment.objects.filter(pk=mine.pk).update(status=SUBMITTED)
+    assert not may_see_entries(w.lead, Assignment.objects.select_related("case").get(pk=w.own.pk))
+    Assignment.objects.filter(pk=w.own.pk).update(status=SUBMITTED)
+    assert may_see_entries(w.lead, Assignment.objects.select_related("case").get(pk=w.own.pk))
