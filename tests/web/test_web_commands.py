@@ -127,3 +127,66 @@ def test_serve_demo_refuses_an_existing_workspace(tmp_path: Path) -> None:
 def test_serve_refuses_bad_numbers(tmp_path: Path, option: tuple[str, str]) -> None:
     done = thematic("serve", "--data", str(tmp_path), *option)
     assert done.returncode == 2 and option[0] in done.stderr
+
+
+class _Browser:
+    """A signed-in session against a real server: cookies and the CSRF token, as a browser keeps them."""
+
+    def __init__(self, url: str, name: str) -> None:
+        import http.cookiejar
+
+        self.url = url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.post("/sign-in", {"username": name, "password": PASSWORD})
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.url + path) as answer:
+            return str(answer.read().decode())
+
+    def post(self, path: str, form: dict[str, str | list[str]]) -> int:
+        import re
+        import urllib.error
+        import urllib.parse
+
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path if "sign-in" in path else "/"))
+        assert token is not None
+        body = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token[1]}, doseq=True).encode()
+        request = urllib.request.Request(self.url + path, data=body, headers={"Referer": self.url + path})
+        try:
+            with self.opener.open(request) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+
+def test_two_saves_of_the_same_version_at_once_keep_exactly_one(tmp_path: Path) -> None:
+    """Against the real server (two worker processes): both saves race; one is stored whole, the other refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = str(tmp_path / "data")
+    for name, role in (("lead-a", "lead"), ("insp-a", "inspector")):
+        assert thematic("web", "adduser", name, "--role", role, "--password-stdin", "--data", data,
+                        stdin=PASSWORD + "\n").returncode == 0
+    assert thematic("web", "import", str(EXAMPLE), "--without-answers", "--data", data).returncode == 0
+    with start_server(data, _free_port(), workers=2) as server:
+        lead = _Browser(server.url, "lead-a")
+        page = lead.get("/inspections/exampleshire-2019")
+        import re
+
+        first_case = re.search(r'name="case" type="checkbox" value="(\d+)"', page)
+        assert first_case is not None
+        assert lead.post("/inspections/exampleshire-2019/assign", {"scorer": "insp-a", "case": [first_case[1]]}) == 200
+        tabs = [_Browser(server.url, "insp-a") for _ in range(2)]
+        link = re.search(r'href="(/assignments/\d+)"', tabs[0].get("/inspections/exampleshire-2019/cases"))
+        assert link is not None
+        forms = [{"version": "0", "action": "save", "grade": grade, "grade_note": f"note {grade}"}
+                 for grade in ("good", "inadequate")]
+        with ThreadPoolExecutor(2) as pool:
+            statuses = sorted(pool.map(lambda pair: pair[0].post(link[1], pair[1]), zip(tabs, forms, strict=True)))
+        # urllib follows the winner's redirect to the case page (200); the other is refused with 409.
+        assert statuses == [200, 409]
+        page = tabs[0].get(link[1])
+        stored = re.search(r'name="grade" type="radio" value="(\w+)" checked', page)
+        assert stored is not None
+        assert f"note {stored[1]}" in page  # grade and note from the same save: never half of each
+        assert 'name="version" value="1"' in page

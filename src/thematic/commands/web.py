@@ -34,6 +34,8 @@ def register(subparsers: Subparsers) -> None:
                                          "names, in one transaction: any problem is reported with its file and line, "
                                          "and nothing is imported.")
     imp.add_argument("inspection", metavar="INSPECTION.yaml", help="the inspection file")
+    imp.add_argument("--without-answers", action="store_true",
+                     help="leave out every inspector's answers and grades in the files: a fresh sample to score")
     add_data(imp)
     exp = actions.add_parser("export", help="export an inspection for `thematic run`, with its audit trail",
                              description="Write DIR/inspection.yaml, criteria.yaml, cases/, judgements/ (one file "
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "import":
         from thematic.web.importing import import_inspection
 
-        inspection = import_inspection(args.inspection, actor=None)
+        inspection = import_inspection(args.inspection, actor=None, answers=not args.without_answers)
         print(f"imported {inspection.slug}: {inspection.cases.count()} cases")
     elif args.action == "export":
         from thematic.web.exporting import export_inspection
