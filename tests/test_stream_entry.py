@@ -39,3 +39,33 @@ _values = st.recursive(
 @given(st.dictionaries(st.text(max_size=8), _values, max_size=6))
 def test_drawn_documents_are_written_as_json_dumps_writes_them(document: dict[str, Any]) -> None:
     assert _entry_text(document) == expected(document)
+
+
+def test_a_scored_case_is_written_straight_as_its_json_would_be() -> None:
+    import random
+    import sys
+    from datetime import date
+    from pathlib import Path
+
+    from thematic.load.criteria import shipped_criteria_path
+    from thematic.model.case import Case
+    from thematic.model.results import CaseResult, CriterionResult
+    from thematic.scoring.criteria import load_criteria
+    from thematic.scoring.evaluate import Scorer
+    from thematic.scoring.stream import _case_entry
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import caseload_sample
+
+    criteria = load_criteria(shipped_criteria_path())
+    scorer = Scorer(criteria, criteria.defaults(), date(2019, 11, 30))
+    rng = random.Random(4)
+    results = [scorer.score(Case.model_validate(caseload_sample.vary_example(rng, n))) for n in range(120)]
+    assert any(r.data_quality for r in results) and any(r.grade for r in results)
+    results += [
+        CaseResult("A \"1\" é\n", "f", "c", {}, "good", True),
+        CaseResult("A-2", "f", "c", {"X\t": CriterionResult("met", "")}, "good", False, "good", True, ("n\u2028",)),
+        CaseResult("A-3", "f", "c", {}, "good", 1, None, 0),  # type: ignore[arg-type]  # not booleans
+    ]
+    for result in results:
+        assert _case_entry(result) == _entry_text(result.to_json())

@@ -35,6 +35,7 @@ from thematic.load.case_stream import case_records, document_chunks, file_size, 
 from thematic.load.cases import collect_case_files, jsonl_record, validate_case
 from thematic.load.fast_case import fast_case
 from thematic.load.yaml_source import YamlDocument, located_problem
+from thematic.model.results import CaseResult
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
@@ -90,6 +91,31 @@ def _entry_text(document: dict[str, Any]) -> str:
         return _indented(document, "\n    ")
     except _Unusual:
         return json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def _case_entry(result: CaseResult) -> str:
+    """`_entry_text(result.to_json())`, written straight from the result (every case of a run is written)."""
+    text = _encode_text
+    if type(result.provisional) is not bool or type(result.referred_back) is not bool:
+        return _entry_text(result.to_json())
+    try:
+        states = ",\n        ".join([
+            f'{text(cid)}: {{\n          "state": {text(r.state)},'
+            f'\n          "evidence": {text(r.evidence)}\n        }}'
+            for cid, r in result.results.items()])
+        notes = ",\n        ".join([text(note) for note in result.data_quality])
+        results = "{\n        " + states + "\n      }" if states else "{}"
+        quality = "[\n        " + notes + "\n      ]" if notes else "[]"
+        grade = "null" if result.grade is None else text(result.grade)
+        provisional = "true" if result.provisional is True else "false"
+        referred_back = "true" if result.referred_back is True else "false"
+        return (f'{{\n      "case_id": {text(result.case_id)},\n      "force": {text(result.force)},'
+                f'\n      "category": {text(result.category)},\n      "results": {results},'
+                f'\n      "suggested_grade": {text(result.suggested_grade)},\n      "provisional": {provisional},'
+                f'\n      "grade": {grade},\n      "referred_back": {referred_back},'
+                f'\n      "data_quality": {quality}\n    }}')
+    except TypeError:  # a value that is not text where text is expected: the general way
+        return _entry_text(result.to_json())
 
 
 class _Unusual(Exception):
@@ -202,7 +228,7 @@ class Worker:
         if job.case_json == "line":
             out.case_json.append(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
         elif job.case_json == "entry":
-            out.case_json.append(_entry_text(result.to_json()))
+            out.case_json.append(_case_entry(result))
         if job.row_maker is not None:
             row = job.row_maker(case, result, self.full, file_index, line, job.row_options)
             if row is not None:
