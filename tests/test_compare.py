@@ -110,7 +110,8 @@ def test_holm_adjusts_across_criteria_so_one_small_p_among_four_is_not_claimed(t
                                results_doc(later, inspection="t-2019")))
     rows = {r.criterion: r.change for r in comparison.criteria}
     assert rows["A-01"].p_adjusted == pytest.approx(4 * rows["A-01"].p_value)
-    assert rows["A-01"].verdict == NO_DETECTABLE_CHANGE
+    # Its own interval excludes zero, Holm does not confirm it: suggested, never "no change".
+    assert rows["A-01"].verdict == "improvement suggested, not confirmed"
     raw = [r.change.p_value for r in comparison.criteria]
     adjusted = [r.change.p_adjusted for r in comparison.criteria]
     assert adjusted == pytest.approx(list(multipletests(raw, method="holm")[1]))
@@ -122,11 +123,11 @@ def test_holm_adjusts_across_criteria_so_one_small_p_among_four_is_not_claimed(t
     (0.01, 0.30, 0.04, "improved"),
     (-0.30, -0.01, 0.04, "declined"),
     (-0.05, 0.30, 0.04, NO_DETECTABLE_CHANGE),  # the test says yes, the interval crosses 0
-    (0.01, 0.30, 0.05, NO_DETECTABLE_CHANGE),  # exactly at alpha is not below it
+    (0.01, 0.30, 0.05, "improvement suggested, not confirmed"),  # exactly at alpha is not below it
     (0.01, 0.30, 0.0499, "improved"),
     (0.0, 0.30, 0.01, NO_DETECTABLE_CHANGE),  # an interval touching 0 does not exclude it
     (-0.30, 0.0, 0.01, NO_DETECTABLE_CHANGE),
-    (0.10, 0.50, 0.20, NO_DETECTABLE_CHANGE),  # the interval says yes, the adjusted test does not
+    (0.10, 0.50, 0.20, "improvement suggested, not confirmed"),  # the interval says yes, Holm does not
 ])
 def test_verdict_needs_both_the_adjusted_p_and_the_interval(low, high, p, word):
     assert verdict(low, high, p) == word

@@ -109,7 +109,8 @@ def test_a_rise_from_4_to_17_of_20_is_improved_after_holm_adjustment(html):
     assert "+65 points" in cells and '<strong class="tag tag-improved">improved</strong>' in cells
     assert "less than 0.001" in cells
     findings = html[html.index('id="findings"'):html.index('id="criteria"')]
-    assert "Improved: 1. Declined: 0. No change the sample can detect: 1." in findings
+    assert ("Improved: 1. Declined: 0. Improvement suggested, not confirmed: 0. Decline suggested, not confirmed: 0. "
+            "No change the sample can detect: 1.") in findings
     assert ("X-02 improved: from 4 of 20 (20%, 95% interval 8%–42%) to 17 of 20 (85%, 95% interval 64%–95%), "
             "a change of +65 points") in findings
 

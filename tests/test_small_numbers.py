@@ -118,12 +118,14 @@ def test_0_of_1_to_3_of_3_is_not_a_change_in_the_summary(tmp_path):
     assert rows["X-01"].verdict == FEW and rows["X-02"].verdict == IMPROVED
     report = comparison_report_context(result)
     assert [row.id for row in report.detected] == ["X-02"]
-    assert report.counts_text == ("Improved: 1. Declined: 0. No change the sample can detect: 0. Too few cases to "
+    assert report.counts_text == ("Improved: 1. Declined: 0. Improvement suggested, not confirmed: 0. Decline "
+                                  "suggested, not confirmed: 0. No change the sample can detect: 0. Too few cases to "
                                   "say (fewer than 10 assessed on one side): 1.")
     x01 = next(row for row in report.rows if row.id == "X-01")
     assert x01.verdict == FEW and x01.tag == "" and x01.before.n_of_n == "0 of 1"  # listed, marked, not flagged
-    assert key_facts(result) == ("2 criteria compared: 1 improved, 0 declined, 0 no change the sample can detect, "
-                                 "1 with too few cases (fewer than 10 assessed on one side)")
+    assert key_facts(result).endswith("2 criteria compared: 1 improved, 0 declined, 0 suggested but not confirmed, "
+                                      "0 no change the sample can detect, 1 with too few cases (fewer than 10 "
+                                      "assessed on one side)")
     assert any(heading == "Small numbers" and "fewer than 10 assessed cases" in text for heading, text in report.method)
 
 

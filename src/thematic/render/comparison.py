@@ -44,7 +44,9 @@ from thematic.stats.compare import (
     DECLINED,
     FELL,
     IMPROVED,
+    NO_DETECTABLE_CHANGE,
     ROSE,
+    SUGGESTED,
     Change,
     Comparison,
     ResultsSource,
@@ -63,6 +65,26 @@ COMPARISON = Report(TEMPLATE, FILE_NAMES)
 COMPARISON_FORMATS = Formats(("json", "html", "pdf"), 'unknown format "{name}"; expected json, html, pdf',
                              "is empty; expected one or more of json, html, pdf, comma-separated")
 _UP, _DOWN = (IMPROVED, ROSE), (DECLINED, FELL)
+#: A suggested change in a sentence: "an improvement the sample suggests but cannot confirm once 29
+#: comparisons are allowed for" (the number is the size of its Holm family).
+_SUGGESTED_NOUN = {SUGGESTED[IMPROVED]: "an improvement", SUGGESTED[DECLINED]: "a decline",
+                   SUGGESTED[ROSE]: "a rise", SUGGESTED[FELL]: "a fall"}
+
+
+def suggested_text(verdict: str, family: int) -> str:
+    """"a fall the sample suggests but cannot confirm once 3 comparisons are allowed for"."""
+    return (f"{_SUGGESTED_NOUN[verdict]} the sample suggests but cannot confirm once {family} "
+            f"comparison{'s are' if family != 1 else ' is'} allowed for")
+
+
+#: The one method of every report that states a change (comparison, index), said once in plain words.
+WORDS = ("A change is called improved (rose, for a grade's share) only when its Holm-adjusted p-value is below "
+         "0.05 and its whole 95% interval lies above zero, and declined (fell) only when the adjusted p-value is "
+         "below 0.05 and the whole interval lies below zero. When the whole interval lies on one side of zero but "
+         "the adjusted p-value is not below 0.05, the change is one the sample suggests but cannot confirm once "
+         "the number of comparisons is allowed for: \u201cimprovement (decline, rise, fall) suggested, not "
+         "confirmed\u201d. Only when the interval includes zero is it \u201cno change the sample can detect\u201d: "
+         "the rate may have changed, but by less than samples of this size can show.")
 
 METHOD = (
     ("The change", "The change is the later rate minus the earlier, in percentage points, with a 95% Newcombe "
@@ -72,12 +94,8 @@ METHOD = (
                  "criteria are compared at once, so the p-values are adjusted by Holm's step-down method "
                  "(statsmodels multipletests) within each family: the criteria, the themes, the inspector's "
                  "grades and the suggested grades."),
-    ("The words", "A change is called improved (rose, for a grade's share) only when its Holm-adjusted p-value is "
-                  "below 0.05 and its whole interval lies above zero, and declined (fell) only when the adjusted "
-                  "p-value is below 0.05 and the whole interval lies below zero. Anything else is \u201cno change "
-                  "the sample can detect\u201d: the rate may have changed, but by less than samples of this size "
-                  "can show, once the number of comparisons is allowed for. Requiring both is deliberately "
-                  "cautious: the report must not claim a change the data cannot support."),
+    ("The words", WORDS + " Requiring both for improved or declined is deliberately cautious: the report must "
+                          "not claim a change the data cannot support, nor deny one its interval shows."),
     ("The samples", "Both samples are taken to be independent random samples of each inspection's cases."),
     ("Like with like", "A criterion is compared only when its fingerprint (its definition and the parameter values "
                        "it reads) is the same in both results files. Criteria whose definition changed, and "
@@ -131,7 +149,7 @@ class ChangeRow:
     p_value: str
     p_adjusted: str
     verdict: str
-    tag: str             # "improved", "declined" or "": the flag shown beside the word
+    tag: str             # "improved", "declined", "suggested" or "": the flag shown beside the word
     sentence: str
     point: ChangePoint   # what the change chart draws
 
@@ -167,6 +185,9 @@ class ComparisonReport:
     removed: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
     method: tuple[tuple[str, str], ...]
+    headline: str = ""                       # the share graded inadequate, before and after: said first
+    suggested: tuple[ChangeRow, ...] = ()    # criteria whose change is suggested, not confirmed
+    direction: str = ""                      # "Most criteria moved the same way: …", or ""
 
     @property
     def rows(self) -> tuple[ChangeRow, ...]:
@@ -189,7 +210,7 @@ def few_cases(change: Change, min_assessed: int) -> bool:
 
 
 def _row(key: str, name: str, question: str, change: Change, anchor: str, hide: Suppression | None = None,
-         min_assessed: int = 1) -> ChangeRow:
+         min_assessed: int = 1, family: int = 1) -> ChangeRow:
     hide = hide or Suppression(None)
     before = hide.rate(change.before.successes, change.before.total, change.before.ci_low, change.before.ci_high, ())
     after = hide.rate(change.after.successes, change.after.total, change.after.ci_low, change.after.ci_high, ())
@@ -198,13 +219,23 @@ def _row(key: str, name: str, question: str, change: Change, anchor: str, hide: 
               and not withheld)
     few = few_cases(change, min_assessed) or (withheld and (before.total.suppressed or after.total.suppressed))
     verdict = few_text(min_assessed, hide) if few else change.verdict
-    tag = "" if few else "improved" if change.verdict in _UP else "declined" if change.verdict in _DOWN else ""
+    tag = ("" if few else "improved" if change.verdict in _UP else "declined" if change.verdict in _DOWN
+           else "suggested" if change.verdict in _SUGGESTED_NOUN else "")
     if tested:
         text = f"{points(change.difference)} points"  # type: ignore[arg-type]
         interval = f"{points(change.ci_low)} to {points(change.ci_high)} points"  # type: ignore[arg-type]
-        sentence = (f"{name} {verdict}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} "
-                    f"(95% interval {interval}), Holm-adjusted p {p_text(change.p_adjusted)}.")
-        chart_label = f"{points(change.difference)} pts: {verdict}"  # type: ignore[arg-type]
+        if tag == "suggested":
+            sentence = (f"{name}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} (95% interval "
+                        f"{interval}): {suggested_text(change.verdict, family)} (Holm-adjusted p "
+                        f"{p_text(change.p_adjusted)}).")
+        elif tag:
+            sentence = (f"{name} {verdict}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} "
+                        f"(95% interval {interval}), Holm-adjusted p {p_text(change.p_adjusted)}.")
+        else:
+            sentence = (f"{name}: from {_rate_text(before)} to {_rate_text(after)}, a change of {text} (95% interval "
+                        f"{interval}), Holm-adjusted p {p_text(change.p_adjusted)}: {verdict}.")
+        short = "suggested, not confirmed" if tag == "suggested" else verdict  # the chart's label stays short
+        chart_label = f"{points(change.difference)} pts: {short}"  # type: ignore[arg-type]
         point = ChangePoint(name, change.difference, change.ci_low, change.ci_high, chart_label)
         p_value, p_adjusted = p_text(change.p_value), p_text(change.p_adjusted)
     else:
@@ -244,22 +275,26 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         d = definitions.get(cid)
         return question_text(d.question, parameters or {}) if d else ""
 
+    family = _family_size([c.change for c in comparison.criteria])
     rows = [_row(c.criterion, c.criterion, question(c.criterion), c.change, f"criterion-{slug(c.criterion)}",
-                 hide, min_assessed) for c in comparison.criteria]
+                 hide, min_assessed, family) for c in comparison.criteria]
     themes_titles = {t: v.title for t, v in criteria.file.themes.items()} if criteria else {}
+    theme_family = _family_size([t.change for t in comparison.themes])
     themes = tuple(_row(t.theme, themes_titles.get(t.theme, label(t.theme)), "", t.change, f"theme-{slug(t.theme)}",
-                        hide, min_assessed) for t in comparison.themes)
+                        hide, min_assessed, theme_family) for t in comparison.themes)
     grades = []
     for source, heading in (("inspector", "Inspector's grades"), ("suggested", "Suggested grades")):
+        grade_family = _family_size([g.change for g in comparison.grades if g.source == source])
         members = tuple(_row(g.grade, label(g.grade), "", g.change, f"grade-{source}-{slug(g.grade)}", hide,
-                             min_assessed) for g in comparison.grades if g.source == source)
+                             min_assessed, grade_family) for g in comparison.grades if g.source == source)
         if members:
             grades.append((heading, members))
-    detected = tuple(r for r in rows if r.tag)
+    detected = tuple(r for r in rows if r.tag in ("improved", "declined"))
+    suggested = tuple(r for r in rows if r.tag == "suggested")
     few = [r for r in rows if r.verdict.startswith("few cases")]
     tested = [r for r in rows if r.change != "–" and r not in few]
-    counts = {word: sum(1 for r in tested if r.verdict == word) for word in (IMPROVED, DECLINED)}
-    unchanged = len(tested) - counts[IMPROVED] - counts[DECLINED]
+    counts = {word: sum(1 for r in tested if r.verdict == word)
+              for word in (IMPROVED, DECLINED, SUGGESTED[IMPROVED], SUGGESTED[DECLINED], NO_DETECTABLE_CHANGE)}
     untestable = len(rows) - len(tested) - len(few)
     apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
     compared_text = (f"{_criteria(len(rows))} the same definition and parameter values in both inspections and "
@@ -267,7 +302,9 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
     if apart:
         compared_text += f" {_criteria(apart, 'listed apart')}: their definitions differ or they are in one file only."
     counts_text = (f"Improved: {counts[IMPROVED]}. Declined: {counts[DECLINED]}. "
-                   f"No change the sample can detect: {unchanged}.")
+                   f"Improvement suggested, not confirmed: {counts[SUGGESTED[IMPROVED]]}. "
+                   f"Decline suggested, not confirmed: {counts[SUGGESTED[DECLINED]]}. "
+                   f"No change the sample can detect: {counts[NO_DETECTABLE_CHANGE]}.")
     if few:
         counts_text += (f" Too few cases to say (fewer than {few_limit(min_assessed, hide)} assessed on "
                         f"one side): {len(few)}.")
@@ -279,7 +316,11 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         title=title, criteria_id=a.criteria_id, before=_side(b, same_force, hide), after=_side(a, same_force, hide),
         compared_text=compared_text, counts_text=counts_text,
         caution=("\u201cNo change the sample can detect\u201d does not mean nothing changed: the samples are too small "
-                 "to show a change of that size beyond chance, once the number of criteria compared is allowed for."),
+                 "to show a change of that size. A change \u201csuggested, not confirmed\u201d has a 95% interval "
+                 f"wholly on one side of zero, but {family} criteria were compared, and with that many some "
+                 "intervals exclude zero by chance alone."),
+        headline=_headline(grades, b, a, same_force), suggested=suggested,
+        direction=_direction(comparison, rows, tested),
         detected=detected, groups=_groups(rows, criteria), themes=themes,
         themes_not_compared=tuple((label(n.item), n.reason) for n in comparison.themes_not_compared),
         grades=tuple(grades),
@@ -289,6 +330,46 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         removed=tuple((c, question(c)) for c in comparison.removed),
         notes=comparison.notes, method=(*METHOD, ("Small numbers", _small_numbers(hide, min_assessed))),
     )
+
+
+def _family_size(changes: Sequence[Change]) -> int:
+    """How many changes of a family were tested, and so Holm-adjusted together."""
+    return sum(1 for c in changes if c.p_adjusted is not None)
+
+
+def _headline(grades: Sequence[tuple[str, tuple[ChangeRow, ...]]], before: ResultsSource, after: ResultsSource,
+              same_force: bool) -> str:
+    """The change a reader asks about first: the share of cases graded inadequate (the inspectors' grades,
+    else the suggested ones), in the words every change is given."""
+    for heading, members in grades:
+        row = next((r for r in members if r.id == "inadequate"), None)
+        if row is None or not row.before.total.value or not row.after.total.value:
+            continue
+        who = "inspectors graded" if heading.startswith("Inspector") else "suggested as"
+        name = f"The share of cases {who} inadequate"
+        sides = f" ({before.year} and {after.year})" if same_force and before.year and after.year else ""
+        sentence = row.sentence[len(row.name):] if row.sentence.startswith(row.name) else f": {row.sentence}"
+        return f"{name}{sides}{sentence}"
+    return ""
+
+
+def _direction(comparison: Comparison, rows: Sequence[ChangeRow], tested: Sequence[ChangeRow]) -> str:
+    """Whether most compared criteria moved the same way in the samples, confirmed or not: a pattern no
+    single criterion's test shows, stated as a count, not as a finding."""
+    shown = {r.id for r in tested}
+    differences = [c.change.difference for c in comparison.criteria
+                   if c.criterion in shown and c.change.difference is not None]
+    if len(differences) < 2:
+        return ""
+    up = sum(1 for d in differences if snapped(d) > 0)
+    down = sum(1 for d in differences if snapped(d) < 0)
+    total = len(differences)
+    if max(up, down) * 2 <= total:
+        return ""
+    way, count, other, other_word = ("higher", up, down, "lower") if up > down else ("lower", down, up, "higher")
+    return (f"Most criteria moved the same way: {count} of {total} compared rates were {way} in the later sample "
+            f"({other} {other_word}, {total - up - down} the same), whether or not each change is confirmed on "
+            "its own.")
 
 
 def _small_numbers(hide: Suppression, min_assessed: int) -> str:
@@ -460,19 +541,31 @@ def summary_lines(comparison: Comparison) -> list[str]:
 
 
 def key_facts(comparison: Comparison) -> str:
-    """One line for an index: criteria compared and how many improved, declined or show no change;
-    a change with fewer than the comparison's `min_assessed` assessed cases on a side is counted apart."""
-    min_assessed = comparison.min_assessed
-    few = [c for c in comparison.criteria if few_cases(c.change, min_assessed)]
-    tested = [c for c in comparison.criteria if c.change.p_adjusted is not None and c not in few]
-    words = [c.change.verdict for c in tested]
-    improved, declined = words.count(IMPROVED), words.count(DECLINED)
-    text = (f"{len(comparison.criteria)} criteria compared: {improved} improved, {declined} declined, "
-            f"{len(tested) - improved - declined} no change the sample can detect")
+    """One line for an index, from the comparison report's own view data (so the two never disagree): the
+    share graded inadequate first, then how many criteria improved, declined, were suggested but not
+    confirmed or show no change; a change with fewer than `min_assessed` assessed cases on a side is
+    counted apart."""
+    report = comparison_report_context(comparison)
+    rows = report.rows
+    few = [r for r in rows if r.verdict.startswith("few cases")]
+    tested = [r for r in rows if r.change != "\u2013" and r not in few]
+    words = [r.verdict for r in tested]
+    suggested = sum(1 for r in tested if r.tag == "suggested")
+    text = ""
+    inadequate = next((r for heading, members in report.grades for r in members if r.id == "inadequate"
+                       and r.before.has_rate and r.after.has_rate), None)
+    if inadequate is not None:
+        who = "inspectors' grades" if inadequate.anchor.startswith("grade-inspector") else "suggested grades"
+        text = (f"graded inadequate ({who}): {inadequate.before.percent} to {inadequate.after.percent}, "
+                f"{inadequate.verdict}; ")
+    text += (f"{len(comparison.criteria)} criteria compared: {words.count(IMPROVED)} improved, "
+             f"{words.count(DECLINED)} declined, {suggested} suggested but not confirmed, "
+             f"{words.count(NO_DETECTABLE_CHANGE)} no change the sample can detect")
     if few:
-        text += f", {len(few)} with too few cases (fewer than {min_assessed} assessed on one side)"
-    untestable = len(comparison.criteria) - len(tested) - len(few)
+        text += f", {len(few)} with too few cases (fewer than {comparison.min_assessed} assessed on one side)"
+    untestable = len(rows) - len(tested) - len(few)
     if untestable:
         text += f", {untestable} could not be compared"
     apart = len(comparison.changed) + len(comparison.added) + len(comparison.removed)
+    text = text[:1].upper() + text[1:]
     return text + (f"; {apart} listed apart" if apart else "")

@@ -36,7 +36,7 @@ from thematic.stats.proportion import Proportion, proportion
 __all__ = [
     "ALPHA", "COMPARISON_FORMAT", "Change", "Comparison", "CriterionChange", "GradeChange", "NotCompared",
     "RateTest", "ResultsSource", "ThemeChange", "compare", "holm", "rate_change", "verdict", "MIN_ASSESSED",
-    "few_cases_word",
+    "few_cases_word", "SUGGESTED",
 ]
 
 COMPARISON_FORMAT = "thematic.comparison/1"
@@ -44,6 +44,15 @@ ALPHA = 0.05
 IMPROVED, DECLINED = "improved", "declined"
 ROSE, FELL = "rose", "fell"
 NO_DETECTABLE_CHANGE = "no change the sample can detect"
+#: A change whose own 95% interval excludes zero but which Holm's adjustment does not confirm: the
+#: sample suggests it, but not once every comparison of its family is allowed for. Never worded
+#: "no change", which would contradict the interval printed beside it.
+SUGGESTED: dict[str, str] = {
+    IMPROVED: "improvement suggested, not confirmed",
+    DECLINED: "decline suggested, not confirmed",
+    ROSE: "rise suggested, not confirmed",
+    FELL: "fall suggested, not confirmed",
+}
 #: The fewest assessed cases on each side for a change to be called one: the reports' default
 #: (`--min-assessed`). `compare` itself defaults to 1, no minimum, for callers that set none.
 MIN_ASSESSED = 10
@@ -62,7 +71,9 @@ METHOD: dict[str, str] = {
                   "criteria, themes, inspector grades, suggested grades",
     "decision": "improved (or rose) if the adjusted p-value is below 0.05 and the whole interval is above 0; "
                 "declined (or fell) if it is below 0.05 and the whole interval is below 0; "
-                "otherwise no change the sample can detect; a change with fewer than min_assessed assessed "
+                "otherwise, if the whole (unadjusted) interval is above or below 0, improvement (decline, rise, "
+                "fall) suggested, not confirmed; otherwise no change the sample can detect; a change with fewer "
+                "than min_assessed assessed "
                 "cases on either side (--min-assessed N) is tested and counted in the Holm family but worded "
                 "\"few cases: fewer than N assessed\", never improved or declined",
     "grades": "each grade's share of the inspector-graded cases (cases not graded left out), and of all cases "
@@ -238,11 +249,12 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 def verdict(ci_low: float, ci_high: float, p_adjusted: float, *, up: str = IMPROVED, down: str = DECLINED,
             alpha: float = ALPHA) -> str:
-    """The word for a tested change: `up`, `down` or "no change the sample can detect"."""
-    if p_adjusted < alpha and ci_low > 0:
-        return up
-    if p_adjusted < alpha and ci_high < 0:
-        return down
+    """The word for a tested change: `up` or `down` when Holm confirms it and the whole interval agrees;
+    SUGGESTED[up] or SUGGESTED[down] when only the interval excludes zero; else NO_DETECTABLE_CHANGE."""
+    if ci_low > 0:
+        return up if p_adjusted < alpha else SUGGESTED[up]
+    if ci_high < 0:
+        return down if p_adjusted < alpha else SUGGESTED[down]
     return NO_DETECTABLE_CHANGE
 
 
