@@ -52,7 +52,7 @@ def test_a_scored_case_is_written_straight_as_its_json_would_be() -> None:
     from thematic.model.results import CaseResult, CriterionResult
     from thematic.scoring.criteria import load_criteria
     from thematic.scoring.evaluate import Scorer
-    from thematic.scoring.stream import _case_entry
+    from thematic.scoring.stream import _case_entry, _case_line
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import caseload_sample
@@ -69,3 +69,4 @@ def test_a_scored_case_is_written_straight_as_its_json_would_be() -> None:
     ]
     for result in results:
         assert _case_entry(result) == _entry_text(result.to_json())
+        assert _case_line(result) == json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"

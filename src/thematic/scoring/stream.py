@@ -118,6 +118,24 @@ def _case_entry(result: CaseResult) -> str:
         return _entry_text(result.to_json())
 
 
+def _case_line(result: CaseResult) -> str:
+    """`result.to_json()` as one JSON Line, as json.dumps(ensure_ascii=False, separators=(",", ":")) writes it."""
+    text = _encode_text
+    if type(result.provisional) is not bool or type(result.referred_back) is not bool:
+        return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    try:
+        states = ",".join([f'{text(cid)}:{{"state":{text(r.state)},"evidence":{text(r.evidence)}}}'
+                           for cid, r in result.results.items()])
+        notes = ",".join([text(note) for note in result.data_quality])
+        grade = "null" if result.grade is None else text(result.grade)
+        return (f'{{"case_id":{text(result.case_id)},"force":{text(result.force)},"category":{text(result.category)},'
+                f'"results":{{{states}}},"suggested_grade":{text(result.suggested_grade)},'
+                f'"provisional":{"true" if result.provisional else "false"},"grade":{grade},'
+                f'"referred_back":{"true" if result.referred_back else "false"},"data_quality":[{notes}]}}\n')
+    except TypeError:  # a value that is not text where text is expected: the general way
+        return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 class _Unusual(Exception):
     """A value `_indented` leaves to `json.dumps` (a float, a key that is not text)."""
 
@@ -226,7 +244,7 @@ class Worker:
         out.cases += 1
         out.forces.add(case.force)
         if job.case_json == "line":
-            out.case_json.append(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.case_json.append(_case_line(result))
         elif job.case_json == "entry":
             out.case_json.append(_case_entry(result))
         if job.row_maker is not None:
