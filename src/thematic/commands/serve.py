@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
         if not Membership.objects.filter(role="lead", user__is_active=True).exists():
             print(f"no lead account yet: add one with  thematic web adduser NAME --role lead --data {folder}")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("listening beyond this machine: put a TLS proxy in front and set THEMATIC_HTTPS=1 and "
+              "THEMATIC_ALLOWED_HOSTS (docs/web.md)")
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     from thematic.web.server import serve
 

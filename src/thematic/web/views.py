@@ -124,6 +124,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 login(request, user)
                 return HttpResponseRedirect(next_url or reverse("home"))
             SignInFailure.objects.create(username=username, address=address)
+            # Failures older than the window count for nothing: keep the table small.
+            SignInFailure.objects.filter(
+                at__lt=timezone.now() - timedelta(seconds=settings.SIGN_IN_WINDOW_SECONDS)).delete()
             errors.append({"text": "The user name or password is not right", "href": "#username"})
             status = 400
     return render(request, "web/sign_in.html", {"errors": errors, "username": username, "next": next_url},
