@@ -112,3 +112,73 @@ def test_the_index_line_and_the_report_count_the_same(tmp_path):
             f"{sum(1 for r in report.rows if r.tag == 'suggested')} suggested but not confirmed, "
             f"{words.count(NO_DETECTABLE_CHANGE)} no change the sample can detect") in facts
     assert (words.count(IMPROVED), words.count(DECLINED), words.count(SUGGESTED[IMPROVED])) == (1, 1, 1)
+
+
+# --- the comparison and the programme report never contradict each other ---------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def northmoor(tmp_path_factory):
+    """The demo's two Northmoor rounds, scored from the committed cases, loaded as results files."""
+    from thematic.scoring.inspection import score_inspection
+    from thematic.scoring.prepare import load_inspection
+
+    folder = tmp_path_factory.mktemp("northmoor")
+    loaded = []
+    for name in ("northmoor-2015", "northmoor-2019"):
+        document = score_inspection(load_inspection(ROOT / "inspections" / f"{name}.yaml"))
+        loaded.append(load_results(write(folder / f"{name}.json", document)))
+    return loaded
+
+
+def _agree(before, after) -> int:
+    """Check that no criterion's comparison word contradicts the two-inspection programme report's funnel;
+    return how many criteria the funnel put beyond its 99.8% limits (where it says "clearly")."""
+    from thematic.stats.programme import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, build_programme
+
+    changes = {c.criterion: c.change for c in compare(before, after, min_assessed=10).criteria}
+    programme = build_programme([before, after], min_assessed=10)
+    up = {IMPROVED, SUGGESTED[IMPROVED]}
+    down = {DECLINED, SUGGESTED[DECLINED]}
+    clear = 0
+    for funnel in programme.criteria:
+        verdict = changes[funnel.key].verdict
+        old, new = funnel.forces
+        higher_now = new.position in (ABOVE_998, ABOVE_95) or old.position in (BELOW_998, BELOW_95)
+        lower_now = new.position in (BELOW_998, BELOW_95) or old.position in (ABOVE_998, ABOVE_95)
+        # "Clearly above (below) the pooled rate, beyond chance" in the programme: the comparison sees the
+        # same change, confirmed or suggested, and never says "no change the sample can detect".
+        if new.position == ABOVE_998 or old.position == BELOW_998:
+            assert verdict in up, (funnel.key, old.rate, new.rate, verdict)
+            clear += 1
+        if new.position == BELOW_998 or old.position == ABOVE_998:
+            assert verdict in down, (funnel.key, old.rate, new.rate, verdict)
+            clear += 1
+        # A change, confirmed or suggested, never points against the funnel.
+        if verdict in up:
+            assert not lower_now, (funnel.key, verdict)
+        if verdict in down:
+            assert not higher_now, (funnel.key, verdict)
+    return clear
+
+
+def test_comparison_and_programme_agree_for_every_criterion_of_the_demo_force(northmoor):
+    # The committed Northmoor samples are small: no criterion lies beyond the limits, and nothing contradicts.
+    _agree(*northmoor)
+
+
+def test_comparison_and_programme_agree_across_many_criteria(tmp_path):
+    rng = random.Random(2019)
+    before, after = {}, {}
+    for i in range(120):
+        n, m = rng.randint(10, 90), rng.randint(10, 90)
+        p = rng.uniform(0.1, 0.9)
+        shift = rng.choice((-0.4, -0.2, 0.0, 0.2, 0.4))
+        q = min(max(p + shift, 0.0), 1.0)
+        before[f"R-{i:03d}"] = (sum(rng.random() < p for _ in range(n)), n)
+        after[f"R-{i:03d}"] = (sum(rng.random() < q for _ in range(m)), m)
+    b = load_results(write(tmp_path / "b.json", results_doc(before, inspection="t-2015", year=2015, cases=90)))
+    a = load_results(write(tmp_path / "a.json", results_doc(after, inspection="t-2019", year=2019, cases=90)))
+    assert _agree(b, a) >= 10  # enough criteria beyond the limits for the test to say something
