@@ -23,14 +23,22 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 from typing_extensions import TypedDict
 
-from thematic.model.base import PLAIN_DATETIME_PATTERN, FileModel, _check_case_id, _to_date, file_fields, plain_datetime
+from thematic.model.base import (
+    _DAY_OFFSETS,
+    PLAIN_DATETIME_PATTERN,
+    FileModel,
+    _check_case_id,
+    _to_date,
+    file_fields,
+    plain_datetime,
+)
 from thematic.model.case import SECTIONS, Case
 
 __all__ = ["Record", "CaseRecord", "fast_case", "record_classes"]
@@ -121,9 +129,10 @@ class _Builders:
     """Generates, once, one function per model that turns its validated dictionary into a Record."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_dt": plain_datetime, "_date": _to_date, "_case_id": _check_case_id,
-                                          "_Record": Record, "_CaseRecord": CaseRecord, "_absent": _absent,
-                                          "_counted": _counted}
+        self.namespace: dict[str, Any] = {
+            "_dt": plain_datetime, "_fromiso": datetime.fromisoformat, "_UTC": UTC, "_offsets": _DAY_OFFSETS,
+            "_date": _to_date, "_case_id": _check_case_id, "_Record": Record, "_CaseRecord": CaseRecord,
+            "_absent": _absent, "_counted": _counted}
         self.done: set[type[BaseModel]] = set()
         self.source: list[str] = []
 
@@ -180,7 +189,10 @@ class _Builders:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return f"{self.model(annotation)}({value}, n)"
         if annotation is datetime:
-            return f"_dt({value})"
+            # `plain_datetime` written out for a local time on a day whose offset is known; any
+            # other time (UTC, a day with a clock change or not seen yet) goes through it.
+            return (f"(_fromiso(_w + _o).astimezone(_UTC) if (_o := _offsets.get((_w := {value})[:10])) is not None"
+                    f" and _w[-1] != 'Z' else _dt(_w))")
         if annotation is date:
             return f"_date({value})"
         return value

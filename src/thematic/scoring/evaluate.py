@@ -19,7 +19,7 @@ the rest of the case and the sample are still scored.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,7 +59,9 @@ _EACH_ORDER = (NOT_MET, UNKNOWN, NOT_EVIDENCED, MET)
 class _Namespace(dict[str, Any]):
     """Case fields by name; a named definition is computed the first time it is read."""
 
-    def __init__(self, values: dict[str, Any], definitions: Mapping[str, Callable[..., Any]],
+    __slots__ = ("_definitions", "_params")
+
+    def __init__(self, values: Iterable[tuple[str, Any]], definitions: Mapping[str, Callable[..., Any]],
                  params: Mapping[str, Any]):
         super().__init__(values)
         self._definitions = definitions
@@ -143,12 +145,11 @@ class Scorer:
     def score(self, case: Case | CaseRecord) -> CaseResult:
         """Every criterion's result for a case: the model, or the fast path's record of it (the same fields)."""
         absent = case.absent_sections()
-        values = dict(zip(_READABLE, _read_fields(case), strict=True))
-        for name in absent:
-            values[name] = UNKNOWN
-        values["as_of"] = self.as_of
         params = self.parameters
-        ns = _Namespace(values, self._definitions, params)
+        ns = _Namespace(zip(_READABLE, _read_fields(case), strict=True), self._definitions, params)
+        for name in absent:
+            ns[name] = UNKNOWN
+        ns["as_of"] = self.as_of
         notes = _quality_notes(case)
         results: dict[str, CriterionResult] = {}
         if self._set is not None:
