@@ -214,3 +214,16 @@ def test_reference_is_for_the_force_report_only(capsys, results, tmp_path):
     code, _, err = run(capsys, "report", str(results), str(results), "-o", str(tmp_path / "p"), "--reference", "80")
     assert code == 2
     assert "--reference: goes with one results file" in err
+
+
+def test_force_pdf_with_flags_has_no_overprinted_words():
+    # The "Against the reference" column holds the longest words with a reference ("not distinguishable
+    # from 80%", a flag and "few cases"): they must wrap, never run into the next column.
+    from pdf_layout import describe, overlaps
+
+    from thematic.render.force import render_force_report
+
+    document, criteria = example()
+    pdf = render_force_report(document, criteria, formats=["pdf"], thresholds=(0.8,))["pdf"]
+    found = overlaps(pdf)
+    assert found == [], describe(found)
