@@ -59,7 +59,8 @@ def test_the_programme_is_the_one_inspections_readme_generated():
 def test_generated_cases_are_the_committed_ones_byte_for_byte(tmp_path):
     planned = next(p for p in PROGRAMME if p.id == "southvale-2015")
     outcome = generate_and_run(str(tmp_path), planned, ("html", "pdf"))
-    assert [label for label, _ in outcome.files] == ["HTML", "PDF", "results"]
+    assert [label for label, _ in outcome.files] == ["HTML", "PDF", "results", "cases (CSV)", "cases (workbook)"]
+    assert all((tmp_path / path).is_file() for _, path in outcome.files)
     assert (tmp_path / planned.id / "report.pdf").read_bytes().startswith(b"%PDF-")
     committed = ROOT / "inspections" / "cases" / planned.id
     names = sorted(p.name for p in committed.iterdir())

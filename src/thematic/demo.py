@@ -125,7 +125,8 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str], marking
     facts = (f"{document.summary.cases} cases as of {planned.as_of}; inspector's grades: {grades.get('good', 0)} good, "
              f"{grades.get('requires_improvement', 0)} requires improvement, {grades.get('inadequate', 0)} inadequate; "
              f"{report.review.count.text} cases to look at")
-    files = _files(root, planned.id, {"HTML": "report.html", "PDF": "report.pdf", "results": "results.json"}, formats)
+    files = _files(root, planned.id, {"HTML": "report.html", "PDF": "report.pdf", "results": "results.json",
+                                      "cases (CSV)": "cases.csv", "cases (workbook)": "cases.xlsx"}, formats)
     return Outcome(
         lines=(f"generated {planned.id}: {written.count} fictional cases (profile {planned.profile}, "
                f"seed {planned.seed})",
