@@ -5,6 +5,7 @@ case file per case, without answers) and DIR/judgements/ (one `thematic.judgemen
 scorer, and a `thematic.moderation/1` file when anything was moderated), so that
 `thematic run DIR/inspection.yaml` scores the workspace's current entries as the workspace does.
 DIR/audit.jsonl holds every event of the inspection, oldest first. Written all or none (OutputSet).
+With a `viewer` (a lead's download), whatever `may_see_entries` hides from them is left out of both.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import yaml
 from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError
 from thematic.model.judgements import JUDGEMENTS_FORMAT, MODERATION_FORMAT
-from thematic.web.entries import current_for
+from thematic.web.entries import ENTRY_KINDS, current_for
 from thematic.web.models import MODERATION, Assignment, Case, Event, Inspection
 from thematic.web.visibility import AnyUser, may_see_entries
 
@@ -79,15 +80,25 @@ def moderation_document(inspection: Inspection) -> dict[str, Any] | None:
     return {"format": MODERATION_FORMAT, "inspection": inspection.slug, "cases": cases} if cases else None
 
 
-def audit_lines(inspection: Inspection) -> str:
-    """Every event of the inspection as JSON Lines, oldest first."""
+def audit_lines(inspection: Inspection, viewer: AnyUser | None = None) -> str:
+    """Every event of the inspection as JSON Lines, oldest first. The values of entry events of an
+    assignment `viewer` may not see (a blind double-scored case) are left out: `"hidden": true`."""
     lines = []
-    for event in Event.objects.filter(inspection=inspection).select_related("case").order_by("id"):
-        lines.append(json.dumps({
-            "at": event.at.isoformat(), "who": event.actor_ref, "kind": event.kind,
-            "case": event.case.case_id if event.case else None, "assignment": event.assignment_id,
-            "item": event.item or None, "before": event.before, "after": event.after,
-            "reason": event.reason or None, "version": event.version}, ensure_ascii=False))
+    events = Event.objects.filter(inspection=inspection).select_related("case", "assignment").order_by("id")
+    blind: dict[int, bool] = {}
+    for event in events:
+        hidden = False
+        if viewer is not None and event.assignment is not None and event.kind in ENTRY_KINDS:
+            if event.assignment_id not in blind:
+                blind[event.assignment.pk] = not may_see_entries(viewer, event.assignment)
+            hidden = blind[event.assignment.pk]
+        line = {"at": event.at.isoformat(), "who": event.actor_ref, "kind": event.kind,
+                "case": event.case.case_id if event.case else None, "assignment": event.assignment_id,
+                "item": event.item or None, "before": None if hidden else event.before,
+                "after": None if hidden else event.after, "reason": event.reason or None, "version": event.version}
+        if hidden:
+            line["hidden"] = True
+        lines.append(json.dumps(line, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
 
@@ -107,6 +118,6 @@ def export_inspection(inspection: Inspection, out: str | Path, *, viewer: AnyUse
         if moderation is not None:
             outputs.add_in(folder / "judgements", f"{inspection.slug}-moderation.yaml", _yaml(moderation),
                            option=OPTION)
-        outputs.add_in(folder, "audit.jsonl", audit_lines(inspection), option=OPTION)
+        outputs.add_in(folder, "audit.jsonl", audit_lines(inspection, viewer), option=OPTION)
         outputs.commit()
     return folder / "inspection.yaml"

@@ -26,6 +26,7 @@ STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", SUBMITT
 # Event kinds. An item is a criterion id for answers and notes, "grade" for the grade's parts.
 ANSWER, NOTE, GRADE, REFERRED_BACK, GRADE_NOTE = "answer", "note", "grade", "referred_back", "grade_note"
 STATUS, ASSIGNED, IMPORTED, MODERATION = "status", "assigned", "imported", "moderation"
+INSPECTION_KIND, SELF_ASSESSMENT = "inspection", "self_assessment"  # an assignment's kind
 EVENT_KINDS = (ANSWER, NOTE, GRADE, REFERRED_BACK, GRADE_NOTE, STATUS, ASSIGNED, IMPORTED, MODERATION)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from thematic.web.models import (
     Assignment,
     Case,
     Event,
+    Inspection,
     Membership,
     SignInFailure,
 )
@@ -59,6 +61,7 @@ from thematic.web.visibility import (
     may_edit,
     may_see_entries,
     role,
+    visible_assignments,
     visible_inspections,
 )
 
@@ -241,7 +244,17 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
         "status_tag": STATUS_TAGS[assignment.status], "status": STATUS_LABELS[assignment.status],
         "lead": is_lead(user), "conflict": conflict,
         "version": assignment.version if version is None else version,
+        "double_scored": assignment.case.double_scored, "others": _other_scorers(user, assignment),
     }
+
+
+def _other_scorers(user: Any, assignment: Assignment) -> list[dict[str, Any]]:
+    """The case's other scorers' assignments this user may open, and whether their entries show yet."""
+    if not assignment.case.double_scored:
+        return []
+    others = (visible_assignments(user).filter(case_id=assignment.case_id).exclude(pk=assignment.pk)
+              .select_related("scorer", "case"))
+    return [{"pk": a.pk, "scorer": a.scorer.username, "see": may_see_entries(user, a)} for a in others]
 
 
 def _conflict_rows(mine: Entries, theirs: Entries) -> list[dict[str, str]]:
@@ -332,7 +345,8 @@ def _inspection_context(request: HttpRequest, slug: str, errors: list[dict[str, 
     inspectors = (User.objects.filter(membership__role=INSPECTOR).order_by("username")
                   .values_list("username", flat=True))
     return {"inspection": found, "progress": list(progress), "rows": rows, "inspectors": list(inspectors),
-            "errors": errors or [], "done": done, "unassigned": sum(1 for r in rows if not r["assignments"])}
+            "errors": errors or [], "done": done, "unassigned": sum(1 for r in rows if not r["assignments"]),
+            "double_scored": sum(1 for c in cases if c.double_scored), "form": request.POST}
 
 
 @require_GET
@@ -367,6 +381,56 @@ def assign_cases(request: HttpRequest, inspection: str) -> HttpResponse:
         if not problems:
             return HttpResponseRedirect(reverse("inspection", args=[found.slug]) + f"?done=assigned-{len(chosen)}")
     return render(request, "web/inspection.html", _inspection_context(request, inspection, errors), status=400)
+
+
+def _bulk(request: HttpRequest, inspection: str, field: str,
+          act: Callable[[Inspection, list[User], User], str]) -> HttpResponse:
+    """A lead's bulk assignment form: the chosen inspectors (`field`), then `act`; errors on the page."""
+    from thematic.web.assigning import AssigningError, inspectors_named
+
+    found = inspection_or_404(request.user, inspection)
+    refused = _lead_only(request)
+    if refused is not None:
+        return refused
+    lead = request.user
+    assert isinstance(lead, User)
+    try:
+        done = act(found, inspectors_named(request.POST.getlist(field)), lead)
+    except AssigningError as exc:
+        errors = [{"text": str(exc), "href": f"#{field}"}]
+        return render(request, "web/inspection.html", _inspection_context(request, inspection, errors), status=400)
+    return HttpResponseRedirect(reverse("inspection", args=[found.slug]) + f"?done={done}")
+
+
+@require_POST
+def spread_cases(request: HttpRequest, inspection: str) -> HttpResponse:
+    """Spread every unassigned case evenly across the chosen inspectors."""
+    from thematic.web.assigning import spread_evenly
+
+    def act(found: Inspection, inspectors: list[User], lead: User) -> str:
+        return f"spread-{len(spread_evenly(found, inspectors, lead))}"
+
+    return _bulk(request, inspection, "spread-inspector", act)
+
+
+@require_POST
+def double_score_cases(request: HttpRequest, inspection: str) -> HttpResponse:
+    """Draw a share of cases to double-score (stratified by category, from a seed) and give each a second
+    inspector."""
+    from thematic.web.assigning import AssigningError, double_score
+
+    def act(found: Inspection, inspectors: list[User], lead: User) -> str:
+        try:
+            share = float(request.POST.get("share", "").strip().rstrip("%"))
+        except ValueError:
+            raise AssigningError("Enter the share of cases to double-score as a percentage, like 20") from None
+        seed_text = request.POST.get("seed", "").strip()
+        if not seed_text.isdigit():
+            raise AssigningError("Enter the seed as a whole number of 0 or more, like 2019")
+        result = double_score(found, share, int(seed_text), inspectors, lead)
+        return f"double-{len(result.drawn)}"
+
+    return _bulk(request, inspection, "double-inspector", act)
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,17 +4,29 @@
   force user those of its own force.
 - A scorer sees and edits their own assignments (until submitted); a lead sees every assignment,
   reopens submitted ones and assigns cases. A programme user reads inspections, not case pages.
-- Issue 15 hooks (not built): a co-scorer of a double-scored case sees the other's entries only
-  after both submitted (`may_see_entries`); a force sees inspectors' results only once published.
+- Blind double scoring (issue 15): an inspector may open the other scorer's assignment of a case they
+  co-score, but nobody except its scorer sees an assignment's answers, notes or grade of a
+  double-scored case until every scorer of the case has submitted (`may_see_entries`), the lead
+  included. A force sees inspectors' results only once published (not built yet).
 A URL naming something the user may not see answers 404, so an id never reveals that it exists.
 """
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from thematic.web.models import FORCE, INSPECTOR, LEAD, PROGRAMME, SUBMITTED, Assignment, Inspection, Membership
+from thematic.web.models import (
+    FORCE,
+    INSPECTION_KIND,
+    INSPECTOR,
+    LEAD,
+    PROGRAMME,
+    SUBMITTED,
+    Assignment,
+    Inspection,
+    Membership,
+)
 
 AnyUser = User | AnonymousUser
 
@@ -60,7 +72,11 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
     if who == LEAD:
         return Assignment.objects.all()
     if who in (INSPECTOR, FORCE):
-        return Assignment.objects.filter(scorer_id=user.pk, case__inspection__in=visible_inspections(user))
+        # Their own assignments, and the co-scorer's assignment of a double-scored case they score too.
+        mine = Assignment.objects.filter(scorer_id=user.pk).values("case_id")
+        return Assignment.objects.filter(
+            Q(scorer_id=user.pk) | Q(case__double_scored=True, case_id__in=mine, kind=INSPECTION_KIND),
+            case__inspection__in=visible_inspections(user))
     return Assignment.objects.none()
 
 
@@ -72,15 +88,20 @@ def assignment_or_404(user: AnyUser, pk: int) -> Assignment:
 
 
 def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
-    """Whether the user may see this assignment's answers, notes and grade."""
+    """Whether the user may see this assignment's answers, notes and grade.
+
+    Every page, download, export and error message that shows entries asks this, and only this.
+    """
     if assignment.scorer_id == user.pk:
         return True
-    if role(user) != LEAD:
-        return False
-    if assignment.case.double_scored and assignment.case.assignments.filter(scorer_id=user.pk).exists():
-        # Issue 15: a lead who co-scores a case stays blind until every scorer of it has submitted.
-        return not assignment.case.assignments.exclude(status=SUBMITTED).exists()
-    return True
+    if assignment.case.double_scored:
+        # Blind double scoring: until every scorer of the case has submitted, nobody else sees an
+        # entry (the lead neither, so nothing can be passed on); then the lead and the co-scorers do.
+        scorers = assignment.case.assignments.filter(kind=INSPECTION_KIND)
+        if scorers.exclude(status=SUBMITTED).exists():
+            return False
+        return role(user) == LEAD or scorers.filter(scorer_id=user.pk).exists()
+    return role(user) == LEAD
 
 
 def may_edit(user: AnyUser, assignment: Assignment) -> bool:
