@@ -317,8 +317,8 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         compared_text=compared_text, counts_text=counts_text,
         caution=("\u201cNo change the sample can detect\u201d does not mean nothing changed: the samples are too small "
                  "to show a change of that size. A change \u201csuggested, not confirmed\u201d has a 95% interval "
-                 f"wholly on one side of zero, but {family} criteria were compared, and with that many some "
-                 "intervals exclude zero by chance alone."),
+                 f"wholly on one side of zero, but {family} {'criterion was' if family == 1 else 'criteria were'} "
+                 "tested together, and with that many some intervals exclude zero by chance alone."),
         headline=_headline(grades, b, a, same_force), suggested=suggested,
         direction=_direction(comparison, rows, tested),
         detected=detected, groups=_groups(rows, criteria), themes=themes,
