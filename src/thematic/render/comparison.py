@@ -1,9 +1,10 @@
 """The year-on-year report: two inspections' rates and what their change can be said to be.
 
 `comparison_report_context` turns a `thematic.stats.compare.Comparison` into frozen dataclasses of
-strings and `RateView`s, in the order the report reads: what changed beyond what the samples can
-explain (improved or declined), how many criteria were compared and how many show no change the
-sample can detect, the change chart and table per theme, themes and grades, the criteria left
+strings and `RateView`s, in the order the report reads: the share of cases graded inadequate
+first, what changed beyond what the samples can explain (improved or declined), what the samples
+suggest but cannot confirm, how many criteria were compared and how many of each kind, whether
+most moved the same way, the change chart and table per theme, themes and grades, the criteria left
 out (changed, added, removed), and the method. Each change carries both rates as "n of N" with
 their 95% intervals, the change in percentage points with its Newcombe interval, Fisher's p and
 the Holm-adjusted p. `render_comparison_report` adds the charts and renders the HTML and PDF

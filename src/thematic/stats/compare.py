@@ -11,8 +11,11 @@ is given with:
   the themes, the inspector grades and the suggested grades are four separate families;
 - a word: "improved" ("rose" for a grade share) when the Holm-adjusted p-value is below 0.05 and
   the whole interval lies above zero, "declined" ("fell") when it is below 0.05 and the whole
-  interval lies below zero, otherwise "no change the sample can detect". Requiring both is
-  deliberately conservative: the report must never claim a change the data cannot support.
+  interval lies below zero; when only the (unadjusted) interval lies wholly on one side of zero,
+  "improvement suggested, not confirmed" (decline, rise, fall: `SUGGESTED`); otherwise, the
+  interval including zero, "no change the sample can detect". Requiring both for improved or
+  declined is deliberately conservative: the report must never claim a change the data cannot
+  support, nor print "no change" beside an interval that excludes zero.
 
 Both samples are taken to be independent random samples of each round's cases. Criteria whose
 fingerprints differ, and criteria present in only one file, are listed apart and never compared.
