@@ -91,6 +91,18 @@ def test_the_summary_leads_with_the_share_graded_inadequate(tmp_path):
     assert facts.startswith("Graded inadequate (inspectors' grades): 47% to 26%, fell; 1 criteria compared")
 
 
+def test_the_headline_is_withheld_with_the_counts_it_would_reveal(tmp_path):
+    result = comparison(tmp_path, {"X-01": (10, 20)}, {"X-01": (12, 20)},
+                        suggested_before={"good": 17, "requires_improvement": 0, "inadequate": 3},
+                        suggested_after={"good": 16, "requires_improvement": 0, "inadequate": 4})
+    assert comparison_report_context(result).headline.startswith("The share of cases inspectors graded inadequate")
+    hidden = comparison_report_context(result, suppress_below=5)
+    # 3 and 4 inadequate: the rates, the change and its test would reveal them.
+    assert hidden.headline == ("The share of cases inspectors graded inadequate (2015 and 2019): withheld: small "
+                               "numbers (before fewer than 5 of 20, after fewer than 5 of 20).")
+    assert "3 of 20" not in render_comparison_report(result, formats=("html",), suppress_below=5)["html"].decode()
+
+
 def test_the_summary_says_when_most_criteria_move_the_same_way(tmp_path):
     before = {f"U-{i}": (8, 20) for i in range(8)} | {"D-0": (12, 20), "D-1": (12, 20)}
     after = {f"U-{i}": (11, 20) for i in range(8)} | {"D-0": (10, 20), "D-1": (12, 20)}
