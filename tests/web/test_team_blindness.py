@@ -132,3 +132,22 @@ def test_the_other_scorers_assignment_opens_for_a_co_scorer_only(web_db: str) ->
     stranger = w.insp_b if first.scorer == w.insp_a else w.insp_a
     assert theirs is not None and not Assignment.objects.filter(case=theirs.case, scorer=stranger).exists()
     assert client_for(stranger).get(f"/assignments/{theirs.pk}").status_code == 404
+
+
+def test_reopening_one_scorers_case_makes_it_blind_again_and_the_lead_can_still_reopen_the_other(
+        web_db: str) -> None:
+    w = world()
+    first, second = _setup(w)
+    marker = f"MARK{secrets.token_hex(6)}"
+    for assignment, mark in ((first, marker), (second, "other")):
+        response = client_for(assignment.scorer).post(f"/assignments/{assignment.pk}",
+                                                      _form(assignment, mark, "submit"))
+        assert response.status_code == 302
+    lead = client_for(w.lead)
+    assert marker in lead.get(f"/assignments/{first.pk}").content.decode()
+    assert lead.post(f"/assignments/{first.pk}/reopen", {"reason": "look again at the plan"}).status_code == 302
+    for user in (w.lead, second.scorer):
+        assert marker not in client_for(user).get(f"/assignments/{first.pk}").content.decode()
+    page = lead.get(f"/assignments/{second.pk}").content.decode()
+    assert f'action="/assignments/{second.pk}/reopen"' in page and "hidden until every scorer" in page
+    assert lead.post(f"/assignments/{second.pk}/reopen", {"reason": "both look again"}).status_code == 302
