@@ -8,6 +8,7 @@ lands on an id that exists, and under suppression none of it is produced.
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 
 from render_samples import example, hand_made, rendered_html, rendered_pdf, shipped_criteria
@@ -171,7 +172,7 @@ def test_evidence_is_in_plain_words_and_hostile_text_is_escaped():
     assert "referral to the National Referral Mechanism (NRM) not recorded" in html
     assert "nrm_referred_at" not in html.split(f'id="{APPENDIX_ID}"')[1]
     assert '<a href="http://example.invalid' not in html  # the case id is text, never a link
-    assert "Not met in 1 case and not evidenced in 1." in html
+    assert f"{first}: not met in 1 case and not evidenced in 1, with the evidence" in html
 
 
 def test_no_failing_case_means_no_appendix():
@@ -198,3 +199,41 @@ def test_the_pdf_has_the_appendix_at_the_end():
             assert f"{compiled.id}:" in appendix
         for case_id in failing(document, compiled.id):
             assert case_id in appendix
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_each_list_heading_stays_with_its_first_case_in_the_pdf():
+    pdf, _ = rendered_pdf()
+    pages = pdf_pages(pdf)
+    start = min(i for i, text in enumerate(pages) if "Cases behind each criterion" in text)
+    data, criteria = example()
+    document = ResultsDocument.from_json(data)
+    for compiled in criteria.criteria:
+        cases = failing(document, compiled.id)
+        if not cases:
+            continue
+        heading = f"{compiled.id}: "
+        on = [i for i in range(start, len(pages)) if heading in pages[i]]
+        assert on, compiled.id
+        page = pages[on[0]]
+        assert cases[0] in page[page.index(heading):], f"{compiled.id}'s heading ends a page without its cases"
+
+
+def test_a_list_over_several_pages_repeats_its_header_row():
+    criteria = shipped_criteria()
+    first = criteria.criteria[0].id
+    data = hand_made([{"case_id": f"T-{n:03d}", "states": {first: "not_met"}} for n in range(1, 121)], criteria)
+    pdf = render_force_report(data, criteria, formats=["pdf"])["pdf"]
+    pages = pdf_pages(pdf)
+    start = min(i for i, text in enumerate(pages) if "Cases behind each criterion" in text)
+    listed = [i for i in range(start, len(pages)) if re.search(r"T-\d{3}", pages[i])]
+    assert len(listed) > 1, "120 cases should take more than one page"
+    for i in listed:
+        assert re.search(r"Case\s+Result\s+Evidence", pages[i]), f"page {i + 1} has no header row"
+    appendix = "\n".join(pages[start:])
+    assert all(f"T-{n:03d}" in appendix for n in range(1, 121))

@@ -51,10 +51,12 @@ class CriterionCases:
         return f"The {n} case{'' if n == 1 else 's'} behind {self.criterion_id}"
 
     @property
-    def counts_text(self) -> str:
-        """"Not met in 3 cases and not evidenced in 1."""
+    def caption(self) -> str:
+        """"SUP-02: not met in 3 cases and not evidenced in 1, with the evidence": the list's table
+        caption (a caption stays with its table's first rows on a page, as a paragraph would not)."""
         cases = "case" if self.not_met == 1 else "cases"
-        return f"Not met in {self.not_met} {cases} and not evidenced in {self.not_evidenced}."
+        return (f"{self.criterion_id}: not met in {self.not_met} {cases} and not evidenced in {self.not_evidenced}, "
+                "with the evidence")
 
 
 @dataclass(frozen=True)
