@@ -73,7 +73,7 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
         return Assignment.objects.all()
     if who in (INSPECTOR, FORCE):
         # Their own assignments, and the co-scorer's assignment of a double-scored case they score too.
-        mine = Assignment.objects.filter(scorer_id=user.pk).values("case_id")
+        mine = Assignment.objects.filter(scorer_id=user.pk, kind=INSPECTION_KIND).values("case_id")
         return Assignment.objects.filter(
             Q(scorer_id=user.pk) | Q(case__double_scored=True, case_id__in=mine, kind=INSPECTION_KIND),
             case__inspection__in=visible_inspections(user))
