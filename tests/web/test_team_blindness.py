@@ -151,3 +151,13 @@ def test_reopening_one_scorers_case_makes_it_blind_again_and_the_lead_can_still_
     page = lead.get(f"/assignments/{second.pk}").content.decode()
     assert f'action="/assignments/{second.pk}/reopen"' in page and "hidden until every scorer" in page
     assert lead.post(f"/assignments/{second.pk}/reopen", {"reason": "both look again"}).status_code == 302
+
+
+def test_a_forces_self_assessment_of_a_double_scored_case_opens_no_inspectors_assignment(web_db: str) -> None:
+    w = world()
+    first, second = _setup(w)
+    own = Assignment.objects.create(case=first.case, scorer=w.force, kind="self_assessment")
+    client = client_for(w.force)
+    assert client.get(f"/assignments/{own.pk}").status_code == 200
+    for theirs in (first, second):
+        assert client.get(f"/assignments/{theirs.pk}").status_code == 404
