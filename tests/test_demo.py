@@ -117,9 +117,10 @@ def test_index_gives_each_report_a_line_of_key_facts_from_its_own_files(demo_run
     html = (out / "index.html").read_text()
     comparison = json.loads((out / "northmoor-2015-to-2019" / "comparison.json").read_text())
     verdicts = [c["change"] for c in comparison["criteria"]]
+    suggested = sum(1 for v in verdicts if v.endswith("suggested, not confirmed"))
     expected = (f"{len(verdicts)} criteria compared: {verdicts.count('improved')} improved, "
-                f"{verdicts.count('declined')} declined, {verdicts.count('no change the sample can detect')} "
-                "no change the sample can detect")
+                f"{verdicts.count('declined')} declined, {suggested} suggested but not confirmed, "
+                f"{verdicts.count('no change the sample can detect')} no change the sample can detect")
     assert expected in html
     programme = json.loads((out / "programme-2019" / "programme.json").read_text())
     family = programme["multiple_comparisons"]["criteria"]

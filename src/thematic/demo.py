@@ -231,7 +231,8 @@ def run_demo(out: str | Path, *, plan: Sequence[Planned] | None = None, jobs: in
                                     outcomes[f"programme-{year}"].files, outcomes[f"programme-{year}"].facts)
                          for year, ids in rounds)),
         IndexSection("Year-on-year comparisons", "comparisons", "Each force's change between its two inspections, "
-                     "criterion by criterion, worded improved, declined or no change the sample can detect.", tuple(
+                     "criterion by criterion, worded improved, declined, suggested but not confirmed, or no "
+                     "change the sample can detect.", tuple(
                          IndexEntry(f"{force.title()}, {ps[0].year} to {ps[-1].year}",
                                     outcomes[f"compare-{force}"].files, outcomes[f"compare-{force}"].facts)
                          for force, ps in pairs)),
