@@ -249,6 +249,26 @@ def test_a_live_run_keeps_its_staging_folder_while_another_run_writes_beside_it(
         process.wait()
 
 
+def test_a_run_clearing_orphans_while_another_run_makes_its_staging_folder_leaves_it_alone(tmp_path, monkeypatch):
+    """Two writers in one folder at once (two saves in the web workspace): the second one's sweep
+    for orphans can come between the first one creating its lock file and locking it."""
+    from thematic.core import atomic
+
+    real_flock = atomic.fcntl.flock
+    swept: list[bool] = []
+
+    def flock_after_another_runs_sweep(fd, operation):
+        if not swept:  # once, at the first run's own lock, as a second run would interleave
+            swept.append(True)
+            atomic.remove_orphans(tmp_path)
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(atomic.fcntl, "flock", flock_after_another_runs_sweep)
+    write_text_atomic(tmp_path / "a.json", "a\n")
+    assert swept and (tmp_path / "a.json").read_text() == "a\n"
+    assert os.listdir(tmp_path) == ["a.json"]
+
+
 # --- a closed pipe ------------------------------------------------------------------------------
 
 def test_score_into_a_closed_pipe_ends_quietly_with_sigpipe_status(tmp_path):

@@ -197,9 +197,14 @@ class OutputSet:
             folder.mkdir(parents=True, exist_ok=True)
             remove_orphans(folder)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
-            lock = os.open(staging / _LOCK, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+            # The lock file takes its name only once it is locked: another run clearing orphans in
+            # this folder between the two steps would otherwise find it unlocked and remove the folder
+            # (two saves at once in the web workspace did). A young folder with no lock is never an orphan.
+            pending = staging / (_LOCK + ".new")
+            lock = os.open(pending, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
             if fcntl is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.rename(pending, staging / _LOCK)
             self._staging[folder] = _Staging(staging, lock)
         return self._staging[folder].folder
 
