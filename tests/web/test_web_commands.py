@@ -42,6 +42,18 @@ def test_init_makes_an_owner_only_folder_and_key_and_keeps_the_key(tmp_path: Pat
     assert key.read_text() == first  # a second init never changes the key (sessions would end)
 
 
+def test_adduser_offers_exactly_the_workspace_s_roles() -> None:
+    from thematic.cli import build_parser
+    from thematic.core.errors import InputError
+    from thematic.web.models import ROLES
+
+    parser = build_parser()
+    for role in ROLES:
+        assert parser.parse_args(["web", "adduser", "insp-c", "--role", role]).role == role
+    with pytest.raises(InputError, match="invalid choice: 'moderator'"):
+        parser.parse_args(["web", "adduser", "insp-c", "--role", "moderator"])
+
+
 def test_adduser_refuses_a_name_that_is_not_a_reference(tmp_path: Path) -> None:
     done = thematic("web", "adduser", "Jane Smith", "--role", "inspector", "--data", str(tmp_path / "d"))
     assert done.returncode == 2

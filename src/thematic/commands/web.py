@@ -23,6 +23,7 @@ def register(subparsers: Subparsers) -> None:
                                          "name. A lead and a programme user see every inspection; an inspector "
                                          "those they are on; a force user its own force's.")
     add.add_argument("name", metavar="NAME", help="the account's user name, such as insp-c")
+    # web.models.ROLES, written out: importing it here would load Django whenever the CLI starts.
     add.add_argument("--role", required=True, choices=("lead", "inspector", "force", "programme"),
                      help="what the account may do (docs/web.md)")
     add.add_argument("--force", metavar="CODE", help="the force of a force user (its force code)")

@@ -21,7 +21,7 @@ from thematic.web.models import Inspection
 
 @lru_cache(maxsize=32)
 def _compiled(fingerprint: str, text: str) -> CriteriaSet:
-    folder = data_folder() / "cache" / fingerprint
+    folder = cache_folder() / fingerprint
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / "criteria.yaml"
     if not path.is_file():

@@ -34,6 +34,7 @@ from thematic.web.entries import Entries, current
 from thematic.web.models import (
     GRADE,
     INSPECTOR,
+    ROLES,
     STATUS_LABELS,
     Assignment,
     Case,
@@ -513,7 +514,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
             form = {"name": "", "role": "inspector", "force": ""}
     rows = Membership.objects.select_related("user").order_by("user__username")
     return render(request, "web/accounts.html", {"rows": rows, "errors": errors, "added": added, "form": form,
-                                                 "roles": ["lead", "inspector", "force", "programme"],
+                                                 "roles": ROLES,
                                                  "lead": True}, status=400 if errors else 200)
 
 
