@@ -9,17 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from web_helpers import World, client_for, world
+from web_helpers import ROLES, SIGN_IN, World, answers_by_role, client_for, world
 
 from thematic.web.models import SUBMITTED, Assignment
-
-ROLES = ("anonymous", "lead", "scorer", "co-inspector", "other-inspector", "force", "other-force", "programme")
-
-
-def _user(w: World, role: str) -> Any:
-    return {"anonymous": None, "lead": w.lead, "scorer": w.insp_a, "co-inspector": w.insp_b,
-            "other-inspector": w.outsider, "force": w.force, "other-force": w.other_force,
-            "programme": w.programme}[role]
 
 
 def _submitted(w: World) -> None:
@@ -40,7 +32,7 @@ def _assign_form(w: World) -> dict[str, Any]:
     return {"scorer": "insp-a", "case": [str(movable.case_id)]}  # insp-z stays outside the inspection
 
 
-S = "sign-in"  # a redirect to the sign-in page
+S = SIGN_IN
 # (method, path, form, prepare, expected status per role in ROLES order)
 MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[[World], None], tuple[Any, ...]]] = [
     ("GET", "/healthz", None, _nothing, (200, 200, 200, 200, 200, 200, 200, 200)),
@@ -54,6 +46,11 @@ MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[
     ("GET", "/inspections/{slug}/cases", None, _nothing, (S, 200, 200, 200, 404, 200, 404, 200)),
     ("GET", "/inspections/{slug}/export", None, _nothing, (S, 200, 403, 403, 404, 403, 404, 403)),
     ("POST", "/inspections/{slug}/assign", _assign_form, _nothing, (S, 302, 403, 403, 404, 403, 404, 403)),
+    ("POST", "/inspections/{slug}/spread", lambda w: {"spread-inspector": ["insp-a", "insp-b"]}, _nothing,
+     (S, 302, 403, 403, 404, 403, 404, 403)),
+    ("POST", "/inspections/{slug}/double-score", lambda w: {"share": "20", "seed": "7",
+                                                            "double-inspector": ["insp-a", "insp-b"]}, _nothing,
+     (S, 302, 403, 403, 404, 403, 404, 403)),
     ("GET", "/assignments/{own}", None, _nothing, (S, 200, 200, 404, 404, 404, 404, 404)),
     ("POST", "/assignments/{own}", _save_form, _nothing, (S, 403, 302, 404, 404, 404, 404, 404)),
     ("POST", "/assignments/{own}/reopen", lambda w: {"reason": "check RISK-05"}, _submitted,
@@ -70,17 +67,7 @@ def test_every_url_as_every_role(web_db: str, method: str, path: str, form: Call
                                  prepare: Callable[[World], None], expected: tuple[Any, ...]) -> None:
     w = world()
     url = path.format(slug=w.inspection.slug, own=w.own.pk)
-    answers = {}
-    for role, want in zip(ROLES, expected, strict=True):
-        prepare(w)
-        client = client_for(_user(w, role))
-        data = form(w) if form else None
-        response = client.get(url) if method == "GET" else client.post(url, data or {})
-        if want == S:
-            answers[role] = S if response.status_code == 302 and response["Location"].startswith("/sign-in") \
-                else response.status_code
-        else:
-            answers[role] = response.status_code
+    answers = answers_by_role(w, method, url, form, prepare)
     assert answers == dict(zip(ROLES, expected, strict=True))
 
 
@@ -117,3 +104,30 @@ def test_a_lead_who_co_scores_a_double_scored_case_is_blind_until_both_submit(we
     assert not may_see_entries(w.lead, Assignment.objects.select_related("case").get(pk=w.own.pk))
     Assignment.objects.filter(pk=w.own.pk).update(status=SUBMITTED)
     assert may_see_entries(w.lead, Assignment.objects.select_related("case").get(pk=w.own.pk))
+
+
+def _route_of(path: str) -> str:
+    """A matrix path as its route: `{slug}` and friends, and ids, become one placeholder."""
+    import re
+    return re.sub(r"\{[a-z_]+\}|<[a-z]+:[a-z_]+>|\d+|no-such-inspection", "*", path.lstrip("/"))
+
+
+def test_every_url_is_in_a_permission_matrix() -> None:
+    """Each route of the workspace has a row in this MATRIX or in a team page's `MATRIX` (a
+    `tests/web/test_*.py` module that defines one), so no page escapes the matrix."""
+    import importlib.util
+    from pathlib import Path
+
+    from django.urls import get_resolver
+
+    covered = {_route_of(path) for _, path, *_ in MATRIX}
+    for module_path in sorted(Path(__file__).parent.glob("test_*.py")):
+        if module_path.name == Path(__file__).name or "MATRIX" not in module_path.read_text():
+            continue
+        spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        covered |= {_route_of(row[1]) for row in getattr(module, "MATRIX", [])}
+    routes = {_route_of(str(pattern.pattern)) for pattern in get_resolver().url_patterns}
+    assert routes - covered == set()

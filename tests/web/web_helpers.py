@@ -1,8 +1,10 @@
 """Set-up shared by the workspace's tests: accounts of every role and an imported inspection."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -49,3 +51,28 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+# The permission matrix's roles, in the order every matrix row lists its expected answers.
+ROLES = ("anonymous", "lead", "scorer", "co-inspector", "other-inspector", "force", "other-force", "programme")
+SIGN_IN = "sign-in"  # expected: a redirect to the sign-in page
+
+
+def user_for(w: World, role: str) -> User | None:
+    return {"anonymous": None, "lead": w.lead, "scorer": w.insp_a, "co-inspector": w.insp_b,
+            "other-inspector": w.outsider, "force": w.force, "other-force": w.other_force,
+            "programme": w.programme}[role]
+
+
+def answers_by_role(w: World, method: str, url: str, form: Callable[[World], dict[str, Any]] | None,
+                    prepare: Callable[[World], None]) -> dict[str, Any]:
+    """What each role gets from one request: a status code, or SIGN_IN for a redirect to sign in."""
+    answers: dict[str, Any] = {}
+    for role in ROLES:
+        prepare(w)
+        client = client_for(user_for(w, role))
+        data = form(w) if form else None
+        response = client.get(url) if method == "GET" else client.post(url, data or {})
+        redirected = response.status_code == 302 and response["Location"].startswith("/sign-in")
+        answers[role] = SIGN_IN if redirected else response.status_code
+    return answers

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from thematic.web import views
+from thematic.web import urls_findings, urls_forces, urls_moderation, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,6 +20,10 @@ urlpatterns = [
     path("inspections/<slug:inspection>/export", views.export_download, name="export"),
     path("assignments/<int:pk>", views.case, name="case"),
     path("assignments/<int:pk>/reopen", views.reopen_case, name="reopen"),
+    # The team's pages (issue 15), one module each.
+    *urls_moderation.urlpatterns,
+    *urls_findings.urlpatterns,
+    *urls_forces.urlpatterns,
 ]
 
 handler404 = "thematic.web.views.not_found"
