@@ -26,8 +26,12 @@ STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", SUBMITT
 # Event kinds. An item is a criterion id for answers and notes, "grade" for the grade's parts.
 ANSWER, NOTE, GRADE, REFERRED_BACK, GRADE_NOTE = "answer", "note", "grade", "referred_back", "grade_note"
 STATUS, ASSIGNED, IMPORTED, MODERATION = "status", "assigned", "imported", "moderation"
+# Inspection-level events of the team's work: results opened to the force, a moderator named or
+# removed (item: their user name), a report produced from the current data.
+PUBLISHED, MODERATOR, REPORT = "published", "moderator", "report"
 INSPECTION_KIND, SELF_ASSESSMENT = "inspection", "self_assessment"  # an assignment's kind
-EVENT_KINDS = (ANSWER, NOTE, GRADE, REFERRED_BACK, GRADE_NOTE, STATUS, ASSIGNED, IMPORTED, MODERATION)
+EVENT_KINDS = (ANSWER, NOTE, GRADE, REFERRED_BACK, GRADE_NOTE, STATUS, ASSIGNED, IMPORTED, MODERATION,
+               PUBLISHED, MODERATOR, REPORT)
 
 
 class Membership(models.Model):
