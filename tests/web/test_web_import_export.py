@@ -175,3 +175,6 @@ def test_judgements_and_moderation_files_import_and_export_to_the_same_results(w
     assert case3["results"]["SUP-04"]["evidence"].startswith('answer "yes" by insp-c')  # type: ignore[index]
     assert case3["results"]["INF-02"]["state"] == "pending"  # type: ignore[index]  # still disagreed
     assert (tmp_path / "export" / "judgements" / "exampleshire-2019-moderation.yaml").is_file()
+    # Two inspectors answered EXA-2019-003 and only it: that case, and no other, is double-scored.
+    double = Case.objects.filter(inspection=imported, double_scored=True).values_list("case_id", flat=True)
+    assert list(double) == ["EXA-2019-003"]

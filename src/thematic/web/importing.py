@@ -95,6 +95,8 @@ def _import_answers(inspection: Inspection, sample: Sample[LoadedInspection], ro
                 else:
                     by_scorer.setdefault(who, []).extend([(ANSWER, item, rating.value, where),
                                                           (NOTE, item, rating.note, where)])
+        if len(by_scorer) > 1:  # two inspectors' answers: the case was double-scored
+            Case.objects.filter(pk=row.pk).update(double_scored=True)
         for who, changes in by_scorer.items():
             if who not in scorers:
                 scorers[who] = placeholder_inspector(who)
