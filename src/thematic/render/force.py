@@ -24,6 +24,7 @@ from thematic.render.case_lists import case_lists
 from thematic.render.cases_table import CASES_FILES, case_table_files
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import force_report_context
+from thematic.render.draft_findings import draft_findings
 from thematic.render.inputs import criteria_for, declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
 from thematic.render.publication import DEFAULT_MARKING, Publication
@@ -85,6 +86,7 @@ def render_force_report(
         # The appendix follows the report's order of criteria, worded as its rows are.
         questions = {row.id: row.question for theme in report.themes for row in theme.criteria}
         return {"report": report, "charts": force_charts(report),
+                "draft": draft_findings(model, report, min_assessed=min_assessed),
                 "case_lists": case_lists(model.cases or (), questions, withheld=withheld)}
 
     publication = Publication.of(marking, [(criteria.id, criteria.file.version)])
