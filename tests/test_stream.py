@@ -291,3 +291,19 @@ def test_atomic_output_appears_only_on_commit_with_the_usual_permissions(tmp_pat
     finally:
         os.umask(old)
     assert target.read_text() == "whole" and target.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9])
+def test_repeated_hashes_are_found_with_numpy_and_without(numpy_from, monkeypatch):
+    import random
+    from array import array
+
+    monkeypatch.setattr(stream, "_NUMPY_FROM", numpy_from)
+    rng = random.Random(3)
+    values = [rng.randint(-2**63, 2**63 - 1) for _ in range(5000)]
+    twice, thrice = values[10], values[4000]
+    hashes = array("q", values + [twice, thrice, thrice])
+    rng.shuffle(hashes)
+    assert stream._repeated(hashes) == {twice, thrice}
+    assert stream._repeated(array("q", [7])) == set()
+    assert stream._repeated(array("q", [-1, -1])) == {-1}

@@ -402,14 +402,25 @@ def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
 
 # --- duplicate case ids --------------------------------------------------------------------------
 
+_NUMPY_FROM = 200_000  # hashes; fewer are sorted in Python, sparing the import of numpy (0.1 s)
+
+
+def _repeated(hashes: array[int]) -> set[int]:
+    """The hashes that occur more than once."""
+    if len(hashes) < _NUMPY_FROM:
+        ordered = sorted(hashes)
+        return {b for a, b in zip(ordered, ordered[1:], strict=False) if a == b}
+    import numpy as np  # here, not at the top: starting the CLI must stay quick
+
+    array_ = np.sort(np.frombuffer(hashes, dtype=np.int64))  # 8 bytes a case, where a list takes 40
+    return set(np.unique(array_[1:][array_[1:] == array_[:-1]]).tolist())
+
+
 def _duplicate_problems(files: list[Path], hashes: array[int]) -> list[Problem]:
     """Every later use of a case id, found from the hashes and named by reading the files again."""
     if len(hashes) < 2:
         return []
-    import numpy as np  # here, not at the top: starting the CLI must stay quick
-
-    ordered = np.sort(np.frombuffer(hashes, dtype=np.int64))
-    repeated = set(np.unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist())
+    repeated = _repeated(hashes)
     if not repeated:
         return []
     first: dict[str, tuple[str, int]] = {}

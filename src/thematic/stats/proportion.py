@@ -1,17 +1,21 @@
-"""Statistics for small samples, taken from well-kept libraries rather than hand-written formulas.
+"""The Wilson score interval of one proportion: every rate the project reports carries one.
 
-Every rate the project reports carries its numerator, its denominator and a confidence interval.
-Intervals come from `statsmodels` (the Wilson score interval for one proportion); comparisons
-between two proportions and multiple-testing corrections belong here too, built on `statsmodels`
-and `scipy.stats`. Results are frozen dataclasses of plain Python numbers, so they serialise to
-JSON as they are.
+Every rate carries its numerator, its denominator and a confidence interval. The interval is
+`statsmodels`' `proportion_confint(method="wilson")`, written out here with `math` in the same
+operations in the same order, so that it gives the same floats to the last bit
+(tests/test_proportion_wilson.py compares the two over many counts): importing statsmodels (and
+with it scipy and pandas) took about a second of every `thematic score` run, which summarises
+every criterion with this interval. Only the normal quantile of an unusual `alpha` still comes
+from `scipy.stats` (imported then). Results are frozen dataclasses of plain Python numbers, so
+they serialise to JSON as they are.
 """
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 
-__all__ = ["Proportion", "proportion"]
+__all__ = ["Proportion", "proportion", "wilson_interval"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,33 @@ def proportion(successes: int, total: int, alpha: float = 0.05) -> Proportion:
     alpha = _check_alpha(alpha)
     if n == 0:
         return Proportion(successes=0, total=0, rate=None, ci_low=None, ci_high=None)
-    # Imported on first use: statsmodels takes over a second to import, and commands such as
-    # `thematic --help` or `validate` never need it.
-    from statsmodels.stats.proportion import proportion_confint  # type: ignore[import-untyped]  # no stubs exist
+    low, high = wilson_interval(k, n, alpha)
+    return Proportion(successes=k, total=n, rate=k / n, ci_low=low, ci_high=high)
 
-    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return Proportion(successes=k, total=n, rate=k / n, ci_low=float(low), ci_high=float(high))
+
+#: scipy.stats.norm.isf(alpha / 2) of the usual alphas, as scipy computes it (its `ndtri`, whose
+#: last bit differs from `statistics.NormalDist`'s): tests/test_proportion_wilson.py checks each.
+_CRITICAL: dict[float, float] = {0.05: 1.9599639845400545, 0.1: 1.6448536269514729, 0.01: 2.575829303548901}
+
+
+def _critical(alpha: float) -> float:
+    """The two-sided normal quantile of `alpha`, exactly as statsmodels takes it (`stats.norm.isf`)."""
+    crit = _CRITICAL.get(alpha)
+    if crit is None:
+        from scipy import stats  # type: ignore[import-untyped]  # only for an unusual alpha; no stubs installed
+
+        crit = float(stats.norm.isf(alpha / 2.0))
+    return crit
+
+
+def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The Wilson score interval of `k` successes of `n` (n > 0), statsmodels' arithmetic step for step."""
+    crit = _critical(alpha)
+    crit2 = crit * crit  # numpy squares a float64 by multiplying it by itself
+    q = k / n
+    denom = 1 + crit2 / n
+    center = (q + crit2 / (2 * n)) / denom
+    dist = crit * math.sqrt(q * (1.0 - q) / n + crit2 / (4.0 * n**2))
+    dist /= denom
+    # np.clip(x, 0, 1)
+    return min(max(center - dist, 0.0), 1.0), min(max(center + dist, 0.0), 1.0)
