@@ -20,6 +20,7 @@ from thematic.web.models import (
     IN_PROGRESS,
     INSPECTOR,
     NOT_STARTED,
+    REFERRED_BACK,
     STATUS,
     SUBMITTED,
     Assignment,
@@ -114,7 +115,7 @@ def save(assignment: Assignment, user: User, entries: Entries, *, version: int, 
         events = [Event(inspection_id=locked.case.inspection_id, case=locked.case, assignment=locked, actor=user,
                         actor_ref=user.username, kind=kind, item=item, before=before.get((kind, item)),
                         after=value, version=new_version)
-                  for (kind, item), value in after.items() if _differs(before.get((kind, item)), value)]
+                  for (kind, item), value in after.items() if _differs(kind, before.get((kind, item)), value)]
         events += [Event(inspection_id=locked.case.inspection_id, case=locked.case, assignment=locked, actor=user,
                          actor_ref=user.username, kind=kind, item=item, before=value, after=None, version=new_version)
                    for (kind, item), value in before.items() if (kind, item) not in after and value]
@@ -128,8 +129,10 @@ def save(assignment: Assignment, user: User, entries: Entries, *, version: int, 
     return new_version
 
 
-def _differs(before: str | None, after: str | None) -> bool:
-    return (before or None) != (after or None) and not (before in (None, "no") and after == "no")
+def _differs(kind: str, before: str | None, after: str | None) -> bool:
+    # An unticked "referred back" posts "no": over nothing, that is no change. An answer "no" is one.
+    return (before or None) != (after or None) and not (kind == REFERRED_BACK and before in (None, "no")
+                                                        and after == "no")
 
 
 def reopen(assignment: Assignment, lead: User, reason: str) -> None:
