@@ -190,3 +190,18 @@ def _field_label(path: str) -> str:
 
 def _value_label(name: str) -> str:
     return VALUE_LABELS.get(name) or FIELD_LABELS.get(name) or name.replace("_", " ")
+
+
+def agree(count: str, singular: str, plural: str) -> str:
+    """The verb or noun that agrees with a count as printed: "1 was", "none was", "23 were".
+
+    `count` is the count's text ("1", "23", "none", "fewer than 5"): one and none take the singular.
+    """
+    return singular if count in ("1", "none") else plural
+
+
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """"a", "a and b", "a, b and c": items as a sentence lists them ("" for none)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
