@@ -8,7 +8,7 @@ a statistic.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
@@ -38,6 +38,9 @@ from thematic.web.results import score_entries
 from thematic.web.saving import GRADE_LABELS, NotAllowed
 from thematic.web.views import STATE_LABELS, STATE_TAGS
 from thematic.web.visibility import inspection_or_404, is_lead
+
+if TYPE_CHECKING:
+    from thematic.render.sections import AgreementRow
 
 GRADE_ITEM = "grade"
 
@@ -176,6 +179,14 @@ def moderators(request: HttpRequest, inspection: str) -> HttpResponse:
     return HttpResponseRedirect(f"{target}?done={'named' if named else 'removed'}-{name}#moderators")
 
 
+def _figures(row: AgreementRow) -> dict[str, str]:
+    """The row's numbers unrounded, for machine reading (data- attributes): repr, or "" for none."""
+    values = {"double": row.double_scored.value, "agreed": row.raw.met.value, "raw": row.raw.rate,
+              "raw-low": row.raw.ci_low, "raw-high": row.raw.ci_high, "kappa": row.kappa.value,
+              "alpha": row.alpha.value, "ac1": row.ac1.value}
+    return {name: "" if value is None else repr(value) for name, value in values.items()}
+
+
 @require_GET
 def agreement(request: HttpRequest, inspection: str) -> HttpResponse:
     """Agreement between the inspectors on the submitted double scoring, from the library."""
@@ -192,6 +203,7 @@ def agreement(request: HttpRequest, inspection: str) -> HttpResponse:
     scored = [i.item for i in result.items if i.cases_double_scored > 0]
     rows = list(zip(scored, section.rows, strict=True)) if section else []
     return render(request, "web/agreement.html", {
-        "inspection": found, "section": section, "rows": [{"id": item, "row": row} for item, row in rows],
+        "inspection": found, "section": section,
+        "rows": [{"id": item, "row": row, "figures": _figures(row)} for item, row in rows],
         "open": result.open_disagreements, "disagreements": len(result.moderation),
         "lead": is_lead(request.user)})
