@@ -135,7 +135,7 @@ def main() -> int:
             raise SystemExit(f"`serve --demo` printed no account {INSPECTOR}:\n{server.log_text()}")
         client = Client(server.url)
         client.sign_in(INSPECTOR, server.accounts[INSPECTOR])
-        cases = read_form(client.get(f"/inspections/{INSPECTION}/cases")).links
+        cases = read_form(client.get(f"/inspections/{INSPECTION}/cases?status=not_started")).links  # the unsubmitted
         if not cases:
             raise SystemExit(f"{INSPECTOR} has no case in {INSPECTION}")
         print(f"{INSPECTOR} has {len(cases)} cases in {INSPECTION}")
