@@ -46,7 +46,7 @@ def test_scored_example_reads_back_with_every_count(tmp_path, scored):
     assert results.label == "exampleshire-2019"
     assert results.inspection.force == "exampleshire" and results.inspection.year == 2019
     assert results.inspection.as_of == "2019-11-30"
-    assert results.criteria_id == "ncpi-thematic-2019" and results.criteria_version == "1"
+    assert results.criteria_id == "ncpi-thematic-2019" and results.criteria_version == "2"
     assert results.fingerprints == scored["criteria"]["fingerprints"]
     assert list(results.criteria) == list(scored["criteria"]["fingerprints"])
     for cid, entry in scored["summary"]["criteria"].items():

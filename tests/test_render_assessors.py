@@ -231,7 +231,7 @@ def test_criteria_file_of_another_set_is_exit_2_and_writes_nothing(files, tmp_pa
     code = main(["compare-assessors", str(files[0]), str(files[1]), "--report", str(tmp_path / "dir"),
                  "--criteria", str(other)])
     assert code == 2
-    assert "the results were scored with ncpi-thematic-2019 version 1" in capsys.readouterr().err
+    assert "the results were scored with ncpi-thematic-2019 version 2" in capsys.readouterr().err
     assert not (tmp_path / "dir").exists()
 
 

@@ -130,10 +130,10 @@ def test_a_changed_criterion_definition_is_refused(capsys, results, tmp_path):
 
 def test_another_criteria_version_is_refused(capsys, results, tmp_path):
     other = tmp_path / "v2.yaml"
-    other.write_text(CRITERIA.read_text().replace('version: "1"', 'version: "2"', 1))
+    other.write_text(CRITERIA.read_text().replace('version: "2"', 'version: "3"', 1))
     code, _, err = run(capsys, "report", str(results), "--criteria", str(other))
     assert code == 2
-    assert "scored with ncpi-thematic-2019 version 1" in err and "is ncpi-thematic-2019 version 2" in err
+    assert "scored with ncpi-thematic-2019 version 2" in err and "is ncpi-thematic-2019 version 3" in err
 
 
 def test_unknown_criteria_set_asks_for_the_file(capsys, results):

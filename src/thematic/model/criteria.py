@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from thematic.model.base import FileModel
+from thematic.model.base import Date, FileModel
 
 #: The largest number a criteria file may hold, written in an expression or as a parameter's value,
 #: so that arithmetic stays bounded (the expression language checks its number literals against it).
@@ -102,6 +102,13 @@ class CriterionDef(FileModel):
     question: Text
     source: Text
     applies: Expression = "true"
+    # The date the criterion applies from (the statute's commencement, say), and the expression giving
+    # the datetime of the case's event compared with it (default: reported_at). A case dated before it
+    # is not applicable; `thematic.scoring.criteria` folds both into the compiled applicability.
+    # Left out of `model_dump` (so out of every other criterion's fingerprint): a criterion that has
+    # them carries them into its fingerprint through the applicability definition they compile to.
+    applies_from: Date | None = Field(default=None, exclude=True)
+    dated_by: Expression | None = Field(default=None, exclude=True)
     # automatic criteria
     each: Expression | None = None
     met: Expression | None = None
@@ -114,6 +121,9 @@ class CriterionDef(FileModel):
 
     @model_validator(mode="after")
     def _fields_for_type(self) -> CriterionDef:
+        if self.dated_by is not None and self.applies_from is None:
+            raise ValueError("'dated_by' says which date of a case 'applies_from' is compared with: "
+                             "give 'applies_from' too (a date such as 2015-07-31)")
         if self.type == "automatic":
             if self.met is None:
                 raise ValueError("an automatic criterion needs a 'met' expression")

@@ -8,8 +8,11 @@ scoring.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.criteria import CriteriaParts, LoadedCriteria, read_criteria
@@ -20,13 +23,14 @@ from thematic.scoring.expr import (
     CASE_NAMES,
     LITERALS,
     MAX_DEFINITION_DEPTH,
+    VALUE,
     Compiled,
     ExprError,
     Scope,
     Type,
     compile_expression,
 )
-from thematic.scoring.functions import FUNCTIONS
+from thematic.scoring.functions import FUNCTIONS, UNKNOWN
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _RESERVED = set(CASE_NAMES) | set(FUNCTIONS) | set(LITERALS) | {"params", "item"}
@@ -58,6 +62,11 @@ class CompiledCriterion:
     @property
     def id(self) -> str:
         return self.definition.id
+
+    @property
+    def applies_from(self) -> date | None:
+        """The date the criterion applies from (already part of `applies`), or None."""
+        return self.definition.applies_from
 
 
 @dataclass(frozen=True)
@@ -120,8 +129,10 @@ class _Builder:
     def problem(self, loc: Location, message: str) -> None:
         self.problems.append(located_problem(self.doc, loc, message))
 
-    def compile(self, loc: Location, source: str, item: Type | None = None) -> Compiled | None:
-        scope = Scope(params=self.params, definitions=dict(self.types), item=item)
+    def compile(self, loc: Location, source: str, item: Type | None = None,
+                hidden: Mapping[str, Type] | None = None) -> Compiled | None:
+        # `hidden`: definitions this file cannot name (the applicability dates), for code written here.
+        scope = Scope(params=self.params, definitions={**self.types, **(hidden or {})}, item=item)
         try:
             return compile_expression(source, scope)
         except ExprError as exc:
@@ -180,6 +191,8 @@ class _Builder:
     def _criterion(self, index: int, definition: CriterionDef) -> CompiledCriterion | None:
         loc: Location = ("criteria", index)
         applies = self.compile((*loc, "applies"), definition.applies)
+        if applies is not None and definition.applies_from is not None:
+            applies = self._applies_from(loc, definition, applies)
         each = met = evidenced = None
         evidence: dict[str, Template] = {}
         if definition.type == "automatic":
@@ -217,6 +230,46 @@ class _Builder:
             sections=frozenset(names), parameters=frozenset(params), uses=frozenset(uses),
         )
 
+    def _applies_from(self, loc: Location, definition: CriterionDef, applies: Compiled) -> Compiled | None:
+        """`applies` and "the case's event is on or after `applies_from`", compiled as one expression.
+
+        The date test is a definition the file cannot name, read by the criterion's applicability, so
+        every evaluator that honours `applies` (the reference loop and the generated set function)
+        honours the date too, with the same three-valued logic; its text is part of the criterion's
+        fingerprint. See docs/criteria-language.md, "Criteria that apply from a date".
+        """
+        start = definition.applies_from
+        assert start is not None
+        event_text = " ".join((definition.dated_by or "reported_at").split())
+        where: Location = (*loc, "dated_by") if definition.dated_by is not None else (*loc, "applies_from")
+        # Checked as written first, so an author's mistake is reported against their own text.
+        if definition.dated_by is not None and self.compile(where, definition.dated_by) is None:
+            return None
+        event = self.compile(where, f"date({event_text})")
+        reported = self.compile(where, "date(reported_at)")
+        sampled = self.compile(where, "as_of")
+        if event is None or reported is None or sampled is None:
+            return None
+        name = "applies_from_" + definition.id.replace("-", "_")  # capitals: no file's definition can take it
+        when = f"{start.day} {start:%B %Y}"
+        gate = Compiled(
+            source=f"{event_text} on or after {start.isoformat()}",
+            function=_date_gate(start, event.function, reported.function, sampled.function),
+            type=VALUE,
+            names=event.names | reported.names | sampled.names,
+            params=event.params,
+            definitions=event.definitions,
+        )
+        self.definitions[name] = gate
+        self.reads[name] = self._closure(gate)
+        combined = self.compile((*loc, "applies"), f"({definition.applies}) and {name}", hidden={name: VALUE})
+        if combined is None:
+            return None
+        # The text reports give when the criterion does not apply: the author's condition and the date.
+        condition = " ".join(definition.applies.split())
+        dated = f"{event_text} on or after {when}"
+        return replace(combined, source=dated if condition == "true" else f"{condition}, and {dated}")
+
     def _evidence(self, loc: Location, definition: CriterionDef, item: Type | None) -> dict[str, Template]:
         raw = definition.evidence
         if raw is None:
@@ -247,3 +300,28 @@ class _Builder:
                     parts.append(compiled)
         parts.append(text[position:])
         return Template(parts=tuple(p for p in parts if p != ""))
+
+
+def _date_gate(start: date, event: Callable[..., Any], reported: Callable[..., Any],
+               sampled: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+    """Whether a case's event is on or after `start`: True, False or UNKNOWN (three-valued logic).
+
+    - A case reported on or after `start` applies whatever its later records say: everything a
+      criterion reads of a case belongs to it at or after its report, so an export that left out the
+      event's section loses nothing for a recent case.
+    - An event in a section the export did not capture is UNKNOWN (unable to assess, unless the rest
+      of the applicability is false).
+    - An event not recorded (null) had not happened by the time the sample was taken: it is dated by
+      `as_of`, the earliest it can still happen.
+    """
+    def in_force(ns: Any, params: Any) -> Any:
+        day = reported(ns, params)
+        if day is not UNKNOWN and day is not None and day >= start:
+            return True
+        day = event(ns, params)
+        if day is UNKNOWN:
+            return UNKNOWN
+        if day is None:
+            day = sampled(ns, params)
+        return day >= start
+    return in_force

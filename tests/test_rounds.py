@@ -1,0 +1,205 @@
+"""Rounds scored by their own rules (issue 12 item 5): criteria that apply from a date.
+
+A criterion with `applies_from` is not applicable to a case whose event (`dated_by`, else
+`reported_at`) falls before that date in England and Wales. Expected states are worked out by hand
+from docs/criteria-language.md ("Criteria that apply from a date") and the case-file format:
+CRM-02 (the s45 defence, from 31 July 2015) is dated by the decision on the child's offence
+(`outcome.decided_at`), CRM-01 (the duty to notify, from 1 November 2015) by `reported_at`.
+Summer times are BST (UTC+1), so "2015-07-31T00:00" local is 30 July 23:00 UTC.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CAPTURED_EMPTY, make_case
+
+from thematic.core.errors import InputError
+from thematic.load.criteria import shipped_criteria_path
+from thematic.scoring.criteria import load_criteria
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.fingerprint import fingerprints
+
+MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
+NOT_APPLICABLE, UNABLE = "not_applicable", "unable_to_assess"
+AS_OF = date(2015, 12, 1)
+
+
+def suspect_case(reported_at: str = "2015-07-01T10:00", decided_at: str | None = "2015-07-31T00:00",
+                 **fields: Any) -> dict[str, Any]:
+    """A child suspect with exploitation indicators (so CRM-01 and CRM-02 apply on their conditions)."""
+    data: dict[str, Any] = {
+        **CAPTURED_EMPTY, "case_id": "R-001", "category": "criminal_exploitation",
+        "reported_at": reported_at, "child": {"ref": "C-0001", "age": 15},
+        "child_as_suspect": {"offence": "possession with intent to supply class A",
+                             "exploitation_indicators": ["county_lines"], "nrm_referred_at": None,
+                             "nrm_decision": "none", "s45_considered": False},
+        "outcome": None if decided_at is None else {"code": 1, "decided_at": decided_at,
+                                                    "rationale_recorded": False, "victim_informed": False},
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture(scope="module")
+def scorers(criteria):
+    """The default scorer (the generated set function) and the reference loop, for each as_of used."""
+    def make(as_of: date) -> tuple[Scorer, Scorer]:
+        fast = Scorer(criteria, criteria.defaults(), as_of)
+        assert fast._set is not None, "the generated set function must be the one under test"
+        return fast, Scorer(criteria, criteria.defaults(), as_of, reference=True)
+    return make
+
+
+def results(scorers, data: dict[str, Any], criterion: str, as_of: date = AS_OF) -> tuple[str, str]:
+    """(state, evidence) of one criterion, after checking both evaluators give exactly the same."""
+    case = make_case(data)
+    fast, reference = scorers(as_of)
+    mine, theirs = fast.score(case).results[criterion], reference.score(case).results[criterion]
+    assert (mine.state, mine.evidence) == (theirs.state, theirs.evidence)
+    return mine.state, mine.evidence
+
+
+# --- CRM-02: the s45 defence, dated by the decision ------------------------------------------------
+
+def test_a_decision_exactly_on_31_july_2015_applies(scorers):
+    # 00:00 BST on 31 July is 23:00 UTC on 30 July: the calendar date in England decides.
+    assert results(scorers, suspect_case(decided_at="2015-07-31T00:00"), "CRM-02")[0] == NOT_MET
+
+
+def test_a_decision_the_day_before_is_not_applicable_with_the_reason(scorers):
+    state, evidence = results(scorers, suspect_case(decided_at="2015-07-30T23:59"), "CRM-02")
+    assert state == NOT_APPLICABLE
+    assert "on or after 31 July 2015" in evidence and "outcome.decided_at" in evidence
+
+
+def test_a_utc_time_is_read_as_its_date_in_england(scorers):
+    # 23:30 UTC on 30 July is 00:30 BST on 31 July: in force.
+    assert results(scorers, suspect_case(decided_at="2015-07-30T23:30Z"), "CRM-02")[0] == NOT_MET
+
+
+def test_a_met_case_after_the_date_stays_met(scorers):
+    data = suspect_case(decided_at="2015-08-03T12:00")
+    data["child_as_suspect"]["s45_considered"] = True
+    assert results(scorers, data, "CRM-02")[0] == MET
+
+
+def test_an_uncaptured_decision_is_unable_to_assess_naming_the_section(scorers):
+    data = suspect_case()
+    del data["outcome"]  # absent: the export did not capture it
+    state, evidence = results(scorers, data, "CRM-02")
+    assert state == UNABLE and "outcome" in evidence
+
+
+def test_an_uncaptured_decision_of_a_case_reported_after_the_date_still_applies(scorers):
+    data = suspect_case(reported_at="2015-07-31T09:00")
+    del data["outcome"]
+    assert results(scorers, data, "CRM-02")[0] == NOT_MET
+
+
+def test_an_uncaptured_decision_does_not_matter_when_the_criterion_does_not_apply_anyway(scorers):
+    data = suspect_case()
+    del data["outcome"]
+    data["child_as_suspect"]["exploitation_indicators"] = []
+    assert results(scorers, data, "CRM-02")[0] == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [(date(2015, 7, 30), NOT_APPLICABLE),
+                                                 (date(2015, 7, 31), NOT_MET)])
+def test_a_decision_not_yet_made_is_dated_by_the_sample_date(scorers, as_of, expected):
+    assert results(scorers, suspect_case(decided_at=None), "CRM-02", as_of)[0] == expected
+
+
+# --- CRM-01: the duty to notify, dated by the report -------------------------------------------------
+
+@pytest.mark.parametrize(("reported_at", "expected"), [("2015-10-31T23:59", NOT_APPLICABLE),
+                                                       ("2015-11-01T00:00", NOT_EVIDENCED)])
+def test_the_duty_to_notify_applies_from_1_november_2015_by_the_report(scorers, reported_at, expected):
+    # The decision date does not matter for CRM-01: only the report.
+    data = suspect_case(reported_at=reported_at, decided_at="2016-01-05T10:00")
+    state, evidence = results(scorers, data, "CRM-01")
+    assert state == expected
+    if expected == NOT_APPLICABLE:
+        assert "reported_at on or after 1 November 2015" in evidence
+
+
+def test_a_2019_case_is_scored_as_before(scorers):
+    # The criminalisation tests hold every 2019 state; here both dated criteria apply on a 2019 case.
+    data = suspect_case(reported_at="2019-03-04T16:20", decided_at="2019-03-05T11:00")
+    assert results(scorers, data, "CRM-01", date(2019, 11, 30))[0] == NOT_EVIDENCED
+    assert results(scorers, data, "CRM-02", date(2019, 11, 30))[0] == NOT_MET
+
+
+# --- the criteria file --------------------------------------------------------------------------------
+
+def without_dates(text: str) -> str:
+    return "\n".join(line for line in text.splitlines()
+                     if not line.strip().startswith(("applies_from:", "dated_by:"))) + "\n"
+
+
+def test_only_the_dated_criteria_change_their_fingerprint(tmp_path: Path, criteria):
+    undated = tmp_path / "undated.yaml"
+    undated.write_text(without_dates(shipped_criteria_path().read_text(encoding="utf-8")), encoding="utf-8")
+    before = fingerprints(load_criteria(undated), criteria.defaults())
+    after = fingerprints(criteria, criteria.defaults())
+    assert sorted(c for c in after if after[c] != before[c]) == ["CRM-01", "CRM-02"]
+
+
+def test_the_shipped_file_dates_the_two_duties(criteria):
+    assert criteria.criterion("CRM-02").applies_from == date(2015, 7, 31)
+    assert criteria.criterion("CRM-01").applies_from == date(2015, 11, 1)
+    assert [c.id for c in criteria.criteria if c.applies_from is not None] == ["CRM-01", "CRM-02"]
+
+
+SMALL = """\
+id: small
+version: "1"
+title: t
+source: s
+themes: {a: {title: A, finding: f}}
+grading: {rules: [], otherwise: good, description: d}
+criteria:
+  - id: A-01
+    theme: a
+    type: judgement
+    severity: minor
+    question: q?
+    source: s
+    answers: {"yes": met}
+"""
+
+
+def located(tmp_path: Path, extra: str) -> list[str]:
+    path = tmp_path / "c.yaml"
+    path.write_text(SMALL + extra, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_criteria(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_dated_by_without_applies_from_is_a_located_error(tmp_path):
+    # Located at the criterion (line 8): the problem is the pair, not either line.
+    problems = located(tmp_path, "    dated_by: reported_at\n")
+    assert len(problems) == 1 and "c.yaml:8:" in problems[0] and "applies_from" in problems[0]
+
+
+def test_a_date_that_is_not_a_date_is_a_located_error(tmp_path):
+    problems = located(tmp_path, "    applies_from: 31/07/2015\n")
+    assert len(problems) == 1 and "c.yaml:15:" in problems[0] and "applies_from" in problems[0]
+
+
+def test_a_wrong_dated_by_expression_is_reported_against_its_own_line(tmp_path):
+    problems = located(tmp_path, "    applies_from: 2015-07-31\n    dated_by: outcome.decided\n")
+    assert len(problems) == 1 and "c.yaml:16:" in problems[0] and "decided" in problems[0]
+
+
+def test_a_judgement_criterion_honours_its_date_too(tmp_path, scorers):
+    path = tmp_path / "c.yaml"
+    path.write_text(SMALL + "    applies_from: 2015-07-31\n", encoding="utf-8")
+    small = load_criteria(path)
+    for reported_at, expected in (("2015-07-30T12:00", NOT_APPLICABLE), ("2015-07-31T12:00", "pending")):
+        case = make_case(suspect_case(reported_at=reported_at))
+        states = {Scorer(small, {}, AS_OF, reference=flag).score(case).results["A-01"].state for flag in (True, False)}
+        assert states == {expected}
