@@ -23,7 +23,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -31,7 +31,7 @@ from pydantic.functional_validators import AfterValidator, BeforeValidator
 from typing_extensions import TypedDict
 
 from thematic.model.base import (
-    _DAY_OFFSETS,
+    _DAY_SHIFTS,
     PLAIN_DATETIME_PATTERN,
     FileModel,
     _check_case_id,
@@ -130,7 +130,7 @@ class _Builders:
 
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {
-            "_dt": plain_datetime, "_fromiso": datetime.fromisoformat, "_UTC": UTC, "_offsets": _DAY_OFFSETS,
+            "_dt": plain_datetime, "_fromiso": datetime.fromisoformat, "_shifts": _DAY_SHIFTS,
             "_date": _to_date, "_case_id": _check_case_id, "_Record": Record, "_CaseRecord": CaseRecord,
             "_absent": _absent, "_counted": _counted}
         self.done: set[type[BaseModel]] = set()
@@ -191,7 +191,7 @@ class _Builders:
         if annotation is datetime:
             # `plain_datetime` written out for a local time on a day whose offset is known; any
             # other time (UTC, a day with a clock change or not seen yet) goes through it.
-            return (f"(_fromiso(_w + _o).astimezone(_UTC) if (_o := _offsets.get((_w := {value})[:10])) is not None"
+            return (f"(_fromiso(_w + '+00:00') - _s if (_s := _shifts.get((_w := {value})[:10])) is not None"
                     f" and _w[-1] != 'Z' else _dt(_w))")
         if annotation is date:
             return f"_date({value})"
@@ -215,6 +215,12 @@ def _absent(data: dict[str, Any]) -> frozenset[str]:
 def _counted(data: dict[str, Any], keys: list[int]) -> dict[str, Any]:
     keys[0] += len(data)
     return data
+
+
+def _maybe_spaced(raw: bytes) -> bool:
+    """Whether a quote is followed by white space anywhere in `raw` (four scans in C, where the
+    pattern's search tries a match at every quote): only then can a key be spaced from its colon."""
+    return b'" ' in raw or b'"\t' in raw or b'"\n' in raw or b'"\r' in raw
 
 
 def _prepare() -> tuple[Callable[[bytes], Any], Callable[[Any, list[int]], CaseRecord]]:
@@ -256,6 +262,6 @@ def fast_case(raw: bytes) -> CaseRecord | None:
         return None
     # pydantic-core keeps the last of a key given twice, where the case-file reader refuses it: the
     # record holds exactly as many keys as its text has key separators only if none is repeated.
-    if raw.count(b'":') != keys[0] or _SPACED_KEY.search(raw) is not None:
+    if raw.count(b'":') != keys[0] or (_maybe_spaced(raw) and _SPACED_KEY.search(raw) is not None):
         return None
     return case

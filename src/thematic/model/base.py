@@ -69,6 +69,10 @@ _PLAIN_DATETIME = re.compile(
     r"(?:19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(Z?)")
 _UTC = UTC
 _DAY_OFFSETS: dict[str, str | None] = {}
+#: The same offsets as timedeltas, for the days that have one: a local time is read as if it were
+#: UTC and the offset taken off, four times faster than reading it with its offset and calling
+#: `astimezone(UTC)`, for the same datetime (tests/test_fast_case.py).
+_DAY_SHIFTS: dict[str, timedelta] = {}
 
 
 def _day_offset(day: str) -> str | None:
@@ -77,6 +81,7 @@ def _day_offset(day: str) -> str | None:
     if offset is None and day not in _DAY_OFFSETS:
         if len(_DAY_OFFSETS) > 50_000:  # bounded: a caseload spans a few thousand days
             _DAY_OFFSETS.clear()
+            _DAY_SHIFTS.clear()
         start = datetime.fromisoformat(day)
         seen = {LONDON.utcoffset(start + timedelta(hours=h)) for h in range(24)}
         seen.add(LONDON.utcoffset(start + timedelta(hours=24, microseconds=-1)))
@@ -87,6 +92,7 @@ def _day_offset(day: str) -> str | None:
             if rest == 0:
                 sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
                 offset = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+                _DAY_SHIFTS[day] = only
         _DAY_OFFSETS[day] = offset
     return offset
 
@@ -106,7 +112,7 @@ def plain_datetime(value: str) -> datetime:
         if offset is _UNSEEN:
             offset = _day_offset(day)
         if offset is not None:
-            return datetime.fromisoformat(value + offset).astimezone(_UTC)
+            return datetime.fromisoformat(value + "+00:00") - _DAY_SHIFTS[day]
     except ValueError:
         pass  # not a real date or time: parse_datetime gives its own message
     return parse_datetime(value)
