@@ -171,18 +171,26 @@ def test_a_reason_and_an_allowed_answer_are_required(web_db: str) -> None:
     first, second, cid = _disagreeing(w)
     url = f"/inspections/{w.inspection.slug}/moderation"
     client = client_for(w.lead)
-    for form, message in (({"value": "yes", "reason": "  "}, "Give the reason for the decision"),
-                          ({"value": "perhaps", "reason": "a reason"}, "Choose the answer"),
-                          ({"reason": "a reason"}, "Choose the answer")):
+    reason, answer = "Give the reason for the decision", "Choose the answer"
+    for form, wrong in (({"value": "yes", "reason": "  "}, {"reason": reason}),
+                        ({"value": "perhaps", "reason": "a reason"}, {"value": answer}),
+                        ({"reason": "a reason"}, {"value": answer}),
+                        ({}, {"value": answer, "reason": reason})):
         response = client.post(url, {"case": first.case.pk, "item": cid, **form})
         page = response.content.decode()
         assert response.status_code == 400
-        assert "govuk-error-summary" in page and message in page
-        field = "reason" if "reason" in message else "value"
-        assert f'href="#{field}-{first.case.pk}-{cid}"' in page and f'id="{field}-{first.case.pk}-{cid}"' in page
+        summary = page.split("govuk-error-summary__list")[1].split("</ul>")[0]
+        assert summary.count("<li>") == len(wrong)
+        for field, message in wrong.items():
+            assert message in summary and f'href="#{field}-{first.case.pk}-{cid}"' in summary
+            assert f'id="{field}-{first.case.pk}-{cid}"' in page  # the link's target is on the page
+        if "value" in form and "reason" in wrong:  # what was typed or chosen is kept
+            assert 'value="yes" checked' in page
     with pytest.raises(DecisionError, match="Choose the grade"):
         decide(first.case, "grade", "outstanding", False, "a reason", w.lead)
     assert not Event.objects.filter(kind=MODERATION).exists()
+    # A case of another inspection, or none: 404.
+    assert client.post(url, {"case": "999999", "item": cid, "value": "yes", "reason": "x"}).status_code == 404
 
 
 def test_nothing_to_decide_where_the_scorers_agree(web_db: str) -> None:

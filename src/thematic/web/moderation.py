@@ -39,11 +39,11 @@ from thematic.web.visibility import AnyUser, is_lead
 
 
 class DecisionError(ValueError):
-    """A decision that cannot be recorded as given: `field` names the form field, the message says why."""
+    """A decision that cannot be recorded as given: `errors` maps each form field to what is wrong."""
 
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
 
 
 # --- who moderates ------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def set_moderator(inspection: Inspection, username: str, named: bool, lead: User
                   .filter(inspection=inspection, user__username=username, user__membership__role=INSPECTOR)
                   .first())
         if member is None:
-            raise DecisionError("moderator", "Choose one of the inspection's inspectors")
+            raise DecisionError({"moderator": "Choose one of the inspection's inspectors"})
         if member.moderator == named:
             return False
         InspectionMember.objects.filter(pk=member.pk).update(moderator=named)
@@ -218,13 +218,16 @@ def decide(case: Case, item: str, value: str, referred_back: bool, reason: str, 
         allowed = entry.answers
         value = value.strip()
         reason = reason.strip()
+        errors: dict[str, str] = {}
         if value not in allowed:
             what = "the grade" if item == GRADE else "the answer"
-            raise DecisionError("value", f"Choose {what}: one of {', '.join(allowed)}")
+            errors["value"] = f"Choose {what}: one of {', '.join(allowed)}"
         if not reason:
-            raise DecisionError("reason", "Give the reason for the decision")
-        if len(reason) > NOTE_LIMIT:
-            raise DecisionError("reason", f"The reason must be {NOTE_LIMIT} characters or fewer")
+            errors["reason"] = "Give the reason for the decision"
+        elif len(reason) > NOTE_LIMIT:
+            errors["reason"] = f"The reason must be {NOTE_LIMIT} characters or fewer"
+        if errors:
+            raise DecisionError(errors)
         after = f"{value}|{'yes' if referred_back else 'no'}" if item == GRADE else value
         before = (Event.objects.filter(case=case, kind=MODERATION, item=item).order_by("-id")
                   .values_list("after", flat=True).first())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -147,14 +147,14 @@ def moderation(request: HttpRequest, inspection: str) -> HttpResponse:
     form = {key: str(request.POST.get(key, "")) for key in ("case", "item", "value", "referred_back", "reason")}
     row = Case.objects.filter(inspection=found, pk=form["case"]).first() if form["case"].isdigit() else None
     if row is None:
-        return _forbidden(request, "There is no such case to moderate in this inspection.")
+        raise Http404("no such case")
     form["key"] = f"{row.pk}-{form['item']}"
     try:
         decide(row, form["item"], form["value"], form["referred_back"] == "yes", form["reason"], user)
     except NotAllowed as exc:
         return _forbidden(request, str(exc))
     except DecisionError as exc:
-        context = _queue_context(request, found, form=form, errors={exc.field: str(exc)})
+        context = _queue_context(request, found, form=form, errors=exc.errors)
         return render(request, "web/moderation.html", context, status=400)
     target = reverse("moderation", args=[found.slug])
     return HttpResponseRedirect(f"{target}?done=decided-{row.case_id}")
@@ -173,7 +173,8 @@ def moderators(request: HttpRequest, inspection: str) -> HttpResponse:
     try:
         set_moderator(found, name, named, lead)
     except DecisionError as exc:
-        context = _queue_context(request, found, page_errors=[{"text": str(exc), "href": "#moderators"}])
+        context = _queue_context(request, found, page_errors=[{"text": text, "href": "#moderators"}
+                                                              for text in exc.errors.values()])
         return render(request, "web/moderation.html", context, status=400)
     target = reverse("moderation", args=[found.slug])
     return HttpResponseRedirect(f"{target}?done={'named' if named else 'removed'}-{name}#moderators")
