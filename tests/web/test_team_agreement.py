@@ -130,3 +130,15 @@ def test_only_pairs_both_inspectors_submitted_count_and_the_page_follows_submiss
     rows = _page_rows(client.get(url).content.decode())
     assert rows["grade"]["double"] == "2" and rows["grade"]["agreed"] == "1"
     assert _same(rows["grade"]["raw"], 0.5)
+
+
+def test_a_case_with_a_scorer_still_at_work_does_not_count(web_db: str) -> None:
+    w = world()
+    (a1, b1), (a2, b2) = _pairs(w)[:2]
+    for a, b in ((a1, b1), (a2, b2)):
+        _score(a, set(), "good")
+        _score(b, set(), "inadequate")
+    # A third inspector on the second case, not submitted yet: that case is blind again.
+    Assignment.objects.create(case=a2.case, scorer=w.outsider, kind=INSPECTION_KIND)
+    rows = _page_rows(client_for(w.lead).get(f"/inspections/{w.inspection.slug}/agreement").content.decode())
+    assert rows["grade"]["double"] == "1"

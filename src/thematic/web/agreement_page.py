@@ -1,8 +1,9 @@
 """Agreement between an inspection's inspectors, from the database, by the library's agreement code.
 
 The workspace builds the same `Sample` that `thematic.load.sample` loads from an export (the cases,
-every scorer's ratings, the moderation decisions), with only submitted inspection assignments
-counted: a draft is not an answer yet, and a double-scored case is blind until both have submitted.
+every scorer's ratings, the moderation decisions), with only the cases whose inspection
+assignments are all submitted counted: a draft is not an answer yet, and a double-scored case is
+blind until every scorer of it has submitted.
 `thematic.stats.agreement.agreement_from_sample` then computes everything, as `thematic agreement`
 does, and `thematic.render.agreement.agreement_section` words it (including the kappa-paradox note),
 as the force report does. Nothing is stored: every request computes it again from the database.
@@ -44,18 +45,22 @@ class WorkspaceInspection:
 
 
 def submitted_sample(inspection: Inspection) -> Sample[WorkspaceInspection]:
-    """The inspection's sample with every submitted inspection assignment's ratings and every decision."""
+    """The inspection's sample: the ratings of every case all of whose inspection assignments are submitted,
+    and every moderation decision."""
     source = WorkspaceInspection(
         path=WHERE, id=inspection.slug, file=InspectionFile.model_validate(inspection_document(inspection)),
         criteria=criteria_of(inspection), cases=WHERE, judgements=())
     rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position"))
     # Only inspection assignments count: a force's self-assessment is not an inspector's rating.
-    assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND,
-                                                 status=SUBMITTED).select_related("scorer"))
-    entries = current_for(assignments)
+    scorings = list(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND)
+                    .select_related("scorer"))
     by_case: dict[int, list[Assignment]] = {}
-    for assignment in assignments:
+    for assignment in scorings:
         by_case.setdefault(assignment.case_id, []).append(assignment)
+    # A case counts once every scorer of it has submitted: until then it is blind (`may_see_entries`),
+    # even when two of three have submitted.
+    by_case = {pk: found for pk, found in by_case.items() if all(a.status == SUBMITTED for a in found)}
+    entries = current_for([a for found in by_case.values() for a in found])
     found: dict[str, dict[str, dict[str, Rating]]] = {}
     for row in rows:
         if row.pk in by_case:
