@@ -1,10 +1,10 @@
 """`thematic compare BEFORE.json AFTER.json`: the year-on-year comparison of two results files.
 
-Reads the arguments and calls `thematic.render.comparison.write_comparison_report`, which loads and
-checks both files, calls `thematic.stats.compare` for the statistics, renders the report and only
-then writes `DIR/comparison.json` (`thematic.comparison/1`), `DIR/comparison.html` and
-`DIR/comparison.pdf` together; then prints one line per compared criterion with the change, its
-interval and the word the report uses.
+Reads the arguments, loads and checks both files once (`thematic.load.results`) and calls
+`thematic.render.comparison.write_comparison_report` with them, which calls `thematic.stats.compare`
+for the statistics, renders the report and only then writes `DIR/comparison.json`
+(`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` together; then prints one
+line per compared criterion with the change, its interval and the word the report uses.
 """
 from __future__ import annotations
 
@@ -31,14 +31,22 @@ DEFAULT_FORMATS = "json,html,pdf"
 
 def cmd_compare(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
-    from thematic.render.comparison import summary_lines, write_comparison_report
-    from thematic.render.output import split_formats
+    from thematic.core.atomic import output_set
+    from thematic.load.results import load_results_files
+    from thematic.render.comparison import comparison_formats, summary_lines, write_comparison_report
+    from thematic.render.inputs import declare_inputs
+    from thematic.render.output import check_template_dir, split_formats
 
-    formats = split_formats(args.format) if args.format is not None else None  # "" is an error, not the default
-    comparison, written = write_comparison_report(args.before, args.after, args.output, formats=formats,
-                                                  criteria=args.criteria, template_dir=args.template_dir,
-                                                  suppress_below=args.suppress_below, min_assessed=args.min_assessed,
-                                                  marking=args.marking)
+    # "" is an error, not the default
+    formats = comparison_formats(split_formats(args.format) if args.format is not None else None, args.suppress_below)
+    check_template_dir(args.template_dir)  # a wrong folder is an error even when only JSON is asked for
+    with output_set(None) as run:
+        declare_inputs(run, [args.before, args.after], args.criteria)
+        before, after = load_results_files([args.before, args.after])
+        comparison, written = write_comparison_report(before, after, args.output, formats=formats,
+                                                      criteria=args.criteria, template_dir=args.template_dir,
+                                                      suppress_below=args.suppress_below, outputs=run,
+                                                      min_assessed=args.min_assessed, marking=args.marking)
     print("\n".join(summary_lines(comparison)))
     print()
     for target in written:

@@ -4,8 +4,8 @@ Reads two results files scored on the same cases, calls `thematic.stats.assessor
 the direction of any bias, prints the plain-text table, writes the JSON document
 (`thematic.assessor-comparison/1`) when asked (`-o FILE.json`) and the self-assessment report
 (`--report DIR`: DIR/assessors.html and DIR/assessors.pdf), all through
-`thematic.render.assessors.write_assessors_report`. Everything is made before anything is written,
-and the files are moved into place together.
+`thematic.render.assessors.write_assessors_report` from the two files, each loaded once. Everything
+is made before anything is written, and the files are moved into place together.
 """
 from __future__ import annotations
 
@@ -46,12 +46,18 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: scipy and statsmodels take a second to load, which every other command would pay.
+    from thematic.core.atomic import output_set
+    from thematic.load.results import load_case_states_files
     from thematic.render.agreement_text import comparison_text
-    from thematic.render.assessors import write_assessors_report
+    from thematic.render.assessors import declare_assessors_report, write_assessors_report
 
-    comparison, written = write_assessors_report(args.force, args.inspectors, output=args.output, report=args.report,
-                                                 criteria=args.criteria, grade_source=args.grade,
-                                                 marking=args.marking)
+    with output_set(None) as run:
+        declare_assessors_report(run, args.force, args.inspectors, output=args.output, report=args.report,
+                                 criteria=args.criteria)
+        force, inspectors = load_case_states_files([args.force, args.inspectors])
+        comparison, written = write_assessors_report(force, inspectors, output=args.output, report=args.report,
+                                                     criteria=args.criteria, grade_source=args.grade, outputs=run,
+                                                     marking=args.marking)
     print(comparison_text(comparison))
     if args.output:
         print(f"\ncomparison written to {args.output}")

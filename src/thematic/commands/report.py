@@ -1,10 +1,11 @@
 """`thematic report RESULTS.json`: the force report of a results file, as HTML and PDF.
 
-Reads the arguments and calls the library: `thematic.render.force.write_force_report` checks the
-results file against the criteria set it was scored with and writes DIR/report.html and
-DIR/report.pdf; several results files make the programme report instead
-(`thematic.render.programme.write_programme_report`): forces side by side against the pooled rate,
-as DIR/programme.json, .html and .pdf.
+Reads the arguments and calls the library: the report's files are declared, each input is loaded
+once through `thematic.load` (the results file with its cases, the criteria set it was scored with,
+the agreement file if given) and `thematic.render.force.write_force_report` writes DIR/report.html
+and DIR/report.pdf from those models; several results files make the programme report instead
+(`thematic.render.programme.write_programme_report`, from the loaded files): forces side by side
+against the pooled rate, as DIR/programme.json, .html and .pdf.
 """
 from __future__ import annotations
 
@@ -82,14 +83,28 @@ def cmd_report(args: argparse.Namespace) -> int:
                                                 "force with the pooled rate of the round")
         return programme_report(args)
     thresholds = references(args)
-    from thematic.render.force import write_force_report  # matplotlib and WeasyPrint load only when used
+    from thematic.core.atomic import output_set
+    from thematic.load.agreement import load_agreement
+    from thematic.load.results import load_results
+    from thematic.render.force import declare_force_report, write_force_report  # matplotlib, WeasyPrint: when used
+    from thematic.render.inputs import criteria_for
     from thematic.render.output import split_formats
 
-    written = write_force_report(args.results[0], Path(args.output) if args.output else Path(args.results[0]).parent,
-                                 formats=split_formats(args.format or "html,pdf"), criteria=args.criteria,
-                                 agreement=args.agreement, template_dir=args.template_dir,
-                                 suppress_below=args.suppress_below, thresholds=thresholds,
-                                 min_assessed=args.min_assessed, marking=args.marking)
+    results_file = args.results[0]
+    out = Path(args.output) if args.output else Path(results_file).parent
+    formats = split_formats(args.format or "html,pdf")
+    with output_set(None) as run:
+        declare_force_report(run, results_file, out, formats=formats, criteria=args.criteria, agreement=args.agreement,
+                             suppress_below=args.suppress_below)
+        results = load_results(results_file, cases=True)
+        criteria = criteria_for(results, args.criteria)
+        agreement = None
+        if args.agreement:
+            agreement = load_agreement(args.agreement, inspection_id=results.inspection.id, case_ids=results.case_ids)
+        written = write_force_report(results, criteria, out, formats=formats, agreement=agreement,
+                                     template_dir=args.template_dir, suppress_below=args.suppress_below,
+                                     thresholds=thresholds, outputs=run, min_assessed=args.min_assessed,
+                                     marking=args.marking)
     for path in written:
         print(f"report written to {path}")
     return 0
@@ -118,13 +133,20 @@ def references(args: argparse.Namespace) -> tuple[float, ...]:
 
 def programme_report(args: argparse.Namespace) -> int:
     """Write the programme report of several results files: JSON, HTML and PDF."""
-    from thematic.render.output import split_formats
-    from thematic.render.programme import summary_lines, write_programme_report
+    from thematic.core.atomic import output_set
+    from thematic.load.results import load_results_files
+    from thematic.render.inputs import declare_inputs
+    from thematic.render.output import check_template_dir, split_formats
+    from thematic.render.programme import programme_formats, summary_lines, write_programme_report
 
-    programme, written = write_programme_report(
-        args.results, args.output, formats=split_formats(args.format) if args.format else None,
-        criteria=args.criteria, template_dir=args.template_dir, suppress_below=args.suppress_below,
-        min_assessed=args.min_assessed, marking=args.marking)
+    formats = programme_formats(split_formats(args.format) if args.format else None, args.suppress_below)
+    check_template_dir(args.template_dir)  # a wrong folder is an error even when only JSON is asked for
+    with output_set(None) as run:
+        declare_inputs(run, args.results, args.criteria)
+        programme, written = write_programme_report(
+            load_results_files(args.results), args.output, formats=formats, criteria=args.criteria,
+            template_dir=args.template_dir, suppress_below=args.suppress_below, outputs=run,
+            min_assessed=args.min_assessed, marking=args.marking)
     print("\n".join(summary_lines(programme)))
     for path in written:
         print(f"report written to {path}")

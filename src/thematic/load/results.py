@@ -165,9 +165,10 @@ class CaseStates:
 
 
 def load_case_states(path: str | Path) -> CaseStates:
-    """A results file, checked by `load_results`, and its per-case states and grades checked here."""
-    results = load_results(path)
+    """A results file, checked as `load_results` checks it, and its per-case states and grades checked
+    here; the file is read once."""
     text = read_text(path, "JSON (thematic.results/1)")
+    results = parse_results(text, str(path))
     doc = YamlDocument.from_text(results.raw, str(path), 1, text)
     problems: list[Problem] = []
     states: dict[str, dict[str, str]] = {}

@@ -4,8 +4,10 @@
 per criterion the paired cases, raw agreement with its Wilson interval beside Cohen's kappa and
 Gwet's AC1, and the direction of any bias in words, decided by the Holm-adjusted McNemar p-value;
 the grade cross-table with the sign test; and the method. `render_assessors_report` and
-`write_assessors_report` (DIR/assessors.html and DIR/assessors.pdf) are the library calls behind
-`thematic compare-assessors --report DIR`. Nothing is written until both formats have rendered.
+`write_assessors_report` (DIR/assessors.html and DIR/assessors.pdf, from the two results files its
+caller has loaded with `thematic.load.results.load_case_states_files`) are the library calls behind
+`thematic compare-assessors --report DIR`; `declare_assessors_report` declares the files first.
+Nothing is written until both formats have rendered.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thematic.core.atomic import OutputSet, output_set
-from thematic.load.results import load_case_states_files, load_results
+from thematic.load.results import CaseStates
 from thematic.render.agreement import coefficient_view
 from thematic.render.context import question_text
 from thematic.render.html import Templates
@@ -286,38 +288,50 @@ def assessors_html(report: AssessorsReport, *, template_dir: str | Path | None =
     return ASSESSORS.html(Templates(template_dir), {"report": report}, paged=paged)
 
 
-def write_assessors_report(force: str, inspectors: str, *, output: str | None = None, report: str | None = None,
-                           criteria: str | None = None, grade_source: str = "assessor",
+def declare_assessors_report(outputs: OutputSet, force: str, inspectors: str, *, output: str | None = None,
+                             report: str | None = None, criteria: str | None = None) -> None:
+    """Declare the inputs (the two results files and the criteria file if given) and the outputs (the
+    JSON file `output`, the report's files in the folder `report`): checked before anything is loaded."""
+    for path, what in ((force, "the force's results file"), (inspectors, "the inspectors' results file"),
+                       (criteria, "the criteria file (--criteria)")):
+        if path:
+            outputs.read(path, what=what)
+    if output:
+        outputs.file(output, option="-o")
+    if report:
+        ASSESSORS.declare(outputs, report, DOCUMENTS)
+
+
+def write_assessors_report(force: CaseStates, inspectors: CaseStates, *, output: str | None = None,
+                           report: str | None = None, criteria: str | None = None, grade_source: str = "assessor",
                            outputs: OutputSet | None = None,
                            marking: str = DEFAULT_MARKING) -> tuple[AssessorComparison, list[Path]]:
-    """`thematic compare-assessors FORCE INSPECTORS`: the comparison, written as JSON to `output` and
-    as the report in the folder `report` if given; the comparison and the report's paths. Everything
-    is made before anything is written; the files are staged in `outputs` (its owner commits), or
-    without `outputs` written together now."""
+    """`thematic compare-assessors FORCE INSPECTORS`: the comparison of the two loaded results files,
+    written as JSON to `output` and as the report in the folder `report` if given; the comparison and
+    the report's paths. `criteria`: the `--criteria` file, if given, for the questions. Everything is
+    made before anything is written; the files are staged in `outputs` (its owner declared them with
+    `declare_assessors_report` and commits), or without `outputs` declared and written together now."""
     from thematic.stats.assessors import compare_assessors  # scipy and statsmodels: only when used
 
     with output_set(outputs) as run:
-        for path, what in ((force, "the force's results file"), (inspectors, "the inspectors' results file"),
-                           (criteria, "the criteria file (--criteria)")):
-            if path:
-                run.read(path, what=what)
-        if output:
-            run.file(output, option="-o")
-        if report:
-            ASSESSORS.declare(run, report, DOCUMENTS)
-        comparison = compare_assessors(*load_case_states_files([force, inspectors]), grade_source=grade_source)
+        if outputs is None:
+            declare_assessors_report(run, force.results.path, inspectors.results.path, output=output, report=report,
+                                     criteria=criteria)
+        comparison = compare_assessors(force, inspectors, grade_source=grade_source)
         written: list[Path] = []
         if report:
-            rendered = render_assessors_report(comparison, questions=assessor_questions(comparison, criteria),
-                                               marking=marking)
+            questions = assessor_questions(comparison, criteria, force.results.parameters)
+            rendered = render_assessors_report(comparison, questions=questions, marking=marking)
             written = ASSESSORS.write(rendered, report, run)
         if output:
             run.add(output, json_text(comparison.to_json()))
     return comparison, written
 
 
-def assessor_questions(comparison: AssessorComparison, path: str | None) -> dict[str, str]:
-    """Each compared criterion's question, with the force's parameter values in it.
+def assessor_questions(comparison: AssessorComparison, path: str | None,
+                       parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Each compared criterion's question, with the force's parameter values (`parameters`, those of
+    its results file) in it.
 
     From `path`, or else the shipped criteria set of the results' id and version; {} when there is none
     (the report then names criteria by id). A file given that is not the results' set is an InputError.
@@ -326,5 +340,5 @@ def assessor_questions(comparison: AssessorComparison, path: str | None) -> dict
     criteria = criteria_of(force.criteria_id, force.criteria_version, path)
     if criteria is None:
         return {}
-    parameters = {**criteria.defaults(), **load_results(force.file).parameters}
-    return {c.id: question_text(c.definition.question, parameters) for c in criteria.criteria}
+    values = {**criteria.defaults(), **parameters}
+    return {c.id: question_text(c.definition.question, values) for c in criteria.criteria}

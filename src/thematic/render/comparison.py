@@ -8,7 +8,8 @@ most moved the same way, the change chart and table per theme, themes and grades
 out (changed, added, removed), and the method. Each change carries both rates as "n of N" with
 their 95% intervals, the change in percentage points with its Newcombe interval, Fisher's p and
 the Holm-adjusted p. `render_comparison_report` adds the charts and renders the HTML and PDF
-(`comparison.html.j2`).
+(`comparison.html.j2`); `write_comparison_report` writes them beside `comparison.json`, from the two
+results files its caller has loaded (`thematic.load.results.load_results_files`).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from thematic.core.atomic import SAFE_NAME, SAFE_NAME_TEXT, OutputSet, check_safe_name, output_set
 from thematic.core.errors import InputError
-from thematic.load.results import Results, load_results_files
+from thematic.load.results import Results
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.findings import FindingView, finding_view
@@ -430,33 +431,29 @@ def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | Non
         marking, [(side.criteria_id, side.criteria_version) for side in sides]))
 
 
-def write_comparison_report(before: str, after: str, out: str | Path | None = None, *,
+def write_comparison_report(before: Results, after: Results, out: str | Path | None = None, *,
                             formats: Sequence[str] | None = COMPARISON_FORMATS.names, criteria: str | None = None,
                             template_dir: str | Path | None = None,
                             outputs: OutputSet | None = None, suppress_below: int | None = None,
                             min_assessed: int = MIN_ASSESSED,
                             marking: str = DEFAULT_MARKING) -> tuple[Comparison, list[Path]]:
-    """`thematic compare BEFORE AFTER`: the comparison of two results files and the paths written,
-    comparison.json first. `out` defaults to out/BEFORE-to-AFTER. `formats` as in `comparison_formats`.
-    The outputs are checked before rendering and staged in `outputs` (its owner commits), or without
-    `outputs` written together now."""
+    """`thematic compare BEFORE AFTER`: the comparison of two loaded results files
+    (`load_results_files`) and the paths written, comparison.json first. `out` defaults to
+    out/BEFORE-to-AFTER. `formats` as in `comparison_formats`; `criteria` the `--criteria` file, if
+    given, for the questions and theme titles. The outputs are checked before rendering and staged
+    in `outputs` (its owner declared the inputs and commits), or without `outputs` written together now."""
     chosen = comparison_formats(formats, suppress_below)
     check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
     with output_set(outputs) as run:
-        for path in (before, after):
-            run.read(path, what="a results file")
-        if criteria:
-            run.read(criteria, what="the criteria file (--criteria)")
-        loaded = load_results_files([before, after])
         if not out:
-            check_default_names(loaded)
-        comparison = compare(*loaded, min_assessed=min_assessed)
+            check_default_names((before, after))
+        comparison = compare(before, after, min_assessed=min_assessed)
         folder = Path(out) if out else default_output(comparison)
         COMPARISON.declare(run, folder, chosen)
         documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
         rendered: dict[str, bytes] = {}
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
-            rendered = render_comparison_report(comparison, criteria_texts(loaded[1], criteria), loaded[1].parameters,
+            rendered = render_comparison_report(comparison, criteria_texts(after, criteria), after.parameters,
                                                 formats=documents, template_dir=template_dir,
                                                 suppress_below=suppress_below, marking=marking)
         document = comparison.to_json() if "json" in chosen else None

@@ -1,12 +1,12 @@
 """The force report end to end: view data, charts, and the report through the render pipeline.
 
 `render_force_report` is the library call behind `thematic run`, `thematic report` and the demo;
-`write_force_report` is all of `thematic report RESULTS.json`: it reads and checks the results
-file with its cases (`thematic.load.results`, into the same `ResultsDocument` scoring makes), finds
-the criteria set it was scored with (`thematic.render.inputs.criteria_for`), reads the
-agreement file if given, and writes DIR/report.html, DIR/report.pdf and (unless suppressed) the
-cases table DIR/cases.csv and DIR/cases.xlsx together (`thematic.render.output`), so a failure
-never leaves a half-made report. `force_charts` and
+`write_force_report` writes the report of a results file the command has loaded
+(`thematic.load.results`, into the same `ResultsDocument` scoring makes) with the criteria set it
+was scored with (`thematic.render.inputs.criteria_for`) and the agreement file if given: DIR/report.html,
+DIR/report.pdf and (unless suppressed) the cases table DIR/cases.csv and DIR/cases.xlsx together
+(`thematic.render.output`), so a failure never leaves a half-made report. `declare_force_report`
+declares those files, and the inputs they must not overwrite, before anything is loaded. `force_charts` and
 `FORCE.html` / `FORCE.pdf` are separate steps so that the benchmark can time each.
 """
 from __future__ import annotations
@@ -17,23 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from thematic.core.atomic import OutputSet, output_set
-from thematic.load.agreement import load_agreement
-from thematic.load.results import load_results
+from thematic.load.results import Results
 from thematic.model.results import ResultsDocument
 from thematic.render.case_lists import case_lists
 from thematic.render.cases_table import CASES_FILES, case_table_files
 from thematic.render.charts import Chart, grade_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.draft_findings import draft_findings
-from thematic.render.inputs import criteria_for, declare_inputs
+from thematic.render.inputs import declare_inputs
 from thematic.render.output import DOCUMENT_FORMATS, Report
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import ForceReport
 from thematic.render.views import DEFAULT_THRESHOLDS, MIN_ASSESSED, Suppression
 from thematic.scoring.criteria import CriteriaSet
 
-__all__ = ["FORCE", "FORCE_FORMATS", "FILE_NAMES", "FORMATS", "TEMPLATE", "ForceCharts", "force_charts",
-           "render_force_report", "write_force_report"]
+__all__ = ["FORCE", "FORCE_FORMATS", "FILE_NAMES", "FORMATS", "TEMPLATE", "ForceCharts", "declare_force_report",
+           "force_charts", "render_force_report", "write_force_report"]
 
 FORMATS: tuple[str, ...] = DOCUMENT_FORMATS.names
 TEMPLATE = "force.html.j2"
@@ -96,13 +95,30 @@ def render_force_report(
     return rendered
 
 
+def force_files(formats: Sequence[str], suppress_below: int | None) -> tuple[str, ...]:
+    """The files of a force report by format: the formats asked for (checked), and the cases table
+    unless `suppress_below` suppresses counts."""
+    tables = () if Suppression(suppress_below).active else tuple(CASES_FILES)
+    return (*FORCE_FORMATS.check(formats), *tables)
+
+
+def declare_force_report(outputs: OutputSet, results: str, out: str | Path, *, formats: Sequence[str] = FORMATS,
+                         criteria: str | None = None, agreement: str | None = None,
+                         suppress_below: int | None = None) -> None:
+    """Declare the report's inputs (the results file, and the criteria and agreement files if given)
+    and its files in `out`: checked before anything is loaded, so a file that must not be written
+    stops the run first."""
+    declare_inputs(outputs, [results], criteria, agreement)
+    FORCE.declare(outputs, out, force_files(formats, suppress_below))
+
+
 def write_force_report(
-    results: str,
+    results: Results,
+    criteria: CriteriaSet,
     out: str | Path,
     *,
     formats: Sequence[str] = FORMATS,
-    criteria: str | None = None,
-    agreement: str | None = None,
+    agreement: Mapping[str, Any] | None = None,
     template_dir: str | Path | None = None,
     suppress_below: int | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
@@ -110,22 +126,14 @@ def write_force_report(
     min_assessed: int = MIN_ASSESSED,
     marking: str = DEFAULT_MARKING,
 ) -> list[Path]:
-    """`thematic report RESULTS.json`: the force report of the results file `results` in `out`, with
-    the criteria file and the agreement file if given; the paths written, in format order. The
-    outputs are checked before any work and staged in `outputs` (its owner commits), or without
-    `outputs` written together now."""
+    """`thematic report RESULTS.json`: the force report of the loaded results file `results` (read
+    with its cases) in `out`, with the criteria set it was scored with and the checked agreement
+    document if given; the paths written, in format order. The files are staged in `outputs` (its
+    owner declared them with `declare_force_report` and commits), or without `outputs` declared and
+    written together now."""
     with output_set(outputs) as run:
-        declare_inputs(run, [results], criteria, agreement)
-        tables = () if Suppression(suppress_below).active else tuple(CASES_FILES)
-        FORCE.declare(run, out, (*FORCE_FORMATS.check(formats), *tables))
-        loaded = load_results(results, cases=True)
-        criteria_set = criteria_for(loaded, criteria)
-        agreement_document = None
-        if agreement:
-            agreement_document = load_agreement(agreement, inspection_id=loaded.inspection.id,
-                                                case_ids=loaded.case_ids)
-        rendered = render_force_report(loaded.document, criteria_set, formats=formats, template_dir=template_dir,
+        FORCE.declare(run, out, force_files(formats, suppress_below))  # already declared by the owner: no change
+        rendered = render_force_report(results.document, criteria, formats=formats, template_dir=template_dir,
                                        suppress_below=suppress_below, thresholds=thresholds,
-                                       agreement=agreement_document, min_assessed=min_assessed, marking=marking)
+                                       agreement=agreement, min_assessed=min_assessed, marking=marking)
         return FORCE.write(rendered, out, run)
-
