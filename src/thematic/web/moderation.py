@@ -35,7 +35,7 @@ from thematic.web.models import (
     InspectionMember,
 )
 from thematic.web.saving import GRADES, NOTE_LIMIT, NotAllowed
-from thematic.web.visibility import AnyUser, is_lead
+from thematic.web.visibility import AnyUser, is_lead, may_see_entries
 
 
 class DecisionError(ValueError):
@@ -57,6 +57,18 @@ def is_moderator(user: AnyUser, inspection: Inspection) -> bool:
 
 def may_moderate(user: AnyUser, inspection: Inspection) -> bool:
     return is_lead(user) or is_moderator(user, inspection)
+
+
+def may_see_sides(user: AnyUser, case: Case) -> bool:
+    """Whether `user` may see every scorer's answers, notes and grade on `case` in the queue.
+
+    What `visibility.may_see_entries` allows (the lead and the co-scorers, once every scorer has
+    submitted), and a named moderator on the same condition: visibility does not know moderators yet.
+    """
+    scorings = list(case.assignments.filter(kind=INSPECTION_KIND).select_related("case"))
+    if all(may_see_entries(user, a) for a in scorings):
+        return True
+    return is_moderator(user, case.inspection) and all(a.status == SUBMITTED for a in scorings)
 
 
 def inspectors_of(inspection: Inspection) -> list[InspectionMember]:

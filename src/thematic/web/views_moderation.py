@@ -30,6 +30,7 @@ from thematic.web.moderation import (
     inspectors_of,
     is_moderator,
     may_moderate,
+    may_see_sides,
     open_count,
     queue,
     set_moderator,
@@ -111,6 +112,7 @@ def _queue_context(request: HttpRequest, found: Inspection, *, form: dict[str, s
     cases: list[CaseQueue] = queue(found)
     open_cases: list[dict[str, Any]] = []
     decided_cases: list[dict[str, Any]] = []
+    cases = [entry for entry in cases if may_see_sides(user, entry.case)]  # the one visibility rule, asked
     for entry in cases:
         # A moderator never settles a case they scored themselves (the lead scores none).
         scored = not lead and user.username in entry.scorers
