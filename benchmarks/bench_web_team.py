@@ -4,7 +4,7 @@ then a check that every save the server acknowledged is in the database, whole.
 Run from the repository root (after `make static`):
 
     .venv/bin/python benchmarks/bench_web_team.py [--inspectors 20] [--saves 10] [--workers 2]
-        [--database sqlite|postgres] [--time-limit 600]
+        [--think 0] [--database sqlite|postgres] [--time-limit 600]
 
 It sets up a fresh workspace with the `thematic web` commands (a lead, --inspectors inspector accounts
 with generated passwords, the 100-case northmoor-2019 inspection imported without answers), starts a
@@ -13,9 +13,11 @@ PostgreSQL cluster: tests/postgres_support.py), and the lead spreads the cases e
 inspectors through the page. Then every inspector, a thread with its own session, signs in and, all
 starting together, does --saves rounds of: open one of its own cases (timed: the case page), answer
 every question with a seeded random choice and write a note unique to the save, and "Save draft"
-(timed: the POST and its redirect, as a person waits for it). Meanwhile the lead reloads the lead's
-dashboard (timed): the findings page when the workspace has one, else the inspection page; the
-output says which. Bounded: --inspectors x --saves saves, 60 s per request, --time-limit in all.
+(timed: the POST and its redirect, as a person waits for it), each save after a pause of about
+--think seconds (default 0: back to back, the heaviest load; a person reading and typing takes
+longer). Meanwhile the lead reloads the lead's dashboard (timed), pausing --think seconds between
+loads: the findings page when the workspace has one, else the inspection page; the output says which.
+Bounded: --inspectors x --saves saves, 60 s per request, --time-limit in all.
 
 It prints p50/p95/worst of each, the error count (any answer but 200 after the redirect, or no
 answer), and then checks every acknowledged save against the database, read through
@@ -62,10 +64,11 @@ def dashboard_path(lead: Session) -> tuple[str, str]:
     return inspection, "inspection page: the workspace has no findings page"
 
 
-def watch(lead: Inspector, path: str, begin: threading.Barrier, done: threading.Event, deadline: float) -> None:
+def watch(lead: Inspector, path: str, begin: threading.Barrier, done: threading.Event, deadline: float,
+          think: float) -> None:
     """The lead reloads the dashboard while the inspectors save."""
     begin.wait()
-    while not done.is_set() and time.monotonic() < deadline:
+    while not done.wait(think) and time.monotonic() < deadline:
         try:
             status, _ = lead.timed("dashboard", lambda: lead.session.get(path))
         except OSError as error:
@@ -85,6 +88,8 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=10, help="saves by each inspector (default 10)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each inspector pauses before each save, on average (default 0: back to back)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds for the load (default 600)")
     args = parser.parse_args()
     if not 1 <= args.inspectors <= 100:
@@ -112,7 +117,7 @@ def main() -> int:
         server = stack.enter_context(serving(data, database_url=database_url, workers=args.workers,
                                              log=folder / "server.log"))
         print(f"workspace up at {server.url} ({args.database}, {args.workers} workers), "
-              f"{args.inspectors} inspectors, {args.saves} saves each")
+              f"{args.inspectors} inspectors, {args.saves} saves each, {args.think:g} s think time")
 
         lead = Inspector(LEAD, passwords[LEAD], Session(server.url))
         lead.session.sign_in(LEAD, passwords[LEAD])
@@ -127,9 +132,9 @@ def main() -> int:
         stop, done = threading.Event(), threading.Event()
         deadline = time.monotonic() + args.time_limit
         threads = [threading.Thread(target=person.run, kwargs={"saves": args.saves, "stop": stop, "begin": begin,
-                                                               "deadline": deadline})
+                                                               "deadline": deadline, "think": args.think})
                    for person in inspectors]
-        watcher = threading.Thread(target=watch, args=(lead, path, begin, done, deadline))
+        watcher = threading.Thread(target=watch, args=(lead, path, begin, done, deadline, args.think))
         for thread in [*threads, watcher]:
             thread.start()
         began = time.perf_counter()
@@ -162,7 +167,8 @@ def main() -> int:
         print(f"targets (SQLite): p95 under 300 ms {'met' if p95 and max(p95) < 300 else 'missed'}; "
               f"no errors {'met' if not errors else 'missed'}; no lost save {'met' if not problems else 'missed'}")
     print("\nrerun: .venv/bin/python benchmarks/bench_web_team.py "
-          f"--inspectors {args.inspectors} --saves {args.saves} --workers {args.workers} --database {args.database}")
+          f"--inspectors {args.inspectors} --saves {args.saves} --think {args.think:g} --workers {args.workers} "
+          f"--database {args.database}")
     return 1 if errors or problems else 0
 
 

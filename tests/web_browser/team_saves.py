@@ -169,12 +169,15 @@ class Inspector:
             self.errors.append(f"{self.name}: POST {path} answered {status}")
 
     def run(self, *, saves: int, stop: threading.Event, begin: threading.Barrier | None = None,
-            deadline: float = float("inf")) -> None:
-        """Save up to `saves` times (stopping early when `stop` is set or at `deadline`)."""
+            deadline: float = float("inf"), think: float = 0.0) -> None:
+        """Save up to `saves` times (stopping early when `stop` is set or at `deadline`), pausing about
+        `think` seconds (half to one and a half times, seeded) before each: a person reads and types."""
         rng = random.Random(self.seed)
         if begin is not None:
             begin.wait()
         for index in range(saves):
+            if think:
+                stop.wait(rng.uniform(0.5, 1.5) * think)
             if stop.is_set() or time.monotonic() > deadline:
                 return
             try:
