@@ -1,0 +1,96 @@
+"""Live findings: an inspection's results as they stand, in the force report's own view data.
+
+Computed on request, never stored. Every case is scored from the database as
+`thematic.web.results.inspection_results` scores it (each scorer's current entries, drafts included,
+and any moderation, resolved by `thematic.scoring.resolve` as `thematic run` does), the results
+document is made by the library (`thematic.scoring.inspection.build_results`) and the force report's
+view data by `thematic.render.context.force_report_context`, so every "n of N", rate, interval,
+lowest criterion and grade count reads exactly as the report prints it. Nothing is recomputed here.
+
+Blindness (issue 15 item 2): the entries of a double-scored case whose scorers have not all
+submitted count for nothing yet (the case is scored as if unanswered), because a figure that moved
+with one inspector's draft would tell the lead, and through them the other inspector, what it says.
+That is exactly what the lead's export download leaves out, so `thematic run` on that export gives
+the same figures. Force self-assessments never count: they are the force's, not the inspectors'.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from thematic.model.results import CaseResult, ResultsDocument
+from thematic.render.context import force_report_context
+from thematic.render.sections import ForceReport
+from thematic.scoring.inspection import build_results
+from thematic.scoring.resolve import resolve, score_resolved
+from thematic.web.criteria_cache import case_model, criteria_of, scorer_of
+from thematic.web.entries import current_for
+from thematic.web.models import INSPECTION_KIND, SUBMITTED, Assignment, Inspection
+from thematic.web.models import Case as CaseRow
+from thematic.web.results import moderation_of, ratings
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The live findings of one inspection: the report's view data and the state of the scoring."""
+
+    document: ResultsDocument
+    report: ForceReport
+    cases: int
+    unscored: tuple[str, ...]     # case ids with no submitted assignment yet, in sample order
+    provisional: tuple[str, ...]  # case ids whose suggested grade is provisional
+    blind: tuple[str, ...]        # double-scored cases still blind: their entries do not count yet
+
+
+def blind_cases(inspection: Inspection) -> set[int]:
+    """The pks of double-scored cases of which some inspector has not yet submitted."""
+    open_ = (Assignment.objects.filter(case__inspection=inspection, case__double_scored=True, kind=INSPECTION_KIND)
+             .exclude(status=SUBMITTED).values_list("case_id", flat=True))
+    return set(open_)
+
+
+def current_results(inspection: Inspection) -> list[CaseResult]:
+    """Every case scored with the inspectors' current entries and moderation, in sample order; the
+    entries of a blind double-scored case left out (see the module)."""
+    scorer = scorer_of(inspection)
+    blind = blind_cases(inspection)
+    assignments = [a for a in Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND)
+                   .select_related("scorer", "case") if a.case_id not in blind]
+    entries = current_for(assignments)
+    by_case: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_case.setdefault(assignment.case_id, []).append(assignment)
+    moderation = moderation_of(inspection)
+    return [score_resolved(scorer, resolve(case_model(row), ratings(by_case.get(row.pk, []), entries),
+                                           moderation.get(row.case_id, {})))
+            for row in CaseRow.objects.filter(inspection=inspection).order_by("position")]
+
+
+def inspection_meta(inspection: Inspection) -> dict[str, Any]:
+    """The results document's `inspection` block, as `thematic run` writes it for the exported file."""
+    return {"id": inspection.slug, "force": inspection.force, "year": inspection.year, "title": inspection.title,
+            "as_of": inspection.as_of.isoformat()}
+
+
+def current_document(inspection: Inspection) -> ResultsDocument:
+    """The `thematic.results/1` document of the inspection as it stands (the library's summary)."""
+    return build_results(inspection=inspection_meta(inspection), criteria=criteria_of(inspection),
+                         parameters=inspection.parameters, case_results=current_results(inspection))
+
+
+def live_findings(inspection: Inspection) -> Findings:
+    """The inspection's findings now, with what is still unscored, provisional or blind."""
+    document = current_document(inspection)
+    report = force_report_context(document, criteria_of(inspection))
+    submitted = set(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND, status=SUBMITTED)
+                    .values_list("case_id", flat=True))
+    rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position").values_list("pk", "case_id"))
+    blind = blind_cases(inspection)
+    return Findings(
+        document=document,
+        report=report,
+        cases=len(rows),
+        unscored=tuple(case_id for pk, case_id in rows if pk not in submitted),
+        provisional=tuple(c.case_id for c in document.cases or () if c.provisional),
+        blind=tuple(case_id for pk, case_id in rows if pk in blind),
+    )
