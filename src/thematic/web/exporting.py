@@ -6,6 +6,12 @@ scorer, and a `thematic.moderation/1` file when anything was moderated), so that
 `thematic run DIR/inspection.yaml` scores the workspace's current entries as the workspace does.
 DIR/audit.jsonl holds every event of the inspection, oldest first. Written all or none (OutputSet).
 With a `viewer` (a lead's download), whatever `may_see_entries` hides from them is left out of both.
+
+Only the inspectors' assignments (kind "inspection") go into DIR/judgements/. A force's
+self-assessment, once it has entries, is its own inspection file beside the first,
+DIR/self-assessment.yaml (id `<inspection>-self-assessment`, the same criteria and cases), reading
+DIR/self-assessment/ (one judgements file per force user): `thematic run` on each file gives the two
+results files that `thematic compare-assessors FORCE.json INSPECTORS.json` compares.
 """
 from __future__ import annotations
 
@@ -19,26 +25,35 @@ from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError
 from thematic.model.judgements import JUDGEMENTS_FORMAT, MODERATION_FORMAT
 from thematic.web.entries import ENTRY_KINDS, current_for
-from thematic.web.models import MODERATION, Assignment, Case, Event, Inspection
+from thematic.web.models import INSPECTION_KIND, MODERATION, SELF_ASSESSMENT, Assignment, Case, Event, Inspection
+from thematic.web.results import self_assessment_id, self_assessment_title
 from thematic.web.visibility import AnyUser, may_see_entries
 
 OPTION = "-o"
+SELF_ASSESSMENT_FILE, SELF_ASSESSMENT_FOLDER = "self-assessment.yaml", "self-assessment"
 
 
 def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def inspection_document(inspection: Inspection) -> dict[str, Any]:
-    return {"inspection": inspection.slug, "title": inspection.title, "force": inspection.force,
+def inspection_document(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> dict[str, Any]:
+    """The export's inspection file; with `kind=SELF_ASSESSMENT`, its self-assessment file."""
+    own = kind == SELF_ASSESSMENT
+    return {"inspection": self_assessment_id(inspection) if own else inspection.slug,
+            "title": self_assessment_title(inspection) if own else inspection.title, "force": inspection.force,
             "year": inspection.year, "as_of": inspection.as_of.isoformat(), "criteria": "criteria.yaml",
             # Sorted: PostgreSQL's jsonb keeps no key order, and an export must not depend on the database.
-            "parameters": dict(sorted(inspection.parameters.items())), "cases": "cases/", "judgements": ["judgements/"]}
+            "parameters": dict(sorted(inspection.parameters.items())), "cases": "cases/",
+            "judgements": [f"{SELF_ASSESSMENT_FOLDER}/" if own else "judgements/"]}
 
 
-def judgements_documents(inspection: Inspection, viewer: AnyUser | None) -> dict[str, dict[str, Any]]:
-    """scorer -> their judgements file, with only the assignments `viewer` may see (None: all)."""
-    assignments = [a for a in Assignment.objects.filter(case__inspection=inspection)
+def judgements_documents(inspection: Inspection, viewer: AnyUser | None, *,
+                         kind: str = INSPECTION_KIND) -> dict[str, dict[str, Any]]:
+    """scorer -> their judgements file, with only the assignments of `kind` that `viewer` may see (None:
+    all). The inspectors' files (the default kind) never hold a force's self-assessment."""
+    slug = self_assessment_id(inspection) if kind == SELF_ASSESSMENT else inspection.slug
+    assignments = [a for a in Assignment.objects.filter(case__inspection=inspection, kind=kind)
                    .select_related("scorer", "case").order_by("case__position")
                    if viewer is None or may_see_entries(viewer, a)]
     entries = current_for(assignments)
@@ -48,7 +63,7 @@ def judgements_documents(inspection: Inspection, viewer: AnyUser | None) -> dict
         if current.is_empty():
             continue
         who = assignment.scorer.username
-        document = files.setdefault(who, {"format": JUDGEMENTS_FORMAT, "inspection": inspection.slug,
+        document = files.setdefault(who, {"format": JUDGEMENTS_FORMAT, "inspection": slug,
                                           "inspector": who, "cases": {}})
         case: dict[str, Any] = {}
         if current.answers:
@@ -118,6 +133,13 @@ def export_inspection(inspection: Inspection, out: str | Path, *, viewer: AnyUse
         if moderation is not None:
             outputs.add_in(folder / "judgements", f"{inspection.slug}-moderation.yaml", _yaml(moderation),
                            option=OPTION)
+        own = judgements_documents(inspection, viewer, kind=SELF_ASSESSMENT)
+        if own:
+            outputs.add_in(folder, SELF_ASSESSMENT_FILE, _yaml(inspection_document(inspection, kind=SELF_ASSESSMENT)),
+                           option=OPTION)
+            for who, document in own.items():
+                outputs.add_in(folder / SELF_ASSESSMENT_FOLDER, f"{self_assessment_id(inspection)}-{who}.yaml",
+                               _yaml(document), option=OPTION)
         outputs.add_in(folder, "audit.jsonl", audit_lines(inspection, viewer), option=OPTION)
         outputs.commit()
     return folder / "inspection.yaml"

@@ -3,16 +3,21 @@
 A scorer's case page scores the case with that scorer's current entries (`score_entries`). An
 inspection's results resolve every scorer's entries and any moderation exactly as `thematic run`
 does (`thematic.scoring.resolve`), so an export run through the command line gives the same.
+
+Only assignments of one kind count together: the inspectors' results (kind "inspection", with
+moderation) never include a force's self-assessment (kind "self_assessment", scored on its own and
+never moderated), and the reverse.
 """
 from __future__ import annotations
 
 from thematic.load.sample import GRADE, Moderation, Rating
 from thematic.model.case import Case, Grade, Judgement
-from thematic.model.results import CaseResult
+from thematic.model.results import CaseResult, ResultsDocument
+from thematic.scoring.inspection import build_results
 from thematic.scoring.resolve import resolve, score_resolved
-from thematic.web.criteria_cache import case_model, scorer_of
+from thematic.web.criteria_cache import case_model, criteria_of, scorer_of
 from thematic.web.entries import Entries, current_for
-from thematic.web.models import MODERATION, Assignment, Event, Inspection
+from thematic.web.models import INSPECTION_KIND, MODERATION, SELF_ASSESSMENT, Assignment, Event, Inspection
 from thematic.web.models import Case as CaseRow
 
 
@@ -30,10 +35,12 @@ def score_entries(inspection: Inspection, row: CaseRow, entries: Entries, by: st
     return scorer_of(inspection).score(with_entries(case_model(row), entries, by))
 
 
-def ratings(assignments: list[Assignment], entries: dict[int, Entries]) -> dict[str, dict[str, Rating]]:
-    """item -> scorer -> rating, as `thematic.load.sample` builds them from judgements files."""
+def ratings(assignments: list[Assignment], entries: dict[int, Entries], *,
+            kind: str = INSPECTION_KIND) -> dict[str, dict[str, Rating]]:
+    """item -> scorer -> rating, as `thematic.load.sample` builds them from judgements files; only
+    assignments of `kind` count (by default the inspectors': a force's self-assessment never does)."""
     items: dict[str, dict[str, Rating]] = {}
-    for assignment in sorted(assignments, key=lambda a: a.scorer.username):
+    for assignment in sorted((a for a in assignments if a.kind == kind), key=lambda a: a.scorer.username):
         who = assignment.scorer.username
         current = entries[assignment.pk]
         for cid, answer in current.answers.items():
@@ -56,18 +63,41 @@ def moderation_of(inspection: Inspection) -> dict[str, dict[str, Moderation]]:
     return found
 
 
-def inspection_results(inspection: Inspection) -> list[CaseResult]:
-    """Every case of the inspection scored with every scorer's current entries, in sample order."""
+def inspection_results(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> list[CaseResult]:
+    """Every case of the inspection scored with every inspector's current entries and the moderation,
+    in sample order; with `kind=SELF_ASSESSMENT`, with the force's self-assessment entries instead
+    (never moderated: moderation settles the inspectors' disagreements)."""
     scorer = scorer_of(inspection)
-    assignments = list(Assignment.objects.filter(case__inspection=inspection).select_related("scorer", "case"))
+    assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=kind)
+                       .select_related("scorer", "case"))
     entries = current_for(assignments)
     by_case: dict[int, list[Assignment]] = {}
     for assignment in assignments:
         by_case.setdefault(assignment.case_id, []).append(assignment)
-    moderation = moderation_of(inspection)
+    moderation = moderation_of(inspection) if kind == INSPECTION_KIND else {}
     results = []
     for row in CaseRow.objects.filter(inspection=inspection).order_by("position"):
-        resolved = resolve(case_model(row), ratings(by_case.get(row.pk, []), entries),
+        resolved = resolve(case_model(row), ratings(by_case.get(row.pk, []), entries, kind=kind),
                            moderation.get(row.case_id, {}))
         results.append(score_resolved(scorer, resolved))
     return results
+
+
+def self_assessment_id(inspection: Inspection) -> str:
+    """The id the force's self-assessment goes by in its export and results: `<inspection>-self-assessment`."""
+    return f"{inspection.slug}-self-assessment"
+
+
+def self_assessment_title(inspection: Inspection) -> str:
+    return f"{inspection.title}: the force's self-assessment"
+
+
+def results_document(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> ResultsDocument:
+    """The `thematic.results/1` document `thematic run` writes for the export's inspection file
+    (kind "inspection") or its self-assessment file (kind "self_assessment")."""
+    own = kind == SELF_ASSESSMENT
+    meta = {"id": self_assessment_id(inspection) if own else inspection.slug, "force": inspection.force,
+            "year": inspection.year, "title": self_assessment_title(inspection) if own else inspection.title,
+            "as_of": inspection.as_of.isoformat()}
+    return build_results(inspection=meta, criteria=criteria_of(inspection), parameters=inspection.parameters,
+                         case_results=inspection_results(inspection, kind=kind))

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,9 +32,13 @@ from thematic.web.chronology import chronology, undated
 from thematic.web.criteria_cache import case_model, criteria_of
 from thematic.web.entries import Entries, current
 from thematic.web.models import (
+    FORCE,
     GRADE,
+    INSPECTION_KIND,
     INSPECTOR,
+    LEAD,
     ROLES,
+    SELF_ASSESSMENT,
     STATUS_LABELS,
     Assignment,
     Case,
@@ -73,7 +77,7 @@ STATE_TAGS = {"met": "govuk-tag--green", "not_met": "govuk-tag--red", "not_evide
 STATUS_TAGS = {"not_started": "govuk-tag--grey", "in_progress": "govuk-tag--blue", "submitted": "govuk-tag--green"}
 KIND_LABELS = {"answer": "Answer", "note": "Note", "grade": "Grade", "referred_back": "Referred back",
                "grade_note": "Grade note", "status": "Status", "assigned": "Assigned", "imported": "Imported",
-               "moderation": "Moderated"}
+               "moderation": "Moderated", "published": "Published"}
 
 
 # --- signing in and out -------------------------------------------------------------------------
@@ -152,7 +156,9 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = dict(Assignment.objects.filter(scorer_id=user.pk).values_list("case__inspection_id")
                 .annotate(n=Count("id")).values_list("case__inspection_id", "n"))
     rows = [{"inspection": i, "assigned": mine.get(i.pk, 0)} for i in inspections]
-    return render(request, "web/home.html", {"rows": rows, "lead": is_lead(user), "role": role(user)})
+    who = role(user)
+    return render(request, "web/home.html", {"rows": rows, "lead": who == LEAD, "role": who,
+                                             "self_assessment": who in (LEAD, FORCE)})
 
 
 @require_GET
@@ -173,7 +179,8 @@ def my_cases(request: HttpRequest, inspection: str) -> HttpResponse:
     filters = [{"value": "", "label": "All", "checked": not status}] + [
         {"value": s, "label": f"{label} ({counts[s]})", "checked": status == s} for s, label in STATUS_LABELS.items()]
     return render(request, "web/my_cases.html", {"inspection": found, "rows": rows, "filters": filters,
-                                                 "lead": is_lead(user), "status": status})
+                                                 "lead": is_lead(user), "status": status,
+                                                 "force": role(user) == FORCE})
 
 
 def _question_rows(assignment: Assignment, entries: Entries | None, errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -245,13 +252,16 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
         "status_tag": STATUS_TAGS[assignment.status], "status": STATUS_LABELS[assignment.status],
         "lead": is_lead(user), "conflict": conflict,
         "version": assignment.version if version is None else version,
-        "double_scored": assignment.case.double_scored, "others": _other_scorers(user, assignment),
+        # A self-assessment stands alone: nothing about the inspectors' scoring of the case shows on it.
+        "self_assessment": assignment.kind == SELF_ASSESSMENT,
+        "double_scored": assignment.case.double_scored and assignment.kind == INSPECTION_KIND,
+        "others": _other_scorers(user, assignment),
     }
 
 
 def _other_scorers(user: Any, assignment: Assignment) -> list[dict[str, Any]]:
     """The case's other scorers' assignments this user may open, and whether their entries show yet."""
-    if not assignment.case.double_scored:
+    if not assignment.case.double_scored or assignment.kind != INSPECTION_KIND:
         return []
     others = (visible_assignments(user).filter(case_id=assignment.case_id).exclude(pk=assignment.pk)
               .select_related("scorer", "case"))
@@ -334,15 +344,18 @@ def _lead_only(request: HttpRequest) -> HttpResponse | None:
 def _inspection_context(request: HttpRequest, slug: str, errors: list[dict[str, str]] | None = None,
                         done: str = "") -> dict[str, Any]:
     found = inspection_or_404(request.user, slug)
-    progress = (Assignment.objects.filter(case__inspection=found).values("scorer__username")
+    # The inspectors' work only: a force's self-assessment has its own section (views_forces).
+    progress = (Assignment.objects.filter(case__inspection=found, kind=INSPECTION_KIND).values("scorer__username")
                 .annotate(total=Count("id"), not_started=Count("id", filter=Q(status="not_started")),
                           in_progress=Count("id", filter=Q(status="in_progress")),
                           submitted=Count("id", filter=Q(status="submitted"))).order_by("scorer__username"))
     cases = (Case.objects.filter(inspection=found).order_by("position")
-             .prefetch_related("assignments__scorer"))
+             .prefetch_related(Prefetch("assignments", to_attr="inspectors",
+                                        queryset=Assignment.objects.filter(kind=INSPECTION_KIND)
+                                        .select_related("scorer"))))
     rows = [{"case": c, "category": c.category.replace("_", " "),
              "assignments": [{"pk": a.pk, "scorer": a.scorer.username, "status": STATUS_LABELS[a.status],
-                              "tag": STATUS_TAGS[a.status]} for a in c.assignments.all()]} for c in cases]
+                              "tag": STATUS_TAGS[a.status]} for a in c.inspectors]} for c in cases]
     inspectors = (User.objects.filter(membership__role=INSPECTOR).order_by("username")
                   .values_list("username", flat=True))
     return {"inspection": found, "progress": list(progress), "rows": rows, "inspectors": list(inspectors),

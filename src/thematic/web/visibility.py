@@ -7,7 +7,12 @@
 - Blind double scoring (issue 15): an inspector may open the other scorer's assignment of a case they
   co-score, but nobody except its scorer sees an assignment's answers, notes or grade of a
   double-scored case until every scorer of the case has submitted (`may_see_entries`), the lead
-  included. A force sees inspectors' results only once published (not built yet).
+  included.
+- A force's self-assessment (issue 15, assignments of kind "self_assessment"): the force user scores
+  their own assignments; the lead reads them (read only); no inspector opens or sees them. The force
+  never sees an inspector's assignment (its answers, notes or grade); once the lead publishes the
+  inspection (`is_published`), the force sees the comparison of its self-assessment with the
+  inspectors' results, and still no inspector's notes.
 A URL naming something the user may not see answers 404, so an id never reveals that it exists.
 """
 from __future__ import annotations
@@ -22,6 +27,7 @@ from thematic.web.models import (
     INSPECTOR,
     LEAD,
     PROGRAMME,
+    SELF_ASSESSMENT,
     SUBMITTED,
     Assignment,
     Inspection,
@@ -94,6 +100,8 @@ def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
     """
     if assignment.scorer_id == user.pk:
         return True
+    if assignment.kind == SELF_ASSESSMENT:
+        return role(user) == LEAD  # the force's own work: the lead reads it, no inspector does
     if assignment.case.double_scored:
         # Blind double scoring: until every scorer of the case has submitted, nobody else sees an
         # entry (the lead neither, so nothing can be passed on); then the lead and the co-scorers do.
@@ -102,6 +110,23 @@ def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
             return False
         return role(user) == LEAD or scorers.filter(scorer_id=user.pk).exists()
     return role(user) == LEAD
+
+
+def is_published(inspection: Inspection) -> bool:
+    """Whether the lead has published the inspection: the inspectors' results are open to its force."""
+    return inspection.published_at is not None
+
+
+def may_see_self_assessment(user: AnyUser, inspection: Inspection) -> bool:
+    """The self-assessment section of an inspection the user may see: its lead and its force, not an
+    inspector (who must not be swayed by the force's view) nor a programme user."""
+    return role(user) in (LEAD, FORCE)
+
+
+def may_see_comparison(user: AnyUser, inspection: Inspection) -> bool:
+    """The force's self-assessment beside the inspectors' results: the lead always, the force once published."""
+    who = role(user)
+    return who == LEAD or (who == FORCE and is_published(inspection))
 
 
 def may_edit(user: AnyUser, assignment: Assignment) -> bool:
