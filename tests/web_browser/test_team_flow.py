@@ -1,0 +1,215 @@
+"""The team's flow end to end in a real browser (issue 15 item 9), once on SQLite and once on PostgreSQL:
+a lead spreads an inspection's cases and draws one to double-score; the two inspectors score it blind
+(neither sees the other's answers until both have submitted) and disagree on a question and the grade;
+the lead decides both in the moderation queue; the live findings and the produced force report change;
+the exported files give `thematic run` and `thematic agreement` what the pages show. axe-core finds no
+WCAG 2.2 A/AA violation on the team's pages (moderation queue, agreement, findings, report status,
+self-assessment).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from .conftest import FORCE_USER, INSPECTOR, LEAD, OTHER_INSPECTOR, SCORED, Workspace
+from .pages import assert_accessible, case_links, radio_groups, sign_in
+from .workspace import thematic, unscored_inspection
+
+TEAM = "southvale-2019"  # an inspection no other browser test uses
+CASES = 6  # a share of 10% draws one case to double-score
+REPORT_TIMEOUT = 300.0  # seconds for a force report made in the background
+GRADES = {INSPECTOR: "good", OTHER_INSPECTOR: "inadequate"}
+
+
+def _lead_form(page: Any, field: str, inspectors: tuple[str, ...], button: str, **inputs: str) -> None:
+    """On the lead's inspection page: tick the inspectors in the form holding `field`, fill, press."""
+    form = page.locator(f'form:has([name="{field}"])')
+    for name, value in inputs.items():
+        form.locator(f'[name="{name}"]').fill(value)
+    for name in inspectors:
+        form.locator(f'input[name="{field}"][value="{name}"]').check()
+    with page.expect_navigation():
+        form.get_by_role("button", name=button).click()
+    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+
+
+def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marker: str) -> dict[str, str]:
+    """Answer the case: every question's first answer except the first question's `first_answer`-th,
+    a note carrying `marker` on the first question, the scorer's grade; submit. What was chosen."""
+    page.goto(url + path)
+    groups = radio_groups(page, "answer-")
+    assert groups, f"no question on {path}"
+    chosen = {}
+    for index, (name, values) in enumerate(groups.items()):
+        chosen[name] = values[first_answer if index == 0 else 0]
+        page.check(f'input[type="radio"][name="{name}"][value="{chosen[name]}"]')
+    page.fill(f'[name="note-{next(iter(groups)).removeprefix("answer-")}"]', marker)
+    page.check(f'input[type="radio"][name="grade"][value="{GRADES[who]}"]')
+    with page.expect_navigation():
+        page.click('button[name="action"][value="submit"]')
+    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    return chosen
+
+
+def _findings(page: Any, url: str, question: str) -> tuple[str, str]:
+    """The lead's findings page now: the question's row and the grades table, as text."""
+    page.goto(f"{url}/inspections/{TEAM}/findings")
+    row = page.locator(f'tr:has([data-criterion="{question}"])').inner_text()
+    return " ".join(row.split()), " ".join(page.locator("#grades").inner_text().split())
+
+
+def _grades_text(html: str) -> str:
+    """A force report's grades section as text (tags and spacing dropped)."""
+    found = re.search(r'<section aria-labelledby="grades">(.*?)</section>', html, re.S)
+    assert found, "the report has no grades section"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def _produce_report(page: Any, url: str) -> str:
+    """As the lead: produce the force report, wait on its status page, return the downloaded HTML."""
+    page.goto(f"{url}/inspections/{TEAM}/findings")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Produce the force report").click()
+    deadline = time.monotonic() + REPORT_TIMEOUT
+    while page.locator('#report-state[data-state="running"]').count():
+        assert time.monotonic() < deadline, "the force report was not produced in time"
+        time.sleep(2)
+        page.reload()
+    state = page.locator("#report-state")
+    assert state.get_attribute("data-state") == "done", page.inner_text("main")[:2000]
+    hrefs = page.eval_on_selector_all("a[download]", "links => links.map(a => a.href)")
+    html = next((h for h in hrefs if h.endswith(".html")), None)
+    assert html is not None and any(h.endswith(".pdf") for h in hrefs), hrefs
+    response = page.request.get(html)
+    assert response.status == 200
+    return str(response.text())
+
+
+def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_and_exports_follow(
+    workspace: Workspace, browser: Any, tmp_path: Path
+) -> None:
+    url = workspace.url
+    workspace.cli("web", "import", unscored_inspection(TEAM, tmp_path / "team", limit=CASES))
+    lead_context = browser.new_context(bypass_csp=True)  # axe is injected as a script: past the CSP
+    contexts = {who: browser.new_context() for who in (INSPECTOR, OTHER_INSPECTOR)}
+    problems: dict[str, str] = {}
+
+    def accessible(page: Any, label: str) -> None:
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            problems[label] = str(error)
+
+    try:
+        lead = lead_context.new_page()
+        sign_in(lead, url, LEAD, workspace.passwords[LEAD])
+        lead.goto(f"{url}/inspections/{TEAM}")
+        _lead_form(lead, "spread-inspector", (INSPECTOR, OTHER_INSPECTOR), "Spread evenly")
+        _lead_form(lead, "double-inspector", (INSPECTOR, OTHER_INSPECTOR), "Draw cases to double-score",
+                   share="10", seed="15")
+
+        pages, links = {}, {}
+        for who, context in contexts.items():
+            pages[who] = context.new_page()
+            sign_in(pages[who], url, who, workspace.passwords[who])
+            pages[who].goto(f"{url}/inspections/{TEAM}/cases")
+            links[who] = case_links(pages[who])
+        shared = sorted(set(links[INSPECTOR]) & set(links[OTHER_INSPECTOR]))
+        assert len(shared) == 1, f"double-scored: {shared}"
+        case = shared[0]
+
+        # Blind: the first inspector submits; the second sees nothing of it, nor does the lead.
+        first_marker, second_marker = f"Blind note by {INSPECTOR}.", f"Blind note by {OTHER_INSPECTOR}."
+        first = _score(pages[INSPECTOR], url, links[INSPECTOR][case], INSPECTOR, 0, marker=first_marker)
+        pages[OTHER_INSPECTOR].goto(url + links[OTHER_INSPECTOR][case])
+        assert first_marker not in pages[OTHER_INSPECTOR].content()
+        lead.goto(f"{url}/inspections/{TEAM}/moderation")
+        accessible(lead, "moderation queue (empty)")
+        assert lead.locator(f'[data-queue="open"][data-case="{case}"]').count() == 0, "a blind case is queued"
+        second = _score(pages[OTHER_INSPECTOR], url, links[OTHER_INSPECTOR][case], OTHER_INSPECTOR, 1,
+                        marker=second_marker)
+        question_field = next(iter(first))
+        question = question_field.removeprefix("answer-")
+        assert first[question_field] != second[question_field]
+
+        findings_before = _findings(lead, url, question)
+        report_before = _produce_report(lead, url)
+        accessible(lead, "report status")
+
+        # The lead moderates: the question as the second inspector answered, the grade as the first.
+        lead.goto(f"{url}/inspections/{TEAM}/moderation")
+        accessible(lead, "moderation queue")
+        queued = lead.locator(f'[data-queue="open"][data-case="{case}"]')
+        assert queued.count() == 1, lead.inner_text("main")[:2000]
+        items = queued.locator(".thematic-disagreement").evaluate_all("ds => ds.map(d => d.dataset.item)")
+        assert set(items) == {question, "grade"}, items
+        assert first_marker in queued.inner_text() and second_marker in queued.inner_text()  # side by side
+        decided = {question: second[question_field], "grade": GRADES[INSPECTOR]}
+        for item, value in decided.items():
+            entry = lead.locator(f'[data-queue="open"] .thematic-disagreement[data-case="{case}"][data-item="{item}"]')
+            entry.locator(f'input[name="value"][value="{value}"]').check()
+            entry.locator('textarea[name="reason"]').fill(f"Team flow: the case record supports {value}.")
+            with lead.expect_navigation():
+                entry.get_by_role("button", name=re.compile("Record the decision")).click()
+            assert lead.locator(".govuk-error-summary").count() == 0, lead.inner_text("main")[:1000]
+        decided_section = lead.locator(f'[data-queue="decided"][data-case="{case}"]')
+        for item, value in decided.items():
+            shown_value = decided_section.locator(f'[data-decided="{item}"]').inner_text().lower()
+            assert value.replace("_", " ") in shown_value, (value, shown_value)
+        accessible(lead, "moderation queue (decided)")
+
+        findings_after = _findings(lead, url, question)
+        accessible(lead, "findings")
+        assert findings_after[0] != findings_before[0], f"the findings of {question} did not change"
+        assert findings_after[1] != findings_before[1], "the grades on the findings page did not change"
+        report_after = _produce_report(lead, url)
+        assert _grades_text(report_after) != _grades_text(report_before), "the report's grades did not change"
+
+        lead.goto(f"{url}/inspections/{TEAM}/agreement")
+        accessible(lead, "agreement")
+        shown = {row["item"]: row for row in lead.eval_on_selector_all(
+            "tr[data-item]", "rows => rows.map(r => ({...r.dataset}))")}
+        lead.goto(f"{url}/inspections/{TEAM}/self-assessment")
+        accessible(lead, "self-assessment (lead)")
+    finally:
+        lead_context.close()
+        for context in contexts.values():
+            context.close()
+
+    # The export gives `thematic run` what the findings page and the report show...
+    export = tmp_path / "export"
+    workspace.cli("web", "export", TEAM, "-o", export)
+    assert (export / "judgements" / f"{TEAM}-moderation.yaml").is_file()
+    run = tmp_path / "run"
+    thematic("run", export / "inspection.yaml", "-o", run)
+    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    ran = next(c for c in results["cases"] if c["case_id"] == case)
+    assert ran["grade"] == GRADES[INSPECTOR]
+    summary = results["summary"]["criteria"][question]
+    assert findings_after[0].startswith(f"{question}"), findings_after[0]
+    assert f"{summary['met']} of {summary['assessed']}" in findings_after[0], (summary, findings_after[0])
+    assert _grades_text((run / "report.html").read_text(encoding="utf-8")) == _grades_text(report_after)
+    # ...and `thematic agreement` the agreement page's figures.
+    agreement = tmp_path / "agreement.json"
+    thematic("agreement", export / "inspection.yaml", "-o", agreement)
+    items = {item["item"]: item for item in json.loads(agreement.read_text(encoding="utf-8"))["items"]}
+    for item in (question, "grade"):
+        assert int(shown[item]["double"]) == items[item]["cases_double_scored"] == 1
+        assert int(shown[item]["agreed"]) == items[item]["agreed"] == 0
+        assert float(shown[item]["raw"]) == items[item]["raw_agreement"]
+    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+
+
+def test_axe_finds_no_violation_on_the_forces_self_assessment_page(workspace: Workspace, browser: Any) -> None:
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, workspace.url, FORCE_USER, workspace.passwords[FORCE_USER])
+        response = page.goto(f"{workspace.url}/inspections/{SCORED}/self-assessment")
+        assert response is not None and response.status == 200, response and response.status
+        assert_accessible(page)
+    finally:
+        context.close()
