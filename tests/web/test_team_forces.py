@@ -135,6 +135,9 @@ def test_the_lead_opens_the_self_assessment_and_the_force_scores_it_on_the_case_
         assert client_for(user).get(f"/assignments/{first.pk}").status_code == 404, user.username
     progress = client_for(w.force).get(f"/inspections/{w.inspection.slug}/self-assessment").content.decode()
     assert f"{cases} of {cases}: 1 submitted" in progress
+    # The section lists the self-assessment's case pages: the lead reaches every one from it.
+    section = lead.get(f"/inspections/{w.inspection.slug}/self-assessment").content.decode()
+    assert all(f'href="/assignments/{a.pk}"' in section for a in own)
     # The lead's progress page counts the inspectors' assignments only.
     inspection_page = lead.get(f"/inspections/{w.inspection.slug}").content.decode()
     assert w.force.username not in inspection_page

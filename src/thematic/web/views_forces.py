@@ -16,13 +16,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from thematic.web.models import PUBLISHED, Event, Inspection
+from thematic.web.models import PUBLISHED, SELF_ASSESSMENT, STATUS_LABELS, Event, Inspection
+from thematic.web.views import STATUS_TAGS
 from thematic.web.visibility import (
     inspection_or_404,
     is_lead,
     is_published,
     may_see_comparison,
     may_see_self_assessment,
+    visible_assignments,
 )
 
 DONE = {"opened": "Self-assessment opened for the force", "published": "Inspection published to the force"}
@@ -49,7 +51,14 @@ def _context(request: HttpRequest, found: Inspection, errors: list[dict[str, str
     report = None
     if done.total and may_see_comparison(request.user, found):
         report = assessors_report(comparison(found), questions(found))
+    # The self-assessment's case pages the user may open: all of them for the lead (read only), a
+    # force user's own.
+    rows = [{"pk": a.pk, "case": a.case.case_id, "scorer": a.scorer.username, "status": STATUS_LABELS[a.status],
+             "tag": STATUS_TAGS[a.status]}
+            for a in visible_assignments(request.user).filter(case__inspection=found, kind=SELF_ASSESSMENT)
+            .select_related("case", "scorer").order_by("case__position")]
     return {"inspection": found, "lead": is_lead(request.user), "progress": done, "published": published,
+            "rows": rows,
             "is_published": is_published(found), "users": [u.username for u in force_users(found)],
             "cases": found.cases.count(), "report": report, "errors": errors or [],
             "done": DONE.get(request.GET.get("done", ""), "")}
