@@ -179,6 +179,47 @@ def test_only_load_opens_input_files() -> None:
     assert not found, "files opened outside load/ (read through a function of load/ instead):\n" + "\n".join(found)
 
 
+# A report is made from models its caller loaded: the command (or `run`'s work) loads each input once,
+# so no renderer calls a loader of results or agreement files itself.
+_REPORT_LOADERS = {"load_results", "load_results_files", "load_case_states", "load_case_states_files",
+                   "load_agreement"}
+
+
+def _loaders_called(path: Path) -> list[tuple[int, str]]:
+    """Lines that import or call one of _REPORT_LOADERS."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom):
+            found += [(node.lineno, a.name) for a in node.names if a.name in _REPORT_LOADERS]
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if name in _REPORT_LOADERS:
+                found.append((node.lineno, name))
+    return found
+
+
+def test_renderers_take_loaded_models() -> None:
+    found = [f"{path.relative_to(PACKAGE.parent)}:{line}: {name}"
+             for path in sorted((PACKAGE / "render").rglob("*.py")) for line, name in _loaders_called(path)]
+    assert not found, "renderers loading results or agreement files (load them in the command):\n" + "\n".join(found)
+
+
+def test_renderers_work_out_no_interval() -> None:
+    # Every rate a report shows comes with its interval from the model or stats/ (docs/architecture.md).
+    found = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+             for path in sorted((PACKAGE / "render").rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and any(a.name == "proportion" for a in node.names)]
+    assert not found, "renderers working out an interval (do it in stats/):\n" + "\n".join(found)
+
+
+def test_a_loader_call_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text("from thematic.load.results import Results, load_results\nx = results.load_agreement(p)\n",
+                    encoding="utf-8")
+    assert _loaders_called(path) == [(1, "load_results"), (2, "load_agreement")]
+
+
 def test_a_file_read_is_found(tmp_path: Path) -> None:
     path = tmp_path / "module.py"
     path.write_text("import json\nwith open('x') as f:\n    json.load(f)\nPath('y').read_text()\n"

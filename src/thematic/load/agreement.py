@@ -4,8 +4,9 @@
 report. Everything the report's section reads is checked here, each problem at its line, so that
 a hand-edited or mismatched file stops with `file:line: field: what is wrong` (exit code 2) instead
 of a wrong report: another format, malformed JSON, a missing or mistyped value, counts that do not
-add up, and an agreement of another inspection or of cases the results do not hold. Keys this
-version does not read are ignored.
+add up, raw agreement that is not agreed / double-scored or lacks its interval (the report prints
+the interval the file holds), and an agreement of another inspection or of cases the results do
+not hold. Keys this version does not read are ignored.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from thematic.load.yaml_source import describe_value, located_problem, read_text
 AGREEMENT_FORMAT = "thematic.agreement/1"  # written by thematic.stats.agreement.Agreement.to_json
 COEFFICIENTS = ("cohens_kappa", "krippendorff_alpha", "gwet_ac1")
 _NUMBER = (int, float)
+_RAW_KEYS = ("raw_agreement", "raw_ci_low", "raw_ci_high")  # raw agreement and its 95% Wilson interval
 
 
 def load_agreement(path: str | Path, *, inspection_id: str | None = None,
@@ -92,6 +94,8 @@ class _Checker(DocumentChecker):
                 self.problem((*loc, "cases_more_than_two"), f"{more} is more than the {total} cases double-scored")
         if total is not None and agreed is not None and agreed > total:
             self.problem((*loc, "agreed"), f"{agreed} is more than the {total} cases double-scored")
+        elif total is not None and agreed is not None:
+            self.raw(item, loc, agreed, total)
         for name in COEFFICIENTS:
             coefficient = self.value(item, (*loc, name), dict, "a mapping with value, ci_low, ci_high and note")
             if coefficient is None:
@@ -100,6 +104,29 @@ class _Checker(DocumentChecker):
                 self.value(coefficient, (*loc, name, key), _NUMBER, "a number or null", nullable=True)
             if "note" in coefficient:
                 self.value(coefficient, (*loc, name, "note"), str, "text or null", nullable=True)
+
+    def raw(self, item: dict[str, Any], loc: tuple[str | int, ...], agreed: int, total: int) -> None:
+        """Raw agreement and its interval, which the report prints as they are: the rate must be
+        agreed / double-scored (null when no case was), with both bounds of its interval beside it."""
+        values: dict[str, float | None] = {}
+        for key in _RAW_KEYS:
+            value = self.value(item, (*loc, key), _NUMBER, "a proportion from 0 to 1, or null", nullable=True)
+            if value is not None and not 0 <= value <= 1:
+                self.problem((*loc, key), f"expected a proportion from 0 to 1, or null, got {describe_value(value)}")
+                return
+            if key not in item or (item[key] is not None and value is None):
+                return  # missing or not a number: said above
+            values[key] = None if value is None else float(value)
+        rate = values["raw_agreement"]
+        if rate != (agreed / total if total else None):
+            expected = f"{agreed} / {total} = {agreed / total!r}" if total else "null, as no case was double-scored"
+            self.problem((*loc, "raw_agreement"),
+                         f"{describe_value(rate)} does not belong to these counts: expected {expected}")
+            return
+        # Both bounds with a rate, none without (not "low <= rate <= high": see load.results).
+        if (rate is None) != (values["raw_ci_low"] is None) or (rate is None) != (values["raw_ci_high"] is None):
+            self.problem(loc, "expected raw_agreement, raw_ci_low and raw_ci_high all numbers, or all null when no "
+                              "case was double-scored")
 
     def disagreement(self, entry: Any, loc: tuple[str | int, ...], known: set[str] | None) -> None:
         if not isinstance(entry, dict):

@@ -2,9 +2,10 @@
 
 Built from a `thematic.agreement/1` document (what `Agreement.to_json()` returns and `thematic
 agreement -o` writes), so `thematic run` and `thematic report --agreement FILE` share one path.
-Raw agreement is printed first, as "n of N" with its Wilson interval worked out again from the
-counts; Cohen's kappa, Krippendorff's alpha and Gwet's AC1 stand beside it, and where raw agreement
-is high but kappa low the kappa paradox is explained in plain words. Suppression: counts below the
+Raw agreement is printed first, as "n of N" with the Wilson interval the document holds
+(`thematic.stats.agreement` works it out; `thematic.load.agreement` checks a file's against its
+counts); Cohen's kappa, Krippendorff's alpha and Gwet's AC1 stand beside it, and where raw
+agreement is high but kappa low the kappa paradox is explained in plain words. Suppression: counts below the
 limit read "fewer than N", a coefficient is withheld wherever the raw agreement is (it would
 reveal the same small count), and the moderation list, which names cases, is left out.
 """
@@ -15,7 +16,6 @@ from typing import Any
 
 from thematic.render.sections import AgreementRow, AgreementSection, CoefficientView, DisagreementRow
 from thematic.render.views import RateView, Suppression, label, slug
-from thematic.stats.proportion import proportion
 
 GRADE_ITEM = "grade"
 REFERRED_BACK_ITEM = "referred_back"
@@ -116,9 +116,9 @@ def _kappa_name(weighted: bool) -> str:
 
 def _row(item: Mapping[str, Any], name: str, hide: Suppression, questions: Mapping[str, str]) -> AgreementRow:
     total, agreed = int(item["cases_double_scored"]), int(item["agreed"])
-    # The interval is worked out again from the counts, so it always belongs to the "n of N" beside it.
-    p = proportion(agreed, total)
-    raw = hide.rate(agreed, total, p.ci_low, p.ci_high, ())
+    # The interval thematic.stats.agreement worked out; load.agreement checks that a file's rate is
+    # agreed / double-scored with both bounds beside it, so it belongs to the "n of N" printed here.
+    raw = hide.rate(agreed, total, item["raw_ci_low"], item["raw_ci_high"], ())
     weighted = bool(item.get("ordered"))
     kappa = coefficient_view(item["cohens_kappa"], withheld=raw.withheld)
     ac1 = coefficient_view(item["gwet_ac1"], withheld=raw.withheld)

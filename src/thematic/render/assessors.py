@@ -26,10 +26,10 @@ from thematic.render.output import DOCUMENTS, GENERATOR, Report, json_text
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import CoefficientView
 from thematic.render.views import RateView, Suppression, label, slug
-from thematic.stats.proportion import proportion
 
 if TYPE_CHECKING:
     from thematic.stats.assessors import AssessorComparison
+    from thematic.stats.proportion import Proportion
 
 TEMPLATE = "assessors.html.j2"
 FILE_NAMES = {"html": "assessors.html", "pdf": "assessors.pdf"}
@@ -126,9 +126,9 @@ def p_text(value: float | None) -> str:
     return "less than 0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def _share(count: int, total: int) -> RateView:
-    p = proportion(count, total)
-    return _NO_SUPPRESSION.rate(count, total, p.ci_low, p.ci_high, ())
+def _share(share: Proportion) -> RateView:
+    """A share `thematic.stats.assessors` worked out, with its interval, as printed."""
+    return _NO_SUPPRESSION.rate(share.successes, share.total, share.ci_low, share.ci_high, ())
 
 
 def _raw(agreement: Any) -> RateView:
@@ -188,8 +188,8 @@ def _criterion(c: Any, question: str) -> AssessorCriterionRow:
         raw=_raw(c),
         kappa=coefficient_view(c.kappa.to_json()),
         ac1=coefficient_view(c.gwet_ac1.to_json()),
-        force_met=_share(c.force_met, c.paired),
-        inspectors_met=_share(c.inspectors_met, c.paired),
+        force_met=_share(c.force_met_share),
+        inspectors_met=_share(c.inspectors_met_share),
         force_only=c.test.force_only,
         inspectors_only=c.test.inspectors_only,
         test="–" if c.test.p_value is None else "exact" if c.test.exact else "chi-square",

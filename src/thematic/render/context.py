@@ -54,7 +54,8 @@ from thematic.render.views import (
     threshold_text,
 )
 from thematic.scoring.criteria import CriteriaSet
-from thematic.stats.proportion import proportion
+from thematic.stats.grades import grade_shares
+from thematic.stats.proportion import Proportion
 
 #: Criteria whose failure means escalating or cumulative risk was not acted on: every such case is
 #: listed for an inspector to look at (when the criteria set has them).
@@ -257,15 +258,11 @@ def _grades(grades: GradeCounts, cases: Sequence[CaseResult], hide: Suppression)
         (c.case_id, label(c.suggested_grade), label(c.grade))
         for c in cases if c.grade is not None and c.grade != c.suggested_grade
     )
+    shares = grade_shares(grades, total)  # each grade's share of the sample, with its interval
     rows: list[GradeRow] = []
     for grade in (*GRADE_ORDER, NO_GRADE):
-        if grade == NO_GRADE:
-            inspector_count = total - sum(grades.inspector.get(g, 0) for g in GRADE_ORDER)
-            suggested = None
-        else:
-            inspector_count = grades.inspector.get(grade, 0)
-            suggested = _share(hide, grades.suggested.get(grade, 0), total)
-        rows.append(GradeRow(grade=label(grade), suggested=suggested, inspector=_share(hide, inspector_count, total)))
+        suggested = None if grade == NO_GRADE else _share(hide, shares.suggested[grade])
+        rows.append(GradeRow(grade=label(grade), suggested=suggested, inspector=_share(hide, shares.inspector[grade])))
     columns = (*GRADE_ORDER, NO_GRADE)
     cross = Counter((c.suggested_grade, c.grade or NO_GRADE) for c in cases)
     matrix = tuple(
@@ -279,7 +276,7 @@ def _grades(grades: GradeCounts, cases: Sequence[CaseResult], hide: Suppression)
         columns=tuple(label(c) for c in columns),
         matrix=matrix,
         provisional=hide.count(_known(grades.provisional, "provisional")),
-        disagreements=_share(hide, _known(grades.disagreements, "disagreements"), compared),
+        disagreements=_share(hide, shares.disagreements, "disagreements"),
         referred_back=hide.count(_known(grades.referred_back, "referred_back")),
         differing=() if hide.active else differing,
     )
@@ -292,11 +289,11 @@ def _known(count: int | None, name: str) -> int:
     return count
 
 
-def _share(hide: Suppression, count: int, total: int) -> RateView:
-    # A grade's share of the sample is shown only here, so its interval is worked out here (the
-    # results summary holds the counts); criterion and theme rates come from the summary.
-    p = proportion(count, total)
-    return hide.rate(count, total, p.ci_low, p.ci_high, ())
+def _share(hide: Suppression, share: Proportion | None, name: str = "") -> RateView:
+    # A grade's share of the sample and its interval, worked out by thematic.stats.grades.
+    if share is None:  # grade_shares leaves out a share whose counts the summary leaves out
+        raise ValueError(f"the results summary has no grades.{name} count")
+    return hide.rate(share.successes, share.total, share.ci_low, share.ci_high, ())
 
 
 def _review(cases: Sequence[CaseResult], questions: Mapping[str, str], review_criteria: Sequence[str],

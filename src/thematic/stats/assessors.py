@@ -33,7 +33,7 @@ from thematic.model.case import GRADES
 from thematic.model.results import FAILED, MET
 from thematic.stats.agreement import Coefficient, cohens_kappa, contingency, gwet_ac1
 from thematic.stats.compare import NotCompared, ResultsSource, holm
-from thematic.stats.proportion import proportion
+from thematic.stats.proportion import Proportion, proportion
 
 __all__ = [
     "ASSESSOR_COMPARISON_FORMAT", "ALPHA", "EXACT_BELOW", "PairedTest", "CriterionAgreement", "GradeAgreement",
@@ -125,6 +125,16 @@ class CriterionAgreement:
     p_adjusted: float | None
     direction: str
     verdict: str
+
+    @property
+    def force_met_share(self) -> Proportion:
+        """The paired cases the force found met, with the 95% Wilson interval the report shows."""
+        return proportion(self.force_met, self.paired)
+
+    @property
+    def inspectors_met_share(self) -> Proportion:
+        """The paired cases the inspectors found met, with its 95% Wilson interval."""
+        return proportion(self.inspectors_met, self.paired)
 
     def to_json(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
