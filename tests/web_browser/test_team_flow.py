@@ -36,7 +36,8 @@ def _lead_form(page: Any, field: str, inspectors: tuple[str, ...], button: str, 
     assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
 
 
-def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marker: str) -> dict[str, str]:
+def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marker: str,
+           grade: str | None = None) -> dict[str, str]:
     """Answer the case: every question's first answer except the first question's `first_answer`-th,
     a note carrying `marker` on the first question, the scorer's grade; submit. What was chosen."""
     page.goto(url + path)
@@ -47,7 +48,7 @@ def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marke
         chosen[name] = values[first_answer if index == 0 else 0]
         page.check(f'input[type="radio"][name="{name}"][value="{chosen[name]}"]')
     page.fill(f'[name="note-{next(iter(groups)).removeprefix("answer-")}"]', marker)
-    page.check(f'input[type="radio"][name="grade"][value="{GRADES[who]}"]')
+    page.check(f'input[type="radio"][name="grade"][value="{grade or GRADES[who]}"]')
     with page.expect_navigation():
         page.click('button[name="action"][value="submit"]')
     assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
@@ -200,6 +201,65 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
         assert int(shown[item]["double"]) == items[item]["cases_double_scored"] == 1
         assert int(shown[item]["agreed"]) == items[item]["agreed"] == 0
         assert float(shown[item]["raw"]) == items[item]["raw_agreement"]
+    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+
+
+def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
+    workspace: Workspace, browser: Any, tmp_path: Path
+) -> None:
+    inspection, force, force_user = "eastport-2019", "eastport", "force-e"
+    workspace.cli("web", "import", unscored_inspection(inspection, tmp_path / "forces", limit=2))
+    password = "force-e-" + workspace.passwords[FORCE_USER]
+    workspace.cli("web", "adduser", force_user, "--role", "force", "--force", force, "--password-stdin",
+                  stdin=password + "\n")
+    url = workspace.url
+    lead_context, inspector_context = browser.new_context(bypass_csp=True), browser.new_context()
+    force_context = browser.new_context(bypass_csp=True)
+    problems: dict[str, str] = {}
+
+    def accessible(page: Any, label: str) -> None:
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            problems[label] = str(error)
+
+    try:
+        lead = lead_context.new_page()
+        sign_in(lead, url, LEAD, workspace.passwords[LEAD])
+        lead.goto(f"{url}/inspections/{inspection}")
+        _lead_form(lead, "spread-inspector", (INSPECTOR,), "Spread evenly")
+        inspector = inspector_context.new_page()
+        sign_in(inspector, url, INSPECTOR, workspace.passwords[INSPECTOR])
+        inspector.goto(f"{url}/inspections/{inspection}/cases")
+        for path in case_links(inspector).values():
+            _score(inspector, url, path, INSPECTOR, 0, marker="Inspector's note.")
+
+        lead.goto(f"{url}/inspections/{inspection}/self-assessment")
+        with lead.expect_navigation():
+            lead.get_by_role("button", name=re.compile("Open the self-assessment")).click()
+        accessible(lead, "self-assessment (lead, opened)")
+
+        page = force_context.new_page()
+        sign_in(page, url, force_user, password)
+        page.goto(f"{url}/inspections/{inspection}/self-assessment")
+        accessible(page, "self-assessment (force)")
+        own = page.eval_on_selector_all("#self-assessment-cases a", "links => links.map(a => a.getAttribute('href'))")
+        assert own, page.inner_text("main")[:1000]
+        for path in own:
+            _score(page, url, path, force_user, 1, marker="The force's own note.", grade="requires_improvement")
+        page.goto(f"{url}/inspections/{inspection}/self-assessment")
+        assert page.locator("#criteria").count() == 0, "the force sees the comparison before publishing"
+        assert "Inspector's note." not in page.content()
+
+        lead.goto(f"{url}/inspections/{inspection}/self-assessment")
+        with lead.expect_navigation():
+            lead.get_by_role("button", name="Publish the inspection to the force").click()
+        page.goto(f"{url}/inspections/{inspection}/self-assessment")
+        assert page.locator("#criteria").count() == 1, page.inner_text("main")[:1000]
+        accessible(page, "self-assessment with the comparison (force)")
+    finally:
+        for context in (lead_context, inspector_context, force_context):
+            context.close()
     assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
 
 
