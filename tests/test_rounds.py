@@ -1,4 +1,5 @@
-"""Rounds scored by their own rules (issue 12 item 5): criteria that apply from a date.
+"""Rounds scored by their own rules (issue 12 item 5): criteria that apply from a date, and reports
+that name their inspection round and show 2015's grades in 2015's words.
 
 A criterion with `applies_from` is not applicable to a case whose event (`dated_by`, else
 `reported_at`) falls before that date in England and Wales. Expected states are worked out by hand
@@ -9,18 +10,25 @@ Summer times are BST (UTC+1), so "2015-07-31T00:00" local is 30 July 23:00 UTC.
 """
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CAPTURED_EMPTY, make_case
+from report_helpers import run
 
 from thematic.core.errors import InputError
 from thematic.load.criteria import shipped_criteria_path
+from thematic.model.inspection import inspection_round
+from thematic.render.force import render_force_report
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
+from thematic.scoring.inspection import inspection_results
+from thematic.scoring.prepare import load_inspection
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE = "not_applicable", "unable_to_assess"
@@ -203,3 +211,104 @@ def test_a_judgement_criterion_honours_its_date_too(tmp_path, scorers):
         case = make_case(suspect_case(reported_at=reported_at))
         states = {Scorer(small, {}, AS_OF, reference=flag).score(case).results["A-01"].state for flag in (True, False)}
         assert states == {expected}
+
+
+# --- reports: each names its round; 2015's grades in 2015's words ----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUND_LINE = re.compile(r'<p class="round">(.*?)</p>', re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def eastport(tmp_path_factory) -> dict[int, tuple[Any, Path]]:
+    """The demo force's 2015 and 2019 samples scored (results document, and its results.json)."""
+    folder = tmp_path_factory.mktemp("eastport")
+    scored = {}
+    for year in (2015, 2019):
+        inspection = load_inspection(ROOT / "inspections" / f"eastport-{year}.yaml")
+        document = inspection_results(inspection)
+        path = folder / f"eastport-{year}.json"
+        path.write_text(json.dumps(document.to_json()), encoding="utf-8")
+        scored[year] = (document, path)
+    return scored
+
+
+def section(html: str, anchor: str) -> str:
+    """The text of the report's section whose heading has id `anchor`."""
+    start = html.index(f'id="{anchor}"')
+    end = html.find("<section", start)
+    return html[start: end if end != -1 else len(html)]
+
+
+def test_the_2015_sample_assesses_neither_duty_that_came_later(eastport):
+    document, _ = eastport[2015]
+    for cid in ("CRM-01", "CRM-02"):
+        entry = document.summary.criteria[cid]
+        assert entry.assessed == 0 and entry.not_applicable > 0
+    later, _ = eastport[2019]
+    assert later.summary.criteria["CRM-02"].assessed > 0
+
+
+def test_a_2015_force_report_names_its_round_and_grades_in_2015_words(eastport, criteria):
+    document, _ = eastport[2015]
+    html = render_force_report(document, criteria, formats=["html"])["html"].decode()
+    (line,) = ROUND_LINE.findall(html)
+    assert "2015 inspection round" in line and "2019" not in line
+    assert "good, adequate or inadequate" in line and "CRM-02 from 31 July 2015" in line
+    grades = section(html, "grades")
+    assert '<th scope="row">adequate</th>' in grades
+    assert "requires improvement" not in grades
+
+
+def test_a_2019_force_report_names_its_round_and_keeps_its_words(eastport, criteria):
+    document, _ = eastport[2019]
+    html = render_force_report(document, criteria, formats=["html"])["html"].decode()
+    assert ROUND_LINE.findall(html) == ["This sample belongs to the 2019 national child protection thematic."]
+    grades = section(html, "grades")
+    assert '<th scope="row">requires improvement</th>' in grades and ">adequate<" not in grades
+
+
+def test_the_comparison_names_both_rounds_and_states_the_mapping_once(eastport, tmp_path, capsys):
+    code, _, err = run(capsys, "compare", eastport[2015][1], eastport[2019][1], "-o", tmp_path, "--format", "html")
+    assert code == 0, err
+    html = (tmp_path / "comparison.html").read_text(encoding="utf-8")
+    lines = ROUND_LINE.findall(html)
+    assert lines[0] == ("The samples compared belong to the 2015 inspection round and the 2019 national child "
+                        "protection thematic.")
+    mapping = "2015\u2019s \u201cadequate\u201d is compared with 2019\u2019s \u201crequires improvement\u201d"
+    assert html.count(mapping) == 1 and mapping in section(html, "grades")
+
+
+def test_rounds_with_the_same_grade_words_state_no_mapping(eastport, tmp_path, capsys):
+    # The 2019 sample again, as if from an inspection in 2018: a round that used 2019's words.
+    data = json.loads(eastport[2019][1].read_text(encoding="utf-8"))
+    data["inspection"].update(id="eastport-2018", year=2018)
+    earlier = tmp_path / "eastport-2018.json"
+    earlier.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run(capsys, "compare", earlier, eastport[2019][1], "-o", tmp_path / "out", "--format", "html")
+    assert code == 0, err
+    html = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert ROUND_LINE.findall(html) == ["The samples compared belong to the 2018 inspection round and the 2019 "
+                                        "national child protection thematic."]
+    assert "is compared with" not in html
+
+
+def test_the_programme_names_its_rounds(eastport, tmp_path, capsys):
+    code, _, err = run(capsys, "report", eastport[2015][1], eastport[2019][1], "-o", tmp_path, "--format", "html")
+    assert code == 0, err
+    html = (tmp_path / "programme.html").read_text(encoding="utf-8")
+    assert ROUND_LINE.findall(html) == [
+        "The inspections belong to the 2015 inspection round and the 2019 national child protection thematic."]
+
+
+@pytest.mark.parametrize(("year", "name", "middle"), [
+    (2014, "2014 inspection round", "adequate"),
+    (2015, "2015 inspection round", "adequate"),
+    (2016, "2016 inspection round", "requires improvement"),
+    (2019, "2019 national child protection thematic", "requires improvement"),
+])
+def test_the_round_of_a_year(year, name, middle):
+    found = inspection_round(year)
+    assert found is not None and found.name == name and found.grade_word("requires_improvement") == middle
+    assert found.grade_word("good") == "good" and found.grade_word("inadequate") == "inadequate"
+    assert inspection_round(None) is None

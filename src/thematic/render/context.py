@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from thematic import __version__
+from thematic.model.inspection import InspectionRound
 from thematic.model.results import FAILED, NO_GRADE, CaseResult, GradeCounts, ResultsDocument, Summary
 from thematic.render.agreement import agreement_section
 from thematic.render.findings import finding_view
@@ -48,8 +50,10 @@ from thematic.render.views import (
     eligible,
     few_cases,
     format_number,
+    grade_label,
     label,
     min_assessed_text,
+    round_of,
     slug,
     threshold_text,
 )
@@ -119,6 +123,7 @@ def force_report_context(
     force = inspection.force or "unknown force"
     year = "" if inspection.year is None else str(inspection.year)
     title = inspection.title or f"{force_name(force)} child protection inspection {year}".strip()
+    round_ = round_of(inspection.year)
     return ForceReport(
         title=title,
         inspection_id=inspection.id or "",
@@ -127,9 +132,9 @@ def force_report_context(
         as_of=inspection.as_of,
         cases=hide.count(len(cases)),
         key_findings=tuple(_key_finding(t, min_assessed) for t in themes),
-        grades=_grades(summary.grades, cases, hide),
+        grades=_grades(summary.grades, cases, hide, round_),
         themes=themes,
-        review=_review(cases, questions, review_criteria, hide),
+        review=_review(cases, questions, review_criteria, hide, round_),
         data_quality=_data_quality(summary, cases, questions, hide),
         method=_method(document, criteria, cases, hide, references_text(themes), review_criteria, min_assessed),
         suppressed=hide.active,
@@ -138,7 +143,33 @@ def force_report_context(
         thresholds_text=threshold_text(thresholds) if thresholds else "",
         agreement=agreement_section(agreement, hide, questions),
         references_text=references_text(themes),
+        round=round_.name if round_ is not None else "",
+        round_note=round_note(round_, criteria, inspection.as_of),
     )
+
+
+def round_note(round_: InspectionRound | None, criteria: CriteriaSet, as_of: str) -> str:
+    """What the sample's round changes in this report, in a sentence or two; "" when nothing does.
+
+    The grade words, when the round's differ from the stored ones (2015's "adequate"), and the
+    criteria that applied only from a date after the sample was taken (so not to cases dated before).
+    """
+    parts: list[str] = []
+    if round_ is not None and any(round_.grade_word(g) != label(g) for g in GRADE_ORDER):
+        words = [round_.grade_word(g) for g in GRADE_ORDER]
+        parts.append(f"Grades are given in that round\u2019s words: {', '.join(words[:-1])} or {words[-1]}.")
+    try:
+        taken: date | None = date.fromisoformat(as_of)
+    except ValueError:
+        taken = None
+    later = [(c.id, c.applies_from) for c in criteria.criteria
+             if c.applies_from is not None and taken is not None and c.applies_from > taken]
+    if later:
+        dated = [f"{cid} from {day.day} {day:%B %Y}" for cid, day in later]
+        listed = dated[0] if len(dated) == 1 else ", ".join(dated[:-1]) + " and " + dated[-1]
+        parts.append(f"Some criteria apply only from a later date than this sample ({listed}): "
+                     "they are not applicable to cases dated before it.")
+    return " ".join(parts)
 
 
 def theme_references(criteria: CriteriaSet, theme_id: str, thresholds: Sequence[float]) -> tuple[Reference, ...]:
@@ -252,8 +283,13 @@ def _lowest_key(row: CriterionRow) -> tuple[float, int]:
     return (row.rate.rate if row.rate.rate is not None else 2.0, -(row.rate.total.value or 0))
 
 
-def _grades(grades: GradeCounts, cases: Sequence[CaseResult], hide: Suppression) -> GradeSection:
+def _grades(grades: GradeCounts, cases: Sequence[CaseResult], hide: Suppression,
+            round_: InspectionRound | None = None) -> GradeSection:
     total = len(cases)
+
+    def label(grade: str | None) -> str:  # a grade in the words of the sample's round
+        return grade_label(grade, round_)
+
     differing = tuple(
         (c.case_id, label(c.suggested_grade), label(c.grade))
         for c in cases if c.grade is not None and c.grade != c.suggested_grade
@@ -297,7 +333,7 @@ def _share(hide: Suppression, share: Proportion | None, name: str = "") -> RateV
 
 
 def _review(cases: Sequence[CaseResult], questions: Mapping[str, str], review_criteria: Sequence[str],
-            hide: Suppression) -> ReviewSection:
+            hide: Suppression, round_: InspectionRound | None = None) -> ReviewSection:
     present = tuple(cid for cid in review_criteria if cid in questions)
     listed: list[ReviewCase] = []
     for case in cases:
@@ -324,8 +360,8 @@ def _review(cases: Sequence[CaseResult], questions: Mapping[str, str], review_cr
             anchor=f"case-{slug(case.case_id)}",
             category=label(case.category or None),
             reasons=tuple(reasons),
-            suggested=label(case.suggested_grade) + (" (provisional)" if case.provisional else ""),
-            inspector=label(case.grade),
+            suggested=grade_label(case.suggested_grade, round_) + (" (provisional)" if case.provisional else ""),
+            inspector=grade_label(case.grade, round_),
             evidence=evidence,
         ))
     return ReviewSection(

@@ -1,5 +1,6 @@
 """Publication details every report and workbook carries: its protective marking, the date it was
-produced, and the versions of the tool and of the criteria it was scored with.
+produced, the versions of the tool and of the criteria it was scored with, and the names of the
+inspection rounds it belongs to.
 
 A report that lists cases about children is sensitive: the Government Security Classifications
 mark it OFFICIAL-SENSITIVE, at the top and bottom of every page. The marking is configurable
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from thematic import __version__
 from thematic.core.errors import InputError
+from thematic.render.views import grade_mapping_text, rounds_text
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 #: Longest marking: it must fit one line of a page header beside the page number.
@@ -101,6 +103,19 @@ class Publication:
         """"Produced 4 December 2026 with thematic 0.1.0, criteria ncpi-thematic-2019 version 1"."""
         text = f"Produced {self.produced_text} with {self.tool}"
         return f"{text}, {self.criteria_text}" if self.criteria else text
+
+    # The inspection round a report belongs to is part of what it says about itself. Templates whose
+    # view data holds only inspection years (the comparison, the programme) name the rounds through
+    # these; the words themselves are thematic.render.views' (from thematic.model.inspection).
+    @staticmethod
+    def rounds_text(years: Iterable[int | str | None]) -> str:
+        """"the 2015 inspection round and the 2019 national child protection thematic", or ""."""
+        return rounds_text(list(years))
+
+    @staticmethod
+    def grade_mapping(before: int | str | None, after: int | str | None) -> str:
+        """How the two rounds' grade words are compared ("2015's “adequate” is compared with …"), or ""."""
+        return grade_mapping_text(before, after)
 
     @property
     def marking_css(self) -> Markup:

@@ -233,3 +233,7 @@ class ForceReport:
     thresholds_text: str
     agreement: AgreementSection | None = None  # only when the inspection has double-scored cases
     references_text: str = ""  # what a flag means and what each theme is compared with, said once
+    # The inspection round the sample belongs to ("2015 inspection round"), "" when its year is not
+    # known, and what that round changes: its grade words, criteria that did not yet apply.
+    round: str = ""
+    round_note: str = ""

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from thematic.model.inspection import InspectionRound, inspection_round
+
 #: References given on the command line by default: none. A reference needs a source (a criteria
 #: file's `reference`, or a reader's own on the command line); the 50% and 80% used before had none.
 DEFAULT_THRESHOLDS: tuple[float, ...] = ()
@@ -54,6 +56,54 @@ def label(identifier: str | None) -> str:
     if identifier is None:
         return "not graded"
     return STATE_LABELS.get(identifier) or GRADE_LABELS.get(identifier) or identifier.replace("_", " ")
+
+
+# --- inspection rounds: their names and their grade words (thematic.model.inspection) -----------
+
+def round_of(year: int | str | None) -> InspectionRound | None:
+    """The round of an inspection of `year` (views hold a year as text, "" when not known)."""
+    if isinstance(year, str):
+        year = int(year) if year.strip().isdigit() else None
+    return inspection_round(year)
+
+
+def grade_label(grade: str | None, round_: InspectionRound | None) -> str:
+    """A stored grade in the words of the inspection's round ("adequate" in 2015), else `label`'s."""
+    if grade is None or round_ is None or grade not in round_.grade_words:
+        return label(grade)
+    return round_.grade_word(grade)
+
+
+def rounds_text(years: Sequence[int | str | None]) -> str:
+    """"the 2015 inspection round and the 2019 national child protection thematic": every known round
+    of `years` once, oldest first; "" when no year is known."""
+    rounds = sorted({r.year: r for r in (round_of(y) for y in years) if r is not None}.values(), key=lambda r: r.year)
+    names = [f"the {r.name}" for r in rounds]
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def grade_mapping_text(before: int | str | None, after: int | str | None) -> str:
+    """How two rounds' grade words are compared, said once; "" when they use the same words.
+
+    "The 2015 inspection round graded cases good, adequate or inadequate, the 2019 national child
+    protection thematic good, requires improvement or inadequate: 2015's “adequate” is compared with
+    2019's “requires improvement”."
+    """
+    first, second = round_of(before), round_of(after)
+    if first is None or second is None or first.grade_words == second.grade_words:
+        return ""
+    order = ("good", "requires_improvement", "inadequate")
+
+    def scale(r: InspectionRound) -> str:
+        words = [r.grade_word(g) for g in order]
+        return f"{', '.join(words[:-1])} or {words[-1]}"
+
+    pairs = [f"{first.year}’s “{first.grade_word(g)}” is compared with {second.year}’s "
+             f"“{second.grade_word(g)}”" for g in order if first.grade_word(g) != second.grade_word(g)]
+    return (f"The {first.name} graded cases {scale(first)}; the {second.name} {scale(second)}: "
+            f"{'; '.join(pairs)}.")
 
 
 #: How near 0 or 1 a computed proportion must be to be read as exactly 0 or 1. statsmodels gives the
