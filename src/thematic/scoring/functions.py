@@ -15,12 +15,12 @@ state naming the limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from thematic.core.timeutil import LONDON, local_date, start_of_local_day
 from thematic.core.timeutil import add_working_days as _step_working_days
-from thematic.core.timeutil import local_date, start_of_local_day
 
 #: Steps (entries gone through, working days stepped) allowed for one criterion on one case.
 MAX_STEPS = 1_000_000
@@ -234,8 +234,36 @@ def within_days(start: datetime | None, end: datetime | None, days: float) -> bo
     return _ZERO <= elapsed and elapsed <= _limit("days", days)
 
 
+#: London's offset on each UTC day it does not change (None on a day it changes), learnt as met:
+#: the local date of a UTC time is then its date once shifted, several times cheaper than
+#: `astimezone` into the zone (tests/test_local_dates.py holds the two to the same dates).
+_UTC_DAY_SHIFTS: dict[date, timedelta | None] = {}
+_HOUR = timedelta(hours=1)
+
+
+def _utc_day_shift(day: date) -> timedelta | None:
+    if len(_UTC_DAY_SHIFTS) > 50_000:  # bounded: a caseload spans a few thousand days
+        _UTC_DAY_SHIFTS.clear()
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    moments = [start + h * _HOUR for h in range(24)] + [start + 24 * _HOUR - timedelta(microseconds=1)]
+    offsets = {moment.astimezone(LONDON).utcoffset() for moment in moments}
+    shift = offsets.pop() if len(offsets) == 1 else None
+    _UTC_DAY_SHIFTS[day] = shift
+    return shift
+
+
+def _local_date(moment: datetime) -> date:
+    """`core.timeutil.local_date`, by the day's known offset where it has one."""
+    if moment.tzinfo is UTC:
+        day = moment.date()
+        shift = _UTC_DAY_SHIFTS[day] if day in _UTC_DAY_SHIFTS else _utc_day_shift(day)
+        if shift is not None:
+            return (moment + shift).date()
+    return local_date(moment)
+
+
 def _as_date(value: date | datetime) -> date:
-    return local_date(value) if isinstance(value, datetime) else value
+    return _local_date(value) if isinstance(value, datetime) else value
 
 
 @_function
@@ -270,6 +298,12 @@ def start_of_day(day: date | None) -> datetime | None:
     """00:00 local time (Europe/London) on `day`: where a 'still open' interval ends at `as_of`."""
     if day is None:
         return None
+    return _start_of_local_day(day) if type(day) is date else start_of_local_day(day)
+
+
+@lru_cache(maxsize=1024)
+def _start_of_local_day(day: date) -> datetime:
+    # Asked for every case with the same `as_of`; datetimes are immutable, so one is shared.
     return start_of_local_day(day)
 
 
