@@ -43,7 +43,8 @@ STALE_SECONDS = TIMEOUT_SECONDS + 120
 JOB_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
 SCOPE = re.compile(r"[a-z]+-[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 STATUS_FILE = "status.json"
-#: The longest part of a failed command's message shown on the status page.
+#: The longest part of a failed command's message kept for the status page (the end, where the error
+#: is); a finished command's printed figures are kept whole.
 MESSAGE_LIMIT = 4000
 
 
@@ -168,7 +169,9 @@ def _run(folder: Path, arguments: list[str], started: str, requested_by: str) ->
     except OSError as exc:  # the interpreter could not be started
         state, message = FAILED, f"The report could not be started: {exc.strerror or exc}"
     # The command prints paths of the job folder: shown relative to it, so the data folder's place is not.
-    message = message.replace(str(folder) + os.sep, "")[-MESSAGE_LIMIT:]
+    message = message.replace(str(folder) + os.sep, "")
+    if state == FAILED:
+        message = message[-MESSAGE_LIMIT:]
     _write_status(folder, state=state, started=started, finished=_now(), message=message, requested_by=requested_by)
 
 

@@ -13,12 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.static import serve
 
-from thematic.web.models import Inspection
+from thematic.web.models import LEAD, PROGRAMME, Inspection
 from thematic.web.report_jobs import RUNNING, Job, inspection_scope, jobs, load_job, running
-from thematic.web.visibility import inspection_or_404, is_lead
+from thematic.web.visibility import inspection_or_404, is_lead, role
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -98,3 +98,111 @@ def attachment(request: HttpRequest, folder: object, name: str, download_name: s
     response = serve(request, name, document_root=str(folder))
     response["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response
+
+
+# --- programme pages (issue 15 item 7) ----------------------------------------------------------------
+
+def _programme_reader(request: HttpRequest) -> HttpResponse | None:
+    """None for a programme user or a lead; 403 for anyone else signed in (force users never see these)."""
+    if role(request.user) not in (PROGRAMME, LEAD):
+        return _forbidden(request, "These pages are for programme leads.")
+    return None
+
+
+@require_GET
+def programme(request: HttpRequest) -> HttpResponse:
+    """Rounds (inspection years) and forces across the workspace's inspections."""
+    from thematic.web.programme_pages import forces, rounds
+
+    refused = _programme_reader(request)
+    if refused is not None:
+        return refused
+    return render(request, "web/programme.html", {"rounds": rounds(), "forces": forces()})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_round(request: HttpRequest, year: int) -> HttpResponse:
+    """A round's inspections and its programme reports; POST produces one from the current data."""
+    from thematic.web.programme_pages import produce_programme_report, round_of
+
+    refused = _programme_reader(request)
+    if refused is not None:
+        return refused
+    chosen = round_of(year)
+    if chosen is None:
+        raise Http404("no such round")
+    errors = []
+    if request.method == "POST":
+        job = running(chosen.scope)
+        if job is None and len(chosen.inspections) < 2:
+            errors.append({"text": "A programme report compares two or more forces: this round has one inspection",
+                           "href": "#produce"})
+        else:
+            job = job or produce_programme_report(chosen, request.user.get_username())
+            return HttpResponseRedirect(reverse("programme_report", args=[chosen.scope, job.id]))
+    return render(request, "web/programme_round.html", {
+        "round": chosen, "running": running(chosen.scope), "errors": errors,
+        "reports": [j for j in jobs(chosen.scope) if j.state != RUNNING][:5]}, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def programme_force(request: HttpRequest, force: str) -> HttpResponse:
+    """A force's inspections by year and its comparisons; POST compares two of them."""
+    from thematic.web.programme_pages import force_of, produce_comparison
+
+    refused = _programme_reader(request)
+    if refused is not None:
+        return refused
+    history = force_of(force)
+    if history is None:
+        raise Http404("no such force")
+    errors = []
+    if request.method == "POST":
+        by_slug = {i.slug: i for i in history.inspections}
+        before, after = by_slug.get(request.POST.get("before", "")), by_slug.get(request.POST.get("after", ""))
+        if before is None or after is None or before.year >= after.year:
+            errors.append({"text": "Choose two of this force's inspections, the earlier first", "href": "#compare"})
+        else:
+            job = running(history.scope) or produce_comparison(before, after, request.user.get_username())
+            return HttpResponseRedirect(reverse("programme_report", args=[history.scope, job.id]))
+    return render(request, "web/programme_force.html", {
+        "history": history, "running": running(history.scope), "errors": errors,
+        "reports": [j for j in jobs(history.scope) if j.state != RUNNING][:5]}, status=400 if errors else 200)
+
+
+def _programme_job(scope: str, job_id: str) -> Job:
+    from thematic.web.programme_pages import force_of, round_of
+
+    kind, _, key = scope.partition("-")
+    known = (round_of(int(key)) if kind == "round" and key.isdigit() else
+             force_of(key) if kind == "force" else None)
+    job = load_job(scope, job_id) if known is not None else None
+    if job is None:
+        raise Http404("no such report")
+    return job
+
+
+@require_GET
+def programme_report(request: HttpRequest, scope: str, job: str) -> HttpResponse:
+    """How a programme report or comparison is going, and its downloads once made."""
+    refused = _programme_reader(request)
+    if refused is not None:
+        return refused
+    produced = _programme_job(scope, job)
+    back = reverse("programme_round", args=[int(scope.split("-", 1)[1])]) if scope.startswith("round-") else \
+        reverse("programme_force", args=[scope.split("-", 1)[1]])
+    return render(request, "web/programme_report.html", {"job": produced, "back": back,
+                                                         "what": "programme report" if scope.startswith("round-")
+                                                         else "year-on-year comparison"})
+
+
+@require_GET
+def programme_file(request: HttpRequest, scope: str, job: str, name: str) -> HttpResponseBase:
+    """A produced programme report or comparison file (HTML, PDF) as a download."""
+    refused = _programme_reader(request)
+    if refused is not None:
+        return refused
+    path = _programme_job(scope, job).file(name)
+    if path is None:
+        raise Http404("no such file")
+    return attachment(request, path.parent, path.name, f"{scope}-{path.name}")
