@@ -18,17 +18,22 @@ from typing import Any
 
 import pytest
 from conftest import CAPTURED_EMPTY, make_case
+from render_samples import hand_made
 from report_helpers import run
+from results_factory import write
 
 from thematic.core.errors import InputError
 from thematic.load.criteria import shipped_criteria_path
+from thematic.load.results import load_case_states_files
 from thematic.model.inspection import inspection_round
+from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.force import render_force_report
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
 from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
+from thematic.stats.assessors import compare_assessors
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
 NOT_APPLICABLE, UNABLE = "not_applicable", "unable_to_assess"
@@ -312,3 +317,13 @@ def test_the_round_of_a_year(year, name, middle):
     assert found is not None and found.name == name and found.grade_word("requires_improvement") == middle
     assert found.grade_word("good") == "good" and found.grade_word("inadequate") == "inadequate"
     assert inspection_round(None) is None
+
+
+def test_the_self_assessment_report_names_its_round(tmp_path):
+    paths = []
+    for name, grade in (("self", "good"), ("inspectors", "requires_improvement")):
+        document = hand_made([{"case_id": f"T-{i}", "states": {"TIM-01": "met"}, "grade": grade} for i in range(3)])
+        document["inspection"].update(id=f"testshire-{name}-2015", year=2015, as_of="2015-03-31")
+        paths.append(write(tmp_path / f"{name}.json", document))
+    report = assessors_report(compare_assessors(*load_case_states_files(paths)))
+    assert ROUND_LINE.findall(assessors_html(report)) == ["The cases belong to the 2015 inspection round."]

@@ -117,6 +117,7 @@ class AssessorsReport:
     grade: AssessorGradeView
     method: tuple[tuple[str, str], ...]
     generator: str
+    years: tuple[int | None, ...] = ()  # the two sides' inspection years: the template names their rounds
 
 
 def p_text(value: float | None) -> str:
@@ -163,6 +164,7 @@ def assessors_report(comparison: AssessorComparison, questions: Mapping[str, str
         inspectors=inspectors,
         force_file=comparison.force.file,
         inspectors_file=comparison.inspectors.file,
+        years=(comparison.force.year, comparison.inspectors.year),
         criteria_id=comparison.force.criteria_id,
         criteria_version=comparison.force.criteria_version,
         cases_in_both=comparison.cases_in_both,
