@@ -91,6 +91,9 @@ def test_the_queue_lists_exactly_the_disagreements(web_db: str) -> None:
     assert f'data-case="{a2.case.case_id}"' not in page
     assert page.count('class="thematic-disagreement"') == 4
     assert 'id="open-count">4<' in page
+    # Where only "referred back" differs, the grade they agree on is chosen already.
+    referred = page.split(f'id="d-{a3.case.pk}-grade"')[1].split('class="thematic-disagreement"')[0]
+    assert 'value="inadequate" checked' in referred and referred.count(" checked") == 1
     # Each entry shows both sides, the question, and the case's automatic evidence.
     assert f'data-item="{q1}"' in page and "Automatic criteria and their evidence" in page
 

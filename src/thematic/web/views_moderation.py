@@ -85,7 +85,10 @@ def _when(iso: str) -> str:
 def _entry(d: Disagreement, scored: bool, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
     """One disagreement as the template shows it: both sides, any decision, and its form."""
     mine = form.get("key") == d.key  # the posted form, kept on an error
-    chosen = form.get("value", "") if mine else (d.decision.value if d.decision else "")
+    # Not decided yet, and the scorers gave the same grade (they differ on "referred back" only): start there.
+    agreed = {s.answer for s in d.sides}
+    start = d.decision.value if d.decision else (agreed.pop() if len(agreed) == 1 else "")
+    chosen = form.get("value", "") if mine else start
     referred = (form.get("referred_back") == "yes") if mine else bool(d.decision and d.decision.referred_back)
     return {
         "key": d.key, "case_pk": d.case.pk, "item": d.item, "is_grade": d.item == GRADE_ITEM,
