@@ -29,6 +29,7 @@ pages and saves on SQLite, no errors, no lost save. Exit 1 when a save is lost o
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import secrets
 import statistics
@@ -148,7 +149,8 @@ def main() -> int:
         saves = [v for person in inspectors for v in person.timings.get("save", [])]
         errors = [error for person in [*inspectors, lead] for error in person.errors]
         acknowledged = sum(len(person.saved) for person in inspectors)
-        print(f"{acknowledged} saves acknowledged in {took:.1f} s ({acknowledged / took:.1f} a second)")
+        print(f"{acknowledged} saves acknowledged in {took:.1f} s ({acknowledged / took:.1f} a second); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work on the machine counts)")
         print(figures("GET case page", pages))
         print(figures("POST save draft", saves))
         print(figures("GET dashboard", lead.timings.get("dashboard", [])) + f"   [{which}: {path}]")
