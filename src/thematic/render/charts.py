@@ -41,6 +41,7 @@ BLACK = "#0b0c0c"
 MID_GREY = "#6f777b"
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.axis import Axis
     from matplotlib.typing import RcKeyType
 
@@ -305,9 +306,13 @@ def funnel_chart(
             axes.plot([point.total], [point.rate * 100], marker="D" if outside else "o", markersize=7 if outside else 6,
                       linestyle="none", markerfacecolor="white" if outside else BLACK, markeredgecolor=BLACK,
                       markeredgewidth=1.5)
-        for point, label_y in zip(points, _label_heights(points, top), strict=True):  # a height per point
+        axes.set_xlim(0, top * 1.12 + 1)
+        axes.set_ylim(0, 100)
+        _layout_rect(figure, (0, 0, 0.8, 1))  # room for the labels of the largest samples
+        texts = [point.name + (f": {point.position}" if point.position else "") for point in points]
+        gap, reach = _label_room(figure, axes, texts)
+        for point, text, label_y in zip(points, texts, _label_heights(points, top, gap, reach), strict=True):
             x, y = point.total, point.rate * 100
-            text = point.name + (f": {point.position}" if point.position else "")
             moved = abs(label_y - y) > 0.5
             # A white box keeps a label readable over the limit lines; a moved label gets a thin leader.
             leader = {"arrowstyle": "-", "color": MID_GREY, "linewidth": 0.7, "shrinkA": 0, "shrinkB": 4,
@@ -316,14 +321,11 @@ def funnel_chart(
                           color=BLACK, va="center", ha="left", annotation_clip=False,
                           bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
                           arrowprops=leader if moved else None).set_in_layout(False)
-        axes.set_xlim(0, top * 1.12 + 1)
-        axes.set_ylim(0, 100)
         axes.set_yticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
         axes.set_xlabel("cases assessed (the rate's denominator)")
         axes.set_ylabel("rate met")
         _whole_numbers(axes.xaxis)
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8.5)
-        _layout_rect(figure, (0, 0, 0.8, 1))  # room for the labels of the largest samples
     description = ("Funnel plot: each force's rate met (vertical) against the number of cases it assessed "
                    f"(horizontal). The solid line is the pooled rate, {percent(pooled)}; dashed lines are the 95% "
                    "limits and dotted lines the 99.8% limits, which narrow as samples grow. Each force is a labelled "
@@ -333,14 +335,46 @@ def funnel_chart(
                                                           description=description), table_id)
 
 
-def _label_heights(points: Sequence[FunnelPoint], top: int, gap: float = 6.5) -> list[float]:
+#: The font size of a funnel chart's labels, and the clear space kept between two of them (points).
+_FUNNEL_LABEL_SIZE = 8.5
+_LABEL_CLEARANCE = 1.0
+
+
+def _label_room(figure: Figure, axes: Axes, texts: Sequence[str]) -> tuple[float, float]:
+    """How far apart, in the funnel's data units, two labels must be to stand clear of each other:
+    up and down (rate, %: the tallest label with its white box and a point of clear space), and
+    sideways (cases: the widest label with its box), measured on the laid-out figure, since the
+    axes' size in points depends on the legend and tick labels around them."""
+    with warnings.catch_warnings():  # the missing minus sign, as in svg_markup
+        warnings.filterwarnings("ignore", message=r"Glyph 8722 \(\\N\{MINUS SIGN\}\) missing")
+        figure.draw_without_rendering()
+    probes = [axes.text(0, 0, text, fontsize=_FUNNEL_LABEL_SIZE) for text in texts]
+    extents = [probe.get_window_extent() for probe in probes]
+    for probe in probes:
+        probe.remove()
+    points = figure.dpi / 72  # display units per point
+    box = axes.get_window_extent()
+    pad = 2 * 0.15 * _FUNNEL_LABEL_SIZE * points  # the white box's padding, above and below
+    tallest = max((e.height for e in extents), default=0.0) + pad + _LABEL_CLEARANCE * points
+    widest = max((e.width for e in extents), default=0.0) + pad + _LABEL_CLEARANCE * points
+    low, high = axes.get_xlim()
+    return tallest / box.height * 100, widest / box.width * (high - low)
+
+
+def _label_heights(points: Sequence[FunnelPoint], top: int, gap: float = 6.5,
+                   reach: float | None = None) -> list[float]:
     """The height (rate, %) of each point's label, moved down or up so that no two labels whose
-    points are close sideways overlap; the labels of points far apart keep their own heights."""
+    points are close sideways overlap; the labels of points far apart keep their own heights.
+
+    `gap`: how far apart (rate, %) two labels must be; `reach`: how far apart sideways (cases) two
+    points must be for their labels never to meet (default 45% of `top`); `_label_room` measures both.
+    """
+    reach = top * 0.45 if reach is None else max(reach, top * 0.45)
     order = sorted(range(len(points)), key=lambda i: -points[i].rate)
     heights: dict[int, float] = {}
     for i in order:
         wanted = points[i].rate * 100
-        near = sorted(heights[j] for j in heights if abs(points[j].total - points[i].total) <= top * 0.45)
+        near = sorted(heights[j] for j in heights if abs(points[j].total - points[i].total) <= reach)
         height = wanted
         for other in reversed(near):  # from the highest placed label down
             if abs(other - height) < gap:
