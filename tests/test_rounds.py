@@ -23,6 +23,7 @@ from report_helpers import run
 from results_factory import write
 
 from thematic.core.errors import InputError
+from thematic.demo import Planned, generate_and_run
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_case_states_files
 from thematic.model.inspection import inspection_round
@@ -327,3 +328,9 @@ def test_the_self_assessment_report_names_its_round(tmp_path):
         paths.append(write(tmp_path / f"{name}.json", document))
     report = assessors_report(compare_assessors(*load_case_states_files(paths)))
     assert ROUND_LINE.findall(assessors_html(report)) == ["The cases belong to the 2015 inspection round."]
+
+
+def test_the_demo_index_line_of_a_2015_inspection_uses_its_words(tmp_path):
+    planned = Planned("eastport", 2015, date(2015, 3, 31), 12, 2015, "eastport-2015")
+    facts = generate_and_run(str(tmp_path), planned, ["html"]).facts
+    assert re.search(r"inspector's grades: \d+ good, \d+ adequate, \d+ inadequate;", facts), facts

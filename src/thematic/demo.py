@@ -102,6 +102,7 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str], marking
     from thematic.render.context import force_report_context
     from thematic.render.force import FORCE, render_force_report
     from thematic.render.output import json_text
+    from thematic.render.views import grade_label, round_of  # 2015's middle grade reads "adequate"
     from thematic.scoring.inspection import inspection_results
     from thematic.scoring.prepare import load_inspection
     from thematic.synth import synthesize
@@ -123,7 +124,8 @@ def generate_and_run(out: str, planned: Planned, formats: Sequence[str], marking
     report = force_report_context(document, inspection.criteria)
     grades = document.summary.grades.inspector
     facts = (f"{document.summary.cases} cases as of {planned.as_of}; inspector's grades: {grades.get('good', 0)} good, "
-             f"{grades.get('requires_improvement', 0)} requires improvement, {grades.get('inadequate', 0)} inadequate; "
+             f"{grades.get('requires_improvement', 0)} {grade_label('requires_improvement', round_of(planned.year))}, "
+             f"{grades.get('inadequate', 0)} inadequate; "
              f"{report.review.count.text} cases to look at")
     files = _files(root, planned.id, {"HTML": "report.html", "PDF": "report.pdf", "results": "results.json",
                                       "cases (CSV)": "cases.csv", "cases (workbook)": "cases.xlsx"}, formats)
