@@ -75,7 +75,7 @@ def test_the_grade_counts_are_the_models_inspector_grades(demo, demo_text):
     document, _ = demo
     grades = document.summary.grades
     match = re.search(r"Of the (\d+) cases we reviewed, (\w+) (?:was|were) inadequate, (\w+) required improvement "
-                      r"and (\w+) (?:was|were) good \(the inspectors’ grades\)\.", demo_text)
+                      r"and (\w+) (?:was|were) good, as the inspectors graded them\.", demo_text)
     assert match, demo_text[:600]
     assert number(match[1]) == document.summary.cases == len(document.cases or ())
     assert [number(g) for g in match.groups()[1:]] == [grades.inspector[g] for g in GRADE_WORDS]
@@ -210,18 +210,18 @@ def test_a_theme_with_exactly_the_minimum_of_cases_is_described_and_one_fewer_is
 def test_no_inadequate_case_reads_none_was_inadequate():
     draft = build(sample(12, met=12, grade="good"), shipped_criteria())
     assert draft.grades[0] == ("Of the 12 cases we reviewed, none was inadequate, none required improvement and "
-                               "12 were good (the inspectors’ grades).")
+                               "12 were good, as the inspectors graded them.")
     assert draft.critical.startswith("No critical criterion (")
 
 
 def test_one_case_reads_in_the_singular():
     draft = build(sample(1, met=1, grade="inadequate", critical_failed=1), shipped_criteria(), min_assessed=1)
     assert draft.grades[0] == ("Of the 1 case we reviewed, 1 was inadequate, none required improvement and none was "
-                               "good (the inspectors’ grades).")
+                               "good, as the inspectors graded them.")
     assert theme_sentence(draft).startswith("In 1 of the 1 case assessed")
     assert draft.critical.startswith("In 1 of the 1 case at least one critical criterion")
-    assert draft.categories == ("Of the 1 neglect case, 1 was inadequate, none required improvement and none was good "
-                                "(inspectors’ grades).",)
+    assert draft.categories == ("Of the 1 neglect case, 1 was inadequate, none required improvement and none was good, "
+                                "as the inspectors graded them.",)
 
 
 def test_suppression_removes_every_case_reference(demo):
@@ -233,7 +233,7 @@ def test_suppression_removes_every_case_reference(demo):
     draft = build(document, criteria, suppress_below=5)
     assert draft.critical_cases == ()
     # A count below the limit is never printed, in grades or by category.
-    assert not re.search(r"\b[1-4] (?:was|were|required|had)\b", text)
+    assert not re.search(r"\b[1-4] (?:was|were|required|is|are)\b", text)
 
 
 def test_suppression_withholds_a_breakdown_whose_one_hidden_count_the_others_would_reveal():
@@ -249,7 +249,23 @@ def test_without_inspector_grades_the_draft_counts_the_suggested_grades_and_says
     cases = [{"case_id": f"TST-{i:03d}", "suggested": "inadequate" if i < 3 else "good"} for i in range(10)]
     draft = build(ResultsDocument.from_json(hand_made(cases)), shipped_criteria())
     assert draft.grades == ("Of the 10 cases we reviewed, 3 were inadequate, none required improvement and 7 were "
-                            "good (the grades the criteria results suggest: no inspector has graded a case yet).",)
+                            "good, by the grades the criteria results suggest (no inspector has graded a case yet).",)
+
+
+def test_a_2015_round_says_adequate_where_2019_says_requires_improvement():
+    document = sample(12, met=12, grade="requires_improvement")
+    document = document.model_copy(update={"inspection": document.inspection.model_copy(update={"year": 2015})})
+    draft = build(document, shipped_criteria())
+    assert draft.grades[0] == ("Of the 12 cases we reviewed, none was inadequate, 12 were adequate and none was good, "
+                               "as the inspectors graded them.")
+    assert "required improvement" not in " ".join(draft.categories)
+
+
+def test_cases_not_yet_graded_are_counted_apart():
+    cases = [{"case_id": f"TST-{i:03d}", "suggested": "good", "grade": None if i < 2 else "good"} for i in range(12)]
+    draft = build(ResultsDocument.from_json(hand_made(cases)), shipped_criteria())
+    assert draft.grades[0] == ("Of the 12 cases we reviewed, none was inadequate, none required improvement and 10 "
+                               "were good, as the inspectors graded them; 2 are not yet graded.")
 
 
 @pytest.mark.parametrize(("count", "word"), [("1", "was"), ("none", "was"), ("0", "were"), ("2", "were"),

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from thematic.model.results import FAILED, NO_GRADE, CaseResult, ResultsDocument
 from thematic.render.plain_words import agree, and_list, plural_words
 from thematic.render.sections import CriterionRow, ForceReport, KeyFinding
-from thematic.render.views import BELOW, MIN_ASSESSED, RateView, Suppression, few_limit, label
+from thematic.render.views import (
+    BELOW,
+    MIN_ASSESSED,
+    RateView,
+    Suppression,
+    few_limit,
+    grade_label,
+    label,
+    round_of,
+)
 
 __all__ = ["CRITICAL", "CriticalCase", "CriticalFailure", "DraftConcern", "DraftFindings", "DraftTheme",
            "TOO_FEW", "draft_findings"]
@@ -29,13 +38,26 @@ CRITICAL = "critical"
 TOO_FEW = "Too few cases to say"
 #: Grades worst first: the inspectorate's reports lead with the cases found inadequate.
 WORST_FIRST: tuple[str, ...] = ("inadequate", "requires_improvement", "good")
-#: How a count of cases of a grade reads: (after one or none, after any other count).
+#: How a count of cases of a grade in the 2019 words reads: (after one or none, after any other count).
 GRADE_WORDS: dict[str, tuple[str, str]] = {
     "inadequate": ("was inadequate", "were inadequate"),
     "requires_improvement": ("required improvement", "required improvement"),
     "good": ("was good", "were good"),
-    NO_GRADE: ("had no inspector's grade yet", "had no inspector's grade yet"),
 }
+
+
+def grade_verbs(year: str) -> dict[str, tuple[str, str]]:
+    """GRADE_WORDS in the words of the round of an inspection of `year` ("were adequate" in 2015)."""
+    round_ = round_of(year)
+    verbs = dict(GRADE_WORDS)
+    for grade in WORST_FIRST:
+        word = grade_label(grade, round_)
+        if word != "requires improvement":
+            verbs[grade] = (f"was {word}", f"were {word}")
+    return verbs
+#: What a breakdown of grades counts: the inspectors' grades, or (before any) the suggested ones.
+BY_INSPECTORS = "as the inspectors graded them"
+BY_SUGGESTION = "by the grades the criteria results suggest"
 
 
 @dataclass(frozen=True)
@@ -105,7 +127,7 @@ def draft_findings(document: ResultsDocument, report: ForceReport, *,
         improvements_note="" if improvements else _none_below(referenced, "other criterion", min_assessed),
         critical=critical,
         critical_cases=critical_cases,
-        categories=_categories(cases, inspector, hide, min_assessed),
+        categories=_categories(cases, inspector, hide, min_assessed, grade_verbs(report.year)),
     )
 
 
@@ -114,18 +136,23 @@ def _count(hide: Suppression, value: int) -> str:
     return "none" if value == 0 else hide.count(value).text
 
 
-def _breakdown(hide: Suppression, counts: dict[str, int]) -> str | None:
-    """"23 were inadequate, 40 required improvement and 27 were good", worst first; a grade with no
-    inspector's grade yet only when there is one. None when suppression hides exactly one count: the
-    total less the others would reveal it."""
+def _breakdown(hide: Suppression, counts: dict[str, int], basis: str,
+               verbs: dict[str, tuple[str, str]]) -> str | None:
+    """"23 were inadequate, 40 required improvement and 27 were good, as the inspectors graded them;
+    2 are not yet graded": worst first, the cases not graded (NO_GRADE) only when there are some.
+    None when suppression hides exactly one count: the total less the others would reveal it."""
     shown = {grade: n for grade, n in counts.items() if n or grade != NO_GRADE}
     if sum(1 for n in shown.values() if hide.hides(n)) == 1:
         return None
     parts = []
-    for grade, n in shown.items():
-        text = _count(hide, n)
-        parts.append(f"{text} {agree(text, *GRADE_WORDS[grade])}")
-    return and_list(parts)
+    for grade in WORST_FIRST:
+        text = _count(hide, shown[grade])
+        parts.append(f"{text} {agree(text, *verbs[grade])}")
+    clause = f"{and_list(parts)}, {basis}"
+    if NO_GRADE in shown:
+        ungraded = _count(hide, shown[NO_GRADE])
+        clause += f"; {ungraded} {agree(ungraded, 'is', 'are')} not yet graded"
+    return clause
 
 
 def _grade_counts(cases: Sequence[CaseResult], inspector: bool) -> dict[str, int]:
@@ -145,16 +172,16 @@ def _grades(document: ResultsDocument, report: ForceReport, hide: Suppression, m
     if graded:
         counts = {grade: grades.inspector.get(grade, 0) for grade in WORST_FIRST}
         counts[NO_GRADE] = total - graded
-        whose = "the inspectors\u2019 grades"
+        basis = BY_INSPECTORS
     else:
         counts = {grade: grades.suggested.get(grade, 0) for grade in WORST_FIRST}
-        whose = "the grades the criteria results suggest: no inspector has graded a case yet"
-    breakdown = _breakdown(hide, counts)
+        basis = f"{BY_SUGGESTION} (no inspector has graded a case yet)"
+    breakdown = _breakdown(hide, counts, basis, grade_verbs(report.year))
     if breakdown is None:
-        sentences = [f"Of the {reviewed} cases we reviewed, the count of each grade is withheld ({whose}): one "
+        sentences = [f"Of the {reviewed} cases we reviewed, the count of each grade ({basis}) is withheld: one "
                      "of them is small enough to be suppressed and the others would reveal it."]
     else:
-        sentences = [plural_words(f"Of the {reviewed} cases we reviewed, {breakdown} ({whose}).")]
+        sentences = [plural_words(f"Of the {reviewed} cases we reviewed, {breakdown}.")]
     differ = report.grades.disagreements
     if graded and graded >= min_assessed and not differ.total.suppressed:
         differing = "none" if differ.met.value == 0 else differ.met.text
@@ -251,12 +278,13 @@ def _critical(cases: Sequence[CaseResult], report: ForceReport, hide: Suppressio
     return sentence, tuple(found)
 
 
-def _categories(cases: Sequence[CaseResult], inspector: bool, hide: Suppression, min_assessed: int) -> tuple[str, ...]:
+def _categories(cases: Sequence[CaseResult], inspector: bool, hide: Suppression, min_assessed: int,
+                verbs: dict[str, tuple[str, str]]) -> tuple[str, ...]:
     """One sentence per area of child protection (case category), the largest first."""
     by_category: dict[str, list[CaseResult]] = {}
     for case in cases:
         by_category.setdefault(case.category or "", []).append(case)
-    whose = "inspectors\u2019 grades" if inspector else "suggested grades"
+    basis = BY_INSPECTORS if inspector else BY_SUGGESTION
     sentences = []
     for category, members in sorted(by_category.items(), key=lambda item: (-len(item[1]), item[0])):
         name = label(category) if category else "no category"
@@ -266,9 +294,9 @@ def _categories(cases: Sequence[CaseResult], inspector: bool, hide: Suppression,
             sentences.append(plural_words(f"{name[:1].upper()}{name[1:]}: {count} cases; too few cases to say how "
                                           "they were graded."))
             continue
-        breakdown = _breakdown(hide, _grade_counts(members, inspector))
+        breakdown = _breakdown(hide, _grade_counts(members, inspector), basis, verbs)
         if breakdown is None:
             breakdown = "the count of each grade is withheld, as it would reveal a suppressed count"
-        sentences.append(plural_words(f"Of the {n} {name} cases, {breakdown} ({whose})."))
+        sentences.append(plural_words(f"Of the {n} {name} cases, {breakdown}."))
     return tuple(sentences)
 
