@@ -32,6 +32,7 @@ from thematic.render.force import render_force_report
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
+from thematic.scoring.functions import UNKNOWN
 from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 from thematic.stats.assessors import compare_assessors
@@ -334,3 +335,37 @@ def test_the_demo_index_line_of_a_2015_inspection_uses_its_words(tmp_path):
     planned = Planned("eastport", 2015, date(2015, 3, 31), 12, 2015, "eastport-2015")
     facts = generate_and_run(str(tmp_path), planned, ["html"]).facts
     assert re.search(r"inspector's grades: \d+ good, \d+ adequate, \d+ inadequate;", facts), facts
+
+
+# --- the per-case reason an evaluator may write instead of the fixed not-applicable text -------------
+
+def namespace(data: dict[str, Any], as_of: date = AS_OF) -> dict[str, Any]:
+    """What an expression reads of a case: its fields by name (an absent section reads as not known)."""
+    case = make_case(data)
+    absent = case.absent_sections()
+    return {"reported_at": case.reported_at, "outcome": UNKNOWN if "outcome" in absent else case.outcome,
+            "as_of": as_of}
+
+
+@pytest.mark.parametrize(("data", "as_of", "expected"), [
+    (suspect_case(decided_at="2015-03-03T10:00"), AS_OF,
+     "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 3 March 2015"),
+    (suspect_case(decided_at=None), date(2015, 3, 31),
+     "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at is not recorded, and the sample was "
+     "taken on 31 March 2015"),
+    (suspect_case(decided_at="2015-07-31T00:00"), AS_OF, None),   # in force: no date reason
+    (suspect_case(reported_at="2015-08-01T09:00", decided_at="2015-07-01T10:00"), AS_OF, None),  # reported after
+    ({key: value for key, value in suspect_case().items() if key != "outcome"}, AS_OF, None),  # not known
+])
+def test_the_reason_names_the_date_and_the_cases_own_date(criteria, data, as_of, expected):
+    reason = criteria.criterion("CRM-02").not_applicable_reason
+    assert reason is not None and reason(namespace(data, as_of), criteria.defaults()) == expected
+
+
+def test_the_reason_of_a_criterion_dated_by_its_report(criteria):
+    reason = criteria.criterion("CRM-01").not_applicable_reason
+    assert reason is not None
+    assert reason(namespace(suspect_case(reported_at="2015-10-31T23:59")), {}) == (
+        "not applicable: CRM-01 applies from 1 November 2015; this case was reported on 31 October 2015")
+    assert reason(namespace(suspect_case(reported_at="2015-11-01T00:00")), {}) is None
+    assert criteria.criterion("CRM-03").not_applicable_reason is None

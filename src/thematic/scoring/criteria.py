@@ -58,6 +58,12 @@ class CompiledCriterion:
     sections: frozenset[str]   # top-level case fields read, through definitions too
     parameters: frozenset[str]  # parameters read, through definitions too
     uses: frozenset[str]        # definitions read, directly or through other definitions
+    #: For a criterion with `applies_from`: (namespace, parameters) -> the plain-words reason a case is
+    #: not applicable because of its date ("not applicable: CRM-02 applies from 31 July 2015;
+    #: outcome.decided_at was 3 March 2015"), or None when its date is not the reason. The state needs
+    #: no more than `applies`; an evaluator that writes this reason instead of the criterion's fixed
+    #: not-applicable text gives each case its own date.
+    not_applicable_reason: Callable[[Any, Any], str | None] | None = None
 
     @property
     def id(self) -> str:
@@ -125,6 +131,8 @@ class _Builder:
         self.reads: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         # How long the chain of definitions under each one is (itself included).
         self.depths: dict[str, int] = {}
+        # Each dated criterion's reason for a case dated before it (`CompiledCriterion.not_applicable_reason`).
+        self.date_reasons: dict[str, Callable[[Any, Any], str | None]] = {}
 
     def problem(self, loc: Location, message: str) -> None:
         self.problems.append(located_problem(self.doc, loc, message))
@@ -228,6 +236,7 @@ class _Builder:
         return CompiledCriterion(
             definition=definition, applies=applies, each=each, met=met, evidenced=evidenced, evidence=evidence,
             sections=frozenset(names), parameters=frozenset(params), uses=frozenset(uses),
+            not_applicable_reason=self.date_reasons.get(definition.id),
         )
 
     def _applies_from(self, loc: Location, definition: CriterionDef, applies: Compiled) -> Compiled | None:
@@ -262,6 +271,8 @@ class _Builder:
         )
         self.definitions[name] = gate
         self.reads[name] = self._closure(gate)
+        self.date_reasons[definition.id] = _date_reason(definition.id, start, event_text, event.function,
+                                                        reported.function, sampled.function)
         combined = self.compile((*loc, "applies"), f"({definition.applies}) and {name}", hidden={name: VALUE})
         if combined is None:
             return None
@@ -325,3 +336,31 @@ def _date_gate(start: date, event: Callable[..., Any], reported: Callable[..., A
             day = sampled(ns, params)
         return day >= start
     return in_force
+
+
+def _day_text(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _date_reason(criterion_id: str, start: date, event_text: str, event: Callable[..., Any],
+                 reported: Callable[..., Any], sampled: Callable[..., Any]) -> Callable[[Any, Any], str | None]:
+    """The plain-words reason a case is not applicable by its date, or None (see `_date_gate`)."""
+    def reason(ns: Any, params: Any) -> str | None:
+        day = reported(ns, params)
+        if day is UNKNOWN or day is None or day >= start:
+            return None
+        if event_text == "reported_at":
+            what = f"this case was reported on {_day_text(day)}"
+        else:
+            day = event(ns, params)
+            if day is UNKNOWN:
+                return None
+            if day is None:
+                day = sampled(ns, params)
+                what = f"{event_text} is not recorded, and the sample was taken on {_day_text(day)}"
+            else:
+                what = f"{event_text} was {_day_text(day)}"
+        if day >= start:
+            return None
+        return f"not applicable: {criterion_id} applies from {_day_text(start)}; {what}"
+    return reason
