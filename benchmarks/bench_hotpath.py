@@ -74,13 +74,17 @@ def main() -> None:
     parser.add_argument("--no-full", action="store_true", help="leave out the whole results document run")
     args = parser.parse_args()
 
-    from caseload_sample import write_caseload
-
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-hotpath-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"caseload-{args.cases}-seed{args.seed}.jsonl"
     if not path.exists():
-        source = write_caseload(path, args.cases, seed=args.seed)
+        # In a process of its own: Linux carries a parent's peak resident set over into the
+        # children it starts, so generating here would inflate every run's peak memory.
+        source = subprocess.run(
+            [sys.executable, "-c", "import sys; from pathlib import Path; from caseload_sample import write_caseload; "
+             "print(write_caseload(Path(sys.argv[1]), int(sys.argv[2]), seed=int(sys.argv[3])))",
+             str(path), str(args.cases), str(args.seed)],
+            cwd=ROOT / "benchmarks", check=True, capture_output=True, text=True).stdout.strip()
         print(f"wrote {args.cases:,} cases ({path.stat().st_size / 1e6:.0f} MB, pool from {source})")
     python = sys.executable
     script = Path(python).parent / "thematic"  # the command a user runs
