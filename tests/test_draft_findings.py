@@ -177,6 +177,20 @@ def test_with_a_reference_each_criterion_clearly_below_it_is_a_concern_or_area_f
     assert none_below.concerns == () and none_below.concerns_note.startswith("No critical criterion with 10 or more")
 
 
+def test_the_pdf_opens_with_the_draft_and_its_numbers():
+    # The committed example (16 cases), as the PDF prints it: the draft is on the first page, after the title.
+    from pdf_layout import words
+    from render_samples import example, rendered_pdf
+
+    pdf, _ = rendered_pdf()
+    first_page = " ".join(w.text for w in words(pdf) if w.page == 1)
+    document = ResultsDocument.from_json(example()[0])
+    grades = document.summary.grades
+    assert "Draft findings" in first_page and "Draft, generated from the figures." in first_page
+    assert (f"Of the {document.summary.cases} cases we reviewed, {grades.inspector['inadequate']} were inadequate"
+            in first_page)
+
+
 # --- boundaries, on hand-made samples ---------------------------------------------------------------------------
 
 def sample(n: int, *, met: int, grade: str = "requires_improvement", critical_failed: int = 0) -> ResultsDocument:
