@@ -62,6 +62,15 @@ class Job:
     requested_by: str
 
     @property
+    def started_text(self) -> str:
+        """"4 Dec 2026, 21:24 UTC": when the data was taken, as the pages print it."""
+        return _readable(self.started)
+
+    @property
+    def finished_text(self) -> str:
+        return _readable(self.finished)
+
+    @property
     def out(self) -> Path:
         return self.folder / "out"
 
@@ -113,6 +122,13 @@ def load_job(scope: str, job_id: str) -> Job | None:
         state, message = FAILED, "The report was not finished: the server stopped while producing it. Produce it again."
     return Job(scope, job_id, folder, state, status.get("started", ""), status.get("finished", ""), message,
                status.get("requested_by", ""))
+
+
+def _readable(moment: str) -> str:
+    try:
+        return datetime.fromisoformat(moment).astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+    except ValueError:
+        return moment
 
 
 def _age(started: str) -> float:
