@@ -239,7 +239,7 @@ def test_suppressed_report_leaves_out_the_json_which_holds_every_count(capsys, f
 
 
 def test_shipped_criteria_give_questions_and_theme_titles(capsys, tmp_path):
-    common = dict(criteria_id="ncpi-thematic-2019", version="1")
+    common = dict(criteria_id="ncpi-thematic-2019", version="2")
     paths = [write(tmp_path / f"{f}.json", results_doc({"SUP-01": counts}, inspection=f"{f}-2019", force=f, **common))
              for f, counts in (("alpha", (5, 10)), ("bravo", (6, 10)))]
     code, _, _ = run(capsys, "report", *paths, "-o", tmp_path / "out", "--format", "html")
