@@ -4,7 +4,8 @@ a lead spreads an inspection's cases and draws one to double-score; the two insp
 the lead decides both in the moderation queue; the live findings and the produced force report change;
 the exported files give `thematic run` and `thematic agreement` what the pages show. axe-core finds no
 WCAG 2.2 A/AA violation on the team's pages (moderation queue, agreement, findings, report status,
-self-assessment).
+self-assessment, the programme pages). A force assesses itself and sees the inspectors' results only
+once published; a programme user produces a round's programme report and a force's comparison.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import FORCE_USER, INSPECTOR, LEAD, OTHER_INSPECTOR, SCORED, Workspace
+from .conftest import FORCE_USER, INSPECTOR, LEAD, OTHER_INSPECTOR, PROGRAMME_USER, SCORED, Workspace
 from .pages import assert_accessible, case_links, radio_groups, sign_in
 from .workspace import thematic, unscored_inspection
 
@@ -22,6 +23,16 @@ TEAM = "southvale-2019"  # an inspection no other browser test uses
 CASES = 6  # a share of 10% draws one case to double-score
 REPORT_TIMEOUT = 300.0  # seconds for a force report made in the background
 GRADES = {INSPECTOR: "good", OTHER_INSPECTOR: "inadequate"}
+
+
+_IMPORTED: set[tuple[str, str]] = set()  # (database, inspection): each imported once per workspace
+
+
+def _imported(workspace: Workspace, inspection: str, folder: Path, limit: int) -> None:
+    """Import INSPECTION (its first `limit` cases, nobody's answers) unless this workspace has it."""
+    if (workspace.backend, inspection) not in _IMPORTED:
+        workspace.cli("web", "import", unscored_inspection(inspection, folder / inspection, limit=limit))
+        _IMPORTED.add((workspace.backend, inspection))
 
 
 def _lead_form(page: Any, field: str, inspectors: tuple[str, ...], button: str, **inputs: str) -> None:
@@ -72,15 +83,7 @@ def _grades_text(html: str) -> str:
 def _produce_report(page: Any, url: str) -> str:
     """As the lead: produce the force report, wait on its status page, return the downloaded HTML."""
     page.goto(f"{url}/inspections/{TEAM}/findings")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Produce the force report").click()
-    deadline = time.monotonic() + REPORT_TIMEOUT
-    while page.locator('#report-state[data-state="running"]').count():
-        assert time.monotonic() < deadline, "the force report was not produced in time"
-        time.sleep(2)
-        page.reload()
-    state = page.locator("#report-state")
-    assert state.get_attribute("data-state") == "done", page.inner_text("main")[:2000]
+    _wait_for_report(page, "Produce the force report")
     hrefs = page.eval_on_selector_all("a[download]", "links => links.map(a => a.href)")
     html = next((h for h in hrefs if h.endswith(".html")), None)
     assert html is not None and any(h.endswith(".pdf") for h in hrefs), hrefs
@@ -89,11 +92,24 @@ def _produce_report(page: Any, url: str) -> str:
     return str(response.text())
 
 
+def _wait_for_report(page: Any, button: str | re.Pattern[str]) -> None:
+    """Press the button that produces a report; wait on its status page until it is done."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).first.click()
+    deadline = time.monotonic() + REPORT_TIMEOUT
+    while page.locator('#report-state[data-state="running"]').count():
+        assert time.monotonic() < deadline, "the force report was not produced in time"
+        time.sleep(2)
+        page.reload()
+    state = page.locator("#report-state")
+    assert state.get_attribute("data-state") == "done", page.inner_text("main")[:2000]
+
+
 def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_and_exports_follow(
     workspace: Workspace, browser: Any, tmp_path: Path
 ) -> None:
     url = workspace.url
-    workspace.cli("web", "import", unscored_inspection(TEAM, tmp_path / "team", limit=CASES))
+    _imported(workspace, TEAM, tmp_path, CASES)
     lead_context = browser.new_context(bypass_csp=True)  # axe is injected as a script: past the CSP
     contexts = {who: browser.new_context() for who in (INSPECTOR, OTHER_INSPECTOR)}
     problems: dict[str, str] = {}
@@ -208,7 +224,7 @@ def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
     workspace: Workspace, browser: Any, tmp_path: Path
 ) -> None:
     inspection, force, force_user = "eastport-2019", "eastport", "force-e"
-    workspace.cli("web", "import", unscored_inspection(inspection, tmp_path / "forces", limit=2))
+    _imported(workspace, inspection, tmp_path, 2)
     password = "force-e-" + workspace.passwords[FORCE_USER]
     workspace.cli("web", "adduser", force_user, "--role", "force", "--force", force, "--password-stdin",
                   stdin=password + "\n")
@@ -273,3 +289,35 @@ def test_axe_finds_no_violation_on_the_forces_self_assessment_page(workspace: Wo
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_axe_finds_no_violation_on_the_programme_pages(workspace: Workspace, browser: Any, tmp_path: Path) -> None:
+    # Two forces in the 2019 round, and a force inspected in 2015 and 2019 for a year-on-year comparison.
+    for inspection, limit in ((TEAM, CASES), ("eastport-2019", 2), ("southvale-2015", 3)):
+        _imported(workspace, inspection, tmp_path, limit)
+    context = browser.new_context(bypass_csp=True)
+    problems: dict[str, str] = {}
+
+    def accessible(page: Any, label: str) -> None:
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            problems[label] = str(error)
+
+    try:
+        page = context.new_page()
+        sign_in(page, workspace.url, PROGRAMME_USER, workspace.passwords[PROGRAMME_USER])
+        for label, path in (("programme", "/programme"), ("round", "/programme/rounds/2019"),
+                            ("force", "/programme/forces/southvale")):
+            response = page.goto(workspace.url + path)
+            assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+            accessible(page, label)
+        page.goto(f"{workspace.url}/programme/rounds/2019")
+        _wait_for_report(page, "Produce the programme report")
+        accessible(page, "programme report status")
+        page.goto(f"{workspace.url}/programme/forces/southvale")
+        _wait_for_report(page, re.compile("Compare 2019 with 2015"))
+        accessible(page, "comparison status")
+    finally:
+        context.close()
+    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
