@@ -5,10 +5,11 @@ note, grade or status of an assignment is its latest event, and the audit trail 
 Events are append-only: `Event.save` refuses an update, `delete` refuses, and the migration adds
 database triggers that refuse UPDATE and DELETE on the table whatever the client.
 
-Designed for issue 15 as well (not built yet): a case may have several assignments (double
-scoring, `Case.double_scored`), a force's self-assessment is an assignment of kind
-`self_assessment`, a moderator's decision is a case-level `Event` of kind `moderation`, and
-`Inspection.published_at` opens the inspectors' results to the force.
+Issue 15 (the team) uses the same tables: a case may have several assignments (double scoring,
+`Case.double_scored`), a force's self-assessment is an assignment of kind `self_assessment`
+(`thematic.web.self_assessment`; never counted with the inspectors' kind `inspection`), a
+moderator's decision is a case-level `Event` of kind `moderation`, and `Inspection.published_at`
+(with a `published` event) opens the comparison with the inspectors' results to the force.
 """
 from __future__ import annotations
 
