@@ -166,6 +166,11 @@ def test_the_report_is_produced_in_the_background_and_downloaded_as_html_and_a_r
 
     w = world()
     _submit(w, w.own)
+    # A blind double-scored case: insp-a has submitted it, insp-b not yet. The report must not use it.
+    blind = Assignment.objects.filter(scorer=w.insp_a).order_by("case__position")[1]
+    Case.objects.filter(pk=blind.case_id).update(double_scored=True)
+    Assignment.objects.create(case_id=blind.case_id, scorer=w.insp_b)
+    _submit(w, Assignment.objects.get(pk=blind.pk), grade="good")
     lead = client_for(w.lead)
     response = lead.post(f"/inspections/{w.inspection.slug}/reports")
     assert response.status_code == 302
@@ -180,6 +185,13 @@ def test_the_report_is_produced_in_the_background_and_downloaded_as_html_and_a_r
     assert 'data-state="running"' in status and "Check again" in status
     assert Event.objects.filter(inspection=w.inspection, kind=REPORT, item=job_id, actor_ref="lead-a").exists()
     assert _wait(scope, job_id) == DONE
+    job = load_job(scope, job_id)
+    assert job is not None
+    made = json.loads((job.out / "results.json").read_text(encoding="utf-8"))
+    by_id = {case["case_id"]: case for case in made["cases"]}
+    assert by_id[w.own.case.case_id]["grade"] == "inadequate"
+    assert by_id[blind.case.case_id]["grade"] is None  # insp-a's "good" counts once insp-b has submitted
+    assert made["summary"] == live_findings(w.inspection).document.to_json()["summary"]
     status = lead.get(response["Location"]).content.decode()
     assert 'data-state="done"' in status
     pdf = lead.get(f"/inspections/{w.inspection.slug}/reports/{job_id}/report.pdf")
