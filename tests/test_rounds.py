@@ -27,6 +27,7 @@ from thematic.demo import Planned, generate_and_run
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_case_states_files
 from thematic.model.inspection import inspection_round
+from thematic.render.agreement_text import agreement_text
 from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.force import render_force_report
 from thematic.scoring.criteria import load_criteria
@@ -35,6 +36,7 @@ from thematic.scoring.fingerprint import fingerprints
 from thematic.scoring.functions import UNKNOWN
 from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
+from thematic.stats.agreement import Agreement
 from thematic.stats.assessors import compare_assessors
 
 MET, NOT_MET, NOT_EVIDENCED = "met", "not_met", "not_evidenced"
@@ -369,3 +371,14 @@ def test_the_reason_of_a_criterion_dated_by_its_report(criteria):
         "not applicable: CRM-01 applies from 1 November 2015; this case was reported on 31 October 2015")
     assert reason(namespace(suspect_case(reported_at="2015-11-01T00:00")), {}) is None
     assert criteria.criterion("CRM-03").not_applicable_reason is None
+
+
+@pytest.mark.parametrize(("year", "line"), [(2015, "inspection round: 2015 inspection round"),
+                                            (2019, "inspection round: 2019 national child protection thematic"),
+                                            (None, None)])
+def test_the_agreement_table_names_its_round(year, line):
+    agreement = Agreement(inspection={"id": "testshire-x", "force": "testshire", "year": year, "title": "t"},
+                          inspectors=("insp-a", "insp-b"), items=(), moderation=())
+    lines = agreement_text(agreement).splitlines()
+    assert lines[0] == "testshire-x: agreement between inspectors (insp-a, insp-b)"
+    assert lines[1] == (line or "")

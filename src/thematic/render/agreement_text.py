@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from thematic.render.views import interval_text, percent
+from thematic.render.views import interval_text, percent, round_of
 from thematic.stats.agreement import Agreement, Coefficient
 from thematic.stats.assessors import NO_BIAS, NO_DIRECTION, AssessorComparison
 
@@ -32,6 +32,7 @@ def agreement_text(agreement: Agreement) -> str:
     inspection = agreement.inspection
     lines = [
         f"{inspection['id']}: agreement between inspectors ({', '.join(agreement.inspectors) or 'none'})",
+        *([f"inspection round: {r.name}"] if (r := round_of(inspection.get("year"))) is not None else []),
         "",
         f"{'item':<9} {'double':>6} {'agreed':>6} {'raw':>5} {'95% interval':>13}  {'Cohen kappa (95% CI)':<24}"
         f" {'alpha':>6}  {'Gwet AC1 (95% CI)':<24}",
