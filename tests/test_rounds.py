@@ -30,6 +30,7 @@ from thematic.model.inspection import inspection_round
 from thematic.render.agreement_text import agreement_text
 from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.force import render_force_report
+from thematic.render.table import summary_table
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
 from thematic.scoring.fingerprint import fingerprints
@@ -382,3 +383,10 @@ def test_the_agreement_table_names_its_round(year, line):
     lines = agreement_text(agreement).splitlines()
     assert lines[0] == "testshire-x: agreement between inspectors (insp-a, insp-b)"
     assert lines[1] == (line or "")
+
+
+def test_the_terminal_table_names_the_round_and_its_grade_words(eastport):
+    for year, middle in ((2015, "adequate"), (2019, "requires improvement")):
+        lines = summary_table(eastport[year][0], {}).splitlines()
+        assert lines[0].endswith(", " + inspection_round(year).name)  # type: ignore[union-attr]
+        assert f"grades        good  {middle:>20}  inadequate" in lines

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from thematic.model.results import NO_GRADE, ResultsDocument
-from thematic.render.views import interval_text, percent
+from thematic.render.views import grade_label, interval_text, percent, round_of
 
 
 def _percent(value: float | None) -> str:
@@ -23,7 +23,7 @@ def summary_table(document: ResultsDocument | Mapping[str, Any], severities: dic
     title = inspection.id or "sample"
     lines = [
         f"{title}: {summary.cases} cases scored against {criteria.id} v{criteria.version} "
-        f"(as of {inspection.as_of})",
+        f"(as of {inspection.as_of})" + (f", {r.name}" if (r := round_of(inspection.year)) is not None else ""),
         "",
         f"{'criterion':<9} {'severity':<8} {'met/N':>7} {'rate':>5} {'95% interval':>13}  "
         f"{'not ev.':>7} {'n/a':>4} {'unable':>6} {'pending':>7} {'error':>5}",
@@ -39,7 +39,7 @@ def summary_table(document: ResultsDocument | Mapping[str, Any], severities: dic
     suggested, inspector = grades.suggested, grades.inspector
     lines += [
         "",
-        "grades        good  requires improvement  inadequate",
+        f"grades        good  {grade_label('requires_improvement', r):>20}  inadequate",  # 2015: "adequate"
         f"suggested  {suggested['good']:>7}  {suggested['requires_improvement']:>20}  {suggested['inadequate']:>10}"
         f"   ({grades.provisional} provisional)",
         f"inspector  {inspector['good']:>7}  {inspector['requires_improvement']:>20}  {inspector['inadequate']:>10}"
