@@ -56,7 +56,6 @@ def _page(w: World) -> str:
 def _run_on_lead_export(w: World, folder: Path) -> dict[str, Any]:
     """`thematic run`'s results (in process) of the export a lead downloads."""
     exported = export_inspection(w.inspection, folder, viewer=w.lead)
-    (folder / "judgements").mkdir(exist_ok=True)  # as report_jobs does: the export leaves it out when empty
     return score_inspection(load_inspection(exported))
 
 

@@ -42,7 +42,6 @@ def _wait(scope: str, job_id: str, seconds: float = 400) -> str:
 def _results_file(w: World, inspection: Inspection, folder: Path) -> str:
     """`thematic run`'s results.json (made in process) of the lead's export of `inspection`."""
     exported = export_inspection(inspection, folder / inspection.slug, viewer=w.lead)
-    (folder / inspection.slug / "judgements").mkdir(exist_ok=True)  # the export leaves it out when empty
     path = folder / f"{inspection.slug}.json"
     path.write_text(json_text(score_inspection(load_inspection(exported))), encoding="utf-8")
     return str(path)

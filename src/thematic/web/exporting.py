@@ -37,15 +37,20 @@ def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def inspection_document(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> dict[str, Any]:
-    """The export's inspection file; with `kind=SELF_ASSESSMENT`, its self-assessment file."""
+def inspection_document(inspection: Inspection, *, kind: str = INSPECTION_KIND,
+                        judgements: bool = True) -> dict[str, Any]:
+    """The export's inspection file; with `kind=SELF_ASSESSMENT`, its self-assessment file. Without
+    `judgements` (nothing to write there) it names no judgements folder: `thematic run` refuses one
+    that does not exist."""
     own = kind == SELF_ASSESSMENT
-    return {"inspection": self_assessment_id(inspection) if own else inspection.slug,
+    document = {"inspection": self_assessment_id(inspection) if own else inspection.slug,
             "title": self_assessment_title(inspection) if own else inspection.title, "force": inspection.force,
             "year": inspection.year, "as_of": inspection.as_of.isoformat(), "criteria": "criteria.yaml",
             # Sorted: PostgreSQL's jsonb keeps no key order, and an export must not depend on the database.
-            "parameters": dict(sorted(inspection.parameters.items())), "cases": "cases/",
-            "judgements": [f"{SELF_ASSESSMENT_FOLDER}/" if own else "judgements/"]}
+            "parameters": dict(sorted(inspection.parameters.items())), "cases": "cases/"}
+    if judgements:
+        document["judgements"] = [f"{SELF_ASSESSMENT_FOLDER}/" if own else "judgements/"]
+    return document
 
 
 def judgements_documents(inspection: Inspection, viewer: AnyUser | None, *,
@@ -122,14 +127,17 @@ def export_inspection(inspection: Inspection, out: str | Path, *, viewer: AnyUse
     folder = Path(out)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError.single(str(out), "expected a new or empty folder for the export", field=OPTION)
+    inspectors = judgements_documents(inspection, viewer)
+    moderation = moderation_document(inspection)
     with OutputSet() as outputs:
-        outputs.add_in(folder, "inspection.yaml", _yaml(inspection_document(inspection)), option=OPTION)
+        outputs.add_in(folder, "inspection.yaml",
+                       _yaml(inspection_document(inspection, judgements=bool(inspectors) or moderation is not None)),
+                       option=OPTION)
         outputs.add_in(folder, "criteria.yaml", inspection.criteria_text, option=OPTION)
         for case in Case.objects.filter(inspection=inspection).order_by("position"):
             outputs.add_in(folder / "cases", f"{case.case_id}.json", case.data + "\n", option=OPTION)
-        for who, document in judgements_documents(inspection, viewer).items():
+        for who, document in inspectors.items():
             outputs.add_in(folder / "judgements", f"{inspection.slug}-{who}.yaml", _yaml(document), option=OPTION)
-        moderation = moderation_document(inspection)
         if moderation is not None:
             outputs.add_in(folder / "judgements", f"{inspection.slug}-moderation.yaml", _yaml(moderation),
                            option=OPTION)

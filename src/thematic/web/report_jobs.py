@@ -207,9 +207,6 @@ def produce_force_report(inspection: Inspection, lead: User, *, wait: bool = Fal
 
     def prepare(folder: Path) -> list[str]:
         export_inspection(inspection, folder, viewer=lead)
-        # An export with no visible entries names judgements/ without making it, and `thematic run`
-        # refuses a missing folder; an empty one is "no judgements yet".
-        (folder / "judgements").mkdir(exist_ok=True)
         return ["run", "input/inspection.yaml", "-o", "out"]
 
     scope = inspection_scope(inspection.slug)
