@@ -390,3 +390,22 @@ def test_the_terminal_table_names_the_round_and_its_grade_words(eastport):
         lines = summary_table(eastport[year][0], {}).splitlines()
         assert lines[0].endswith(", " + inspection_round(year).name)  # type: ignore[union-attr]
         assert f"grades        good  {middle:>20}  inadequate" in lines
+
+
+def test_the_json_lines_fast_path_dates_cases_the_same_way(scorers, tmp_path, capsys):
+    # `thematic score` reads JSON Lines through its own record path (load.fast_case), not the case model.
+    datas = [suspect_case(decided_at="2015-07-30T23:59"), suspect_case(decided_at="2015-07-31T00:00"),
+             suspect_case(decided_at="2015-07-30T23:30Z"), suspect_case(decided_at=None),
+             {k: v for k, v in suspect_case().items() if k != "outcome"},
+             suspect_case(reported_at="2015-10-31T23:59"), suspect_case(reported_at="2015-11-01T00:00")]
+    for n, data in enumerate(datas):
+        data["case_id"] = f"R-{n:03d}"
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text("".join(json.dumps(d) + "\n" for d in datas), encoding="utf-8")
+    code, _, err = run(capsys, "score", lines, "--as-of", AS_OF.isoformat(), "-o", tmp_path / "r.json")
+    assert code == 0, err
+    scored = {c["case_id"]: c["results"] for c in json.loads((tmp_path / "r.json").read_text())["cases"]}
+    for data in datas:
+        for cid in ("CRM-01", "CRM-02"):
+            state, evidence = results(scorers, data, cid)
+            assert scored[data["case_id"]][cid] == {"state": state, "evidence": evidence}, (data["case_id"], cid)
