@@ -44,6 +44,7 @@ from thematic.web.models import (
     Case,
     Event,
     Inspection,
+    InspectionMember,
     Membership,
     SignInFailure,
 )
@@ -155,9 +156,12 @@ def home(request: HttpRequest) -> HttpResponse:
     inspections = list(visible_inspections(user))
     mine = dict(Assignment.objects.filter(scorer_id=user.pk).values_list("case__inspection_id")
                 .annotate(n=Count("id")).values_list("case__inspection_id", "n"))
-    rows = [{"inspection": i, "assigned": mine.get(i.pk, 0)} for i in inspections]
+    moderating = set(InspectionMember.objects.filter(user_id=user.pk or 0, moderator=True)  # anonymous: none
+                     .values_list("inspection_id", flat=True))
+    rows = [{"inspection": i, "assigned": mine.get(i.pk, 0), "moderator": i.pk in moderating} for i in inspections]
     who = role(user)
     return render(request, "web/home.html", {"rows": rows, "lead": who == LEAD, "role": who,
+                                             "moderating": any(row["moderator"] for row in rows),
                                              "self_assessment": who in (LEAD, FORCE)})
 
 
