@@ -260,7 +260,7 @@ class _Builder:
         if event is None or reported is None or sampled is None:
             return None
         name = "applies_from_" + definition.id.replace("-", "_")  # capitals: no file's definition can take it
-        when = f"{start.day} {start:%B %Y}"
+        when = _day_text(start)
         gate = Compiled(
             source=f"{event_text} on or after {start.isoformat()}",
             function=_date_gate(start, event.function, reported.function, sampled.function),
