@@ -67,8 +67,8 @@ from thematic.web.visibility import (
     may_edit,
     may_see_entries,
     role,
-    visible_assignments,
     visible_inspections,
+    visible_of_case,
 )
 
 STATE_LABELS = {state: state.replace("_", " ").capitalize() for state in STATES}
@@ -267,9 +267,13 @@ def _other_scorers(user: Any, assignment: Assignment) -> list[dict[str, Any]]:
     """The case's other scorers' assignments this user may open, and whether their entries show yet."""
     if not assignment.case.double_scored or assignment.kind != INSPECTION_KIND:
         return []
-    others = (visible_assignments(user).filter(case_id=assignment.case_id).exclude(pk=assignment.pk)
-              .select_related("scorer", "case"))
-    return [{"pk": a.pk, "scorer": a.scorer.username, "see": may_see_entries(user, a)} for a in others]
+    # One query for the case's assignments; visibility decides on them without asking again.
+    rows = list(Assignment.objects.filter(case_id=assignment.case_id).select_related("scorer"))
+    for row in rows:
+        row.case = assignment.case
+    scorings = [a for a in rows if a.kind == INSPECTION_KIND]
+    return [{"pk": a.pk, "scorer": a.scorer.username, "see": may_see_entries(user, a, scorings=scorings)}
+            for a in visible_of_case(user, assignment, rows) if a.pk != assignment.pk]
 
 
 def _conflict_rows(mine: Entries, theirs: Entries) -> list[dict[str, str]]:

@@ -17,6 +17,8 @@ A URL naming something the user may not see answers 404, so an id never reveals 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -37,11 +39,20 @@ from thematic.web.models import (
 AnyUser = User | AnonymousUser
 
 
+_ROLE = "_thematic_role"  # the user object's cached role: one query per request, not one per question
+
+
 def role(user: AnyUser) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
-    membership = Membership.objects.filter(user_id=user.pk).first()
-    return membership.role if membership else None
+    # Cached on the user object, which Django loads afresh for every request, so a changed role
+    # counts from the next request on (as a changed password does).
+    cached: tuple[str | None] | None = getattr(user, _ROLE, None)
+    if cached is None:
+        membership = Membership.objects.filter(user_id=user.pk).first()
+        cached = (membership.role if membership else None,)
+        setattr(user, _ROLE, cached)
+    return cached[0]
 
 
 def _uid(user: AnyUser) -> int:
@@ -86,6 +97,20 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
     return Assignment.objects.none()
 
 
+def visible_of_case(user: AnyUser, opened: Assignment, rows: Sequence[Assignment]) -> list[Assignment]:
+    """Of `rows` (assignments of the case of `opened`, an assignment the user may open), those
+    `visible_assignments` holds, decided without a query: the same rule, for a case page's list of
+    co-scorers. Opening `opened` already proved the inspection visible to the user."""
+    who = role(user)
+    if who == LEAD:
+        return list(rows)
+    if who in (INSPECTOR, FORCE):
+        scores_it = any(a.scorer_id == user.pk and a.kind == INSPECTION_KIND for a in rows)
+        return [a for a in rows if a.case_id == opened.case_id and (
+            a.scorer_id == user.pk or (opened.case.double_scored and scores_it and a.kind == INSPECTION_KIND))]
+    return []
+
+
 def assignment_or_404(user: AnyUser, pk: int) -> Assignment:
     found = visible_assignments(user).select_related("case", "case__inspection", "scorer").filter(pk=pk).first()
     if found is None:
@@ -93,10 +118,13 @@ def assignment_or_404(user: AnyUser, pk: int) -> Assignment:
     return found
 
 
-def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
+def may_see_entries(user: AnyUser, assignment: Assignment, *,
+                    scorings: Sequence[Assignment] | None = None) -> bool:
     """Whether the user may see this assignment's answers, notes and grade.
 
     Every page, download, export and error message that shows entries asks this, and only this.
+    `scorings`, when the caller has them loaded, are all the case's assignments of kind "inspection"
+    (saves the query; the decision is the same).
     """
     if assignment.scorer_id == user.pk:
         return True
@@ -105,10 +133,12 @@ def may_see_entries(user: AnyUser, assignment: Assignment) -> bool:
     if assignment.case.double_scored:
         # Blind double scoring: until every scorer of the case has submitted, nobody else sees an
         # entry (the lead neither, so nothing can be passed on); then the lead and the co-scorers do.
-        scorers = assignment.case.assignments.filter(kind=INSPECTION_KIND)
-        if scorers.exclude(status=SUBMITTED).exists():
+        if scorings is None:
+            scorings = list(assignment.case.assignments.filter(kind=INSPECTION_KIND).only(
+                "scorer_id", "status", "kind", "case_id"))
+        if any(a.status != SUBMITTED for a in scorings):
             return False
-        return role(user) == LEAD or scorers.filter(scorer_id=user.pk).exists()
+        return role(user) == LEAD or any(a.scorer_id == user.pk for a in scorings)
     return role(user) == LEAD
 
 
