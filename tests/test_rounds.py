@@ -88,9 +88,26 @@ def test_a_decision_exactly_on_31_july_2015_applies(scorers):
 
 
 def test_a_decision_the_day_before_is_not_applicable_with_the_reason(scorers):
+    # The reason is the case's own: the date the criterion applies from, and this case's decision date.
     state, evidence = results(scorers, suspect_case(decided_at="2015-07-30T23:59"), "CRM-02")
-    assert state == NOT_APPLICABLE
-    assert "on or after 31 July 2015" in evidence and "outcome.decided_at" in evidence
+    assert (state, evidence) == (
+        NOT_APPLICABLE, "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 30 July 2015")
+
+
+def test_each_case_before_the_date_gets_its_own_date(scorers):
+    evidences = {results(scorers, suspect_case(decided_at=day), "CRM-02")[1]
+                 for day in ("2015-03-03T10:00", "2015-07-30T23:59")}
+    assert evidences == {
+        "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 3 March 2015",
+        "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 30 July 2015"}
+
+
+def test_a_case_not_applicable_on_its_conditions_keeps_the_fixed_text(scorers):
+    # In force by its date, but no exploitation indicated: the date is not the reason, so it is not given.
+    data = suspect_case(decided_at="2015-08-03T12:00")
+    data["child_as_suspect"]["exploitation_indicators"] = []
+    state, evidence = results(scorers, data, "CRM-02")
+    assert state == NOT_APPLICABLE and evidence.startswith("does not apply: ") and "applies from" not in evidence
 
 
 def test_a_utc_time_is_read_as_its_date_in_england(scorers):
@@ -130,6 +147,12 @@ def test_a_decision_not_yet_made_is_dated_by_the_sample_date(scorers, as_of, exp
     assert results(scorers, suspect_case(decided_at=None), "CRM-02", as_of)[0] == expected
 
 
+def test_a_decision_not_yet_made_before_the_date_says_when_the_sample_was_taken(scorers):
+    assert results(scorers, suspect_case(decided_at=None), "CRM-02", date(2015, 7, 30)) == (
+        NOT_APPLICABLE, "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at is not recorded, "
+                        "and the sample was taken on 30 July 2015")
+
+
 # --- CRM-01: the duty to notify, dated by the report -------------------------------------------------
 
 @pytest.mark.parametrize(("reported_at", "expected"), [("2015-10-31T23:59", NOT_APPLICABLE),
@@ -140,7 +163,8 @@ def test_the_duty_to_notify_applies_from_1_november_2015_by_the_report(scorers, 
     state, evidence = results(scorers, data, "CRM-01")
     assert state == expected
     if expected == NOT_APPLICABLE:
-        assert "reported_at on or after 1 November 2015" in evidence
+        assert evidence == ("not applicable: CRM-01 applies from 1 November 2015; "
+                            "this case was reported on 31 October 2015")
 
 
 def test_a_2019_case_is_scored_as_before(scorers):
@@ -221,6 +245,17 @@ def test_a_judgement_criterion_honours_its_date_too(tmp_path, scorers):
         case = make_case(suspect_case(reported_at=reported_at))
         states = {Scorer(small, {}, AS_OF, reference=flag).score(case).results["A-01"].state for flag in (True, False)}
         assert states == {expected}
+
+
+def test_a_judgement_criterion_before_its_date_gives_the_reason(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(SMALL + "    applies_from: 2015-07-31\n", encoding="utf-8")
+    small = load_criteria(path)
+    case = make_case(suspect_case(reported_at="2015-07-30T12:00"))
+    given = {(r.state, r.evidence) for r in (Scorer(small, {}, AS_OF, reference=flag).score(case).results["A-01"]
+                                            for flag in (True, False))}
+    assert given == {(NOT_APPLICABLE, "not applicable: A-01 applies from 31 July 2015; "
+                                      "this case was reported on 30 July 2015")}
 
 
 # --- reports: each names its round; 2015's grades in 2015's words ----------------------------------
@@ -409,3 +444,10 @@ def test_the_json_lines_fast_path_dates_cases_the_same_way(scorers, tmp_path, ca
         for cid in ("CRM-01", "CRM-02"):
             state, evidence = results(scorers, data, cid)
             assert scored[data["case_id"]][cid] == {"state": state, "evidence": evidence}, (data["case_id"], cid)
+    # The day before (the reason, with the case's date), exactly on the date (applies), absent (not known).
+    assert scored["R-000"]["CRM-02"] == {"state": NOT_APPLICABLE, "evidence": (
+        "not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 30 July 2015")}
+    assert scored["R-001"]["CRM-02"]["state"] == NOT_MET
+    assert scored["R-004"]["CRM-02"]["state"] == UNABLE
+    assert scored["R-005"]["CRM-01"] == {"state": NOT_APPLICABLE, "evidence": (
+        "not applicable: CRM-01 applies from 1 November 2015; this case was reported on 31 October 2015")}

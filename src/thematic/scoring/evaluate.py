@@ -89,8 +89,8 @@ _Parts = tuple[tuple[bool, Any], ...]
 class _Plan:
     """What scoring needs of one criterion, prepared once: compiled functions and fixed texts."""
 
-    __slots__ = ("id", "criterion", "judgement", "applies", "not_applicable", "each", "met", "evidenced",
-                 "evidence", "answers")
+    __slots__ = ("id", "criterion", "judgement", "applies", "not_applicable", "reason", "each", "met",
+                 "evidenced", "evidence", "answers")
 
     def __init__(self, criterion: CompiledCriterion, evidence: bool = True):
         definition = criterion.definition
@@ -99,6 +99,8 @@ class _Plan:
         self.judgement = definition.type == "judgement"
         self.applies = criterion.applies.function
         self.not_applicable = CriterionResult(NOT_APPLICABLE, f"does not apply: {criterion.applies.source} is false")
+        # A dated criterion (`applies_from`) says, case by case, when its date is why it does not apply.
+        self.reason = criterion.not_applicable_reason
         self.each = criterion.each.function if criterion.each is not None else None
         self.met = criterion.met.function if criterion.met is not None else None
         self.evidenced = criterion.evidenced.function if criterion.evidenced is not None else None
@@ -139,7 +141,7 @@ class Scorer:
         object.__setattr__(self, "_definitions", {n: d.function for n, d in self.criteria.definitions.items()})
         function = None if self.reference else build_set_function(
             self._plans, evidence=self.evidence, judge=self._judgement, unable=_unable, each_result=_each_result,
-            evidenced_result=_evidenced_result, failure=_failure)
+            evidenced_result=_evidenced_result, failure=_failure, not_applicable=_not_applicable)
         object.__setattr__(self, "_set", function)
 
     def score(self, case: Case | CaseRecord) -> CaseResult:
@@ -201,7 +203,7 @@ class Scorer:
         if applies is UNKNOWN:
             return CriterionResult(UNABLE_TO_ASSESS, _not_captured(plan.criterion, absent))
         if not applies:
-            return plan.not_applicable
+            return _not_applicable(plan, ns, params)
         if plan.each is None:
             state = _state(plan, ns, params)
             if state is UNKNOWN:
@@ -225,7 +227,7 @@ class Scorer:
             if answer is not None:
                 notes.append(f"{plan.id}: answer \"{answer.answer}\" by {answer.by} ignored: "
                              f"the criterion does not apply ({plan.criterion.applies.source} is false)")
-            return plan.not_applicable
+            return _not_applicable(plan, ns, self.parameters)
         if answer is None:
             # The judgement is the inspector's: unanswered, it is pending even where the export is incomplete.
             return CriterionResult(PENDING, "no inspector answer yet")
@@ -234,6 +236,17 @@ class Scorer:
             return CriterionResult(ERROR, f"answer \"{answer.answer}\" is not one of {', '.join(answers)}")
         text = f"answer \"{answer.answer}\" by {answer.by}" + (f": {answer.note}" if answer.note else "")
         return CriterionResult(answers[answer.answer], text)
+
+
+def _not_applicable(plan: _Plan, ns: _Namespace, params: Mapping[str, Any]) -> CriterionResult:
+    """The result of a criterion that does not apply: the case's own date when that is the reason
+    ("not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 3 March 2015"),
+    else the criterion's fixed text. Shared by the loop and the generated set function."""
+    if plan.reason is not None:
+        text = plan.reason(ns, params)
+        if text is not None:
+            return CriterionResult(NOT_APPLICABLE, text)
+    return plan.not_applicable
 
 
 def _each_result(plan: _Plan, states: list[tuple[Any, Any]], ns: _Namespace, params: Mapping[str, Any],

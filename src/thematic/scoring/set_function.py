@@ -42,7 +42,7 @@ _AUTOMATIC = """        _a = {applies}
         if _a is _U:
             _r = _unable(_PLAN{i}, _absent)
         elif _a is None or not _a:
-            _r = _PLAN{i}.not_applicable
+            _r = {not_applicable}
         else:
 {decided}"""
 _SINGLE = """            _m = {met}
@@ -94,7 +94,8 @@ class _Splice(ast.NodeTransformer):
 def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[..., CriterionResult],
                        unable: Callable[..., CriterionResult], each_result: Callable[..., CriterionResult],
                        evidenced_result: Callable[..., CriterionResult],
-                       failure: Callable[[Exception], str]) -> SetFunction | None:
+                       failure: Callable[[Exception], str],
+                       not_applicable: Callable[..., CriterionResult]) -> SetFunction | None:
     """The function scoring every criterion of `plans` (evaluate._Plan, in catalogue order), or None
     if an expression has no code to write out (the scorer then keeps its loop)."""
     codes: list[ast.expr] = []
@@ -110,6 +111,12 @@ def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[
         if not evidence:
             return f"_BARE_{state.upper()}"
         return f"_evidenced_result(_PLAN{index}, {state!r}, _ns, _P)"
+
+    def not_applicable_result(index: int) -> str:
+        # Only a dated criterion has a per-case reason to work out; the others keep their fixed result.
+        if plans[index].reason is None:
+            return f"_PLAN{index}.not_applicable"
+        return f"_not_applicable(_PLAN{index}, _ns, _P)"
 
     parts = [_HEAD]
     try:
@@ -127,7 +134,8 @@ def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[
                 applies = expression(criterion.applies)
                 decided = _SINGLE.format(met=expression(criterion.met), i=index, result_met=result(index, MET),
                                          otherwise=otherwise)
-                body = _AUTOMATIC.format(applies=applies, i=index, decided=decided)
+                body = _AUTOMATIC.format(applies=applies, i=index, decided=decided,
+                                        not_applicable=not_applicable_result(index))
             else:
                 applies = expression(criterion.applies)
                 each = expression(criterion.each)
@@ -135,7 +143,8 @@ def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[
                 otherwise = (_EACH_EVIDENCED.format(evidenced=expression(criterion.evidenced))
                              if criterion.evidenced is not None else "                        _s = _NOT_MET")
                 decided = _EACH.format(each=each, met=met, i=index, otherwise=otherwise)
-                body = _AUTOMATIC.format(applies=applies, i=index, decided=decided)
+                body = _AUTOMATIC.format(applies=applies, i=index, decided=decided,
+                                        not_applicable=not_applicable_result(index))
             parts.append(_GUARD.format(body=body, i=index))
     except LookupError:
         return None
@@ -147,7 +156,7 @@ def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[
         "_charge_items": _functions.charge_items,
         "_Exception": Exception, "_CR": CriterionResult, "_ERROR": ERROR, "_failure": failure,
         "_MET": MET, "_NOT_MET": NOT_MET, "_NOT_EVIDENCED": NOT_EVIDENCED, "_judge": judge, "_unable": unable,
-        "_each_result": each_result, "_evidenced_result": evidenced_result,
+        "_each_result": each_result, "_evidenced_result": evidenced_result, "_not_applicable": not_applicable,
         "_BARE_MET": CriterionResult(MET, ""), "_BARE_NOT_MET": CriterionResult(NOT_MET, ""),
         "_BARE_NOT_EVIDENCED": CriterionResult(NOT_EVIDENCED, ""),
     })
