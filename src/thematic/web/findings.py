@@ -15,8 +15,12 @@ the same figures. Force self-assessments never count: they are the force's, not 
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Max
 
 from thematic.model.results import CaseResult, ResultsDocument
 from thematic.render.context import force_report_context
@@ -25,8 +29,9 @@ from thematic.scoring.inspection import build_results
 from thematic.scoring.resolve import resolve, score_resolved
 from thematic.web.criteria_cache import case_model, criteria_of, scorer_of
 from thematic.web.entries import current_for
-from thematic.web.models import INSPECTION_KIND, SUBMITTED, Assignment, Inspection
+from thematic.web.models import INSPECTION_KIND, SUBMITTED, Assignment, Event, Inspection
 from thematic.web.models import Case as CaseRow
+from thematic.web.result_cache import scored_cases
 from thematic.web.results import moderation_of, ratings
 
 
@@ -51,19 +56,48 @@ def blind_cases(inspection: Inspection) -> set[int]:
 
 def current_results(inspection: Inspection) -> list[CaseResult]:
     """Every case scored with the inspectors' current entries and moderation, in sample order; the
-    entries of a blind double-scored case left out (see the module)."""
-    scorer = scorer_of(inspection)
+    entries of a blind double-scored case left out (see the module).
+
+    A case whose inputs have not changed since it was last scored comes from `result_cache` (its key
+    names every input: see there); only the others are read and scored, so a reload after one save
+    scores one case."""
     blind = blind_cases(inspection)
-    assignments = [a for a in Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND)
-                   .select_related("scorer", "case") if a.case_id not in blind]
-    entries = current_for(assignments)
+    assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND)
+                       .select_related("scorer"))
     by_case: dict[int, list[Assignment]] = {}
     for assignment in assignments:
         by_case.setdefault(assignment.case_id, []).append(assignment)
+    latest = {case_id: (last_id, last_at) for case_id, last_id, last_at in
+              Event.objects.filter(inspection=inspection, case__isnull=False).values("case_id")
+              .annotate(last_id=Max("id"), last_at=Max("at")).values_list("case_id", "last_id", "last_at")}
+    whole = (inspection.pk, inspection.fingerprint, inspection.imported_at, inspection.as_of,
+             json.dumps(inspection.parameters, sort_keys=True))
+    rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position"))
+    keys = [(whole, row.pk, hashlib.blake2b(row.data.encode(), digest_size=16).digest(), latest.get(row.pk),
+             row.double_scored, row.pk in blind,
+             tuple((a.pk, a.scorer_id, a.scorer.username, a.status, a.version) for a in by_case.get(row.pk, [])))
+            for row in rows]
+    found = [scored_cases.get(key) for key in keys]
+    missing = [row for row, result in zip(rows, found, strict=True) if result is None]
+    if missing:
+        scored = _score_rows(inspection, missing, by_case, blind)
+        for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+            if found[index] is None:
+                found[index] = scored[row.pk]
+                scored_cases.put(key, scored[row.pk])
+    return [result for result in found if result is not None]
+
+
+def _score_rows(inspection: Inspection, rows: list[CaseRow], by_case: dict[int, list[Assignment]],
+                blind: set[int]) -> dict[int, CaseResult]:
+    """These cases scored from the database (case pk -> result), as `thematic run` scores them."""
+    scorer = scorer_of(inspection)
+    counted = {row.pk: [] if row.pk in blind else by_case.get(row.pk, []) for row in rows}
+    entries = current_for([a for assignments in counted.values() for a in assignments])
     moderation = moderation_of(inspection)
-    return [score_resolved(scorer, resolve(case_model(row), ratings(by_case.get(row.pk, []), entries),
-                                           moderation.get(row.case_id, {})))
-            for row in CaseRow.objects.filter(inspection=inspection).order_by("position")]
+    return {row.pk: score_resolved(scorer, resolve(case_model(row), ratings(counted[row.pk], entries),
+                                                   moderation.get(row.case_id, {})))
+            for row in rows}
 
 
 def inspection_meta(inspection: Inspection) -> dict[str, Any]:
