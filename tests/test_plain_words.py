@@ -99,6 +99,9 @@ EVIDENCE = [
      "device D-1: examination (2019-03-01 10:00) is before submission for examination (2019-03-02 10:00)"),
     ("section47: conference_on (2019-03-01) is before started_on (2019-03-04)",
      "section 47 enquiry: initial child protection conference (2019-03-01) is before start (2019-03-04)"),
+    # A criterion that does not yet apply by the case's date: the field by its label, not its path.
+    ("not applicable: CRM-02 applies from 31 July 2015; outcome.decided_at was 30 July 2015",
+     "not applicable: CRM-02 applies from 31 July 2015; outcome decided was 30 July 2015"),
     # Scoring's own texts and inspectors' notes are printed as they are.
     ('answer "no" by insp-b: referral_max_hours was true', 'answer "no" by insp-b: referral_max_hours was true'),
     ("does not apply: investigation != null is false", "does not apply: investigation != null is false"),

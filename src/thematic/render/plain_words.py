@@ -88,6 +88,7 @@ _DURATION = re.compile(rf"(?<![\w.])({_NUMBER}) (h|hours?|days?)\b( after| later
 _OPPOSITE = {" after": " before", " later": " earlier"}
 _LIMIT = re.compile(rf"\blimit ({_NUMBER}) (h|hours?|days?)\b")
 _IS_NULL = re.compile(r"\b([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*) is null\b")
+_DOTTED = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+\b")  # a field by its path
 _SNAKE = re.compile(r"\b(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|section47)\b")
 _INDEXED = re.compile(r"\b([a-z][a-z0-9_]*)\[(\d+)\]")
 _ONE = re.compile(r"(?<![\d.,\-\u2212])\b1 ((?:[a-z]+ )?)(" + "|".join(SINGULAR) + r")\b")
@@ -106,6 +107,7 @@ def evidence_words(evidence: str) -> str:
     text = _INDEXED.sub(lambda m: f"{_singular(_value_label(m.group(1)))} {int(m.group(2)) + 1}", text)
     text = text.replace(" is before at (", " is before the time it was made (")
     text = _IS_NULL.sub(lambda m: f"{_field_label(m.group(1))} not recorded", text)
+    text = _DOTTED.sub(lambda m: _field_label(m.group(0)), text)
     text = re.sub(r"\btrue\b", "yes", text)
     text = re.sub(r"\bfalse\b", "no", text)
     text = re.sub(r"\bnull\b", "not recorded", text)
