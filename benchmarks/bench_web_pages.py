@@ -96,7 +96,7 @@ def main() -> int:
         for _ in range(args.repeat):
             kinds[args.profile]()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_LINES", "35")))
         return 0
     print(f"{'request':<22} {'CPU ms (median)':>16} {'queries':>8}")
     for name, run in kinds.items():

@@ -34,19 +34,32 @@ def criteria_of(inspection: Inspection) -> CriteriaSet:
 
 
 @lru_cache(maxsize=32)
-def _scorer(fingerprint: str, text: str, parameters: str, as_of: date) -> Scorer:
+def scorer_by_key(fingerprint: str, text: str, parameters: str, as_of: date) -> Scorer:
+    """The scorer of `scorer_key`'s parts (hashable, so callers can cache what they derive from it)."""
     return Scorer(criteria=_compiled(fingerprint, text), parameters=json.loads(parameters), as_of=as_of)
+
+
+def scorer_key(inspection: Inspection) -> tuple[str, str, str, date]:
+    """What the inspection's scorer is made of: its fingerprint, criteria text, parameters and `as_of`."""
+    return (inspection.fingerprint, inspection.criteria_text, json.dumps(inspection.parameters, sort_keys=True),
+            inspection.as_of)
 
 
 def scorer_of(inspection: Inspection) -> Scorer:
     """The library's scorer for the inspection: its frozen criteria, parameters and `as_of`."""
-    return _scorer(inspection.fingerprint, inspection.criteria_text,
-                   json.dumps(inspection.parameters, sort_keys=True), inspection.as_of)
+    return scorer_by_key(*scorer_key(inspection))
 
 
 def case_model(row: CaseRow) -> Case:
     """The stored case file as the library's model (no answers: the database holds those)."""
-    return Case.model_validate(json.loads(row.data))
+    return case_from_text(row.data)
+
+
+@lru_cache(maxsize=1024)
+def case_from_text(data: str) -> Case:
+    """A case file's model, parsed once per process: the model is frozen, so sharing it is safe (a
+    scorer's answers are added to a copy), and the text itself is the key."""
+    return Case.model_validate(json.loads(data))
 
 
 def cache_folder() -> Path:

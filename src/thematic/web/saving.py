@@ -7,13 +7,15 @@ A save names the version it was made on; if the assignment has moved on since, i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from thematic.model.results import NOT_APPLICABLE
 from thematic.scoring.criteria import CriteriaSet
-from thematic.web.criteria_cache import criteria_of
+from thematic.web.criteria_cache import case_from_text, scorer_by_key, scorer_key
 from thematic.web.entries import Entries, current
 from thematic.web.models import (
     ASSIGNED,
@@ -29,7 +31,7 @@ from thematic.web.models import (
     InspectionMember,
     Membership,
 )
-from thematic.web.results import score_entries
+from thematic.web.results import with_entries
 
 GRADES = ("good", "requires_improvement", "inadequate")
 GRADE_LABELS = {"good": "Good", "requires_improvement": "Requires improvement", "inadequate": "Inadequate"}
@@ -58,10 +60,17 @@ class Checked:
 
 def questions(assignment: Assignment) -> list[str]:
     """The judgement criteria that apply to the case, in criteria file order (not applicable ones left out)."""
-    result = score_entries(assignment.case.inspection, assignment.case, Entries(), assignment.scorer.username)
-    criteria = criteria_of(assignment.case.inspection)
-    return [c.id for c in criteria.criteria if c.definition.type == "judgement"
-            and result.results[c.id].state != NOT_APPLICABLE]
+    return list(_applicable(scorer_key(assignment.case.inspection), assignment.case.data,
+                            assignment.scorer.username))
+
+
+@lru_cache(maxsize=2048)
+def _applicable(scorer: tuple[str, str, str, date], data: str, by: str) -> tuple[str, ...]:
+    # Scoring the unanswered case is the costly part of every case page and save; what applies depends
+    # only on the scorer, the case file and the scorer's name, so it is worked out once per process.
+    result = scorer_by_key(*scorer).score(with_entries(case_from_text(data), Entries(), by))
+    return tuple(c.id for c in scorer_by_key(*scorer).criteria.criteria if c.definition.type == "judgement"
+                 and result.results[c.id].state != NOT_APPLICABLE)
 
 
 def read_form(form: dict[str, str], criteria: CriteriaSet, applicable: list[str], *, submitting: bool) -> Checked:

@@ -6,10 +6,12 @@ works without JavaScript.
 """
 from __future__ import annotations
 
+import json
 import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +196,7 @@ def _question_rows(assignment: Assignment, entries: Entries | None, errors: dict
         definition = criteria.criterion(cid).definition
         chosen = entries.answers.get(cid) if entries else None
         rows.append({
-            "id": cid, "question": question_text(definition.question, assignment.case.inspection.parameters),
+            "id": cid, "question": _question(definition.question, assignment.case.inspection.parameters),
             "guidance": definition.note or "",
             "answers": [{"value": value, "label": value.replace("_", " ").capitalize(), "checked": value == chosen}
                         for value in (definition.answers or {})],
@@ -202,6 +204,16 @@ def _question_rows(assignment: Assignment, entries: Entries | None, errors: dict
             "error": errors.get(f"answer-{cid}") or errors.get(f"note-{cid}"),
         })
     return rows
+
+
+def _question(question: str, parameters: dict[str, Any]) -> str:
+    """The question as the report words it; worked out once per process for each question and parameters."""
+    return _worded(question, json.dumps(parameters, sort_keys=True))
+
+
+@lru_cache(maxsize=4096)
+def _worded(question: str, parameters: str) -> str:
+    return question_text(question, json.loads(parameters))
 
 
 def _history(assignment: Assignment, see_entries: bool) -> list[dict[str, Any]]:
@@ -229,7 +241,7 @@ def _case_context(request: HttpRequest, assignment: Assignment, shown: Entries |
     entries = shown if shown is not None else stored
     result = score_entries(inspection, assignment.case, stored, assignment.scorer.username)
     criteria = criteria_of(inspection)
-    automatic = [{"id": c.id, "question": question_text(c.definition.question, inspection.parameters),
+    automatic = [{"id": c.id, "question": _question(c.definition.question, inspection.parameters),
                   "state": STATE_LABELS[result.results[c.id].state],
                   "tag": STATE_TAGS[result.results[c.id].state], "evidence": result.results[c.id].evidence,
                   "state_id": result.results[c.id].state}
