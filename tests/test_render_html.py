@@ -86,7 +86,10 @@ def test_every_table_has_a_caption_and_every_header_a_scope(html):
 def test_every_chart_is_an_image_titled_first_and_followed_by_its_table(html):
     page = outline(html)
     svgs = page.tags("svg")
-    assert len(svgs) == 10  # grades and one per theme
+    # Grades and one per theme, each drawn twice: wide (page and PDF) and narrow (below 624 px).
+    assert len(svgs) == 20
+    wide = [svg["id"] for svg in svgs if not svg["id"].endswith("-narrow")]
+    assert len(wide) == 10 and [svg["id"] for svg in svgs] == [i for w in wide for i in (w, f"{w}-narrow")]
     assert page.first_child_of_svg == ["title"] * len(svgs)
     table_ids = {attrs.get("id") for attrs in page.tags("table")}
     for svg in svgs:

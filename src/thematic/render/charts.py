@@ -73,6 +73,22 @@ class Chart:
     description: str
     svg: str
     table_id: str
+    #: The same chart drawn for a narrow screen (`NARROW` inches across, fewer ticks, shorter
+    #: lines of text), which the page shows instead of `svg` below 592 px; "" if there is none.
+    narrow_svg: str = ""
+
+
+#: Inches across: the drawing for the page and the PDF, and the one for a phone's column (390 px
+#: less the page's padding is 358 px; 3.7 in is 355 px, so its text is drawn at its own size).
+WIDE = 6.4
+NARROW = 3.7
+
+
+def _chart(figures: dict[bool, Figure], *, chart_id: str, title: str, description: str, table_id: str) -> Chart:
+    """The chart from its wide drawing (`figures[False]`) and its narrow one (`figures[True]`)."""
+    return Chart(chart_id, title, description,
+                 svg_markup(figures[False], chart_id=chart_id, title=title, description=description), table_id,
+                 svg_markup(figures[True], chart_id=f"{chart_id}-narrow", title=title, description=description))
 
 
 def svg_markup(figure: Figure, *, chart_id: str, title: str, description: str) -> str:
@@ -163,32 +179,45 @@ def grade_chart(grades: GradeSection, *, chart_id: str = "chart-grades", table_i
     """Horizontal bars: cases per grade, suggested (solid) beside the inspector's (hatched)."""
     rows = [r for r in grades.rows if r.suggested is not None]
     labels = [r.grade for r in rows]
-    series = [("suggested grade", [r.suggested.met for r in rows], BLUE, ""),  # type: ignore[union-attr]
-              ("inspector's grade", [r.inspector.met for r in rows], DARK_GREY, "//")]
+    series: list[tuple[str, list[CountView], str, str]] = [
+        ("suggested grade", [r.suggested.met for r in rows], BLUE, ""),  # type: ignore[union-attr]
+        ("inspector's grade", [r.inspector.met for r in rows], DARK_GREY, "//")]
+    title = "Cases by grade: suggested and inspector's"
+    description = ("Bar chart of the number of cases given each grade, the suggested grade beside the "
+                   "inspector's. The same numbers are in the table that follows.")
+    figures = {narrow: _grade_figure(labels, series, narrow=narrow) for narrow in (False, True)}
+    return _chart(figures, chart_id=chart_id, title=title, description=description, table_id=table_id)
+
+
+def _grade_figure(labels: list[str], series: list[tuple[str, list[CountView], str, str]], *, narrow: bool) -> Figure:
+    """The grade chart's drawing; narrow, the grades' names wrap and the axis has fewer ticks."""
+    if narrow:  # "requires improvement" on two lines leaves the bars their room
+        labels = [textwrap.fill(label, 12, break_long_words=False) for label in labels]
     with matplotlib.rc_context(_STYLE):
-        figure = _figure(6.4, 0.9 + 0.75 * len(rows))
+        figure = _figure(NARROW if narrow else WIDE, 0.9 + 0.75 * len(labels))
         axes = figure.add_subplot()
         height = 0.38
         top = max([c.value or 0 for _, counts, _, _ in series for c in counts] + [1])
         for index, (name, counts, colour, hatch) in enumerate(series):
-            positions = [i + (index - 0.5) * height for i in range(len(rows))]
+            positions = [i + (index - 0.5) * height for i in range(len(labels))]
             values = [c.value or 0 for c in counts]
             bars = axes.barh(positions, values, height=height * 0.92, color=colour if not hatch else "white",
                              edgecolor=colour, hatch=hatch or None, linewidth=1.2, label=name)
             for bar, count in zip(bars, counts, strict=True):  # a bar per count
                 axes.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
                           _bar_label(count, name), va="center", ha="left", color=BLACK, fontsize=9)
-        axes.set_yticks(range(len(rows)), labels)
+        axes.set_yticks(range(len(labels)), labels)
         axes.invert_yaxis()
-        axes.set_xlim(0, top * 1.45)
+        axes.set_xlim(0, top * (1.9 if narrow else 1.45))  # narrow: the same words in a shorter axis
         axes.set_xlabel("cases")
         _whole_numbers(axes.xaxis)
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=9)
-    title = "Cases by grade: suggested and inspector's"
-    description = ("Bar chart of the number of cases given each grade, the suggested grade beside the "
-                   "inspector's. The same numbers are in the table that follows.")
-    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
-                                                          description=description), table_id)
+        if narrow:
+            locator = axes.xaxis.get_major_locator()
+            if isinstance(locator, MaxNLocator):
+                locator.set_params(nbins=4)
+        # Narrow, the two entries side by side would run past the drawing's right edge.
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if narrow else 2, frameon=False, fontsize=9)
+    return figure
 
 
 def _bar_label(count: CountView, series: str) -> str:
@@ -209,8 +238,24 @@ def rates_chart(
     A rate clearly above or below a reference (its whole interval on one side) is drawn as a hollow
     diamond and labelled so; a rate not shown is labelled with the reason instead of a point.
     """
+    description = ("Each criterion's rate as a dot with its 95% interval as a horizontal bar; a hollow "
+                   f"diamond marks a rate whose whole interval is clearly above or below {threshold_text(thresholds)}. "
+                   "The same numbers are in the table that follows." if thresholds else
+                   "Each criterion's rate as a dot with its 95% interval as a horizontal bar. "
+                   "The same numbers are in the table that follows.")
+    figures = {narrow: _rates_figure(rows, thresholds, narrow=narrow) for narrow in (False, True)}
+    return _chart(figures, chart_id=chart_id, title=title, description=description, table_id=table_id)
+
+
+#: Characters on a line of a narrow chart's note ("9 of 12, 75%; clearly above 50%") before it wraps.
+_NARROW_NOTE_WIDTH = 16
+
+
+def _rates_figure(rows: Sequence[tuple[str, RateView]], thresholds: Sequence[float], *, narrow: bool) -> Figure:
+    """The rates chart's drawing; narrow, each note wraps onto lines of its own and the axis has
+    three ticks, so the same words fit a phone's column without shrinking."""
     with matplotlib.rc_context(_STYLE):
-        figure = _figure(6.4, 1.1 + 0.42 * len(rows))
+        figure = _figure(NARROW if narrow else WIDE, 1.1 + (0.5 if narrow else 0.42) * len(rows))
         axes = figure.add_subplot()
         for threshold in thresholds:
             axes.axvline(threshold * 100, color=MID_GREY, linestyle=(0, (4, 3)), linewidth=1)
@@ -229,21 +274,19 @@ def rates_chart(
                       markerfacecolor="white" if flagged else BLACK, markeredgecolor=BLACK, markeredgewidth=1.5,
                       linestyle="none")
             note = f"{rate.n_of_n}, {rate.percent}" + (f"; {rate.flag}" if flagged else "")
-            axes.text(101.5, index, note, va="center", ha="left", color=BLACK, fontsize=9, clip_on=False)
+            if narrow:
+                note = textwrap.fill(note, _NARROW_NOTE_WIDTH, break_long_words=False)
+            axes.text(101.5, index, note, va="center", ha="left", color=BLACK, fontsize=8 if narrow else 9,
+                      clip_on=False)
         axes.set_yticks(range(len(rows)), [name for name, _ in rows])
         axes.set_ylim(len(rows) - 0.5, -1.0)
         axes.set_xlim(0, 100)
-        axes.set_xticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
+        ticks = [0, 50, 100] if narrow else [0, 20, 40, 60, 80, 100]
+        axes.set_xticks(ticks, [f"{t}%" for t in ticks])
         axes.set_xlabel("rate met, with 95% interval")
         # Room on the right for the "n of N" labels.
-        _layout_rect(figure, (0, 0, 0.74, 1))
-    description = ("Each criterion's rate as a dot with its 95% interval as a horizontal bar; a hollow "
-                   f"diamond marks a rate whose whole interval is clearly above or below {threshold_text(thresholds)}. "
-                   "The same numbers are in the table that follows." if thresholds else
-                   "Each criterion's rate as a dot with its 95% interval as a horizontal bar. "
-                   "The same numbers are in the table that follows.")
-    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
-                                                          description=description), table_id)
+        _layout_rect(figure, (0, 0, 0.62 if narrow else 0.74, 1))
+    return figure
 
 
 def theme_chart(theme: ThemeSection, thresholds: Sequence[float]) -> Chart:
@@ -284,8 +327,21 @@ def funnel_chart(
     point carries its force's name, and a force outside a limit says so in its label and is drawn
     with another marker, so neither the legend nor colour is needed to read it.
     """
+    description = ("Funnel plot: each force's rate met (vertical) against the number of cases it assessed "
+                   f"(horizontal). The solid line is the pooled rate, {percent(pooled)}; dashed lines are the 95% "
+                   "limits and dotted lines the 99.8% limits, which narrow as samples grow. Each force is a labelled "
+                   "point; a force outside a limit is a hollow diamond and its label names the limit. The same "
+                   "numbers are in the table that follows.")
+    figures = {narrow: _funnel_figure(points, pooled, curve, narrow=narrow) for narrow in (False, True)}
+    return _chart(figures, chart_id=chart_id, title=title, description=description, table_id=table_id)
+
+
+def _funnel_figure(points: Sequence[FunnelPoint], pooled: float, curve: Sequence[FunnelLimits], *,
+                   narrow: bool) -> Figure:
+    """The funnel chart's drawing; narrow, taller, its legend in one column and each label on
+    lines of at most 20 characters, so the labels keep their size in a phone's column."""
     with matplotlib.rc_context(_STYLE):
-        figure = _figure(6.4, 3.1)
+        figure = _figure(NARROW, 4.2) if narrow else _figure(6.4, 3.1)
         axes = figure.add_subplot()
         top = max([p.total for p in points] + [1])
         low = max(1, min([p.total for p in points] + [top]) // 2)
@@ -308,8 +364,12 @@ def funnel_chart(
                       markeredgewidth=1.5)
         axes.set_xlim(0, top * 1.12 + 1)
         axes.set_ylim(0, 100)
-        _layout_rect(figure, (0, 0, 0.8, 1))  # room for the labels of the largest samples
+        _layout_rect(figure, (0, 0, 0.58 if narrow else 0.8, 1))  # room for the labels of the largest samples
+        if narrow:  # the axes' frame first: the labels' room is measured on the axes as they will be
+            _funnel_frame(axes, narrow=True)
         texts = [point.name + (f": {point.position}" if point.position else "") for point in points]
+        if narrow:
+            texts = [textwrap.fill(text, 20, break_long_words=False) for text in texts]
         gap, reach = _label_room(figure, axes, texts)
         for point, text, label_y in zip(points, texts, _label_heights(points, top, gap, reach), strict=True):
             x, y = point.total, point.rate * 100
@@ -321,18 +381,23 @@ def funnel_chart(
                           color=BLACK, va="center", ha="left", annotation_clip=False,
                           bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
                           arrowprops=leader if moved else None).set_in_layout(False)
-        axes.set_yticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
-        axes.set_xlabel("cases assessed (the rate's denominator)")
-        axes.set_ylabel("rate met")
-        _whole_numbers(axes.xaxis)
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8.5)
-    description = ("Funnel plot: each force's rate met (vertical) against the number of cases it assessed "
-                   f"(horizontal). The solid line is the pooled rate, {percent(pooled)}; dashed lines are the 95% "
-                   "limits and dotted lines the 99.8% limits, which narrow as samples grow. Each force is a labelled "
-                   "point; a force outside a limit is a hollow diamond and its label names the limit. The same "
-                   "numbers are in the table that follows.")
-    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
-                                                          description=description), table_id)
+        if not narrow:  # after the labels, as the wide drawing (the PDF's) has always been drawn
+            _funnel_frame(axes, narrow=False)
+    return figure
+
+
+def _funnel_frame(axes: Axes, *, narrow: bool) -> None:
+    """A funnel chart's ticks, axis names and legend; narrow, the legend in one column (three
+    rows, which take height from the axes) and the axis's name on two lines."""
+    axes.set_yticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
+    axes.set_xlabel("cases assessed" + ("\n" if narrow else " ") + "(the rate's denominator)")
+    axes.set_ylabel("rate met")
+    _whole_numbers(axes.xaxis)
+    if narrow:
+        locator = axes.xaxis.get_major_locator()
+        if isinstance(locator, MaxNLocator):
+            locator.set_params(nbins=4)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if narrow else 3, frameon=False, fontsize=8.5)
 
 
 #: The font size of a funnel chart's labels, and the clear space kept between two of them (points).
@@ -381,7 +446,14 @@ def _label_heights(points: Sequence[FunnelPoint], top: int, gap: float = 6.5,
                 height = other - gap
         if height < 2:  # no room below: go above the highest instead
             height = max(near + [wanted]) + gap
-        heights[i] = min(height, 98.0)
+        height = min(height, 98.0)
+        if any(abs(other - height) < gap for other in near):
+            # Pushed against the top (a short axes, a label measured tall): the free height
+            # nearest the point's own, if there is one.
+            free = [h for h in (wanted, *(o + d for o in near for d in (-gap, gap)))
+                    if 2 <= h <= 98 and all(abs(o - h) >= gap - 1e-9 for o in near)]
+            height = min(free, key=lambda h: abs(h - wanted), default=height)
+        heights[i] = height
     return [heights[i] for i in range(len(points))]
 
 
@@ -402,19 +474,33 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
     A change called improved is an upward triangle, declined a downward one, and a change the
     sample cannot detect a hollow circle; each row also says its change and word as text.
     """
+    description = ("Each change in rate met between the two inspections as a point, with its 95% interval as a "
+                   "horizontal bar, around a vertical line at zero (no change). An upward triangle marks an "
+                   "improvement and a downward triangle a decline the samples can support; a hollow circle a "
+                   "change the samples cannot detect. Each row also gives its change in words. The same numbers "
+                   "are in the table that follows.")
+    figures = {narrow: _change_figure(rows, narrow=narrow) for narrow in (False, True)}
+    return _chart(figures, chart_id=chart_id, title=title, description=description, table_id=table_id)
+
+
+def _change_figure(rows: Sequence[ChangePoint], *, narrow: bool) -> Figure:
+    """The change chart's drawing; narrow, names and words wrap onto shorter lines, and the axis
+    keeps the ticks that stand apart at its own width."""
     spans = [abs(v) for r in rows for v in (r.ci_low, r.ci_high) if v is not None]
     limit = min(100, max(20, math.ceil(max(spans + [0.0]) * 10 + 1e-9) * 10))
     # Long names (themes) wrap onto a second line rather than squeezing the axes to nothing.
-    names = [textwrap.fill(row.name, _NAME_WIDTH, break_long_words=False) for row in rows]
-    lines = sum(name.count("\n") for name in names)
+    names = [textwrap.fill(row.name, 12 if narrow else _NAME_WIDTH, break_long_words=False) for row in rows]
+    words = [textwrap.fill(row.label, 14, break_long_words=False) if narrow else row.label for row in rows]
+    lines = sum(max(name.count("\n"), word.count("\n")) if narrow else name.count("\n")
+                for name, word in zip(names, words, strict=True))
     with matplotlib.rc_context(_STYLE):
-        figure = _figure(6.4, 1.1 + 0.36 * len(rows) + 0.16 * lines)
+        figure = _figure(NARROW if narrow else WIDE, 1.1 + 0.36 * len(rows) + 0.16 * lines)
         axes = figure.add_subplot()
         axes.axvline(0, color=DARK_GREY, linewidth=1.2)
         axes.text(0, -0.8, "no change", ha="center", va="bottom", color=BLACK, fontsize=8)
-        for index, row in enumerate(rows):
+        for index, (row, word) in enumerate(zip(rows, words, strict=True)):
             if row.difference is None or row.ci_low is None or row.ci_high is None:
-                axes.text(-limit * 0.97, index, row.label, va="center", ha="left", color=BLACK,
+                axes.text(-limit * 0.97, index, word, va="center", ha="left", color=BLACK,
                           fontsize=8.5).set_in_layout(False)
                 continue
             axes.plot([row.ci_low * 100, row.ci_high * 100], [index, index], color=BLUE, linewidth=2.2,
@@ -428,21 +514,16 @@ def change_chart(rows: Sequence[ChangePoint], *, chart_id: str, table_id: str, t
                       linestyle="none", markerfacecolor=BLACK if detected else "white", markeredgecolor=BLACK,
                       markeredgewidth=1.5)
             # Outside the layout: the rect below keeps room for it, so long words never squash the axes.
-            axes.text(limit * 1.03, index, row.label, va="center", ha="left", color=BLACK, fontsize=8.5,
+            axes.text(limit * 1.03, index, word, va="center", ha="left", color=BLACK, fontsize=8.5,
                       clip_on=False).set_in_layout(False)
         axes.set_yticks(range(len(rows)), names)
         axes.set_ylim(len(rows) - 0.5, -1.0)
         axes.set_xlim(-limit, limit)
-        axes.set_xlabel("change in rate met, percentage points, with 95% interval")
+        axes.set_xlabel("change in rate met, percentage points,\nwith 95% interval" if narrow else
+                        "change in rate met, percentage points, with 95% interval")
         _layout_rect(figure, (0, 0, 0.6, 1))  # room on the right for each change in words
         _spaced_ticks(figure, axes, limit)
-    description = ("Each change in rate met between the two inspections as a point, with its 95% interval as a "
-                   "horizontal bar, around a vertical line at zero (no change). An upward triangle marks an "
-                   "improvement and a downward triangle a decline the samples can support; a hollow circle a "
-                   "change the samples cannot detect. Each row also gives its change in words. The same numbers "
-                   "are in the table that follows.")
-    return Chart(chart_id, title, description, svg_markup(figure, chart_id=chart_id, title=title,
-                                                          description=description), table_id)
+    return figure
 
 
 #: Characters on a line of a change chart's row name before it wraps.
