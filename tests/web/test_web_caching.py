@@ -15,7 +15,7 @@ from thematic.model.results import CaseResult
 from thematic.web.assigning import double_score
 from thematic.web.criteria_cache import criteria_of
 from thematic.web.entries import Entries
-from thematic.web.findings import current_results, live_findings
+from thematic.web.findings import current_document, current_results, live_findings
 from thematic.web.models import INSPECTION_KIND, Assignment, Case
 from thematic.web.moderation import decide
 from thematic.web.result_cache import ResultCache, scored_cases
@@ -116,6 +116,20 @@ def test_becoming_blind_rescores_the_case(web_db: str) -> None:
     after = _by_case(current_results(w.inspection))[w.own.case.case_id]
     assert after.grade is None
     assert current_results(w.inspection) == _fresh(w)
+
+
+def test_whole_findings_come_from_the_cache_until_something_changes(web_db: str) -> None:
+    w = world()
+    first = live_findings(w.inspection)
+    assert live_findings(w.inspection) is first  # nothing changed: nothing computed
+    _score(w.own, pick=1, grade="inadequate", submit=True)
+    after = live_findings(w.inspection)
+    assert after is not first and w.own.case.case_id not in after.unscored
+    assert w.own.case.case_id in first.unscored
+    scored_cases.clear()
+    fresh = live_findings(w.inspection)  # the same key: the whole findings are still cached
+    assert fresh is after
+    assert after.document.to_json() == current_document(w.inspection).to_json()
 
 
 def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:

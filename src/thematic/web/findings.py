@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ from thematic.web.criteria_cache import case_model, criteria_of, scorer_of
 from thematic.web.entries import current_for
 from thematic.web.models import INSPECTION_KIND, SUBMITTED, Assignment, Event, Inspection
 from thematic.web.models import Case as CaseRow
-from thematic.web.result_cache import scored_cases
+from thematic.web.result_cache import ResultCache, scored_cases
 from thematic.web.results import moderation_of, ratings
 
 
@@ -61,6 +62,18 @@ def current_results(inspection: Inspection) -> list[CaseResult]:
     A case whose inputs have not changed since it was last scored comes from `result_cache` (its key
     names every input: see there); only the others are read and scored, so a reload after one save
     scores one case."""
+    return _current(inspection).results
+
+
+@dataclass(frozen=True)
+class _Current:
+    results: list[CaseResult]
+    key: tuple[Hashable, ...]    # the inspection's description and every case's key, in sample order
+    unscored: tuple[str, ...]
+    blind: tuple[str, ...]
+
+
+def _current(inspection: Inspection) -> _Current:
     blind = blind_cases(inspection)
     assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND)
                        .select_related("scorer"))
@@ -73,8 +86,8 @@ def current_results(inspection: Inspection) -> list[CaseResult]:
     whole = (inspection.pk, inspection.fingerprint, inspection.imported_at, inspection.as_of,
              json.dumps(inspection.parameters, sort_keys=True))
     rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position"))
-    keys = [(whole, row.pk, hashlib.blake2b(row.data.encode(), digest_size=16).digest(), latest.get(row.pk),
-             row.double_scored, row.pk in blind,
+    keys = [(whole, row.pk, row.case_id, hashlib.blake2b(row.data.encode(), digest_size=16).digest(),
+             latest.get(row.pk), row.double_scored, row.pk in blind,
              tuple((a.pk, a.scorer_id, a.scorer.username, a.status, a.version) for a in by_case.get(row.pk, [])))
             for row in rows]
     found = [scored_cases.get(key) for key in keys]
@@ -85,7 +98,11 @@ def current_results(inspection: Inspection) -> list[CaseResult]:
             if found[index] is None:
                 found[index] = scored[row.pk]
                 scored_cases.put(key, scored[row.pk])
-    return [result for result in found if result is not None]
+    submitted = {a.case_id for a in assignments if a.status == SUBMITTED}
+    return _Current(results=[result for result in found if result is not None],
+                    key=(tuple(inspection_meta(inspection).items()), *keys),
+                    unscored=tuple(row.case_id for row in rows if row.pk not in submitted),
+                    blind=tuple(row.case_id for row in rows if row.pk in blind))
 
 
 def _score_rows(inspection: Inspection, rows: list[CaseRow], by_case: dict[int, list[Assignment]],
@@ -108,23 +125,33 @@ def inspection_meta(inspection: Inspection) -> dict[str, Any]:
 
 def current_document(inspection: Inspection) -> ResultsDocument:
     """The `thematic.results/1` document of the inspection as it stands (the library's summary)."""
+    return _document(inspection, current_results(inspection))
+
+
+def _document(inspection: Inspection, results: list[CaseResult]) -> ResultsDocument:
     return build_results(inspection=inspection_meta(inspection), criteria=criteria_of(inspection),
-                         parameters=inspection.parameters, case_results=current_results(inspection))
+                         parameters=inspection.parameters, case_results=results)
+
+
+#: Whole findings by `_Current.key`: equal keys, equal inputs, so the same document and view data.
+_findings: ResultCache[Findings] = ResultCache(limit=64)
 
 
 def live_findings(inspection: Inspection) -> Findings:
     """The inspection's findings now, with what is still unscored, provisional or blind."""
-    document = current_document(inspection)
+    now = _current(inspection)
+    cached = _findings.get(now.key)
+    if cached is not None:
+        return cached
+    document = _document(inspection, now.results)
     report = force_report_context(document, criteria_of(inspection))
-    submitted = set(Assignment.objects.filter(case__inspection=inspection, kind=INSPECTION_KIND, status=SUBMITTED)
-                    .values_list("case_id", flat=True))
-    rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position").values_list("pk", "case_id"))
-    blind = blind_cases(inspection)
-    return Findings(
+    findings = Findings(
         document=document,
         report=report,
-        cases=len(rows),
-        unscored=tuple(case_id for pk, case_id in rows if pk not in submitted),
+        cases=len(now.results),
+        unscored=now.unscored,
         provisional=tuple(c.case_id for c in document.cases or () if c.provisional),
-        blind=tuple(case_id for pk, case_id in rows if pk in blind),
+        blind=now.blind,
     )
+    _findings.put(now.key, findings)
+    return findings

@@ -8,6 +8,9 @@ and still blind. Two keys equal means the same inputs to `resolve`, so the cache
 frozen dataclass, safe to share) is the one a fresh computation gives. The event's time is in the key
 beside its id because a rolled-back transaction can hand the same id out again (SQLite does).
 
+An inspection's whole live findings are cached too (`thematic.web.findings`), under the inspection's
+description and every case's key: a reload with nothing changed computes nothing.
+
 Bounded (least recently used goes first) and guarded by a lock: the server runs several threads.
 """
 from __future__ import annotations
@@ -15,24 +18,27 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 from thematic.model.results import CaseResult
+
+T = TypeVar("T")
 
 #: About forty 120-case inspections, or one inspection's cases through many saves.
 LIMIT = 5000
 
 
-class ResultCache:
-    """A bounded, thread-safe map from an exact key to a scored case."""
+class ResultCache(Generic[T]):
+    """A bounded, thread-safe map from an exact key to a result (frozen: it is shared)."""
 
     def __init__(self, limit: int = LIMIT) -> None:
         self._limit = limit
-        self._items: OrderedDict[Hashable, CaseResult] = OrderedDict()
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> CaseResult | None:
+    def get(self, key: Hashable) -> T | None:
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -42,7 +48,7 @@ class ResultCache:
             self.hits += 1
             return found
 
-    def put(self, key: Hashable, result: CaseResult) -> None:
+    def put(self, key: Hashable, result: T) -> None:
         with self._lock:
             self._items[key] = result
             self._items.move_to_end(key)
@@ -59,4 +65,4 @@ class ResultCache:
 
 
 #: The process's cache of the inspectors' scored cases (kind "inspection", with moderation).
-scored_cases = ResultCache()
+scored_cases: ResultCache[CaseResult] = ResultCache()
