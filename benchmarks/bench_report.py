@@ -6,7 +6,8 @@ Run from the repository root:
 
 It scores N cases made from the fictional example sample (inspections/exampleshire-2019.yaml,
 each copy with its own case id), writes the results document as JSON, then times in the same run:
-(a) the floor, `json.loads` of that results file; (b) building the report's view data; (c) the
+(a) the floor, `json.loads` of that results file; (b) reading that data into the results model and
+building the report's view data from it (what `thematic report` does after the file's text); (c) the
 charts (matplotlib to inline SVG); (d) the HTML (Jinja2); (e) the PDF (WeasyPrint, PDF/UA-1). Each
 step runs --repeat times and the fastest is kept; wall-clock and CPU seconds are both printed,
 since a busy machine stretches the first but not the second.
@@ -26,17 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from thematic.load.cases import load_cases  # noqa: E402
+from thematic.model.results import ResultsDocument  # noqa: E402
+from thematic.render.case_lists import case_lists  # noqa: E402
 from thematic.render.context import force_report_context  # noqa: E402
+from thematic.render.draft_findings import draft_findings  # noqa: E402
 from thematic.render.force import FORCE, force_charts  # noqa: E402
 from thematic.render.html import Templates  # noqa: E402
+from thematic.render.views import MIN_ASSESSED  # noqa: E402
 from thematic.scoring.evaluate import Scorer  # noqa: E402
-from thematic.scoring.inspection import results_document  # noqa: E402
+from thematic.scoring.inspection import build_results  # noqa: E402
 from thematic.scoring.prepare import load_inspection  # noqa: E402
 
 EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"
 
 
-def sample_document(count: int) -> tuple[dict[str, Any], Any]:
+def sample_document(count: int) -> tuple[ResultsDocument, Any]:
     """A results document of `count` cases copied from the example sample, and its criteria."""
     inspection = load_inspection(EXAMPLE)
     loaded = load_cases([inspection.cases])
@@ -49,8 +54,8 @@ def sample_document(count: int) -> tuple[dict[str, Any], Any]:
     file = inspection.file
     meta = {"id": file.inspection, "force": file.force, "year": file.year, "title": file.title,
             "as_of": file.as_of.isoformat()}
-    document = results_document(inspection=meta, criteria=inspection.criteria, parameters=inspection.parameters,
-                                case_results=results)
+    document = build_results(inspection=meta, criteria=inspection.criteria, parameters=inspection.parameters,
+                             case_results=results)
     return document, inspection.criteria
 
 
@@ -72,17 +77,22 @@ def main() -> None:
     args = parser.parse_args()
 
     document, criteria = sample_document(args.cases)
-    text = json.dumps(document)
+    text = json.dumps(document.to_json())
     import weasyprint  # noqa: F401  imported once, outside the timings, as a long-running program would
 
     rows: list[tuple[str, float, float]] = []
     wall, cpu, loaded = timed(lambda: json.loads(text), args.repeat)
     rows.append(("floor: json.loads of the results file", wall, cpu))
-    wall, cpu, report = timed(lambda: force_report_context(loaded, criteria), args.repeat)
-    rows.append(("view data (context.py)", wall, cpu))
+    wall, cpu, report = timed(lambda: force_report_context(ResultsDocument.from_json(loaded), criteria), args.repeat)
+    rows.append(("model and view data (context.py)", wall, cpu))
     wall, cpu, charts = timed(lambda: force_charts(report), args.repeat)
     rows.append((f"charts: {1 + len(charts.themes)} SVGs (charts.py)", wall, cpu))
-    templates, variables = Templates(), {"report": report, "charts": charts}
+    # The draft of the findings and the case lists, as render_force_report gives the template (untimed).
+    model = ResultsDocument.from_json(loaded)
+    questions = {row.id: row.question for theme in report.themes for row in theme.criteria}
+    templates, variables = Templates(), {"report": report, "charts": charts,
+                                         "draft": draft_findings(model, report, min_assessed=MIN_ASSESSED),
+                                         "case_lists": case_lists(model.cases or (), questions, withheld=False)}
     wall, cpu, html = timed(lambda: FORCE.html(templates, variables), args.repeat)
     rows.append(("HTML (html.py, Jinja2)", wall, cpu))
     wall, cpu, pdf = timed(lambda: FORCE.pdf(templates, variables, None), args.repeat)

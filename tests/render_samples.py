@@ -8,17 +8,16 @@ every other criterion not applicable, so a test knows every expected number by r
 """
 from __future__ import annotations
 
-import copy
 import logging
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from thematic.load.criteria import shipped_criteria_path
-from thematic.model.results import CaseResult, CriterionResult
+from thematic.model.results import CaseResult, CriterionResult, ResultsDocument
 from thematic.render.force import render_force_report
 from thematic.scoring.criteria import CriteriaSet, load_criteria
-from thematic.scoring.inspection import results_document, score_inspection
+from thematic.scoring.inspection import build_results, inspection_results
 from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,15 +25,16 @@ EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"
 
 
 @cache
-def _example() -> tuple[dict[str, Any], CriteriaSet]:
+def example_results() -> tuple[ResultsDocument, CriteriaSet]:
+    """The scored example sample (the model, frozen, so shared) and its criteria set."""
     inspection = load_inspection(EXAMPLE)
-    return score_inspection(inspection), inspection.criteria
+    return inspection_results(inspection), inspection.criteria
 
 
 def example() -> tuple[dict[str, Any], CriteriaSet]:
-    """The scored example sample (a fresh copy of the document) and its criteria set."""
-    document, criteria = _example()
-    return copy.deepcopy(document), criteria
+    """The scored example sample as JSON data (a fresh copy, for a test to change) and its criteria set."""
+    document, criteria = example_results()
+    return document.to_json(), criteria
 
 
 class _Records(logging.Handler):
@@ -58,13 +58,13 @@ def rendered_pdf(suppress_below: int | None = None) -> tuple[bytes, tuple[str, .
 
 @cache
 def _rendered_html(suppress_below: int | None) -> str:
-    document, criteria = _example()
+    document, criteria = example_results()
     return render_force_report(document, criteria, formats=["html"], suppress_below=suppress_below)["html"].decode()
 
 
 @cache
 def _rendered_pdf(suppress_below: int | None) -> tuple[bytes, tuple[str, ...]]:
-    document, criteria = _example()
+    document, criteria = example_results()
     logger = logging.getLogger("weasyprint")
     records = _Records()
     logger.addHandler(records)
@@ -81,9 +81,9 @@ def shipped_criteria() -> CriteriaSet:
 
 
 def hand_made(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) -> dict[str, Any]:
-    """A results document of `cases`, each a dict with `case_id` and optionally `states`
-    ({criterion: state}), `suggested`, `grade`, `provisional`, `referred_back`, `data_quality`.
-    Criteria not named are not applicable."""
+    """A results document of `cases` as JSON data (what results.json holds), each a dict with
+    `case_id` and optionally `states` ({criterion: state}), `suggested`, `grade`, `provisional`,
+    `referred_back`, `data_quality`. Criteria not named are not applicable."""
     criteria = criteria or shipped_criteria()
     results = []
     for spec in cases:
@@ -101,10 +101,10 @@ def hand_made(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) 
             referred_back=spec.get("referred_back", False),
             data_quality=tuple(spec.get("data_quality", ())),
         ))
-    return results_document(
+    return build_results(
         inspection={"id": "testshire-2019", "force": "testshire", "year": 2019, "title": "Testshire test sample",
                     "as_of": "2019-11-30"},
         criteria=criteria,
         parameters=criteria.defaults(),
         case_results=results,
-    )
+    ).to_json()

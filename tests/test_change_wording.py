@@ -134,13 +134,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def northmoor(tmp_path_factory):
     """The demo's two Northmoor rounds, scored from the committed cases, loaded as results files."""
-    from thematic.scoring.inspection import score_inspection
+    from thematic.scoring.inspection import inspection_results
     from thematic.scoring.prepare import load_inspection
 
     folder = tmp_path_factory.mktemp("northmoor")
     loaded = []
     for name in ("northmoor-2015", "northmoor-2019"):
-        document = score_inspection(load_inspection(ROOT / "inspections" / f"{name}.yaml"))
+        document = inspection_results(load_inspection(ROOT / "inspections" / f"{name}.yaml")).to_json()
         loaded.append(load_results(write(folder / f"{name}.json", document)))
     return loaded
 

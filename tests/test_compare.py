@@ -16,7 +16,7 @@ from thematic.core.errors import InputError
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_results, load_results_files
 from thematic.scoring.criteria import load_criteria
-from thematic.scoring.inspection import score_paths
+from thematic.scoring.inspection import paths_results
 from thematic.stats.compare import (
     COMPARISON_FORMAT,
     NO_DETECTABLE_CHANGE,
@@ -189,10 +189,10 @@ def test_a_changed_parameter_is_listed_apart_on_the_scored_example(tmp_path):
     criteria = load_criteria(shipped_criteria_path())
     scored = {}
     for name, hours, year in (("before", 24, 2018), ("after", 12, 2019)):
-        document = score_paths([EXAMPLE_CASES], criteria=criteria, as_of=date(2019, 11, 30),
-                               parameters={**criteria.defaults(), "referral_max_hours": hours},
-                               inspection={"id": f"exampleshire-{year}", "force": "exampleshire", "year": year})
-        scored[name] = document
+        document = paths_results([EXAMPLE_CASES], criteria=criteria, as_of=date(2019, 11, 30),
+                                 parameters={**criteria.defaults(), "referral_max_hours": hours},
+                                 inspection={"id": f"exampleshire-{year}", "force": "exampleshire", "year": year})
+        scored[name] = document.to_json()
     differ = {c for c, f in scored["before"]["criteria"]["fingerprints"].items()
               if scored["after"]["criteria"]["fingerprints"][c] != f}
     assert "TIM-01" in differ

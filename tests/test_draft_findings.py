@@ -23,7 +23,7 @@ from thematic.render.draft_findings import CRITICAL, TOO_FEW, DraftFindings, dra
 from thematic.render.force import render_force_report
 from thematic.render.plain_words import agree, and_list
 from thematic.render.views import BELOW, label, percent
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ GRADE_WORDS = {"inadequate": "inadequate", "requires_improvement": "required imp
 def demo():
     """The demo inspection scored: (its results model, its criteria set)."""
     inspection = load_inspection(DEMO)
-    return ResultsDocument.from_json(score_inspection(inspection)), inspection.criteria
+    return inspection_results(inspection), inspection.criteria
 
 
 def draft_text(document: ResultsDocument, criteria, **options) -> str:
@@ -180,11 +180,11 @@ def test_with_a_reference_each_criterion_clearly_below_it_is_a_concern_or_area_f
 def test_the_pdf_opens_with_the_draft_and_its_numbers():
     # The committed example (16 cases), as the PDF prints it: the draft is on the first page, after the title.
     from pdf_layout import words
-    from render_samples import example, rendered_pdf
+    from render_samples import example_results, rendered_pdf
 
     pdf, _ = rendered_pdf()
     first_page = " ".join(w.text for w in words(pdf) if w.page == 1)
-    document = ResultsDocument.from_json(example()[0])
+    document = example_results()[0]
     grades = document.summary.grades
     assert "Draft findings" in first_page and "Draft, generated from the figures." in first_page
     assert (f"Of the {document.summary.cases} cases we reviewed, {grades.inspector['inadequate']} were inadequate"

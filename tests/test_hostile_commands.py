@@ -41,7 +41,7 @@ from hostile_support import (
 
 from thematic.core.options import max_jobs
 from thematic.model.base import MAX_ID_LENGTH, MAX_TEXT_LENGTH
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 from thematic.stats.sampling import MIN_MARGIN
 
@@ -97,7 +97,7 @@ def artefacts(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile-artefacts")
     ws = Workspace(folder / "make")
     ws.inspection()
-    document = score_inspection(load_inspection(ws.path("inspection.yaml")))
+    document = inspection_results(load_inspection(ws.path("inspection.yaml"))).to_json()
     (folder / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     # A workbook of the sample with no answers yet, one made for insp-a and one for nobody in particular.
     blank = Workspace(folder / "blank")

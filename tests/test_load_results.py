@@ -11,7 +11,7 @@ from results_factory import results_doc, write
 from thematic.core.errors import InputError
 from thematic.load.results import load_results, parse_results
 from thematic.model.results import CriterionSummary, ResultsDocument, ThemeSummary
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ EXAMPLE = ROOT / "inspections" / "exampleshire-2019.yaml"
 
 @pytest.fixture(scope="module")
 def scored() -> dict:
-    return score_inspection(load_inspection(EXAMPLE))
+    return inspection_results(load_inspection(EXAMPLE)).to_json()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from thematic.load.agreement import load_agreement
 from thematic.load.sample import load_sample
 from thematic.render.context import force_report_context
 from thematic.render.force import render_force_report
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 from thematic.stats.agreement import agreement_from_sample, gwet_ac1
 
@@ -94,7 +94,7 @@ def inspection_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def scored(inspection_file):
     inspection = load_inspection(inspection_file)
-    return score_inspection(inspection), inspection.criteria, agreement_from_sample(load_sample(inspection)).to_json()
+    return inspection_results(inspection), inspection.criteria, agreement_from_sample(load_sample(inspection)).to_json()
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +259,7 @@ def test_no_agreement_or_no_double_scored_case_leaves_the_report_as_it_was(tmp_p
     inspection = load_inspection(inspection_file)
     agreement = agreement_from_sample(load_sample(inspection)).to_json()
     assert all(item["cases_double_scored"] == 0 for item in agreement["items"])
-    document = score_inspection(inspection)
+    document = inspection_results(inspection)
     assert force_report_context(document, inspection.criteria, agreement=agreement).agreement is None
     assert force_report_context(document, inspection.criteria, agreement=None).agreement is None
     with_agreement = render_force_report(document, inspection.criteria, formats=["html"], agreement=agreement)
@@ -399,7 +399,7 @@ def test_report_command_adds_the_agreement_file_and_refuses_another_inspections(
                                                                                capsys):
     document, _, _ = scored
     results = tmp_path / "results.json"
-    results.write_text(json.dumps(document))
+    results.write_text(json.dumps(document.to_json()))
     agreement = tmp_path / "agreement.json"
     assert main(["agreement", str(inspection_file), "-o", str(agreement)]) == 0
     argv = ["report", str(results), "--agreement", str(agreement), "--format", "html", "-o", str(tmp_path / "out")]

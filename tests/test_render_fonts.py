@@ -46,12 +46,12 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
 
         from thematic.load.sample import load_sample
         from thematic.render.force import render_force_report
-        from thematic.scoring.inspection import score_inspection
+        from thematic.scoring.inspection import inspection_results
         from thematic.scoring.prepare import load_inspection
         from thematic.stats.agreement import agreement_from_sample
 
         inspection = load_inspection(write_answers(folder / "agreement"))
-        made["agreement"] = render_force_report(score_inspection(inspection), inspection.criteria,
+        made["agreement"] = render_force_report(inspection_results(inspection), inspection.criteria,
                                                 agreement=agreement_from_sample(load_sample(inspection)).to_json())
     if "programme" in kinds:
         from thematic.render.programme import render_programme_report

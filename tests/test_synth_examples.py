@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import fisher_exact
 
 from thematic.cli import main
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ PROGRAMME = sorted(p.stem for p in INSPECTIONS.glob("*-20[0-9][0-9].yaml") if no
 
 @pytest.fixture(scope="module")
 def results():
-    return {name: score_inspection(load_inspection(INSPECTIONS / f"{name}.yaml")) for name in PROGRAMME}
+    return {name: inspection_results(load_inspection(INSPECTIONS / f"{name}.yaml")).to_json() for name in PROGRAMME}
 
 
 def test_three_fictional_forces_each_have_a_2015_and_a_2019_inspection():

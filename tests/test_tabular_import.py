@@ -17,7 +17,7 @@ from thematic.core.errors import InputError
 from thematic.load.cases import load_cases
 from thematic.load.criteria import shipped_criteria_path
 from thematic.scoring.criteria import load_criteria
-from thematic.scoring.inspection import score_paths
+from thematic.scoring.inspection import paths_results
 from thematic.tabular import import_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +37,9 @@ def westmoor_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("westmoor") / "cases"
     assert main(["import-table", str(WESTMOOR / "cases.csv"), "--mapping", str(WESTMOOR / "mapping.yaml"), "-o",
                  str(out)]) == 0
-    document = score_paths([out], criteria=load_criteria(shipped_criteria_path()), as_of=AS_OF,
-                           parameters=load_criteria(shipped_criteria_path()).defaults())
-    # The results document as JSON data (score_paths returns the typed model, or its data before issue 13).
-    data = document.to_json() if hasattr(document, "to_json") else document
+    document = paths_results([out], criteria=load_criteria(shipped_criteria_path()), as_of=AS_OF,
+                             parameters=load_criteria(shipped_criteria_path()).defaults())
+    data = document.to_json()  # the cases as results.json holds them
     return out, {c["case_id"]: c for c in data["cases"]}
 
 

@@ -11,7 +11,7 @@ import yaml
 from workbook_support import Sheet, example_inspection, write_inspection, write_judgements
 
 from thematic.cli import main
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 # The states each answer gives, written out from the criteria catalogue (spec/criteria.md).
@@ -96,7 +96,7 @@ def test_round_trip_workbook_import_score_reproduces_every_answer(copy, capsys):
         grade = recorded["grade"]
         assert (grade["value"], grade["referred_back"], grade.get("note")) == entry["grade"]
 
-    document = score_inspection(load_inspection(inspection_path))
+    document = inspection_results(load_inspection(inspection_path)).to_json()
     for case in document["cases"]:
         entry = entered[case["case_id"]]
         for cid, (answer, note) in entry["answers"].items():

@@ -9,7 +9,7 @@ from workbook_support import minimal_cases, write_inspection, write_judgements, 
 
 from thematic.cli import main
 from thematic.core.errors import InputError
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 
 J = "judgements/{}.yaml"
@@ -32,13 +32,13 @@ def moderation(folder: Path, cases: dict) -> Path:
 
 
 def score(folder: Path) -> dict[str, dict]:
-    document = score_inspection(load_inspection(folder / "inspection.yaml"))
+    document = inspection_results(load_inspection(folder / "inspection.yaml")).to_json()
     return {case["case_id"]: case for case in document["cases"]}
 
 
 def problems(folder: Path) -> list[str]:
     with pytest.raises(InputError) as caught:
-        score_inspection(load_inspection(folder / "inspection.yaml"))
+        inspection_results(load_inspection(folder / "inspection.yaml"))
     return [str(p) for p in caught.value.problems]
 
 

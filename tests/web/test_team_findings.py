@@ -21,7 +21,7 @@ import pytest
 from web_helpers import ROLES, SIGN_IN, World, answers_by_role, client_for, world
 
 from thematic.render.context import force_report_context
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 from thematic.web.criteria_cache import criteria_of
 from thematic.web.exporting import export_inspection
@@ -56,7 +56,7 @@ def _page(w: World) -> str:
 def _run_on_lead_export(w: World, folder: Path) -> dict[str, Any]:
     """`thematic run`'s results (in process) of the export a lead downloads."""
     exported = export_inspection(w.inspection, folder, viewer=w.lead)
-    return score_inspection(load_inspection(exported))
+    return inspection_results(load_inspection(exported)).to_json()
 
 
 def _figures(page: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from web_helpers import ROLES, SIGN_IN, World, answers_by_role, client_for, worl
 
 from thematic.cli import main
 from thematic.render.output import json_text
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results as run_results
 from thematic.scoring.prepare import load_inspection
 from thematic.web.criteria_cache import criteria_of
 from thematic.web.exporting import export_inspection
@@ -229,7 +229,7 @@ def test_the_comparison_is_thematic_compare_assessors_on_the_export(web_db: str,
     export_inspection(w.inspection, root)
     for name, out in (("inspection.yaml", "inspectors"), ("self-assessment.yaml", "force")):
         (tmp_path / out).mkdir()
-        (tmp_path / out / "results.json").write_text(json_text(score_inspection(load_inspection(root / name))),
+        (tmp_path / out / "results.json").write_text(json_text(run_results(load_inspection(root / name)).to_json()),
                                                      encoding="utf-8")
     assert main(["compare-assessors", str(tmp_path / "force" / "results.json"),
                  str(tmp_path / "inspectors" / "results.json"), "-o", str(tmp_path / "comparison.json")]) == 0

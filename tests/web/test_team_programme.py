@@ -18,7 +18,7 @@ import pytest
 from web_helpers import REPO, ROLES, SIGN_IN, World, answers_by_role, client_for, world
 
 from thematic.render.output import json_text
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results
 from thematic.scoring.prepare import load_inspection
 from thematic.web.exporting import export_inspection
 from thematic.web.importing import import_inspection
@@ -43,7 +43,7 @@ def _results_file(w: World, inspection: Inspection, folder: Path) -> str:
     """`thematic run`'s results.json (made in process) of the lead's export of `inspection`."""
     exported = export_inspection(inspection, folder / inspection.slug, viewer=w.lead)
     path = folder / f"{inspection.slug}.json"
-    path.write_text(json_text(score_inspection(load_inspection(exported))), encoding="utf-8")
+    path.write_text(json_text(inspection_results(load_inspection(exported)).to_json()), encoding="utf-8")
     return str(path)
 
 

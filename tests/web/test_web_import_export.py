@@ -12,7 +12,7 @@ import pytest
 from web_helpers import EXAMPLE, REPO, client_for, world
 
 from thematic.core.errors import InputError
-from thematic.scoring.inspection import score_inspection
+from thematic.scoring.inspection import inspection_results as run_results
 from thematic.scoring.prepare import load_inspection
 from thematic.web.accounts import add_user
 from thematic.web.exporting import export_inspection
@@ -86,9 +86,9 @@ def _case_results(document: dict[str, object]) -> list[object]:
 
 def test_imported_answers_export_to_the_same_results_as_the_original_files(web_db: str, tmp_path: Path) -> None:
     inspection = import_inspection(EXAMPLE, actor=None)
-    original = score_inspection(load_inspection(EXAMPLE))
+    original = run_results(load_inspection(EXAMPLE)).to_json()
     exported = export_inspection(inspection, tmp_path / "export")
-    again = score_inspection(load_inspection(exported))
+    again = run_results(load_inspection(exported)).to_json()
     assert _case_results(again) == _case_results(original)
     assert [r.to_json() for r in inspection_results(inspection)] == _case_results(original)
 
@@ -107,7 +107,7 @@ def test_export_gives_thematic_run_the_workspace_results(web_db: str, tmp_path: 
     client.post(f"/assignments/{second.pk}", {"version": "0", "action": "save", "grade": "good"})
     exported = export_inspection(w.inspection, tmp_path / "export")
     workspace = [r.to_json() for r in inspection_results(w.inspection)]
-    run = _case_results(score_inspection(load_inspection(exported)))
+    run = _case_results(run_results(load_inspection(exported)).to_json())
     assert run == workspace
     if web_db == "sqlite":  # the files are the same whatever the database: the command runs once
         import subprocess
@@ -166,11 +166,11 @@ def test_judgements_and_moderation_files_import_and_export_to_the_same_results(w
         "      SUP-04: {answer: \"yes\", by: insp-c, reason: \"Direction on day 2.\"}\n",
         encoding="utf-8")
     inspection.write_text(inspection.read_text(encoding="utf-8") + "judgements: judgements/\n", encoding="utf-8")
-    original = _case_results(score_inspection(load_inspection(inspection)))
+    original = _case_results(run_results(load_inspection(inspection)).to_json())
     imported = import_inspection(inspection, actor=None)
     assert [r.to_json() for r in inspection_results(imported)] == original
     exported = export_inspection(imported, tmp_path / "export")
-    assert _case_results(score_inspection(load_inspection(exported))) == original
+    assert _case_results(run_results(load_inspection(exported)).to_json()) == original
     case3 = next(c for c in original if c["case_id"] == "EXA-2019-003")  # type: ignore[index]
     assert case3["results"]["SUP-04"]["evidence"].startswith('answer "yes" by insp-c')  # type: ignore[index]
     assert case3["results"]["INF-02"]["state"] == "pending"  # type: ignore[index]  # still disagreed

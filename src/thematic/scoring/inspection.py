@@ -57,7 +57,10 @@ def results_document(
     parameters: Mapping[str, Any],
     case_results: list[CaseResult],
 ) -> dict[str, Any]:
-    """The `thematic.results/1` document of interfaces.md as JSON data (`build_results(...).to_json()`)."""
+    """The `thematic.results/1` document of interfaces.md as JSON data (`build_results(...).to_json()`).
+
+    Kept for scoring.caseload until it holds the model; everything else calls `build_results`.
+    """
     return build_results(inspection=inspection, criteria=criteria, parameters=parameters,
                          case_results=case_results).to_json()
 
@@ -71,7 +74,11 @@ def score_paths(
     inspection: Mapping[str, Any] | None = None,
     force: str | None = None,
 ) -> dict[str, Any]:
-    """`paths_results` as JSON data."""
+    """`paths_results` as JSON data.
+
+    Kept for tests/test_stream.py, which sets `thematic score`'s JSON data beside it, until
+    scoring.caseload holds the model; everything else calls `paths_results`.
+    """
     return paths_results(paths, criteria=criteria, as_of=as_of, parameters=parameters, inspection=inspection,
                          force=force).to_json()
 
@@ -97,11 +104,6 @@ def paths_results(
         parameters=parameters,
         case_results=case_results,
     )
-
-
-def score_inspection(inspection: Inspection, sample: Sample[Inspection] | None = None) -> dict[str, Any]:
-    """`inspection_results` as JSON data: the results.json `thematic run` writes."""
-    return inspection_results(inspection, sample).to_json()
 
 
 def inspection_results(inspection: Inspection, sample: Sample[Inspection] | None = None) -> ResultsDocument:
