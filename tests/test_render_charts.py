@@ -143,13 +143,14 @@ def _axis_labels(svg: str) -> list[tuple[float, str]]:
                          ["Supervision", "Cumulative and escalating risk", "Exploited children treated as offenders",
                                   "Exploited children treated as offenders in every case the inspectors reviewed"])
 @pytest.mark.parametrize("span", [0.15, 0.45, 0.95])
-def test_change_chart_axis_labels_stand_apart_however_long_the_names(name, span):
+@pytest.mark.parametrize("drawing", ["svg", "narrow_svg"])
+def test_change_chart_axis_labels_stand_apart_however_long_the_names(name, span, drawing):
     from thematic.render.charts import ChangePoint, change_chart
 
     rows = [ChangePoint(f"{name} {i}", 0.1, 0.1 - span, min(1.0, 0.1 + span),
                         "+10 pts: no change the sample can detect")
             for i in range(9)]
-    svg = change_chart(rows, chart_id="c", table_id="t", title="changes").svg
+    svg = getattr(change_chart(rows, chart_id="c", table_id="t", title="changes"), drawing)
     labels = _axis_labels(svg)
     # Every name inside the drawing (a squeezed layout would push long names off its left edge).
     assert not re.search(r'<text [^>]*(?:x="-|translate\(-)', svg)
@@ -158,3 +159,66 @@ def test_change_chart_axis_labels_stand_apart_however_long_the_names(name, span)
         # Noto Sans figures are 0.572 em wide, signs about the same: the labels' half-widths and a
         # third of an em between them.
         assert x1 - x0 >= 0.6 * 10 * (len(a) + len(b)) / 2 + 3.3, (a, b, x1 - x0)
+
+
+# --- the narrow drawings: one per chart, for a phone's column ------------------------------------
+
+def _other_charts() -> list:
+    from thematic.render.charts import ChangePoint, FunnelPoint, change_chart, funnel_chart
+
+    funnel = funnel_chart([FunnelPoint("Northmoor", 10, 0.5, "above the 99.8% limit"),
+                           FunnelPoint("Southvale", 12, 0.6, "")], 0.55, [], chart_id="f", table_id="t", title="F")
+    change = change_chart([ChangePoint("Exploited children treated as offenders", 0.25, 0.05, 0.45,
+                                       "+25 pts: improved")], chart_id="c", table_id="t", title="C")
+    return [funnel, change]
+
+
+def test_every_chart_has_a_narrow_drawing_titled_alike_with_ids_of_its_own(charts):
+    for chart in [*charts, *_other_charts()]:
+        narrow_id = f"{chart.id}-narrow"
+        root = ET.fromstring(chart.narrow_svg)
+        assert root.get("id") == narrow_id and root.get("role") == "img"
+        assert root.get("aria-labelledby") == f"{narrow_id}-title {narrow_id}-desc"
+        assert [e.text for e in list(root)[:2]] == [chart.title, chart.description]
+        # 3.7 in across (355 px), against the wide drawing's 6.4 in: it fits a phone's column.
+        assert (root.get("width"), ET.fromstring(chart.svg).get("width")) == ("266.4pt", "460.8pt")
+        wide_ids = set(re.findall(r'\bid="([^"]+)"', chart.svg))
+        ids = set(re.findall(r'\bid="([^"]+)"', chart.narrow_svg))
+        assert all(i == narrow_id or i.startswith(narrow_id + "-") for i in ids), chart.id
+        assert not ids & wide_ids
+        references = re.findall(r'url\(#([^)]+)\)', chart.narrow_svg) + re.findall(r'href="#([^"]+)"',
+                                                                                     chart.narrow_svg)
+        assert references and set(references) <= ids, chart.id
+
+
+def test_the_narrow_drawing_is_deterministic(report, charts):
+    assert grade_chart(report.grades).narrow_svg == charts[0].narrow_svg
+    assert theme_chart(report.themes[-1], report.thresholds).narrow_svg == charts[-1].narrow_svg
+
+
+def test_the_narrow_rates_chart_keeps_every_value_and_flag_in_wrapped_lines():
+    rows = [("A-01", rate(7, 10)), ("A-02", rate(19, 20)), ("A-03", rate(0, 0))]
+    chart = rates_chart(rows, (0.5, 0.8), chart_id="chart-t", table_id="table-t", title="Test rates")
+    texts = [t.text or "" for t in ET.fromstring(chart.narrow_svg).iter(f"{SVG}text")]
+    joined = " ".join(texts)  # a wrapped note is a text per line, one after the other
+    for note in ("7 of 10, 70%", "19 of 20, 95%; clearly above 50%", "0 of 0: no cases assessed"):
+        assert note in joined
+    assert "19 of 20, 95%; clearly above 50%" not in texts  # wrapped: no line that long
+    assert {"0%", "50%", "100%"} <= set(texts) and "20%" not in texts  # three ticks
+
+
+@pytest.mark.parametrize(("points", "top", "gap", "expected"), [
+    # a short axis with labels as wide as it (1 and 2 cases, labels 5 cases wide): the low label,
+    # pushed above the high one, would land on it at the top; it takes the free height nearest
+    # its own point instead
+    ([(1, 0.0), (2, 1.0)], 2, 30.0, [68.0, 98.0]),
+    # room above: unchanged, the label goes above the others
+    ([(50, 0.05), (50, 0.01)], 100, 6.5, [5.0, 11.5]),
+])
+def test_a_funnel_label_never_lands_on_another(points, top, gap, expected):
+    from thematic.render.charts import FunnelPoint, _label_heights
+
+    heights = _label_heights([FunnelPoint(f"F{i}", n, r, "") for i, (n, r) in enumerate(points)], top, gap,
+                             reach=5.0)
+    assert heights == pytest.approx(expected)
+    assert all(abs(a - b) >= gap - 1e-9 for i, a in enumerate(heights) for b in heights[i + 1:])
