@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from a11y import POPPLER_HINT, require_program
-from render_samples import example, hand_made, rendered_html, rendered_pdf
+from render_samples import example_results, hand_made, rendered_html, rendered_pdf
 from results_factory import results_doc, write
 
 from thematic.core import typeface
@@ -39,7 +39,7 @@ def render_every_kind(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict[st
     if "force" in kinds:
         from thematic.render.force import render_force_report
 
-        document, criteria = example()
+        document, criteria = example_results()
         made["force"] = render_force_report(document, criteria)
     if "agreement" in kinds:
         from test_render_agreement import write_answers

@@ -107,7 +107,7 @@ def force_report_context(
     `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
     `min_assessed`: a rate from fewer assessed cases is marked "few cases" and never named lowest.
     """
-    if not isinstance(document, ResultsDocument):
+    if not isinstance(document, ResultsDocument):  # JSON data: only report tests still pass it (architecture.md)
         document = ResultsDocument.from_json(document)
     if document.cases is None:
         raise ValueError("a force report lists cases: the results document holds none")

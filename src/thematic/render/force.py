@@ -74,7 +74,7 @@ def render_force_report(
     `agreement`: the inspection's `thematic.agreement/1` document; with double-scored cases, the
     report gains its "Agreement between inspectors" section.
     """
-    if not isinstance(document, ResultsDocument):
+    if not isinstance(document, ResultsDocument):  # JSON data: only report tests still pass it (architecture.md)
         document = ResultsDocument.from_json(document)
     model = document
     withheld = Suppression(suppress_below).active
