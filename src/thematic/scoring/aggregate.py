@@ -100,32 +100,56 @@ class SummaryAccumulator:
             raise ValueError(f"case {case.case_id!r}: unknown suggested grade {case.suggested_grade!r}")
         if case.grade is not None and case.grade not in self._suggested:
             raise ValueError(f"case {case.case_id!r}: unknown inspector grade {case.grade!r}")
+        self._count(indices, case.suggested_grade, case.grade, bool(case.provisional), bool(case.referred_back), 1)
 
+    def add_counts(self, indices: Sequence[int], suggested: str, grade: str | None, provisional: bool,
+                   referred_back: bool, n: int) -> None:
+        """Count `n` cases with the same results: `indices` holds each criterion's index into STATES,
+        in catalogue order (a columnar run hands over its cases grouped this way).
+
+        The same as `add` of n such cases; ValueError, counting nothing, for anything `add` refuses
+        (a wrong number of states, an unknown state, an unknown grade) or an n below 1."""
+        if type(n) is not int or n < 1:
+            raise ValueError(f"a group of identical cases must count at least 1, got {n!r}")
+        if len(indices) != len(self._plan):
+            raise ValueError(f"{len(indices)} states given for {len(self._plan)} criteria")
+        for criterion_id, index in zip(self._ids, indices, strict=True):
+            if type(index) is not int or not 0 <= index < len(STATES):
+                raise ValueError(f"criterion {criterion_id!r} has unknown state index {index!r}")
+        if suggested not in self._suggested:
+            raise ValueError(f"unknown suggested grade {suggested!r}")
+        if grade is not None and grade not in self._suggested:
+            raise ValueError(f"unknown inspector grade {grade!r}")
+        self._count(indices, suggested, grade, provisional, referred_back, n)
+
+    def _count(self, indices: Sequence[int], suggested: str, grade: str | None, provisional: bool,
+               referred_back: bool, n: int) -> None:
+        """Add n cases of these (already checked) results to every count."""
         assessed = [False] * len(self._themes)
         all_met = [True] * len(self._themes)
         for (_, theme), index, counts in zip(self._plan, indices, self._states, strict=True):
-            counts[index] += 1
+            counts[index] += n
             if index in _ASSESSED_INDICES:
                 assessed[theme] = True
                 if index != _MET_INDEX:
                     all_met[theme] = False
         for theme, counted in enumerate(assessed):
             if counted:
-                self._theme_cases[theme] += 1
+                self._theme_cases[theme] += n
                 if all_met[theme]:
-                    self._theme_all_met[theme] += 1
+                    self._theme_all_met[theme] += n
 
-        self._suggested[case.suggested_grade] += 1
-        self._inspector[NO_GRADE if case.grade is None else case.grade] += 1
-        if case.provisional:
-            self._provisional += 1
-        if case.grade is not None:
-            self._compared += 1
-            if case.grade != case.suggested_grade:
-                self._disagreements += 1
-        if case.referred_back:
-            self._referred_back += 1
-        self._cases += 1
+        self._suggested[suggested] += n
+        self._inspector[NO_GRADE if grade is None else grade] += n
+        if provisional:
+            self._provisional += n
+        if grade is not None:
+            self._compared += n
+            if grade != suggested:
+                self._disagreements += n
+        if referred_back:
+            self._referred_back += n
+        self._cases += n
 
     def merge(self, other: SummaryAccumulator) -> None:
         """Add the counts of `other` (built for the same criteria, e.g. in another process) to these."""
