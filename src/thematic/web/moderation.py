@@ -2,7 +2,8 @@
 
 - The lead moderates every inspection; the lead also names (or removes) moderators among the
   inspection's inspectors (`InspectionMember.moderator`, each change an inspection-level event of kind
-  `moderator`, item = the user name).
+  `moderator`, item = the user name). Who may moderate, and see a case's sides in the queue, is
+  `thematic.web.visibility`'s (`may_moderate`, `may_see_sides`).
 - The queue holds every double-scored case whose inspection assignments are all submitted (a case
   still blind shows nothing) and on which the library's agreement code finds a disagreement: a
   question, or the grade (its value or "referred back": both are decided together, as the moderation
@@ -35,7 +36,7 @@ from thematic.web.models import (
     InspectionMember,
 )
 from thematic.web.saving import GRADES, NOTE_LIMIT, NotAllowed
-from thematic.web.visibility import AnyUser, is_lead, may_see_entries
+from thematic.web.visibility import is_lead, may_moderate
 
 
 class DecisionError(ValueError):
@@ -46,30 +47,7 @@ class DecisionError(ValueError):
         self.errors = errors
 
 
-# --- who moderates ------------------------------------------------------------------------------
-
-def is_moderator(user: AnyUser, inspection: Inspection) -> bool:
-    """A named moderator of this inspection (the lead is not named: a lead always moderates)."""
-    if user.pk is None:
-        return False
-    return InspectionMember.objects.filter(inspection=inspection, user_id=user.pk, moderator=True).exists()
-
-
-def may_moderate(user: AnyUser, inspection: Inspection) -> bool:
-    return is_lead(user) or is_moderator(user, inspection)
-
-
-def may_see_sides(user: AnyUser, case: Case) -> bool:
-    """Whether `user` may see every scorer's answers, notes and grade on `case` in the queue.
-
-    What `visibility.may_see_entries` allows (the lead and the co-scorers, once every scorer has
-    submitted), and a named moderator on the same condition: visibility does not know moderators yet.
-    """
-    scorings = list(case.assignments.filter(kind=INSPECTION_KIND).select_related("case"))
-    if all(may_see_entries(user, a) for a in scorings):
-        return True
-    return is_moderator(user, case.inspection) and all(a.status == SUBMITTED for a in scorings)
-
+# --- naming moderators -------------------------------------------------------------------------
 
 def inspectors_of(inspection: Inspection) -> list[InspectionMember]:
     """The inspection's inspectors (who may be named moderator), by user name."""

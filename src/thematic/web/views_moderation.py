@@ -28,9 +28,6 @@ from thematic.web.moderation import (
     Disagreement,
     decide,
     inspectors_of,
-    is_moderator,
-    may_moderate,
-    may_see_sides,
     open_count,
     queue,
     set_moderator,
@@ -38,7 +35,7 @@ from thematic.web.moderation import (
 from thematic.web.results import score_entries
 from thematic.web.saving import GRADE_LABELS, NotAllowed
 from thematic.web.views import STATE_LABELS, STATE_TAGS
-from thematic.web.visibility import inspection_or_404, is_lead
+from thematic.web.visibility import inspection_or_404, is_lead, is_moderator, may_moderate, may_see_sides
 
 if TYPE_CHECKING:
     from thematic.render.sections import AgreementRow

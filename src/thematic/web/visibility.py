@@ -13,6 +13,9 @@
   never sees an inspector's assignment (its answers, notes or grade); once the lead publishes the
   inspection (`is_published`), the force sees the comparison of its self-assessment with the
   inspectors' results, and still no inspector's notes.
+- Moderation (issue 15): the lead moderates every inspection, and so does an inspector the lead names
+  its moderator (`may_moderate`); in the queue a moderator sees every side of a case on the condition
+  the lead does, once every scorer has submitted (`may_see_sides`).
 A URL naming something the user may not see answers 404, so an id never reveals that it exists.
 """
 from __future__ import annotations
@@ -32,7 +35,9 @@ from thematic.web.models import (
     SELF_ASSESSMENT,
     SUBMITTED,
     Assignment,
+    Case,
     Inspection,
+    InspectionMember,
     Membership,
 )
 
@@ -140,6 +145,29 @@ def may_see_entries(user: AnyUser, assignment: Assignment, *,
             return False
         return role(user) == LEAD or any(a.scorer_id == user.pk for a in scorings)
     return role(user) == LEAD
+
+
+def is_moderator(user: AnyUser, inspection: Inspection) -> bool:
+    """A named moderator of this inspection (the lead is not named: a lead always moderates)."""
+    if user.pk is None:
+        return False
+    return InspectionMember.objects.filter(inspection=inspection, user_id=user.pk, moderator=True).exists()
+
+
+def may_moderate(user: AnyUser, inspection: Inspection) -> bool:
+    return is_lead(user) or is_moderator(user, inspection)
+
+
+def may_see_sides(user: AnyUser, case: Case) -> bool:
+    """Whether `user` may see every scorer's answers, notes and grade on `case` in the moderation queue.
+
+    What `may_see_entries` allows for each of the case's inspection assignments (the lead and the
+    co-scorers, once every scorer has submitted), and a named moderator on the same condition.
+    """
+    scorings = list(case.assignments.filter(kind=INSPECTION_KIND).select_related("case"))
+    if all(may_see_entries(user, a) for a in scorings):
+        return True
+    return is_moderator(user, case.inspection) and all(a.status == SUBMITTED for a in scorings)
 
 
 def is_published(inspection: Inspection) -> bool:
