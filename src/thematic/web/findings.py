@@ -1,9 +1,10 @@
 """Live findings: an inspection's results as they stand, in the force report's own view data.
 
-Computed on request, never stored. Every case is scored from the database as
-`thematic.web.results.inspection_results` scores it (each scorer's current entries, drafts included,
-and any moderation, resolved by `thematic.scoring.resolve` as `thematic run` does), the results
-document is made by the library (`thematic.scoring.inspection.build_results`) and the force report's
+Computed on request, never stored. Every case is scored from the database by
+`thematic.web.results.inspection_results` (each scorer's current entries, drafts included, and any
+moderation, resolved by `thematic.scoring.resolve` as `thematic run` does), the results document is
+made by the library (`thematic.scoring.inspection.build_results`, through
+`thematic.web.results.results_document`) and the force report's
 view data by `thematic.render.context.force_report_context`, so every "n of N", rate, interval,
 lowest criterion and grade count reads exactly as the report prints it. Nothing is recomputed here.
 
@@ -19,21 +20,17 @@ import hashlib
 import json
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Max
 
 from thematic.model.results import CaseResult, ResultsDocument
 from thematic.render.context import force_report_context
 from thematic.render.sections import ForceReport
-from thematic.scoring.inspection import build_results
-from thematic.scoring.resolve import resolve, score_resolved
-from thematic.web.criteria_cache import case_model, criteria_of, scorer_of
-from thematic.web.entries import current_for
+from thematic.web.criteria_cache import criteria_of
 from thematic.web.models import INSPECTION_KIND, SUBMITTED, Assignment, Event, Inspection
 from thematic.web.models import Case as CaseRow
 from thematic.web.result_cache import ResultCache, scored_cases
-from thematic.web.results import moderation_of, ratings
+from thematic.web.results import inspection_meta, inspection_results, results_document
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,11 @@ def _current(inspection: Inspection) -> _Current:
     found = [scored_cases.get(key) for key in keys]
     missing = [row for row, result in zip(rows, found, strict=True) if result is None]
     if missing:
-        scored = _score_rows(inspection, missing, by_case, blind)
-        for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+        scored = iter(inspection_results(inspection, cases=missing, blind=blind))
+        for index, key in enumerate(keys):
             if found[index] is None:
-                found[index] = scored[row.pk]
-                scored_cases.put(key, scored[row.pk])
+                result = found[index] = next(scored)
+                scored_cases.put(key, result)
     submitted = {a.case_id for a in assignments if a.status == SUBMITTED}
     return _Current(results=[result for result in found if result is not None],
                     key=(tuple(inspection_meta(inspection).items()), *keys),
@@ -105,32 +102,9 @@ def _current(inspection: Inspection) -> _Current:
                     blind=tuple(row.case_id for row in rows if row.pk in blind))
 
 
-def _score_rows(inspection: Inspection, rows: list[CaseRow], by_case: dict[int, list[Assignment]],
-                blind: set[int]) -> dict[int, CaseResult]:
-    """These cases scored from the database (case pk -> result), as `thematic run` scores them."""
-    scorer = scorer_of(inspection)
-    counted = {row.pk: [] if row.pk in blind else by_case.get(row.pk, []) for row in rows}
-    entries = current_for([a for assignments in counted.values() for a in assignments])
-    moderation = moderation_of(inspection)
-    return {row.pk: score_resolved(scorer, resolve(case_model(row), ratings(counted[row.pk], entries),
-                                                   moderation.get(row.case_id, {})))
-            for row in rows}
-
-
-def inspection_meta(inspection: Inspection) -> dict[str, Any]:
-    """The results document's `inspection` block, as `thematic run` writes it for the exported file."""
-    return {"id": inspection.slug, "force": inspection.force, "year": inspection.year, "title": inspection.title,
-            "as_of": inspection.as_of.isoformat()}
-
-
 def current_document(inspection: Inspection) -> ResultsDocument:
     """The `thematic.results/1` document of the inspection as it stands (the library's summary)."""
-    return _document(inspection, current_results(inspection))
-
-
-def _document(inspection: Inspection, results: list[CaseResult]) -> ResultsDocument:
-    return build_results(inspection=inspection_meta(inspection), criteria=criteria_of(inspection),
-                         parameters=inspection.parameters, case_results=results)
+    return results_document(inspection, results=current_results(inspection))
 
 
 #: Whole findings by `_Current.key`: equal keys, equal inputs, so the same document and view data.
@@ -143,7 +117,7 @@ def live_findings(inspection: Inspection) -> Findings:
     cached = _findings.get(now.key)
     if cached is not None:
         return cached
-    document = _document(inspection, now.results)
+    document = results_document(inspection, results=now.results)
     report = force_report_context(document, criteria_of(inspection))
     findings = Findings(
         document=document,

@@ -10,6 +10,9 @@ never moderated), and the reverse.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from typing import Any
+
 from thematic.load.sample import GRADE, Moderation, Rating
 from thematic.model.case import Case, Grade, Judgement
 from thematic.model.results import CaseResult, ResultsDocument
@@ -63,24 +66,30 @@ def moderation_of(inspection: Inspection) -> dict[str, dict[str, Moderation]]:
     return found
 
 
-def inspection_results(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> list[CaseResult]:
+def inspection_results(inspection: Inspection, *, kind: str = INSPECTION_KIND,
+                       cases: Sequence[CaseRow] | None = None, blind: Collection[int] = ()) -> list[CaseResult]:
     """Every case of the inspection scored with every inspector's current entries and the moderation,
     in sample order; with `kind=SELF_ASSESSMENT`, with the force's self-assessment entries instead
-    (never moderated: moderation settles the inspectors' disagreements)."""
+    (never moderated: moderation settles the inspectors' disagreements).
+
+    `cases`: only these cases of the inspection, in the order given (the live findings score only
+    the cases their cache lacks). `blind`: pks of cases whose entries count for nothing yet, each
+    scored as if unanswered (a double-scored case still blind, as the lead's export leaves it out).
+    """
     scorer = scorer_of(inspection)
-    assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=kind)
-                       .select_related("scorer", "case"))
+    rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position")) if cases is None else cases
+    query = Assignment.objects.filter(case__inspection=inspection, kind=kind)
+    if cases is not None:
+        query = query.filter(case_id__in=[row.pk for row in rows])
+    assignments = [a for a in query.select_related("scorer") if a.case_id not in blind]
     entries = current_for(assignments)
     by_case: dict[int, list[Assignment]] = {}
     for assignment in assignments:
         by_case.setdefault(assignment.case_id, []).append(assignment)
     moderation = moderation_of(inspection) if kind == INSPECTION_KIND else {}
-    results = []
-    for row in CaseRow.objects.filter(inspection=inspection).order_by("position"):
-        resolved = resolve(case_model(row), ratings(by_case.get(row.pk, []), entries, kind=kind),
-                           moderation.get(row.case_id, {}))
-        results.append(score_resolved(scorer, resolved))
-    return results
+    return [score_resolved(scorer, resolve(case_model(row), ratings(by_case.get(row.pk, []), entries, kind=kind),
+                                           moderation.get(row.case_id, {})))
+            for row in rows]
 
 
 def self_assessment_id(inspection: Inspection) -> str:
@@ -92,12 +101,20 @@ def self_assessment_title(inspection: Inspection) -> str:
     return f"{inspection.title}: the force's self-assessment"
 
 
-def results_document(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> ResultsDocument:
-    """The `thematic.results/1` document `thematic run` writes for the export's inspection file
-    (kind "inspection") or its self-assessment file (kind "self_assessment")."""
+def inspection_meta(inspection: Inspection, *, kind: str = INSPECTION_KIND) -> dict[str, Any]:
+    """The results document's `inspection` block, as `thematic run` writes it for the export's
+    inspection file (kind "inspection") or its self-assessment file (kind "self_assessment")."""
     own = kind == SELF_ASSESSMENT
-    meta = {"id": self_assessment_id(inspection) if own else inspection.slug, "force": inspection.force,
+    return {"id": self_assessment_id(inspection) if own else inspection.slug, "force": inspection.force,
             "year": inspection.year, "title": self_assessment_title(inspection) if own else inspection.title,
             "as_of": inspection.as_of.isoformat()}
-    return build_results(inspection=meta, criteria=criteria_of(inspection), parameters=inspection.parameters,
-                         case_results=inspection_results(inspection, kind=kind))
+
+
+def results_document(inspection: Inspection, *, kind: str = INSPECTION_KIND,
+                     results: list[CaseResult] | None = None) -> ResultsDocument:
+    """The `thematic.results/1` document `thematic run` writes for the export's inspection file
+    (kind "inspection") or its self-assessment file (kind "self_assessment"): of `results` when the
+    caller has scored the cases already, else of `inspection_results`."""
+    return build_results(inspection=inspection_meta(inspection, kind=kind), criteria=criteria_of(inspection),
+                         parameters=inspection.parameters,
+                         case_results=inspection_results(inspection, kind=kind) if results is None else results)
