@@ -8,6 +8,9 @@ Figures come from `thematic.web.findings` and `thematic.web.programme_pages`, th
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -44,7 +47,7 @@ def findings(request: HttpRequest, inspection: str) -> HttpResponse:
     scope = inspection_scope(found.slug)
     return render(request, "web/findings.html", {
         "inspection": found, "findings": live_findings(found), "running": running(scope),
-        "reports": [j for j in jobs(scope) if j.state != RUNNING][:5]})
+        "reports": _finished(scope)})
 
 
 @require_POST
@@ -131,18 +134,13 @@ def programme_round(request: HttpRequest, year: int) -> HttpResponse:
     chosen = round_of(year)
     if chosen is None:
         raise Http404("no such round")
-    errors = []
-    if request.method == "POST":
-        job = running(chosen.scope)
+
+    def start(job: Job | None) -> Job | str:
         if job is None and len(chosen.inspections) < 2:
-            errors.append({"text": "A programme report compares two or more forces: this round has one inspection",
-                           "href": "#produce"})
-        else:
-            job = job or produce_programme_report(chosen, request.user.get_username())
-            return HttpResponseRedirect(reverse("programme_report", args=[chosen.scope, job.id]))
-    return render(request, "web/programme_round.html", {
-        "round": chosen, "running": running(chosen.scope), "errors": errors,
-        "reports": [j for j in jobs(chosen.scope) if j.state != RUNNING][:5]}, status=400 if errors else 200)
+            return "A programme report compares two or more forces: this round has one inspection"
+        return job or produce_programme_report(chosen, request.user.get_username())
+
+    return _programme_page(request, chosen.scope, start, "#produce", "web/programme_round.html", {"round": chosen})
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,18 +154,36 @@ def programme_force(request: HttpRequest, force: str) -> HttpResponse:
     history = force_of(force)
     if history is None:
         raise Http404("no such force")
-    errors = []
-    if request.method == "POST":
+
+    def start(job: Job | None) -> Job | str:
         by_slug = {i.slug: i for i in history.inspections}
         before, after = by_slug.get(request.POST.get("before", "")), by_slug.get(request.POST.get("after", ""))
         if before is None or after is None or before.year >= after.year:
-            errors.append({"text": "Choose two of this force's inspections, the earlier first", "href": "#compare"})
-        else:
-            job = running(history.scope) or produce_comparison(before, after, request.user.get_username())
-            return HttpResponseRedirect(reverse("programme_report", args=[history.scope, job.id]))
-    return render(request, "web/programme_force.html", {
-        "history": history, "running": running(history.scope), "errors": errors,
-        "reports": [j for j in jobs(history.scope) if j.state != RUNNING][:5]}, status=400 if errors else 200)
+            return "Choose two of this force's inspections, the earlier first"
+        return job or produce_comparison(before, after, request.user.get_username())
+
+    return _programme_page(request, history.scope, start, "#compare", "web/programme_force.html",
+                           {"history": history})
+
+
+def _programme_page(request: HttpRequest, scope: str, start: Callable[[Job | None], Job | str], anchor: str,
+                    template: str, context: dict[str, Any]) -> HttpResponse:
+    """A round's or a force's page, with its reports. On POST, `start` is given the report already
+    being made for `scope` (or None) and returns the job to follow (a redirect to it), or what is
+    wrong with the request: the page again with that error, linked to `anchor` (400)."""
+    errors = []
+    if request.method == "POST":
+        outcome = start(running(scope))
+        if not isinstance(outcome, str):
+            return HttpResponseRedirect(reverse("programme_report", args=[scope, outcome.id]))
+        errors.append({"text": outcome, "href": anchor})
+    return render(request, template, {**context, "running": running(scope), "errors": errors,
+                                      "reports": _finished(scope)}, status=400 if errors else 200)
+
+
+def _finished(scope: str) -> list[Job]:
+    """The latest five reports of `scope` no longer being made (made or failed), newest first."""
+    return [j for j in jobs(scope) if j.state != RUNNING][:5]
 
 
 def _programme_job(scope: str, job_id: str) -> Job:
