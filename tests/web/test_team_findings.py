@@ -12,23 +12,32 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import ROLES, SIGN_IN, World, answers_by_role, client_for, world
+from web_helpers import (
+    ROLES,
+    SIGN_IN,
+    World,
+    answers_by_role,
+    client_for,
+    finished_job,
+    lead_export_results,
+    nothing,
+    wait_for_job,
+    world,
+)
 
 from thematic.render.context import force_report_context
-from thematic.scoring.inspection import inspection_results
-from thematic.scoring.prepare import load_inspection
 from thematic.web.criteria_cache import criteria_of
-from thematic.web.exporting import export_inspection
 from thematic.web.findings import live_findings
 from thematic.web.models import REPORT, Assignment, Case, Event
 from thematic.web.report_jobs import DONE, FAILED, RUNNING, inspection_scope, load_job, scope_folder, start
 from thematic.web.saving import questions
+
+REPORT_SECONDS = 300  # at most, for a force report made in the background
 
 
 def _form(assignment: Assignment, action: str, answer: str = "no", grade: str = "inadequate") -> dict[str, str]:
@@ -53,12 +62,6 @@ def _page(w: World) -> str:
     return response.content.decode()
 
 
-def _run_on_lead_export(w: World, folder: Path) -> dict[str, Any]:
-    """`thematic run`'s results (in process) of the export a lead downloads."""
-    exported = export_inspection(w.inspection, folder, viewer=w.lead)
-    return inspection_results(load_inspection(exported)).to_json()
-
-
 def _figures(page: str) -> dict[str, str]:
     """Each theme's and criterion's figure as the page prints it."""
     cells = re.findall(r'data-(?:theme|criterion)="([A-Za-z0-9_-]+)">([^<]*)', page)
@@ -73,9 +76,9 @@ def test_the_findings_equal_thematic_run_on_the_export_and_are_formatted_as_the_
     assert second is not None
     client_for(w.insp_b).post(f"/assignments/{second.pk}", _form(second, "save", answer="yes", grade="good"))
     found = live_findings(w.inspection)
-    run = _run_on_lead_export(w, tmp_path / "export")
-    assert found.document.to_json()["summary"] == run["summary"]
-    assert found.document.to_json()["cases"] == run["cases"]
+    run = lead_export_results(w, w.inspection, tmp_path / "export")
+    assert found.document.to_json()["summary"] == run.to_json()["summary"]
+    assert found.document.to_json()["cases"] == run.to_json()["cases"]
     # The page prints the report's own view data of the run's document: every theme's "n of N", rate
     # and interval, and every criterion's.
     report = force_report_context(run, criteria_of(w.inspection))
@@ -95,7 +98,7 @@ def test_the_findings_equal_thematic_run_on_the_export_and_are_formatted_as_the_
         done = subprocess.run([sys.executable, "-m", "thematic", "run", str(tmp_path / "export" / "inspection.yaml"),
                                "-o", str(tmp_path / "run")], capture_output=True, text=True, check=False, timeout=300)
         assert done.returncode == 0, done.stderr
-        assert json.loads((tmp_path / "run" / "results.json").read_text())["summary"] == run["summary"]
+        assert json.loads((tmp_path / "run" / "results.json").read_text())["summary"] == run.to_json()["summary"]
 
 
 def _unescaped(page: str) -> str:
@@ -137,25 +140,16 @@ def test_a_blind_double_scored_case_counts_only_once_both_have_submitted(web_db:
     blind = live_findings(w.inspection)
     assert blind.blind == (w.own.case.case_id,)
     assert blind.document.to_json() == before.document.to_json()  # insp-a's answers tell nobody anything yet
-    assert blind.document.to_json()["summary"] == _run_on_lead_export(w, tmp_path / "one")["summary"]
+    assert blind.document.to_json()["summary"] == \
+        lead_export_results(w, w.inspection, tmp_path / "one").to_json()["summary"]
     assert w.own.case.case_id in _page(w).split('id="blind"')[1].split("</dd>")[0]
     _submit(w, second, grade="inadequate")
     both = live_findings(w.inspection)
     assert both.blind == ()
     assert both.document.summary.grades.inspector.get("inadequate", 0) == \
         before.document.summary.grades.inspector.get("inadequate", 0) + 1
-    assert both.document.to_json()["summary"] == _run_on_lead_export(w, tmp_path / "two")["summary"]
-
-
-def _wait(scope: str, job_id: str, seconds: float = 300) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = load_job(scope, job_id)
-        assert job is not None
-        if job.state != RUNNING:
-            return job.state
-        time.sleep(0.5)
-    raise AssertionError("the report was not produced in time")
+    assert both.document.to_json()["summary"] == \
+        lead_export_results(w, w.inspection, tmp_path / "two").to_json()["summary"]
 
 
 def test_the_report_is_produced_in_the_background_and_downloaded_as_html_and_a_real_pdf(web_db: str) -> None:
@@ -183,7 +177,7 @@ def test_the_report_is_produced_in_the_background_and_downloaded_as_html_and_a_r
     status = lead.get(response["Location"]).content.decode()
     assert 'data-state="running"' in status and "Check again" in status
     assert Event.objects.filter(inspection=w.inspection, kind=REPORT, item=job_id, actor_ref="lead-a").exists()
-    assert _wait(scope, job_id) == DONE
+    assert wait_for_job(scope, job_id, REPORT_SECONDS) == DONE
     job = load_job(scope, job_id)
     assert job is not None
     made = json.loads((job.out / "results.json").read_text(encoding="utf-8"))
@@ -237,22 +231,13 @@ FINISHED = "20260101T000000Z-0000abcd"
 
 def _finished_report(w: World) -> None:
     """A produced report on disk (what a finished job leaves), for the status and download rows."""
-    folder = scope_folder(inspection_scope(w.inspection.slug)) / FINISHED
-    (folder / "out").mkdir(parents=True, exist_ok=True)
-    (folder / "out" / "report.html").write_text("<!DOCTYPE html><title>report</title>\n")
-    (folder / "status.json").write_text(json.dumps({"state": DONE, "started": "2026-01-01T00:00:00+00:00",
-                                                    "finished": "2026-01-01T00:01:00+00:00", "message": "",
-                                                    "requested_by": "lead-a"}))
-
-
-def _nothing(w: World) -> None:
-    pass
+    finished_job(inspection_scope(w.inspection.slug), FINISHED, "report.html", requested_by="lead-a")
 
 
 S = SIGN_IN
 MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[[World], None], tuple[Any, ...]]] = [
-    ("GET", "/inspections/{slug}/findings", None, _nothing, (S, 200, 403, 403, 404, 403, 404, 403)),
-    ("POST", "/inspections/{slug}/reports", None, _nothing, (S, 302, 403, 403, 404, 403, 404, 403)),
+    ("GET", "/inspections/{slug}/findings", None, nothing, (S, 200, 403, 403, 404, 403, 404, 403)),
+    ("POST", "/inspections/{slug}/reports", None, nothing, (S, 302, 403, 403, 404, 403, 404, 403)),
     ("GET", "/inspections/{slug}/reports/{job}", None, _finished_report, (S, 200, 403, 403, 404, 403, 404, 403)),
     ("GET", "/inspections/{slug}/reports/{job}/{name}", None, _finished_report,
      (S, 200, 403, 403, 404, 403, 404, 403)),
@@ -269,4 +254,5 @@ def test_every_findings_url_as_every_role(web_db: str, method: str, path: str,
     assert answers_by_role(w, method, url, form, prepare) == dict(zip(ROLES, expected, strict=True))
     if method == "POST":
         job = next(iter(Event.objects.filter(inspection=w.inspection, kind=REPORT)), None)
-        assert job is not None and _wait(inspection_scope(w.inspection.slug), job.item) in (DONE, FAILED)
+        assert job is not None
+        assert wait_for_job(inspection_scope(w.inspection.slug), job.item, REPORT_SECONDS) in (DONE, FAILED)

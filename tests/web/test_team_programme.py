@@ -9,41 +9,39 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import REPO, ROLES, SIGN_IN, World, answers_by_role, client_for, world
+from web_helpers import (
+    REPO,
+    ROLES,
+    SIGN_IN,
+    World,
+    answers_by_role,
+    client_for,
+    finished_job,
+    lead_export_results,
+    nothing,
+    wait_for_job,
+    world,
+)
 
 from thematic.render.output import json_text
-from thematic.scoring.inspection import inspection_results
-from thematic.scoring.prepare import load_inspection
-from thematic.web.exporting import export_inspection
 from thematic.web.importing import import_inspection
 from thematic.web.models import Inspection
-from thematic.web.report_jobs import DONE, RUNNING, load_job, scope_folder
+from thematic.web.report_jobs import DONE, load_job
 
 NORTHMOOR = [REPO / "inspections" / f"northmoor-{year}.yaml" for year in (2015, 2019)]
-
-
-def _wait(scope: str, job_id: str, seconds: float = 400) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = load_job(scope, job_id)
-        assert job is not None
-        if job.state != RUNNING:
-            return job.state
-        time.sleep(0.5)
-    raise AssertionError("the report was not produced in time")
+REPORT_SECONDS = 400  # at most, for a programme report or comparison made in the background
 
 
 def _results_file(w: World, inspection: Inspection, folder: Path) -> str:
     """`thematic run`'s results.json (made in process) of the lead's export of `inspection`."""
-    exported = export_inspection(inspection, folder / inspection.slug, viewer=w.lead)
     path = folder / f"{inspection.slug}.json"
-    path.write_text(json_text(inspection_results(load_inspection(exported)).to_json()), encoding="utf-8")
+    path.write_text(json_text(lead_export_results(w, inspection, folder / inspection.slug).to_json()),
+                    encoding="utf-8")
     return str(path)
 
 
@@ -78,7 +76,7 @@ def _produce(client: Any, url: str, data: dict[str, str] | None = None) -> tuple
     response = client.post(url, data or {})
     assert response.status_code == 302, response.content.decode()[:1000]
     scope, job_id = response["Location"].rstrip("/").split("/")[-2:]
-    assert _wait(scope, job_id) == DONE, load_job(scope, job_id)
+    assert wait_for_job(scope, job_id, REPORT_SECONDS) == DONE, load_job(scope, job_id)
     return scope, job_id
 
 
@@ -149,16 +147,7 @@ FINISHED = "20260101T000000Z-0000cafe"
 
 def _finished_report(w: World) -> None:
     """A produced programme report on disk (what a finished job leaves), for the status and download rows."""
-    folder = scope_folder("round-2019") / FINISHED
-    (folder / "out").mkdir(parents=True, exist_ok=True)
-    (folder / "out" / "programme.html").write_text("<!DOCTYPE html><title>programme</title>\n")
-    (folder / "status.json").write_text(json.dumps({"state": DONE, "started": "2026-01-01T00:00:00+00:00",
-                                                    "finished": "2026-01-01T00:01:00+00:00", "message": "",
-                                                    "requested_by": "prog-a"}))
-
-
-def _nothing(w: World) -> None:
-    pass
+    finished_job("round-2019", FINISHED, "programme.html", requested_by="prog-a")
 
 
 S = SIGN_IN
@@ -166,12 +155,12 @@ READERS = (S, 200, 403, 403, 403, 403, 403, 200)  # programme users and leads; n
 # The world has one inspection (exampleshire 2019): producing is refused with a located error (400),
 # so these rows start no report.
 MATRIX: list[tuple[str, str, Callable[[World], dict[str, Any]] | None, Callable[[World], None], tuple[Any, ...]]] = [
-    ("GET", "/programme", None, _nothing, READERS),
-    ("GET", "/programme/rounds/{year}", None, _nothing, READERS),
-    ("POST", "/programme/rounds/{year}", None, _nothing, (S, 400, 403, 403, 403, 403, 403, 400)),
-    ("GET", "/programme/forces/{force}", None, _nothing, READERS),
+    ("GET", "/programme", None, nothing, READERS),
+    ("GET", "/programme/rounds/{year}", None, nothing, READERS),
+    ("POST", "/programme/rounds/{year}", None, nothing, (S, 400, 403, 403, 403, 403, 403, 400)),
+    ("GET", "/programme/forces/{force}", None, nothing, READERS),
     ("POST", "/programme/forces/{force}", lambda w: {"before": "exampleshire-2019", "after": "exampleshire-2019"},
-     _nothing, (S, 400, 403, 403, 403, 403, 403, 400)),
+     nothing, (S, 400, 403, 403, 403, 403, 403, 400)),
     ("GET", "/programme/reports/{scope}/{job}", None, _finished_report, READERS),
     ("GET", "/programme/reports/{scope}/{job}/{name}", None, _finished_report, READERS),
 ]

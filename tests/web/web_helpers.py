@@ -1,6 +1,10 @@
-"""Set-up shared by the workspace's tests: accounts of every role and an imported inspection."""
+"""Set-up shared by the workspace's tests: accounts of every role and an imported inspection; what
+each role gets from a request (the permission matrices); `thematic run`'s results of a lead's
+export; a background report job waited for, or one left finished on disk."""
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,9 +13,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
+from thematic.model.results import ResultsDocument
+from thematic.scoring.inspection import inspection_results
+from thematic.scoring.prepare import load_inspection
 from thematic.web.accounts import add_user
+from thematic.web.exporting import export_inspection
 from thematic.web.importing import import_inspection
 from thematic.web.models import Assignment, Case, Inspection
+from thematic.web.report_jobs import DONE, RUNNING, load_job, scope_folder
 from thematic.web.saving import assign
 
 PASSWORD = "correct-horse-battery-9"
@@ -76,3 +85,37 @@ def answers_by_role(w: World, method: str, url: str, form: Callable[[World], dic
         redirected = response.status_code == 302 and response["Location"].startswith("/sign-in")
         answers[role] = SIGN_IN if redirected else response.status_code
     return answers
+
+
+def nothing(w: World) -> None:
+    """A matrix row's preparation when the request needs nothing set up."""
+
+
+def lead_export_results(w: World, inspection: Inspection, folder: Path) -> ResultsDocument:
+    """`thematic run`'s results (made in process) of the export the lead downloads of `inspection`,
+    written into `folder`: what the workspace's own figures must equal."""
+    exported = export_inspection(inspection, folder, viewer=w.lead)
+    return inspection_results(load_inspection(exported))
+
+
+def wait_for_job(scope: str, job_id: str, seconds: float) -> str:
+    """The state a background report job ends in (done or failed); fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = load_job(scope, job_id)
+        assert job is not None
+        if job.state != RUNNING:
+            return job.state
+        time.sleep(0.5)
+    raise AssertionError("the report was not produced in time")
+
+
+def finished_job(scope: str, job_id: str, name: str, requested_by: str) -> None:
+    """A report job of `scope` left on disk as a finished one leaves it, with the one file `name`
+    (an HTML page): for the permission matrices' status and download rows, without making a report."""
+    folder = scope_folder(scope) / job_id
+    (folder / "out").mkdir(parents=True, exist_ok=True)
+    (folder / "out" / name).write_text(f"<!DOCTYPE html><title>{Path(name).stem}</title>\n")
+    (folder / "status.json").write_text(json.dumps({"state": DONE, "started": "2026-01-01T00:00:00+00:00",
+                                                    "finished": "2026-01-01T00:01:00+00:00", "message": "",
+                                                    "requested_by": requested_by}))
