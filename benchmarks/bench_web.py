@@ -17,83 +17,31 @@ measures one person's wait, not the server's throughput.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import statistics
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from contextlib import ExitStack
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from postgres_support import create_database, postgres_cluster  # noqa: E402
+from web_browser.team_saves import Session, read_form  # noqa: E402
 from web_browser.workspace import serving  # noqa: E402
 
 INSPECTION = "northmoor-2019"  # the demo inspection (120 cases)
 INSPECTOR = "insp-a"
 
 
-class FormReader(HTMLParser):
-    """The case page's form fields: hidden inputs and each radio group's values; and its case links."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hidden: dict[str, str] = {}
-        self.radios: dict[str, list[str]] = {}
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {key: value or "" for key, value in attrs}
-        if tag == "input" and found.get("type") == "hidden" and "name" in found:
-            self.hidden[found["name"]] = found.get("value", "")
-        elif tag == "input" and found.get("type") == "radio" and "name" in found:
-            self.radios.setdefault(found["name"], []).append(found.get("value", ""))
-        elif tag == "a" and "/assignments/" in found.get("href", ""):
-            self.links.append(found["href"])
-
-
-def read_form(html: str) -> FormReader:
-    reader = FormReader()
-    reader.feed(html)
-    return reader
-
-
-class Client:
-    """One signed-in browser's worth of HTTP: a cookie jar, CSRF tokens read from the forms."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            body: bytes = response.read()
-            return body.decode()
-
-    def post(self, path: str, fields: dict[str, str]) -> int:
-        data = urllib.parse.urlencode(fields).encode()
-        request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                response.read()
-                status: int = response.status
-                return status
-        except urllib.error.HTTPError as error:  # 400 (form errors) or 409 (someone else saved)
-            return error.code
-
-    def sign_in(self, user: str, password: str) -> None:
-        form = read_form(self.get("/sign-in"))
-        self.post("/sign-in", {**form.hidden, "username": user, "password": password})
-        if "/sign-in" in self.get("/"):  # still asked to sign in
-            raise SystemExit(f"could not sign in as {user}")
+def page(client: Session, path: str) -> str:
+    """The page at `path`; the benchmark stops at any answer but 200."""
+    status, html = client.get(path)
+    if status != 200:
+        raise SystemExit(f"GET {path} answered {status}")
+    return html
 
 
 def latencies(action: Callable[[int], object], count: int) -> list[float]:
@@ -133,16 +81,16 @@ def main() -> int:
               f"({args.database}, {args.workers} workers)")
         if INSPECTOR not in server.accounts:
             raise SystemExit(f"`serve --demo` printed no account {INSPECTOR}:\n{server.log_text()}")
-        client = Client(server.url)
+        client = Session(server.url)
         client.sign_in(INSPECTOR, server.accounts[INSPECTOR])
-        cases = read_form(client.get(f"/inspections/{INSPECTION}/cases?status=not_started")).links  # the unsubmitted
+        cases = read_form(page(client, f"/inspections/{INSPECTION}/cases?status=not_started")).links  # the unsubmitted
         if not cases:
             raise SystemExit(f"{INSPECTOR} has no case in {INSPECTION}")
         print(f"{INSPECTOR} has {len(cases)} cases in {INSPECTION}")
 
         def save(index: int) -> None:
             path = cases[index % len(cases)]
-            form = read_form(client.get(path))  # untimed below: only the POST counts
+            form = read_form(page(client, path))  # untimed below: only the POST counts
             question, values = next((n, v) for n, v in form.radios.items() if n.startswith("answer-"))
             fields = {**form.hidden, question: values[index % len(values)], "action": "save"}
             start = time.perf_counter()
@@ -151,14 +99,14 @@ def main() -> int:
             if status != 200:
                 raise SystemExit(f"save of {path} answered {status}")
 
-        healthz = latencies(lambda i: client.get("/healthz"), args.requests)
-        pages = latencies(lambda i: client.get(cases[i % len(cases)]), args.requests)
+        healthz = latencies(lambda i: page(client, "/healthz"), args.requests)
+        pages = latencies(lambda i: page(client, cases[i % len(cases)]), args.requests)
         saves: list[float] = []
         for index in range(args.requests):
             save(index)
 
         # The saves were saves: every case saved to is now in progress.
-        in_progress = client.get(f"/inspections/{INSPECTION}/cases?status=in_progress").count("/assignments/")
+        in_progress = page(client, f"/inspections/{INSPECTION}/cases?status=in_progress").count("/assignments/")
         if in_progress < min(args.requests, len(cases)):
             raise SystemExit(f"only {in_progress} cases in progress after {args.requests} saves")
         print(describe("GET /healthz (floor)", healthz))

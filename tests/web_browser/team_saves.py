@@ -1,5 +1,10 @@
 """Many inspectors saving at once against a real `thematic serve`, and what the database then holds:
-shared by benchmarks/bench_web_team.py (load) and test_kill.py (a server killed mid-save).
+shared by benchmarks/bench_web_team.py (load) and tests/web/test_web_kill.py (a server killed
+mid-save); benchmarks/bench_web.py (one person's latency) reads pages through the same `Session` and
+`read_form`.
+
+- `read_form(html)`: a page's hidden inputs, radio groups and links to case pages (`FormReader`).
+- `Session`: one browser's worth of HTTP (cookies, redirects followed, every answer's status).
 
 - `Inspector`: one simulated person (a session of its own) who signs in and saves answers on their own
   cases in a loop, recording each save the server acknowledged (`saved`) and each one sent but not
