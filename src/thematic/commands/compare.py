@@ -1,6 +1,7 @@
 """`thematic compare BEFORE.json AFTER.json`: the year-on-year comparison of two results files.
 
-Reads the arguments, loads and checks both files once (`thematic.load.results`) and calls
+Reads the arguments, loads and checks both files once (`thematic.load.results`), finds the criteria
+set whose questions the report shows (`thematic.scoring.results_criteria.criteria_texts`) and calls
 `thematic.render.comparison.write_comparison_report` with them, which calls `thematic.stats.compare`
 for the statistics, renders the report and only then writes `DIR/comparison.json`
 (`thematic.comparison/1`), `DIR/comparison.html` and `DIR/comparison.pdf` together; then prints one
@@ -35,7 +36,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from thematic.load.results import load_results_files
     from thematic.render.comparison import comparison_formats, summary_lines, write_comparison_report
     from thematic.render.inputs import declare_inputs
-    from thematic.render.output import check_template_dir, split_formats
+    from thematic.render.output import DOCUMENTS, check_template_dir, split_formats
+    from thematic.scoring.results_criteria import criteria_texts
 
     # "" is an error, not the default
     formats = comparison_formats(split_formats(args.format) if args.format is not None else None, args.suppress_below)
@@ -43,8 +45,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with output_set(None) as run:
         declare_inputs(run, [args.before, args.after], args.criteria)
         before, after = load_results_files([args.before, args.after])
+        # The questions and theme titles are read only for a document that shows them (not for JSON alone).
+        criteria = criteria_texts(after, args.criteria) if any(f in DOCUMENTS for f in formats) else None
         comparison, written = write_comparison_report(before, after, args.output, formats=formats,
-                                                      criteria=args.criteria, template_dir=args.template_dir,
+                                                      criteria=criteria, template_dir=args.template_dir,
                                                       suppress_below=args.suppress_below, outputs=run,
                                                       min_assessed=args.min_assessed, marking=args.marking)
     print("\n".join(summary_lines(comparison)))

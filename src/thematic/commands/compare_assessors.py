@@ -4,8 +4,10 @@ Reads two results files scored on the same cases, calls `thematic.stats.assessor
 the direction of any bias, prints the plain-text table, writes the JSON document
 (`thematic.assessor-comparison/1`) when asked (`-o FILE.json`) and the self-assessment report
 (`--report DIR`: DIR/assessors.html and DIR/assessors.pdf), all through
-`thematic.render.assessors.write_assessors_report` from the two files, each loaded once. Everything
-is made before anything is written, and the files are moved into place together.
+`thematic.render.assessors.write_assessors_report` from the two files, each loaded once, and (for
+the report's questions) the criteria set they were scored with, found by
+`thematic.scoring.results_criteria.criteria_of`. Everything is made before anything is written, and
+the files are moved into place together.
 """
 from __future__ import annotations
 
@@ -50,13 +52,17 @@ def run(args: argparse.Namespace) -> int:
     from thematic.load.results import load_case_states_files
     from thematic.render.agreement_text import comparison_text
     from thematic.render.assessors import declare_assessors_report, write_assessors_report
+    from thematic.scoring.results_criteria import criteria_of
 
     with output_set(None) as run:
         declare_assessors_report(run, args.force, args.inspectors, output=args.output, report=args.report,
                                  criteria=args.criteria)
         force, inspectors = load_case_states_files([args.force, args.inspectors])
+        # The questions are read only for the report that shows them.
+        criteria = (criteria_of(force.results.criteria_id, force.results.criteria_version, args.criteria)
+                    if args.report else None)
         comparison, written = write_assessors_report(force, inspectors, output=args.output, report=args.report,
-                                                     criteria=args.criteria, grade_source=args.grade, outputs=run,
+                                                     criteria=criteria, grade_source=args.grade, outputs=run,
                                                      marking=args.marking)
     print(comparison_text(comparison))
     if args.output:

@@ -1,11 +1,12 @@
 """`thematic report RESULTS.json`: the force report of a results file, as HTML and PDF.
 
 Reads the arguments and calls the library: the report's files are declared, each input is loaded
-once through `thematic.load` (the results file with its cases, the criteria set it was scored with,
-the agreement file if given) and `thematic.render.force.write_force_report` writes DIR/report.html
-and DIR/report.pdf from those models; several results files make the programme report instead
-(`thematic.render.programme.write_programme_report`, from the loaded files): forces side by side
-against the pooled rate, as DIR/programme.json, .html and .pdf.
+once through `thematic.load` (the results file with its cases, the agreement file if given) and
+`thematic.scoring.results_criteria` (the criteria set it was scored with), and
+`thematic.render.force.write_force_report` writes DIR/report.html and DIR/report.pdf from those
+models; several results files make the programme report instead
+(`thematic.render.programme.write_programme_report`, from the loaded files and the set whose
+questions it shows): forces side by side against the pooled rate, as DIR/programme.json, .html and .pdf.
 """
 from __future__ import annotations
 
@@ -87,8 +88,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from thematic.load.agreement import load_agreement
     from thematic.load.results import load_results
     from thematic.render.force import declare_force_report, write_force_report  # matplotlib, WeasyPrint: when used
-    from thematic.render.inputs import criteria_for
     from thematic.render.output import split_formats
+    from thematic.scoring.results_criteria import criteria_for
 
     results_file = args.results[0]
     out = Path(args.output) if args.output else Path(results_file).parent
@@ -136,15 +137,19 @@ def programme_report(args: argparse.Namespace) -> int:
     from thematic.core.atomic import output_set
     from thematic.load.results import load_results_files
     from thematic.render.inputs import declare_inputs
-    from thematic.render.output import check_template_dir, split_formats
+    from thematic.render.output import DOCUMENTS, check_template_dir, split_formats
     from thematic.render.programme import programme_formats, summary_lines, write_programme_report
+    from thematic.scoring.results_criteria import criteria_texts
 
     formats = programme_formats(split_formats(args.format) if args.format else None, args.suppress_below)
     check_template_dir(args.template_dir)  # a wrong folder is an error even when only JSON is asked for
     with output_set(None) as run:
         declare_inputs(run, args.results, args.criteria)
+        results = load_results_files(args.results)
+        # The questions and theme titles are read only for a document that shows them (not for JSON alone).
+        criteria = criteria_texts(results[0], args.criteria) if any(f in DOCUMENTS for f in formats) else None
         programme, written = write_programme_report(
-            load_results_files(args.results), args.output, formats=formats, criteria=args.criteria,
+            results, args.output, formats=formats, criteria=criteria,
             template_dir=args.template_dir, suppress_below=args.suppress_below, outputs=run,
             min_assessed=args.min_assessed, marking=args.marking)
     print("\n".join(summary_lines(programme)))

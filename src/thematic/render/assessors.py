@@ -5,7 +5,8 @@ per criterion the paired cases, raw agreement with its Wilson interval beside Co
 Gwet's AC1, and the direction of any bias in words, decided by the Holm-adjusted McNemar p-value;
 the grade cross-table with the sign test; and the method. `render_assessors_report` and
 `write_assessors_report` (DIR/assessors.html and DIR/assessors.pdf, from the two results files its
-caller has loaded with `thematic.load.results.load_case_states_files`) are the library calls behind
+caller has loaded with `thematic.load.results.load_case_states_files` and the criteria set it found
+for them, `thematic.scoring.results_criteria.criteria_of`) are the library calls behind
 `thematic compare-assessors --report DIR`; `declare_assessors_report` declares the files first.
 Nothing is written until both formats have rendered.
 """
@@ -21,13 +22,13 @@ from thematic.load.results import CaseStates
 from thematic.render.agreement import coefficient_view
 from thematic.render.context import question_text
 from thematic.render.html import Templates
-from thematic.render.inputs import criteria_of
 from thematic.render.output import DOCUMENTS, GENERATOR, Report, json_text
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.sections import CoefficientView
 from thematic.render.views import RateView, Suppression, label, slug
 
 if TYPE_CHECKING:
+    from thematic.scoring.criteria import CriteriaSet
     from thematic.stats.assessors import AssessorComparison
     from thematic.stats.proportion import Proportion
 
@@ -305,24 +306,26 @@ def declare_assessors_report(outputs: OutputSet, force: str, inspectors: str, *,
 
 
 def write_assessors_report(force: CaseStates, inspectors: CaseStates, *, output: str | None = None,
-                           report: str | None = None, criteria: str | None = None, grade_source: str = "assessor",
+                           report: str | None = None, criteria: CriteriaSet | None = None,
+                           grade_source: str = "assessor",
                            outputs: OutputSet | None = None,
                            marking: str = DEFAULT_MARKING) -> tuple[AssessorComparison, list[Path]]:
     """`thematic compare-assessors FORCE INSPECTORS`: the comparison of the two loaded results files,
     written as JSON to `output` and as the report in the folder `report` if given; the comparison and
-    the report's paths. `criteria`: the `--criteria` file, if given, for the questions. Everything is
-    made before anything is written; the files are staged in `outputs` (its owner declared them with
-    `declare_assessors_report` and commits), or without `outputs` declared and written together now."""
+    the report's paths. `criteria`: the set whose questions the report shows (`criteria_of` the force's
+    results; None: criteria named by id). Everything is made before anything is written; the files are
+    staged in `outputs` (its owner declared them with `declare_assessors_report` and commits), or
+    without `outputs` declared and written together now."""
     from thematic.stats.assessors import compare_assessors  # scipy and statsmodels: only when used
 
     with output_set(outputs) as run:
         if outputs is None:
             declare_assessors_report(run, force.results.path, inspectors.results.path, output=output, report=report,
-                                     criteria=criteria)
+                                     criteria=criteria.path if criteria is not None else None)
         comparison = compare_assessors(force, inspectors, grade_source=grade_source)
         written: list[Path] = []
         if report:
-            questions = assessor_questions(comparison, criteria, force.results.parameters)
+            questions = assessor_questions(criteria, force.results.parameters)
             rendered = render_assessors_report(comparison, questions=questions, marking=marking)
             written = ASSESSORS.write(rendered, report, run)
         if output:
@@ -330,16 +333,9 @@ def write_assessors_report(force: CaseStates, inspectors: CaseStates, *, output:
     return comparison, written
 
 
-def assessor_questions(comparison: AssessorComparison, path: str | None,
-                       parameters: Mapping[str, Any]) -> dict[str, str]:
-    """Each compared criterion's question, with the force's parameter values (`parameters`, those of
-    its results file) in it.
-
-    From `path`, or else the shipped criteria set of the results' id and version; {} when there is none
-    (the report then names criteria by id). A file given that is not the results' set is an InputError.
-    """
-    force = comparison.force
-    criteria = criteria_of(force.criteria_id, force.criteria_version, path)
+def assessor_questions(criteria: CriteriaSet | None, parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Each question of `criteria`, with the force's parameter values (`parameters`, those of its
+    results file) in it; {} without a set (the report then names criteria by id)."""
     if criteria is None:
         return {}
     values = {**criteria.defaults(), **parameters}

@@ -9,7 +9,8 @@ out (changed, added, removed), and the method. Each change carries both rates as
 their 95% intervals, the change in percentage points with its Newcombe interval, Fisher's p and
 the Holm-adjusted p. `render_comparison_report` adds the charts and renders the HTML and PDF
 (`comparison.html.j2`); `write_comparison_report` writes them beside `comparison.json`, from the two
-results files its caller has loaded (`thematic.load.results.load_results_files`).
+results files its caller has loaded (`thematic.load.results.load_results_files`) and the criteria set
+it found for them (`thematic.scoring.results_criteria.criteria_texts`).
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from thematic.load.results import Results
 from thematic.render.charts import ChangePoint, Chart, change_chart
 from thematic.render.context import question_text
 from thematic.render.findings import FindingView, finding_view
-from thematic.render.inputs import criteria_texts
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.views import (
@@ -432,16 +432,18 @@ def render_comparison_report(comparison: Comparison, criteria: CriteriaSet | Non
 
 
 def write_comparison_report(before: Results, after: Results, out: str | Path | None = None, *,
-                            formats: Sequence[str] | None = COMPARISON_FORMATS.names, criteria: str | None = None,
+                            formats: Sequence[str] | None = COMPARISON_FORMATS.names,
+                            criteria: CriteriaSet | None = None,
                             template_dir: str | Path | None = None,
                             outputs: OutputSet | None = None, suppress_below: int | None = None,
                             min_assessed: int = MIN_ASSESSED,
                             marking: str = DEFAULT_MARKING) -> tuple[Comparison, list[Path]]:
     """`thematic compare BEFORE AFTER`: the comparison of two loaded results files
     (`load_results_files`) and the paths written, comparison.json first. `out` defaults to
-    out/BEFORE-to-AFTER. `formats` as in `comparison_formats`; `criteria` the `--criteria` file, if
-    given, for the questions and theme titles. The outputs are checked before rendering and staged
-    in `outputs` (its owner declared the inputs and commits), or without `outputs` written together now."""
+    out/BEFORE-to-AFTER. `formats` as in `comparison_formats`; `criteria` the set whose questions and
+    theme titles the report shows (`criteria_texts` of AFTER; None: criteria shown by id). The outputs
+    are checked before rendering and staged in `outputs` (its owner declared the inputs and commits),
+    or without `outputs` written together now."""
     chosen = comparison_formats(formats, suppress_below)
     check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
     with output_set(outputs) as run:
@@ -453,7 +455,7 @@ def write_comparison_report(before: Results, after: Results, out: str | Path | N
         documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
         rendered: dict[str, bytes] = {}
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
-            rendered = render_comparison_report(comparison, criteria_texts(after, criteria), after.parameters,
+            rendered = render_comparison_report(comparison, criteria, after.parameters,
                                                 formats=documents, template_dir=template_dir,
                                                 suppress_below=suppress_below, marking=marking)
         document = comparison.to_json() if "json" in chosen else None

@@ -7,7 +7,8 @@ how many comparisons were made against how many chance alone would put outside),
 by side, a funnel plot and table per criterion, themes and grades, and the method. Forces are
 listed by name, never ranked. `render_programme_report` adds the charts and renders the HTML and
 PDF (`programme.html.j2`); `write_programme_report` writes them beside `programme.json`, from the
-results files its caller has loaded (`thematic.load.results.load_results_files`).
+results files its caller has loaded (`thematic.load.results.load_results_files`) and the criteria set
+it found for them (`thematic.scoring.results_criteria.criteria_texts`).
 """
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from thematic.load.results import Results
 from thematic.render.charts import Chart, FunnelPoint, funnel_chart
 from thematic.render.context import question_text
 from thematic.render.findings import FindingView, finding_view
-from thematic.render.inputs import criteria_texts
 from thematic.render.output import DOCUMENTS, Formats, Report, check_template_dir
 from thematic.render.publication import DEFAULT_MARKING, Publication
 from thematic.render.views import ABOVE as CLEARLY_ABOVE
@@ -438,15 +438,16 @@ def programme_formats(formats: Sequence[str] | None, suppress_below: int | None)
 
 
 def write_programme_report(results: Sequence[Results], out: str | Path | None = None, *,
-                           formats: Sequence[str] | None = None, criteria: str | None = None,
+                           formats: Sequence[str] | None = None, criteria: CriteriaSet | None = None,
                            template_dir: str | Path | None = None, suppress_below: int | None = None,
                            outputs: OutputSet | None = None,
                            min_assessed: int = MIN_ASSESSED,
                            marking: str = DEFAULT_MARKING) -> tuple[Programme, list[Path]]:
     """`thematic report` of several results files, loaded (`load_results_files`): the programme
     (InputError for different criteria sets or an inspection given twice) and the paths written,
-    programme.json first. `formats` as in `programme_formats`; `criteria` the `--criteria` file, if
-    given, for the questions and theme titles; `out` defaults to out/programme-YEARS. The outputs
+    programme.json first. `formats` as in `programme_formats`; `criteria` the set whose questions and
+    theme titles the report shows (`criteria_texts`; None: criteria shown by id); `out` defaults to
+    out/programme-YEARS. The outputs
     are checked once the folder is known, and staged in `outputs` (its owner declared the inputs and
     commits), or without `outputs` written together now."""
     chosen = programme_formats(formats, suppress_below)
@@ -459,7 +460,7 @@ def write_programme_report(results: Sequence[Results], out: str | Path | None = 
         documents = [fmt for fmt in chosen if fmt in DOCUMENTS]
         rendered: dict[str, bytes] = {}
         if documents:  # rendered before anything is written, so a failure leaves no half-made report
-            rendered = render_programme_report(programme, results, criteria_texts(results[0], criteria),
+            rendered = render_programme_report(programme, results, criteria,
                                                formats=documents, template_dir=template_dir,
                                                suppress_below=suppress_below, marking=marking)
         written = PROGRAMME.write(rendered, folder, run, document=programme.to_json() if "json" in chosen else None)
