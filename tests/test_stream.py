@@ -21,7 +21,7 @@ from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.caseload import AtomicOutput, score_caseload
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.evaluate import Scorer
-from thematic.scoring.inspection import score_paths
+from thematic.scoring.inspection import paths_results
 from thematic.scoring.stream import CaseloadJob, run_caseload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +62,14 @@ def write_jsonl(path: Path, documents: list[dict], copies: int = 1, blank_every:
     return path
 
 
+def loaded(paths, criteria, parameters=None) -> dict:
+    """The results document of the whole sample loaded at once (`paths_results`), as JSON data."""
+    return paths_results(paths, criteria=criteria, as_of=AS_OF,
+                         parameters=criteria.defaults() if parameters is None else parameters).to_json()
+
+
 def expected_text(paths, criteria, **kwargs) -> str:
-    document = score_paths(paths, criteria=criteria, as_of=AS_OF,
-                           parameters=kwargs.pop("parameters", criteria.defaults()))
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(loaded(paths, criteria, kwargs.pop("parameters", None)), indent=2, ensure_ascii=False) + "\n"
 
 
 def streamed(paths, criteria, **kwargs) -> str:
@@ -99,7 +103,7 @@ def test_cases_out_holds_each_case_as_one_json_line_and_the_document_the_summary
                                                                                monkeypatch, jobs):
     monkeypatch.setattr(case_stream, "BLOCK_BYTES", 4096)
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=3)
-    expected = score_paths([jsonl], criteria=criteria, as_of=AS_OF, parameters=criteria.defaults())
+    expected = loaded([jsonl], criteria)
     result = score_caseload([jsonl], criteria=criteria, as_of=AS_OF, parameters=criteria.defaults(), jobs=jobs,
                             output=tmp_path / "out" / "results.json", cases_out=tmp_path / "out" / "cases.jsonl")
     lines = (tmp_path / "out" / "cases.jsonl").read_text(encoding="utf-8").splitlines()
@@ -107,6 +111,7 @@ def test_cases_out_holds_each_case_as_one_json_line_and_the_document_the_summary
     document = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert "cases" not in document and document["cases_out"] == str(tmp_path / "out" / "cases.jsonl")
     assert document["summary"] == expected["summary"] and document["summary"]["cases"] == 48 == result.cases
+    assert result.summary.to_json() == expected["summary"]  # the model the document was written from
     assert {k: v for k, v in document.items() if k not in ("cases_out", "summary")} == \
            {k: v for k, v in expected.items() if k not in ("cases", "summary")}
 
@@ -114,7 +119,7 @@ def test_cases_out_holds_each_case_as_one_json_line_and_the_document_the_summary
 def test_summary_only_has_the_same_summary_and_no_cases(tmp_path, criteria, example_documents):
     jsonl = write_jsonl(tmp_path / "caseload.jsonl", example_documents, copies=2)
     document = json.loads(streamed([jsonl], criteria, summary_only=True))
-    expected = score_paths([jsonl], criteria=criteria, as_of=AS_OF, parameters=criteria.defaults())
+    expected = loaded([jsonl], criteria)
     assert "cases" not in document and "cases_out" not in document
     assert document["summary"] == expected["summary"]
 

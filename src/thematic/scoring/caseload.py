@@ -1,8 +1,8 @@
 """Scoring a whole caseload into a results document, streamed: the library behind `thematic score`.
 
 `score_caseload` writes the `thematic.results/1` document (interfaces.md) without holding the
-cases in memory. By default the document carries every case's results, exactly as `score_paths`
-would write it (the entries are spooled to a temporary file and the document is put together at
+cases in memory. By default the document carries every case's results, exactly as `paths_results`'
+document serialises them (the entries are spooled to a temporary file and the document is put together at
 the end, since its `inspection` block depends on the forces of all the cases). With `cases_out`
 the per-case results go to that file as JSON Lines instead (one `cases` entry per line) and the
 document holds the summary, with `cases_out` naming the file; with `summary_only` there are no
@@ -23,8 +23,9 @@ from typing import IO, Any
 
 from thematic.core.atomic import OutputSet
 from thematic.load.cases import collect_case_files
+from thematic.model.results import ResultsDocument, Summary
 from thematic.scoring.criteria import CriteriaSet
-from thematic.scoring.inspection import results_document
+from thematic.scoring.inspection import build_results
 from thematic.scoring.stream import CaseloadJob, ChunkResult, run_caseload
 
 _CASES = "@@thematic:cases@@"
@@ -39,7 +40,7 @@ class CaseloadResult:
     forces: tuple[str, ...]
     output: str | None
     cases_out: str | None
-    summary: dict[str, Any]
+    summary: Summary
 
 
 def score_caseload(
@@ -80,16 +81,16 @@ def score_caseload(
             totals = run_caseload(paths, job, criteria=criteria, jobs=jobs, progress=progress, on_chunk=sink.take)
             forces = sorted(totals.forces)
             meta = inspection or {"id": None, "force": forces[0] if len(forces) == 1 else None, "year": None}
-            head = results_document(inspection={**meta, "as_of": as_of.isoformat()}, criteria=criteria,
-                                    parameters=parameters, case_results=[])
-            summary = totals.summary.summary()
+            # The document without its cases: they are spooled (or written to cases_out) instead.
+            document = build_results(inspection={**meta, "as_of": as_of.isoformat()}, criteria=criteria,
+                                     parameters=parameters, case_results=None, summary=totals.summary.result())
             if output is not None:
-                _write_document(outputs.open_text(output), head, summary, sink, cases_out)
+                _write_document(outputs.open_text(output), document, sink, cases_out)
             elif stream is not None:
-                _write_document(stream, head, summary, sink, cases_out)
+                _write_document(stream, document, sink, cases_out)
         outputs.commit()  # the results and the case results appear together, or neither
     return CaseloadResult(totals.cases, tuple(forces), str(output) if output is not None else None,
-                          str(cases_out) if cases_out is not None else None, summary)
+                          str(cases_out) if cases_out is not None else None, document.summary)
 
 
 class _CaseSink:
@@ -129,19 +130,18 @@ class _CaseSink:
             self.spool.close()
 
 
-def _write_document(stream: IO[str], head: dict[str, Any], summary: dict[str, Any], sink: _CaseSink,
+def _write_document(stream: IO[str], document: ResultsDocument, sink: _CaseSink,
                     cases_out: str | Path | None) -> None:
-    """The document as `json.dumps(document, indent=2, ensure_ascii=False)` writes it, plus a newline."""
-    document = dict(head)
+    """`document` (its cases in `sink`) as `json.dumps(document.to_json(), indent=2, ensure_ascii=False)`
+    writes it, plus a newline; `cases_out`, if given, is named between the parameters and the summary."""
+    data = document.to_json()
+    summary = data.pop("summary")
     if sink.kind == "entry":
-        document["cases"] = _CASES
-    else:
-        document.pop("cases", None)
-        if cases_out is not None:
-            document["cases_out"] = str(cases_out)
-    document.pop("summary", None)
-    document["summary"] = _SUMMARY
-    text = json.dumps(document, indent=2, ensure_ascii=False)
+        data["cases"] = _CASES
+    elif cases_out is not None:
+        data["cases_out"] = str(cases_out)
+    data["summary"] = _SUMMARY
+    text = json.dumps(data, indent=2, ensure_ascii=False)
     if sink.kind == "entry":
         before, text = text.split(json.dumps(_CASES), 1)
         stream.write(before)

@@ -15,7 +15,7 @@ from thematic.load.case_check import case_check
 from thematic.load.cases import load_cases
 from thematic.load.sample import Sample, load_sample, require_case_files
 from thematic.model.case import Case
-from thematic.model.results import CaseResult, CriteriaInfo, InspectionInfo, ResultsDocument
+from thematic.model.results import CaseResult, CriteriaInfo, InspectionInfo, ResultsDocument, Summary
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet
 from thematic.scoring.evaluate import Scorer
@@ -34,53 +34,24 @@ def build_results(
     criteria: CriteriaSet,
     parameters: Mapping[str, Any],
     case_results: Sequence[CaseResult] | None,
+    summary: Summary | None = None,
 ) -> ResultsDocument:
-    """The results document of `case_results` (None: a document without per-case results, and an
-    empty summary), its summary worked out here, once."""
-    accumulator = SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria])
-    for result in case_results or ():
-        accumulator.add(result)
+    """The results document of `case_results` (None: a document without per-case results), its
+    summary worked out here, once; or, given, `summary`: that of cases scored as a stream and not
+    held (`scoring.caseload`)."""
+    if summary is None:
+        accumulator = SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria])
+        for result in case_results or ():
+            accumulator.add(result)
+        summary = accumulator.result()
     return ResultsDocument(
         inspection=InspectionInfo(**inspection),
         criteria=CriteriaInfo(id=criteria.id, version=criteria.file.version,
                               fingerprints=fingerprints(criteria, parameters)),
         parameters=dict(parameters),
         cases=None if case_results is None else tuple(case_results),
-        summary=accumulator.result(),
+        summary=summary,
     )
-
-
-def results_document(
-    *,
-    inspection: Mapping[str, Any],
-    criteria: CriteriaSet,
-    parameters: Mapping[str, Any],
-    case_results: list[CaseResult],
-) -> dict[str, Any]:
-    """The `thematic.results/1` document of interfaces.md as JSON data (`build_results(...).to_json()`).
-
-    Kept for scoring.caseload until it holds the model; everything else calls `build_results`.
-    """
-    return build_results(inspection=inspection, criteria=criteria, parameters=parameters,
-                         case_results=case_results).to_json()
-
-
-def score_paths(
-    paths: Iterable[str | Path],
-    *,
-    criteria: CriteriaSet,
-    as_of: date,
-    parameters: Mapping[str, Any],
-    inspection: Mapping[str, Any] | None = None,
-    force: str | None = None,
-) -> dict[str, Any]:
-    """`paths_results` as JSON data.
-
-    Kept for tests/test_stream.py, which sets `thematic score`'s JSON data beside it, until
-    scoring.caseload holds the model; everything else calls `paths_results`.
-    """
-    return paths_results(paths, criteria=criteria, as_of=as_of, parameters=parameters, inspection=inspection,
-                         force=force).to_json()
 
 
 def paths_results(
