@@ -8,8 +8,9 @@ Figures come from `thematic.web.findings` and `thematic.web.programme_pages`, th
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
@@ -22,6 +23,9 @@ from django.views.static import serve
 from thematic.web.models import LEAD, PROGRAMME, Inspection
 from thematic.web.report_jobs import RUNNING, Job, inspection_scope, jobs, load_job, running
 from thematic.web.visibility import inspection_or_404, is_lead, role
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -105,32 +109,34 @@ def attachment(request: HttpRequest, folder: object, name: str, download_name: s
 
 # --- programme pages (issue 15 item 7) ----------------------------------------------------------------
 
-def _programme_reader(request: HttpRequest) -> HttpResponse | None:
-    """None for a programme user or a lead; 403 for anyone else signed in (force users never see these)."""
-    if role(request.user) not in (PROGRAMME, LEAD):
-        return _forbidden(request, "These pages are for programme leads.")
-    return None
+def _programme_readers(
+        view: Callable[Concatenate[HttpRequest, P], R]) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
+    """The view for a programme user or a lead; 403 for anyone else signed in (force users never see these)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
+        if role(request.user) not in (PROGRAMME, LEAD):
+            return _forbidden(request, "These pages are for programme leads.")
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 @require_GET
+@_programme_readers
 def programme(request: HttpRequest) -> HttpResponse:
     """Rounds (inspection years) and forces across the workspace's inspections."""
     from thematic.web.programme_pages import forces, rounds
 
-    refused = _programme_reader(request)
-    if refused is not None:
-        return refused
     return render(request, "web/programme.html", {"rounds": rounds(), "forces": forces()})
 
 
 @require_http_methods(["GET", "POST"])
+@_programme_readers
 def programme_round(request: HttpRequest, year: int) -> HttpResponse:
     """A round's inspections and its programme reports; POST produces one from the current data."""
     from thematic.web.programme_pages import produce_programme_report, round_of
 
-    refused = _programme_reader(request)
-    if refused is not None:
-        return refused
     chosen = round_of(year)
     if chosen is None:
         raise Http404("no such round")
@@ -144,13 +150,11 @@ def programme_round(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_programme_readers
 def programme_force(request: HttpRequest, force: str) -> HttpResponse:
     """A force's inspections by year and its comparisons; POST compares two of them."""
     from thematic.web.programme_pages import force_of, produce_comparison
 
-    refused = _programme_reader(request)
-    if refused is not None:
-        return refused
     history = force_of(force)
     if history is None:
         raise Http404("no such force")
@@ -199,11 +203,9 @@ def _programme_job(scope: str, job_id: str) -> Job:
 
 
 @require_GET
+@_programme_readers
 def programme_report(request: HttpRequest, scope: str, job: str) -> HttpResponse:
     """How a programme report or comparison is going, and its downloads once made."""
-    refused = _programme_reader(request)
-    if refused is not None:
-        return refused
     produced = _programme_job(scope, job)
     back = reverse("programme_round", args=[int(scope.split("-", 1)[1])]) if scope.startswith("round-") else \
         reverse("programme_force", args=[scope.split("-", 1)[1]])
@@ -213,11 +215,9 @@ def programme_report(request: HttpRequest, scope: str, job: str) -> HttpResponse
 
 
 @require_GET
+@_programme_readers
 def programme_file(request: HttpRequest, scope: str, job: str, name: str) -> HttpResponseBase:
     """A produced programme report or comparison file (HTML, PDF) as a download."""
-    refused = _programme_reader(request)
-    if refused is not None:
-        return refused
     path = _programme_job(scope, job).file(name)
     if path is None:
         raise Http404("no such file")
