@@ -60,6 +60,14 @@ def describe(label: str, values: list[float]) -> str:
             f"worst {max(values):7.1f} ms   (n={len(values)})")
 
 
+def scratch(stack: ExitStack, database: str, name: str) -> tuple[Path, str | None]:
+    """A temporary folder, and for `database` "postgres" the URL of a database `name` in a throwaway
+    cluster (None: SQLite, in the data folder); both removed when `stack` closes."""
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{name}-")))
+    url = create_database(stack.enter_context(postgres_cluster()), name) if database == "postgres" else None
+    return folder, url
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind (default 200)")
@@ -70,10 +78,7 @@ def main() -> int:
         parser.error("--requests: at least 2, for percentiles")
 
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-")))
-        database_url = None
-        if args.database == "postgres":
-            database_url = create_database(stack.enter_context(postgres_cluster()), "bench_web")
+        folder, database_url = scratch(stack, args.database, "bench_web")
         started = time.perf_counter()
         server = stack.enter_context(serving(folder / "data", database_url=database_url, demo=True,
                                              workers=args.workers, log=folder / "server.log"))

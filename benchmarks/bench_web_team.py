@@ -34,7 +34,6 @@ import re
 import secrets
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -44,8 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_web import describe  # noqa: E402
-from postgres_support import create_database, postgres_cluster  # noqa: E402
+from bench_web import describe, scratch  # noqa: E402
 from web_browser.team_saves import Inspector, Session, check_saves, spread  # noqa: E402
 from web_browser.workspace import serving, thematic, unscored_inspection  # noqa: E402
 
@@ -99,10 +97,7 @@ def main() -> int:
         parser.error("--saves: at least 1")
 
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-team-")))
-        database_url = None
-        if args.database == "postgres":
-            database_url = create_database(stack.enter_context(postgres_cluster()), "bench_web_team")
+        folder, database_url = scratch(stack, args.database, "bench_web_team")
         data = folder / "data"
 
         def cli(*words: str | Path, stdin: str | None = None) -> None:
