@@ -1,10 +1,12 @@
 """Report test data: the committed fictional sample scored once, and small hand-made results.
 
-`example()` scores inspections/exampleshire-2019.yaml (16 hand-made cases); `rendered_html()` and
-`rendered_pdf()` render its force report once per test session for each suppression setting,
-since a PDF takes seconds.
-`hand_made()` builds a results document from a few cases described by the states that matter,
-every other criterion not applicable, so a test knows every expected number by reading it.
+`example_results()` scores inspections/exampleshire-2019.yaml (16 hand-made cases) into the model;
+`example()` gives its JSON data, for a test to change field by field and read back in
+(`ResultsDocument.from_json`) or write as a results file. `rendered_html()` and `rendered_pdf()`
+render its force report once per test session for each suppression setting, since a PDF takes seconds.
+`hand_made_results()` builds a results document (the model, what the renderers take) from a few
+cases described by the states that matter, every other criterion not applicable, so a test knows
+every expected number by reading it; `hand_made()` is its JSON data.
 """
 from __future__ import annotations
 
@@ -81,9 +83,15 @@ def shipped_criteria() -> CriteriaSet:
 
 
 def hand_made(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) -> dict[str, Any]:
-    """A results document of `cases` as JSON data (what results.json holds), each a dict with
-    `case_id` and optionally `states` ({criterion: state}), `suggested`, `grade`, `provisional`,
-    `referred_back`, `data_quality`. Criteria not named are not applicable."""
+    """`hand_made_results(cases, criteria)` as JSON data (what results.json holds): a fresh copy, for a
+    test to change or write as a file."""
+    return hand_made_results(cases, criteria).to_json()
+
+
+def hand_made_results(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) -> ResultsDocument:
+    """A results document of `cases`, each a dict with `case_id` and optionally `states`
+    ({criterion: state}), `suggested`, `grade`, `provisional`, `referred_back`, `data_quality`,
+    scored against `criteria` (default: the shipped set). Criteria not named are not applicable."""
     criteria = criteria or shipped_criteria()
     results = []
     for spec in cases:
@@ -107,4 +115,4 @@ def hand_made(cases: list[dict[str, Any]], criteria: CriteriaSet | None = None) 
         criteria=criteria,
         parameters=criteria.defaults(),
         case_results=results,
-    ).to_json()
+    )

@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
-from render_samples import hand_made, shipped_criteria
+from render_samples import hand_made_results, shipped_criteria
 from report_helpers import run
 from results_factory import results_doc, write
 
 from thematic.load.results import load_case_states_files, load_results
-from thematic.model.results import CaseResult, CriterionResult
+from thematic.model.results import CaseResult, CriterionResult, ResultsDocument
 from thematic.render.agreement_text import agreement_text, comparison_text
 from thematic.render.assessors import assessors_html, assessors_report
 from thematic.render.comparison import points, render_comparison_report
@@ -95,7 +95,7 @@ def test_points_round_as_percentages_do():
 
 # --- the force report and the `thematic run` table -----------------------------------------------
 
-def force_document(*, met: int, total: int, none_of: int) -> dict:
+def force_document(*, met: int, total: int, none_of: int) -> ResultsDocument:
     """TIM-01 met in `met` of `total` cases; SUP-01 not met in all `none_of` first cases."""
     cases = []
     for i in range(max(total, none_of)):
@@ -105,7 +105,7 @@ def force_document(*, met: int, total: int, none_of: int) -> dict:
         if i < none_of:
             states["SUP-01"] = "not_met"
         cases.append({"case_id": f"T-{i + 1:02d}", "states": states})
-    return hand_made(cases)
+    return hand_made_results(cases)
 
 
 def table_row(table: str, criterion: str) -> str:

@@ -11,7 +11,7 @@ import io
 import re
 from html.parser import HTMLParser
 
-from render_samples import example, hand_made, rendered_html, rendered_pdf, shipped_criteria
+from render_samples import example_results, hand_made, hand_made_results, rendered_html, rendered_pdf, shipped_criteria
 
 from thematic.model.results import FAILED, ResultsDocument
 from thematic.render.case_lists import APPENDIX_ID, case_lists
@@ -84,8 +84,7 @@ def failing(document: ResultsDocument, criterion_id: str) -> list[str]:
 
 
 def test_each_list_holds_every_failing_case_the_summary_counts():
-    data, criteria = example()
-    document = ResultsDocument.from_json(data)
+    document, criteria = example_results()
     page = parsed(rendered_html())
     assert page.lists, "the example has failing cases, so the appendix has lists"
     for compiled in criteria.criteria:
@@ -99,8 +98,7 @@ def test_each_list_holds_every_failing_case_the_summary_counts():
 
 
 def test_view_counts_each_state_separately():
-    data, criteria = example()
-    document = ResultsDocument.from_json(data)
+    document, criteria = example_results()
     questions = {c.id: c.definition.question for c in criteria.criteria}
     lists = case_lists(document.cases or (), questions)
     assert lists.criteria and not lists.withheld
@@ -114,8 +112,7 @@ def test_view_counts_each_state_separately():
 
 
 def test_every_criterion_row_with_failing_cases_links_to_its_list_and_back():
-    data, criteria = example()
-    document = ResultsDocument.from_json(data)
+    document, criteria = example_results()
     html = rendered_html()
     page = parsed(html)
     for compiled in criteria.criteria:
@@ -147,15 +144,15 @@ def test_suppression_removes_the_lists_and_the_links():
     html = rendered_html(suppress_below=5)
     assert APPENDIX_ID not in html
     assert 'href="#cases-' not in html and 'id="cases-' not in html
-    data, criteria = example()
-    rendered = render_force_report(data, criteria, formats=["html"], suppress_below=2)
+    document, criteria = example_results()
+    rendered = render_force_report(document, criteria, formats=["html"], suppress_below=2)
     assert set(rendered) == {"html"}  # no cases table either
     assert "Cases behind each criterion" not in rendered["html"].decode()
 
 
 def test_suppress_below_one_suppresses_nothing_so_the_lists_stay():
-    data, criteria = example()
-    html = render_force_report(data, criteria, formats=["html"], suppress_below=1)["html"].decode()
+    document, criteria = example_results()
+    html = render_force_report(document, criteria, formats=["html"], suppress_below=1)["html"].decode()
     assert f'id="{APPENDIX_ID}"' in html
 
 
@@ -166,7 +163,7 @@ def test_evidence_is_in_plain_words_and_hostile_text_is_escaped():
                       {"case_id": "T-02", "states": {first: "not_evidenced"}},
                       {"case_id": "T-03", "states": {first: "met"}}], criteria)
     data["cases"][1]["results"][first]["evidence"] = "nrm_referred_at is null"
-    html = render_force_report(data, criteria, formats=["html"])["html"].decode()
+    html = render_force_report(ResultsDocument.from_json(data), criteria, formats=["html"])["html"].decode()
     page = parsed(html)
     assert page.lists[f"cases-{first.lower()}"] == ['=HYPERLINK("http://example.invalid/x","open")', "T-02"]
     assert "referral to the National Referral Mechanism (NRM) not recorded" in html
@@ -178,7 +175,7 @@ def test_evidence_is_in_plain_words_and_hostile_text_is_escaped():
 def test_no_failing_case_means_no_appendix():
     criteria = shipped_criteria()
     first = criteria.criteria[0].id
-    html = render_force_report(hand_made([{"case_id": "T-01", "states": {first: "met"}}], criteria),
+    html = render_force_report(hand_made_results([{"case_id": "T-01", "states": {first: "met"}}], criteria),
                                criteria, formats=["html"])["html"].decode()
     assert APPENDIX_ID not in html and 'href="#cases-' not in html
 
@@ -192,8 +189,7 @@ def test_the_pdf_has_the_appendix_at_the_end():
     method_end = [i for i, text in enumerate(pages) if "Criteria fingerprints" in text]  # the method's last part
     assert starts and method_end and starts[0] >= method_end[-1]
     appendix = "\n".join(pages[starts[0]:])
-    data, criteria = example()
-    document = ResultsDocument.from_json(data)
+    document, criteria = example_results()
     for compiled in criteria.criteria:
         if failing(document, compiled.id):
             assert f"{compiled.id}:" in appendix
@@ -211,8 +207,7 @@ def test_each_list_heading_stays_with_its_first_case_in_the_pdf():
     pdf, _ = rendered_pdf()
     pages = pdf_pages(pdf)
     start = min(i for i, text in enumerate(pages) if "Cases behind each criterion" in text)
-    data, criteria = example()
-    document = ResultsDocument.from_json(data)
+    document, criteria = example_results()
     for compiled in criteria.criteria:
         cases = failing(document, compiled.id)
         if not cases:
@@ -227,8 +222,9 @@ def test_each_list_heading_stays_with_its_first_case_in_the_pdf():
 def test_a_list_over_several_pages_repeats_its_header_row():
     criteria = shipped_criteria()
     first = criteria.criteria[0].id
-    data = hand_made([{"case_id": f"T-{n:03d}", "states": {first: "not_met"}} for n in range(1, 121)], criteria)
-    pdf = render_force_report(data, criteria, formats=["pdf"])["pdf"]
+    document = hand_made_results([{"case_id": f"T-{n:03d}", "states": {first: "not_met"}} for n in range(1, 121)],
+                                 criteria)
+    pdf = render_force_report(document, criteria, formats=["pdf"])["pdf"]
     pages = pdf_pages(pdf)
     start = min(i for i, text in enumerate(pages) if "Cases behind each criterion" in text)
     listed = [i for i in range(start, len(pages)) if re.search(r"T-\d{3}", pages[i])]

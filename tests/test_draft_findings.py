@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from render_samples import hand_made, shipped_criteria
+from render_samples import hand_made_results, shipped_criteria
 
 from thematic.model.results import FAILED, NO_GRADE, ResultsDocument
 from thematic.render.context import force_report_context
@@ -202,7 +202,7 @@ def sample(n: int, *, met: int, grade: str = "requires_improvement", critical_fa
         if i < critical_failed:
             states["TIM-02"] = "not_met"
         cases.append({"case_id": f"TST-{i + 1:03d}", "states": states, "suggested": grade, "grade": grade})
-    return ResultsDocument.from_json(hand_made(cases))
+    return hand_made_results(cases)
 
 
 def theme_sentence(draft: DraftFindings, title: str = "Supervision") -> str:
@@ -254,14 +254,14 @@ def test_suppression_withholds_a_breakdown_whose_one_hidden_count_the_others_wou
     # 12 cases: 2 inadequate (hidden below 5) and 10 good: 12 - 10 would reveal the 2.
     cases = [{"case_id": f"TST-{i:03d}", "suggested": "inadequate" if i < 2 else "good",
               "grade": "inadequate" if i < 2 else "good"} for i in range(12)]
-    draft = build(ResultsDocument.from_json(hand_made(cases)), shipped_criteria(), suppress_below=5)
+    draft = build(hand_made_results(cases), shipped_criteria(), suppress_below=5)
     assert "withheld" in draft.grades[0] and "10 were good" not in draft.grades[0]
     assert "withheld" in draft.categories[0]
 
 
 def test_without_inspector_grades_the_draft_counts_the_suggested_grades_and_says_so():
     cases = [{"case_id": f"TST-{i:03d}", "suggested": "inadequate" if i < 3 else "good"} for i in range(10)]
-    draft = build(ResultsDocument.from_json(hand_made(cases)), shipped_criteria())
+    draft = build(hand_made_results(cases), shipped_criteria())
     assert draft.grades == ("Of the 10 cases we reviewed, 3 were inadequate, none required improvement and 7 were "
                             "good, by the grades the criteria results suggest (no inspector has graded a case yet).",)
 
@@ -277,7 +277,7 @@ def test_a_2015_round_says_adequate_where_2019_says_requires_improvement():
 
 def test_cases_not_yet_graded_are_counted_apart():
     cases = [{"case_id": f"TST-{i:03d}", "suggested": "good", "grade": None if i < 2 else "good"} for i in range(12)]
-    draft = build(ResultsDocument.from_json(hand_made(cases)), shipped_criteria())
+    draft = build(hand_made_results(cases), shipped_criteria())
     assert draft.grades[0] == ("Of the 12 cases we reviewed, none was inadequate, none required improvement and 10 "
                                "were good, as the inspectors graded them; 2 are not yet graded.")
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from render_samples import example, hand_made, shipped_criteria
+from render_samples import example, example_results, hand_made_results, shipped_criteria
 from report_helpers import run
 
 from thematic.core.errors import InputError
@@ -102,7 +102,7 @@ SUP_SAMPLE = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 3 else
 
 
 def test_without_a_reference_nothing_is_flagged_and_the_method_says_so():
-    report = force_report_context(hand_made(SUP_SAMPLE), shipped_criteria())
+    report = force_report_context(hand_made_results(SUP_SAMPLE), shipped_criteria())
     assert all(row.rate.against == () for row in rows(report).values())
     assert all(theme.references == () for theme in report.themes)
     assert report.method.thresholds.startswith("No rate is flagged: no reference was given.")
@@ -110,7 +110,7 @@ def test_without_a_reference_nothing_is_flagged_and_the_method_says_so():
 
 
 def test_a_reference_given_on_the_command_line_is_said_to_be_so():
-    report = force_report_context(hand_made(SUP_SAMPLE), shipped_criteria(), thresholds=(0.5,))
+    report = force_report_context(hand_made_results(SUP_SAMPLE), shipped_criteria(), thresholds=(0.5,))
     sup01, sup02 = rows(report)["SUP-01"], rows(report)["SUP-02"]
     # 3 of 30 (3%–26%) is clearly below 50%; 9 of 30 (17%–48%) too; SUP-03, no case assessed: nothing.
     assert sup01.rate.flag == "clearly below 50%" and sup02.rate.flag == "clearly below 50%"
@@ -123,7 +123,7 @@ def test_a_reference_given_on_the_command_line_is_said_to_be_so():
 
 def test_the_criteria_file_gives_references_with_their_sources(tmp_path):
     criteria = load_criteria(criteria_with(tmp_path, top=0.9, supervision=0.25))
-    report = force_report_context(hand_made(SUP_SAMPLE, criteria), criteria)
+    report = force_report_context(hand_made_results(SUP_SAMPLE, criteria), criteria)
     # Supervision uses its own reference: 3 of 30 (3%–26%) touches nothing and contains 25%;
     # 9 of 30 (17%–48%) contains 25% too. Timeliness (no case assessed) has the file's 90%.
     assert rows(report)["SUP-01"].rate.against_text == "not distinguishable from 25%"
@@ -135,7 +135,7 @@ def test_the_criteria_file_gives_references_with_their_sources(tmp_path):
     assert f"25% for the themes Supervision ({THEME_SOURCE})" in report.method.thresholds
     assert f"({SOURCE})" in report.method.thresholds
     # The command line replaces the file's references, and says so.
-    overridden = force_report_context(hand_made(SUP_SAMPLE, criteria), criteria, thresholds=(0.5,))
+    overridden = force_report_context(hand_made_results(SUP_SAMPLE, criteria), criteria, thresholds=(0.5,))
     assert {t.references for t in overridden.themes} == {(Reference(0.5, COMMAND_LINE_SOURCE),)}
 
 
@@ -223,7 +223,7 @@ def test_force_pdf_with_flags_has_no_overprinted_words():
 
     from thematic.render.force import render_force_report
 
-    document, criteria = example()
+    document, criteria = example_results()
     pdf = render_force_report(document, criteria, formats=["pdf"], thresholds=(0.8,))["pdf"]
     found = overlaps(pdf)
     assert found == [], describe(found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from render_samples import example, rendered_html
+from render_samples import example_results, rendered_html
 
 from thematic.load.criteria import shipped_criteria_path
 from thematic.render.context import force_report_context, question_text
@@ -172,14 +172,14 @@ def test_every_field_label_is_a_field_of_the_case_file_format():
 
 
 def test_the_force_report_prints_evidence_in_plain_words_and_the_force_by_name():
-    document, criteria = example()
+    document, criteria = example_results()
     report = force_report_context(document, criteria)
     rows = [row for case in report.review.cases for row in case.evidence]
     assert rows, "the example lists cases with evidence"
-    raw = {(c["case_id"], cid): r["evidence"] for c in document["cases"] for cid, r in c["results"].items()}
+    raw = {(c.case_id, cid): r.evidence for c in document.cases or () for cid, r in c.results.items()}
     for row in rows:
         assert row.evidence == evidence_words(raw[(row.case_id, row.criterion_id)])
     html = rendered_html()
     assert not re.search(r"\b\d+\.\d+ (h|days)\b", html)
     assert "childrens_social_care" not in html and " is null" not in html
-    assert report.force == force_name(document["inspection"]["force"], document["inspection"].get("title"))
+    assert report.force == force_name(document.inspection.force, document.inspection.title)

@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from render_samples import example, hand_made, shipped_criteria
+from render_samples import example_results, hand_made_results, shipped_criteria
 
 from thematic.render.charts import grade_chart, rates_chart, theme_chart
 from thematic.render.context import force_report_context
@@ -18,7 +18,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def report():
-    document, criteria = example()
+    document, criteria = example_results()
     return force_report_context(document, criteria)
 
 
@@ -92,7 +92,7 @@ def test_rates_chart_flags_a_rate_clear_of_every_reference():
 def test_grade_chart_labels_bars_with_counts_and_suppressed_counts_with_words():
     cases = [{"case_id": f"T-{i:02d}", "suggested": "inadequate" if i < 2 else "good", "grade": "good"}
              for i in range(12)]
-    report = force_report_context(hand_made(cases), shipped_criteria(), suppress_below=5)
+    report = force_report_context(hand_made_results(cases), shipped_criteria(), suppress_below=5)
     texts = [t.text for t in ET.fromstring(grade_chart(report.grades).svg).iter(f"{SVG}text")]
     assert "fewer than 5 (suggested)" in texts
     assert "more than 7 (suggested)" in texts   # 10 good of 12: the 2 others would show

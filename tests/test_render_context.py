@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import pytest
-from render_samples import example, hand_made, shipped_criteria
+from render_samples import example_results, hand_made, hand_made_results, shipped_criteria
 
+from thematic.model.results import ResultsDocument
 from thematic.render.context import force_report_context, question_text
 from thematic.render.findings import finding_view
 
 
 def context(cases, **kwargs):
-    return force_report_context(hand_made(cases), shipped_criteria(), **kwargs)
+    return force_report_context(hand_made_results(cases), shipped_criteria(), **kwargs)
 
 
 def theme(report, theme_id):
@@ -171,7 +172,7 @@ def test_question_text_puts_parameter_values_in():
 def test_method_marks_overridden_parameters_and_lists_fingerprints():
     document = hand_made([{"case_id": "T-01"}])
     document["parameters"]["referral_max_hours"] = 48
-    report = force_report_context(document, shipped_criteria())
+    report = force_report_context(ResultsDocument.from_json(document), shipped_criteria())
     rows = {p.name: p for p in report.method.parameters}
     assert rows["referral_max_hours"].overridden and rows["referral_max_hours"].value == "48"
     assert rows["referral_max_hours"].default == "24"
@@ -190,13 +191,13 @@ def test_method_marks_overridden_parameters_and_lists_fingerprints():
     ],
 )
 def test_example_sample_cases_to_look_at(case_id, expected_reason):
-    document, criteria = example()
+    document, criteria = example_results()
     listed = {c.case_id: c.reasons for c in force_report_context(document, criteria).review.cases}
     assert expected_reason in listed[case_id]
 
 
 def test_example_sample_data_quality_and_disagreement_match_its_readme():
-    document, criteria = example()
+    document, criteria = example_results()
     report = force_report_context(document, criteria)
     # README: case 016 has two times recorded before the events they follow.
     assert [case for case, _ in report.data_quality.notes] == ["EXA-2019-016", "EXA-2019-016"]

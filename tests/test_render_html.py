@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from render_samples import example, rendered_html
+from render_samples import example, example_results, rendered_html
 
 from thematic import __version__
 from thematic.core.errors import InputError
@@ -159,7 +159,7 @@ def test_user_template_dir_is_searched_first_and_defaults_stay_reachable(tmp_pat
         '{% extends "default/force.html.j2" %}'
         '{% block heading %}Own heading for {{ report.inspection_id }}{% endblock %}')
     (tmp_path / "report.css").write_text("/* own styles */ body { margin: 1px; }")
-    document, criteria = example()
+    document, criteria = example_results()
     from thematic.render.force import render_force_report
     page = render_force_report(document, criteria, formats=["html"], template_dir=tmp_path)["html"].decode()
     assert "<h1>Own heading for exampleshire-2019</h1>" in page

@@ -6,9 +6,10 @@ import logging
 
 import pytest
 from a11y import blank_image_problem, pdf_first_page_png, pdf_tagging_problems, pdf_text
-from render_samples import example, hand_made, rendered_pdf
+from render_samples import example_results, hand_made, rendered_pdf
 from report_helpers import words
 
+from thematic.model.results import ResultsDocument
 from thematic.render.context import force_report_context
 from thematic.render.pdf import PdfError, html_to_pdf
 
@@ -87,7 +88,7 @@ def test_rendering_the_report_logs_no_weasyprint_warning_or_error(suppress_below
 
 
 def test_pdf_text_contains_the_key_findings():
-    document, criteria = example()
+    document, criteria = example_results()
     report = force_report_context(document, criteria)
     text = words(pdf_text(rendered_pdf()[0]))
     assert "Key findings" in text
@@ -136,7 +137,7 @@ def test_a_run_of_24_characters_gets_break_opportunities_and_23_does_not():
     assert breakable(untouched) == untouched
 
 
-def long_word_report(length: int) -> tuple[dict, object]:
+def long_word_report(length: int) -> tuple[ResultsDocument, object]:
     from thematic.load.criteria import shipped_criteria_path
     from thematic.scoring.criteria import load_criteria
 
@@ -147,7 +148,7 @@ def long_word_report(length: int) -> tuple[dict, object]:
                           {"case_id": "T-02", "states": {"TIM-01": "met"}}], criteria)
     for cid in ("RISK-01", "TIM-01"):
         document["cases"][0]["results"][cid]["evidence"] = word or "short evidence"
-    return document, criteria
+    return ResultsDocument.from_json(document), criteria
 
 
 def test_a_20000_character_word_in_evidence_and_notes_breaks_and_is_printed_whole():

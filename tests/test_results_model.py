@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from render_samples import hand_made, shipped_criteria
+from render_samples import hand_made_results, shipped_criteria
 
 from thematic.load.results import load_results
 from thematic.model.results import ResultsDocument
@@ -54,7 +54,7 @@ def _with_interval(document: ResultsDocument, criterion: str, low: float, high: 
 
 def test_the_force_report_shows_the_models_interval_and_works_none_out_again():
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 7 else "not_met"}} for i in range(10)]
-    document = ResultsDocument.from_json(hand_made(cases))
+    document = hand_made_results(cases)
     row = next(r for t in force_report_context(document, shipped_criteria()).themes for r in t.criteria
                if r.id == "SUP-01")
     assert (row.rate.met.value, row.rate.total.value) == (7, 10)
@@ -72,7 +72,7 @@ def test_the_grade_totals_of_the_report_are_the_summarys():
     cases = [{"case_id": "T-01", "suggested": "inadequate", "grade": "good", "provisional": True},
              {"case_id": "T-02", "referred_back": True, "grade": "good"},
              {"case_id": "T-03"}]
-    document = ResultsDocument.from_json(hand_made(cases))
+    document = hand_made_results(cases)
     grades = document.summary.grades
     assert (grades.provisional, grades.compared, grades.disagreements, grades.referred_back) == (1, 2, 1, 1)
     section = force_report_context(document, shipped_criteria()).grades

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from render_samples import hand_made, shipped_criteria
+from render_samples import hand_made, hand_made_results, shipped_criteria
 from results_factory import results_doc, write
 
 from thematic.cli import main
@@ -37,7 +37,7 @@ def supervision(sup02_assessed: int, **kwargs):
     cases = [{"case_id": f"T-{i:02d}", "states": {"SUP-01": "met" if i < 10 else "not_met",
                                                    "SUP-02": "not_met" if i < sup02_assessed else "not_applicable"}}
              for i in range(20)]
-    report = force_report_context(hand_made(cases), shipped_criteria(), **kwargs)
+    report = force_report_context(hand_made_results(cases), shipped_criteria(), **kwargs)
     finding = next(f for f in report.key_findings if f.theme.id == "supervision")
     row = next(r for r in finding.theme.criteria if r.id == "SUP-02")
     return report, finding, row
@@ -72,7 +72,7 @@ def test_the_minimum_is_an_option():
 def test_0_of_1_is_never_the_headline_when_no_criterion_has_enough_cases():
     cases = [{"case_id": "T-00", "states": {"SUP-01": "not_met"}},
              *({"case_id": f"T-{i:02d}", "states": {"SUP-02": "met"}} for i in range(1, 6))]
-    report = force_report_context(hand_made(cases), shipped_criteria())
+    report = force_report_context(hand_made_results(cases), shipped_criteria())
     finding = next(f for f in report.key_findings if f.theme.id == "supervision")
     assert finding.weakest is None
     assert finding.weakest_text == ("No criterion of this theme has 10 or more assessed cases, so none is named as "
