@@ -89,7 +89,7 @@ def question_text(question: str, parameters: Mapping[str, Any]) -> str:
 
 
 def force_report_context(
-    document: ResultsDocument | Mapping[str, Any],
+    document: ResultsDocument,
     criteria: CriteriaSet,
     *,
     suppress_below: int | None = None,
@@ -98,8 +98,8 @@ def force_report_context(
     agreement: Mapping[str, Any] | None = None,
     min_assessed: int = MIN_ASSESSED,
 ) -> ForceReport:
-    """The force report's view data for a results document scored against `criteria` (its JSON
-    data is read into the model first); the document must hold its cases.
+    """The force report's view data for a results document scored against `criteria`; the document
+    must hold its cases.
 
     `thresholds`: references given on the command line (proportions); they replace every reference
     of the criteria file. Without them each theme is compared with its own `reference`, or the
@@ -107,8 +107,6 @@ def force_report_context(
     `agreement`: the inspection's `thematic.agreement/1` document (`Agreement.to_json()`), if any.
     `min_assessed`: a rate from fewer assessed cases is marked "few cases" and never named lowest.
     """
-    if not isinstance(document, ResultsDocument):  # JSON data: only report tests still pass it (architecture.md)
-        document = ResultsDocument.from_json(document)
     if document.cases is None:
         raise ValueError("a force report lists cases: the results document holds none")
     hide = Suppression(suppress_below)

@@ -56,7 +56,7 @@ def force_charts(report: ForceReport) -> ForceCharts:
 
 
 def render_force_report(
-    document: ResultsDocument | Mapping[str, Any],
+    document: ResultsDocument,
     criteria: CriteriaSet,
     *,
     formats: Sequence[str] = FORMATS,
@@ -67,31 +67,28 @@ def render_force_report(
     min_assessed: int = MIN_ASSESSED,
     marking: str = DEFAULT_MARKING,
 ) -> dict[str, bytes]:
-    """The force report of a results document (the model, or its JSON data) in each format, as bytes by
-    format name ("html", "pdf"), and, unless `suppress_below` suppresses counts, its cases table
-    ("csv", "xlsx": `thematic.render.cases_table`), written beside it as cases.csv and cases.xlsx.
+    """The force report of a results document in each format, as bytes by format name ("html", "pdf"),
+    and, unless `suppress_below` suppresses counts, its cases table ("csv", "xlsx":
+    `thematic.render.cases_table`), written beside it as cases.csv and cases.xlsx.
 
     `agreement`: the inspection's `thematic.agreement/1` document; with double-scored cases, the
     report gains its "Agreement between inspectors" section.
     """
-    if not isinstance(document, ResultsDocument):  # JSON data: only report tests still pass it (architecture.md)
-        document = ResultsDocument.from_json(document)
-    model = document
     withheld = Suppression(suppress_below).active
 
     def context() -> dict[str, Any]:
-        report = force_report_context(model, criteria, suppress_below=suppress_below, thresholds=thresholds,
+        report = force_report_context(document, criteria, suppress_below=suppress_below, thresholds=thresholds,
                                       agreement=agreement, min_assessed=min_assessed)
         # The appendix follows the report's order of criteria, worded as its rows are.
         questions = {row.id: row.question for theme in report.themes for row in theme.criteria}
         return {"report": report, "charts": force_charts(report),
-                "draft": draft_findings(model, report, min_assessed=min_assessed),
-                "case_lists": case_lists(model.cases or (), questions, withheld=withheld)}
+                "draft": draft_findings(document, report, min_assessed=min_assessed),
+                "case_lists": case_lists(document.cases or (), questions, withheld=withheld)}
 
     publication = Publication.of(marking, [(criteria.id, criteria.file.version)])
     rendered = FORCE.render(formats, template_dir, context, publication=publication)
     if not withheld:
-        rendered.update(case_table_files(model.cases or (), [c.id for c in criteria.criteria], publication))
+        rendered.update(case_table_files(document.cases or (), [c.id for c in criteria.criteria], publication))
     return rendered
 
 

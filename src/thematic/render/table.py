@@ -1,9 +1,6 @@
 """The compact plain-text summary `thematic run` prints on the terminal, from the results document's summary."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from thematic.model.results import NO_GRADE, ResultsDocument
 from thematic.render.views import grade_label, interval_text, percent, round_of
 
@@ -13,10 +10,8 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else percent(value, short=True)
 
 
-def summary_table(document: ResultsDocument | Mapping[str, Any], severities: dict[str, str]) -> str:
+def summary_table(document: ResultsDocument, severities: dict[str, str]) -> str:
     """Per criterion: met of assessed, rate and 95% interval, and the excluded counts; then grades."""
-    if not isinstance(document, ResultsDocument):
-        document = ResultsDocument.from_json(document)
     summary = document.summary
     inspection = document.inspection
     criteria = document.criteria
