@@ -80,30 +80,44 @@ class CaseRecord(Record):
 
 # --- the schema: the models' constraints as typed dictionaries, without Python-level validators ----
 
-def _wire_type(annotation: Any, wire: dict[type, Any], time: Any = _PLAIN_DATETIME_TEXT) -> Any:
-    """`annotation` of a model field as the wire schema checks it (see the module's docstring)."""
+# `fast_case_data` checks every time in pydantic-core, as `plain_datetime` would read it, by a
+# stricter pattern: a real day (leap years as the calendar has them, 1900 and 2100 not) and a clock
+# reading in range. What it refuses goes the ordinary way (`fast_case`), which converts it or words why.
+_YEAR = "(?:19[0-9]{2}|20[0-9]{2}|2100)"
+_LEAP_YEAR = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))"
+_REAL_DAY = (f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+             f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)")
+REAL_DATETIME_PATTERN = f"^{_REAL_DAY}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?Z?$"
+_REAL_DATETIME_TEXT = Annotated[str, Field(pattern=REAL_DATETIME_PATTERN)]
+_REAL_DATE_TEXT = Annotated[str, Field(pattern=f"^{_REAL_DAY}$")]  # what parse_date takes, without spaces
+
+
+
+def _wire_type(annotation: Any, wire: dict[type, Any], real: bool = False) -> Any:
+    """`annotation` of a model field as the wire schema checks it (see the module's docstring); `real`:
+    with times and dates only of real days and clock readings, in their plain forms (`fast_case_data`)."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         base, *metadata = typing.get_args(annotation)
         kept = [m for m in metadata if not isinstance(m, (BeforeValidator, AfterValidator))]
-        converted = _wire_type(base, wire, time)
+        converted = _wire_type(base, wire, real)
         if base is datetime or base is date:  # its text, converted in Python
             return converted
         return Annotated[(converted, *kept)] if kept else converted
     if origin in (typing.Union, types.UnionType):
-        args = tuple(_wire_type(a, wire, time) for a in typing.get_args(annotation))
+        args = tuple(_wire_type(a, wire, real) for a in typing.get_args(annotation))
         return typing.Union[args]  # noqa: UP007 - built from a tuple
     if origin is list:
-        return list[_wire_type(typing.get_args(annotation)[0], wire, time)]  # type: ignore[misc]
+        return list[_wire_type(typing.get_args(annotation)[0], wire, real)]  # type: ignore[misc]
     if origin is dict:
         key, value = typing.get_args(annotation)
-        return dict[_wire_type(key, wire, time), _wire_type(value, wire, time)]  # type: ignore[misc]
+        return dict[_wire_type(key, wire, real), _wire_type(value, wire, real)]  # type: ignore[misc]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _typed_dict(annotation, wire, time)
+        return _typed_dict(annotation, wire, real)
     if annotation is datetime:  # the common shapes only, checked here; `plain_datetime` converts them
-        return time
+        return _REAL_DATETIME_TEXT if real else _PLAIN_DATETIME_TEXT
     if annotation is date:
-        return str
+        return _REAL_DATE_TEXT if real else str
     return annotation
 
 
@@ -111,11 +125,11 @@ def _field_annotation(info: Any) -> Any:
     return Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
 
 
-def _typed_dict(model: type[BaseModel], wire: dict[type, Any], time: Any = _PLAIN_DATETIME_TEXT) -> Any:
+def _typed_dict(model: type[BaseModel], wire: dict[type, Any], real: bool = False) -> Any:
     if model not in wire:
         fields = {}
         for name, info in file_fields(model).items():
-            kind = _wire_type(_field_annotation(info), wire, time)
+            kind = _wire_type(_field_annotation(info), wire, real)
             fields[name] = kind if info.is_required() else NotRequired[kind]
         typed = TypedDict(model.__name__, fields)  # type: ignore[misc]  # the functional form, from the model
         typed.__pydantic_config__ = _WIRE_CONFIG  # type: ignore[attr-defined]
@@ -263,65 +277,62 @@ def fast_case(raw: bytes) -> CaseRecord | None:
 
 # --- the same acceptance without building records: for a run that scores outside Python -----------
 
-# The columnar path checks every time in pydantic-core, as `plain_datetime` would read it, by a
-# stricter pattern: a real day (leap years as the calendar has them, 1900 and 2100 not) and a clock
-# reading in range. What it refuses goes the ordinary way (`fast_case`), which converts it or words why.
-_YEAR = "(?:19[0-9]{2}|20[0-9]{2}|2100)"
-_LEAP_YEAR = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))"
-_REAL_DAY = (f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
-             f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)")
-REAL_DATETIME_PATTERN = f"^{_REAL_DAY}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?Z?$"
-_REAL_DATETIME_TEXT = Annotated[str, Field(pattern=REAL_DATETIME_PATTERN)]
+def _nested(model: type[BaseModel]) -> dict[str, type[BaseModel] | tuple[str, type[BaseModel]]]:
+    """The fields of `model` holding models: a model, or ("list", model) / ("dict", model)."""
+    out: dict[str, type[BaseModel] | tuple[str, type[BaseModel]]] = {}
+    for field, info in file_fields(model).items():
+        annotation = info.annotation
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        kind = inner[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(inner) == 1 \
+            else annotation
+        origin = typing.get_origin(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            out[field] = kind
+        elif origin in (list, dict):
+            arg = typing.get_args(kind)[-1]
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                out[field] = ("list" if origin is list else "dict", arg)
+    return out
 
 
-def _checker_source(model: type[BaseModel], done: dict[type[BaseModel], str], source: list[str]) -> str:
-    """Generated code counting the keys of a validated `model` dictionary and checking its dates."""
-    name = f"_check_{model.__name__}"
+def _counter_source(model: type[BaseModel], done: dict[type[BaseModel], str], source: list[str]) -> str:
+    """Generated code counting the keys of a validated `model` dictionary and of every object in it."""
+    name = f"_count_{model.__name__}"
     if model in done:
         return name
     done[model] = name
     lines = [f"def {name}(d):", "    n = len(d)"]
-    for field, info in file_fields(model).items():
-        annotation = info.annotation
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        kind = annotation if typing.get_origin(annotation) not in (typing.Union, types.UnionType) else (
-            inner[0] if len(inner) == 1 else None)
-        if typing.get_origin(kind) is Annotated:
-            kind = typing.get_args(kind)[0]
-        origin = typing.get_origin(kind)
-        get = f"d[{field!r}]" if info.is_required() else f"d.get({field!r})"
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            lines.append(f"    if (v := {get}) is not None: n += {_checker_source(kind, done, source)}(v)")
-        elif origin is list and isinstance(arg := typing.get_args(kind)[0], type) and issubclass(arg, BaseModel):
+    for field, kind in _nested(model).items():
+        get = f"d[{field!r}]" if file_fields(model)[field].is_required() else f"d.get({field!r})"
+        if isinstance(kind, tuple):
+            where, item = kind
+            items = "v" if where == "list" else "v.values()"
             lines.append(f"    if (v := {get}) is not None:")
-            lines.append(f"        for e in v: n += {_checker_source(arg, done, source)}(e)")
-        elif origin is dict and isinstance(arg := typing.get_args(kind)[1], type) and issubclass(arg, BaseModel):
-            lines.append(f"    if (v := {get}) is not None:")
-            lines.append("        n += len(v)")
-            lines.append(f"        for e in v.values(): n += {_checker_source(arg, done, source)}(e)")
-        elif kind is date:  # as `Date` reads it, and only its plain form (the columnar query reads the text)
-            lines.append(f"    if (v := {get}) is not None: _plain_date(v)")
+            if where == "dict":
+                lines.append("        n += len(v)")
+            if _nested(item):
+                lines.append(f"        for e in {items}: n += {_counter_source(item, done, source)}(e)")
+            else:  # objects without objects in them: counted in C
+                lines.append(f"        n += sum(map(len, {items}))")
+        elif _nested(kind):
+            lines.append(f"    if (v := {get}) is not None: n += {_counter_source(kind, done, source)}(v)")
+        else:
+            lines.append(f"    if (v := {get}) is not None: n += len(v)")
     lines.append("    return n")
     source.append("\n".join(lines))
     return name
 
 
-def _plain_date(text: str) -> None:
-    if len(text) != 10:
-        raise ValueError("not a plain date")
-    _to_date(text)
-
-
-_CHECKER: list[Any] = []  # (validator with real times, key counter) once made
+_CHECKER: list[Any] = []  # (validator with real times and dates, key counter) once made
 
 
 def _checker() -> tuple[Callable[[bytes], Any], Callable[[dict[str, Any]], int]]:
     if not _CHECKER:
         source: list[str] = []
-        name = _checker_source(Case, {}, source)
-        namespace: dict[str, Any] = {"_plain_date": _plain_date}
+        name = _counter_source(Case, {}, source)
+        namespace: dict[str, Any] = {}
         exec("\n".join(source), namespace)  # noqa: S102 - our own text, from the models' fields
-        _CHECKER.extend((TypeAdapter(_typed_dict(Case, {}, _REAL_DATETIME_TEXT)).validate_json, namespace[name]))
+        _CHECKER.extend((TypeAdapter(_typed_dict(Case, {}, real=True)).validate_json, namespace[name]))
     return _CHECKER[0], _CHECKER[1]
 
 
@@ -341,11 +352,10 @@ def fast_case_data(raw: bytes) -> dict[str, Any] | None:
     if type(data) is not dict:
         return None
     try:
-        keys = count(data)
         _check_case_id(data["case_id"])
-    except ValueError:  # a date or an id the models refuse
+    except ValueError:  # an id the model refuses
         return None
-    if raw.count(b'":') != keys or _SPACED_KEY.search(raw) is not None:
+    if raw.count(b'":') != count(data) or _SPACED_KEY.search(raw) is not None:
         return None
     return data
 
