@@ -151,6 +151,7 @@ _MAY_OPEN = {
     "thematic.core.atomic": "writes outputs, and opens an existing output only to compare it with the inputs",
     "thematic.cli": "opens the null device for a standard output whose reader has gone",
     "thematic.scoring.screening": "reads back the sorted runs it spilled to its own temporary files",
+    "thematic.scoring.columnar_batch": "writes each batch of validated lines to its own temporary file for DuckDB",
 }
 
 

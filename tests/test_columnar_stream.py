@@ -7,26 +7,39 @@ the demo, caseloads with invalid lines, absent sections and lines the query boun
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import io
 import json
 import random
 import re
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fast_case import BREAKS, _edit, _ids, _times
 
+from thematic.cli import main
+from thematic.core.errors import InputError
+from thematic.load.criteria import shipped_criteria_path
 from thematic.load.fast_case import REAL_DATETIME_PATTERN, fast_case, fast_case_data
 from thematic.model.base import PLAIN_DATETIME_PATTERN, plain_datetime
 from thematic.model.case import SECTIONS
 from thematic.model.results import STATES, CaseResult, CriterionResult
+from thematic.scoring import stream
 from thematic.scoring.aggregate import SummaryAccumulator
+from thematic.scoring.columnar_batch import ColumnarBatch
+from thematic.scoring.criteria import load_criteria
+from thematic.scoring.evaluate import Scorer
+from thematic.scoring.stream import CaseloadJob, run_caseload
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -199,3 +212,386 @@ def test_fast_case_data_refuses_a_key_given_twice_at_any_depth() -> None:
         repeated = text[:value_end] + ", " + text[position:value_end] + text[value_end:]
         assert fast_case_data(repeated.encode()) is None
     assert fast_case_data(text.replace('"force": ', '"force" : ', 1).encode()) is None
+
+
+# --- the columnar path in `thematic score --summary-only`: the same document as the Python path ----
+
+AS_OF = "2019-11-30"
+EXAMPLE_CASES = ROOT / "inspections" / "cases" / "exampleshire-2019"
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML as the case loader reads it: dates and times stay text."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cases: Path, scoring: str, jobs: int = 1,
+           extra: tuple[str, ...] = ()) -> tuple[int, bytes, str]:
+    """`thematic score CASES --summary-only` with THEMATIC_SCORING=scoring: (exit code, document bytes, stderr)."""
+    monkeypatch.setenv("THEMATIC_SCORING", scoring)
+    out = tmp_path / "summary.json"  # one name: the message on standard error names it
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["score", str(cases), "--as-of", AS_OF, "--summary-only", "-o", str(out), "--jobs", str(jobs),
+                     *extra])
+    document = out.read_bytes() if out.exists() else b""
+    if out.exists():
+        out.unlink()
+    return code, document, err.getvalue()
+
+
+@dataclass(frozen=True)
+class _OraclePlan:
+    """A stand-in for a columnar plan whose answers are the Python scorer's, looked up by case id.
+
+    It tests the wiring (batches, counts, bounces, fallbacks) apart from the compiler: a case id
+    in `bounce` (or one it has no answer for) is bounced."""
+
+    criteria_ids: tuple[str, ...]
+    answers: tuple[tuple[Any, ...], ...]
+    columns: str = "{'_line': 'BIGINT', 'case_id': 'VARCHAR'}"
+
+    def query(self, relation: str) -> str:
+        n = len(self.criteria_ids)
+        names = ", ".join(["case_id", "bounce", *(f"s{i}" for i in range(n)), "suggested_grade", "grade",
+                           "provisional", "referred_back"])
+        values = ", ".join("(" + ", ".join(_sql(v) for v in row) + ")" for row in self.answers)
+        states = ", ".join(f"o.s{i}::UTINYINT AS s{i}" for i in range(n))
+        return (f"SELECT r._line AS _line, coalesce(o.bounce, true) AS _bounce, {states}, o.suggested_grade, o.grade, "
+                f"o.provisional, o.referred_back FROM {relation} r LEFT JOIN (VALUES {values}) o({names}) "
+                f"ON r.case_id = o.case_id")
+
+
+def _sql(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _oracle(cases: Path, bounce: set[str], wrong: set[str] = frozenset()) -> _OraclePlan:  # type: ignore[assignment]
+    """The Python scorer's answers for every valid line of `cases`; those of `wrong` given a wrong state."""
+    criteria = load_criteria(shipped_criteria_path())
+    scorer = Scorer(criteria, criteria.defaults(), date.fromisoformat(AS_OF))
+    rows = []
+    for raw in cases.read_bytes().splitlines():
+        case = fast_case(raw)
+        if case is None:
+            continue
+        result = scorer.score(case)
+        states = [STATES.index(result.results[c.id].state) for c in criteria.criteria]
+        if case.case_id in wrong:
+            states[0] = (states[0] + 1) % len(STATES)
+        rows.append((case.case_id, case.case_id in bounce, *states, result.suggested_grade, result.grade,
+                     result.provisional, result.referred_back))
+    return _OraclePlan(tuple(c.id for c in criteria.criteria), tuple(rows))
+
+
+@pytest.fixture(scope="module")
+def caseload(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("columnar") / "caseload.jsonl"
+    caseload_sample.write_caseload(path, 700, seed=5, pool_size=120)
+    return path
+
+
+def _use_plan(monkeypatch: pytest.MonkeyPatch, plan: Any) -> list[int]:
+    """Make `columnar_plan` give `plan`; the list it returns gets the size of every batch run here."""
+    sizes: list[int] = []
+    monkeypatch.setattr(stream, "_columnar_plan", lambda criteria, parameters, as_of: plan)
+    original = ColumnarBatch.finish
+
+    def finish(self: ColumnarBatch) -> Any:
+        sizes.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(ColumnarBatch, "finish", finish)
+    return sizes
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_columnar_wiring_gives_the_python_document_byte_for_byte(
+        caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    ids = [json.loads(line)["case_id"] for line in caseload.read_text().splitlines()]
+    sizes = _use_plan(monkeypatch, _oracle(caseload, bounce=set(ids[::9])))
+    python = _score(tmp_path, monkeypatch, caseload, "python", jobs)
+    assert python[0] == 0 and sizes == []  # the Python path runs no batch
+    columnar_run = _score(tmp_path, monkeypatch, caseload, "columnar", jobs)
+    assert columnar_run == python
+    assert json.loads(python[1])["summary"]["cases"] == len(ids)
+    if jobs == 1:
+        assert sum(sizes) == len(ids)  # every line went to the batch (a ninth bounced back)
+
+
+def test_a_plan_that_answers_wrongly_changes_the_document(caseload: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison can fail: a plan giving one case a wrong state gives another document."""
+    ids = [json.loads(line)["case_id"] for line in caseload.read_text().splitlines()]
+    _use_plan(monkeypatch, _oracle(caseload, bounce=set(), wrong={ids[3]}))
+    assert _score(tmp_path, monkeypatch, caseload, "columnar") != _score(tmp_path, monkeypatch, caseload, "python")
+
+
+def test_a_batch_duckdb_cannot_read_is_scored_in_python(caseload: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = dataclasses.replace(_oracle(caseload, bounce=set()), columns="{'_line': 'BIGINT', 'case_id': 'NOSUCHTYPE'}")
+    sizes = _use_plan(monkeypatch, plan)
+    assert _score(tmp_path, monkeypatch, caseload, "columnar") == _score(tmp_path, monkeypatch, caseload, "python")
+    assert sizes
+
+
+def test_without_a_plan_the_python_path_runs(caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes = _use_plan(monkeypatch, None)
+    assert _score(tmp_path, monkeypatch, caseload, "columnar") == _score(tmp_path, monkeypatch, caseload, "python")
+    assert sizes == []
+
+
+def _edited_caseload(source: Path, target: Path) -> tuple[Path, set[str]]:
+    """`source` with invalid lines, absent sections, defaults left out, escapes and odd spacing mixed in."""
+    lines = source.read_text().splitlines()
+    out = []
+    for index, line in enumerate(lines[:300]):
+        document = json.loads(line)
+        kind = index % 10
+        if kind == 1:
+            document.pop("devices", None)  # a section the export did not capture
+        elif kind == 2:
+            document["child"].pop("looked_after", None)  # fields left to their defaults
+            document["child"].pop("plan", None)
+            if document.get("child_as_suspect"):
+                document["child_as_suspect"].pop("s45_excluded", None)
+        elif kind == 3:
+            document["judgements"] = {"RISK-05": {"answer": "yes", "by": "I-1", "note": "said \"fine\"\n"}}
+        elif kind == 4:
+            out.append("  " + json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\r")
+            continue
+        out.append(json.dumps(document, ensure_ascii=False))
+    target.write_text("\n".join(out) + "\n\n   \n")
+    return target, {json.loads(line)["case_id"] for line in out}
+
+
+def test_absent_sections_defaults_escapes_and_spacing_give_the_python_document(
+        caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edited, ids = _edited_caseload(caseload, tmp_path / "edited.jsonl")
+    sizes = _use_plan(monkeypatch, _oracle(edited, bounce=set()))
+    python = _score(tmp_path, monkeypatch, edited, "python")
+    assert python[0] == 0
+    assert _score(tmp_path, monkeypatch, edited, "columnar") == python
+    assert 0 < sum(sizes) < len(ids)  # the lines with absent sections went the Python way
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_invalid_lines_give_the_same_problems_and_nothing_is_written(
+        caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    lines = caseload.read_text().splitlines()[:400]
+    lines[5] = json.dumps({**json.loads(lines[5]), "reported_at": "2019-02-30T10:00"})
+    lines[50] = json.dumps({**json.loads(lines[50]), "judgements": {"RISK-05": {"answer": "perhaps", "by": "I-1"}}})
+    lines[120] = lines[3]  # a case id used twice
+    lines[200] = "{not json"
+    lines[399] = json.dumps({**json.loads(lines[399]), "force": "Bad Force"})
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n")
+    _use_plan(monkeypatch, _oracle(broken, bounce=set()))
+    python = _score(tmp_path, monkeypatch, broken, "python", jobs)
+    assert python[0] == 2 and python[1] == b""
+    for needle in (":6:", ":51:", ":121:", ":201:", ":400:"):
+        assert needle in python[2]
+    assert _score(tmp_path, monkeypatch, broken, "columnar", jobs) == python
+
+
+def test_an_inspection_force_is_checked_the_same_way(caseload: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = caseload.read_text().splitlines()[:100]
+    lines[7] = json.dumps({**json.loads(lines[7]), "force": "otherfordshire"})
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(lines) + "\n")
+    _use_plan(monkeypatch, _oracle(mixed, bounce=set()))
+    job = CaseloadJob(criteria_path=str(shipped_criteria_path()), parameters={}, as_of=date.fromisoformat(AS_OF),
+                      force="benchshire")
+    criteria = load_criteria(shipped_criteria_path())
+    found = []
+    for scoring in ("python", "columnar"):
+        monkeypatch.setenv("THEMATIC_SCORING", scoring)
+        with pytest.raises(InputError) as caught:
+            run_caseload([mixed], job, criteria=criteria)
+        found.append([(p.file, p.line, p.message) for p in caught.value.problems])
+    assert found[0] == found[1] and len(found[0]) == 1 and found[0][0][1] == 8
+
+
+def test_the_demo_inspection_as_json_lines_gives_the_python_document(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [yaml.load(path.read_text(), Loader=_TextLoader) for path in sorted(EXAMPLE_CASES.glob("*.yaml"))]
+    demo = tmp_path / "demo.jsonl"
+    demo.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents))
+    _use_plan(monkeypatch, _oracle(demo, bounce=set()))
+    python = _score(tmp_path, monkeypatch, demo, "python")
+    assert python[0] == 0 and json.loads(python[1])["summary"]["cases"] == len(documents)
+    assert _score(tmp_path, monkeypatch, demo, "columnar") == python
+
+
+def test_an_unknown_scoring_setting_is_a_located_error(caseload: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    code, document, err = _score(tmp_path, monkeypatch, caseload, "fast")
+    assert code == 2 and document == b"" and "THEMATIC_SCORING" in err and "'fast'" in err
+    assert "Traceback" not in err
+
+
+# --- the batch runner on its own: counts, refusals, and a connection that reads nothing else -------
+
+def _batch_of(plan: Any) -> ColumnarBatch:
+    criteria = load_criteria(shipped_criteria_path())
+    return ColumnarBatch(plan, [(c.id, c.definition.theme) for c in criteria.criteria])
+
+
+def test_a_batch_counts_what_the_python_path_counts(caseload: Path) -> None:
+    lines = caseload.read_bytes().splitlines(keepends=True)[:200]
+    ids = [json.loads(line)["case_id"] for line in lines]
+    batch = _batch_of(_oracle(caseload, bounce={ids[0], ids[10], ids[199]}))
+    counts = batch.run([b"  " + line.rstrip() + b"\r\n" if i % 3 == 0 else line for i, line in enumerate(lines)])
+    assert counts is not None and counts.bounced == [0, 10, 199] and counts.scored == 197
+    criteria = load_criteria(shipped_criteria_path())
+    scorer = Scorer(criteria, criteria.defaults(), date.fromisoformat(AS_OF))
+    expected = SummaryAccumulator([(c.id, c.definition.theme) for c in criteria.criteria])
+    for i, line in enumerate(lines):
+        if i not in (0, 10, 199):
+            expected.add(scorer.score(fast_case(line)))
+    assert counts.summary.summary() == expected.summary()
+    assert batch.run([]) is not None and batch.run([]).scored == 0  # type: ignore[union-attr]
+    batch.close()
+    assert not Path(batch.folder).exists()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT 1 AS x FROM (SELECT * FROM glob('/tmp/*')) r",
+])
+def test_a_query_cannot_read_outside_its_batch(caseload: Path, query: str) -> None:
+    plan = _oracle(caseload, bounce=set())
+    batch = _batch_of(dataclasses.replace(plan, columns=plan.columns))
+    lines = caseload.read_bytes().splitlines(keepends=True)[:5]
+    assert batch.run(lines) is not None
+    with pytest.raises(Exception, match="(?i)permission|disabled"):
+        batch.connection.execute(query).fetchall()
+    for setting in ("SET enable_external_access = true", "SET threads = 4", "SET memory_limit = '8GB'"):
+        with pytest.raises(Exception, match="(?i)configuration"):
+            batch.connection.execute(setting)
+    assert batch.connection.execute("SELECT current_setting('threads')").fetchone() == (1,)
+    batch.close()
+
+
+def test_counts_that_do_not_add_up_give_none(caseload: Path) -> None:
+    """A query that loses or repeats a line, or gives a state out of range, is not believed."""
+    lines = caseload.read_bytes().splitlines(keepends=True)[:20]
+    plan = _oracle(caseload, bounce=set())
+
+    @dataclass(frozen=True)
+    class Losing(_OraclePlan):
+        repeat: bool = False
+
+        def query(self, relation: str) -> str:
+            inner = _OraclePlan.query(self, relation)
+            if self.repeat:
+                return f"SELECT * FROM ({inner}) UNION ALL (SELECT * FROM ({inner}) WHERE _line = 3)"
+            return f"SELECT * FROM ({inner}) WHERE _line <> 3"
+
+    for repeat in (False, True):
+        batch = _batch_of(Losing(plan.criteria_ids, plan.answers, repeat=repeat))
+        assert batch.run(lines) is None
+        batch.close()
+    wrong = dataclasses.replace(plan, answers=tuple((*row[:2], 99, *row[3:]) for row in plan.answers))
+    batch = _batch_of(wrong)
+    assert batch.run(lines) is None
+    batch.close()
+
+
+def test_a_plan_for_other_criteria_is_refused(caseload: Path) -> None:
+    plan = _oracle(caseload, bounce=set())
+    with pytest.raises(ValueError, match="not the summary's"):
+        _batch_of(dataclasses.replace(plan, criteria_ids=plan.criteria_ids[::-1]))
+
+
+# --- the real plan (scoring/columnar.py) of the shipped criteria, wired in: the same documents -----
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every batch run here, with the plan `columnar_plan` really gives."""
+    sizes: list[int] = []
+    original = ColumnarBatch.finish
+
+    def finish(self: ColumnarBatch) -> Any:
+        sizes.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(ColumnarBatch, "finish", finish)
+    return sizes
+
+
+@pytest.mark.parametrize(("count", "seed", "jobs"), [(700, 5, 1), (700, 5, 2), (1500, 8, 1)])
+def test_the_real_plan_gives_the_python_document_on_generated_caseloads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, seed: int, jobs: int) -> None:
+    cases = tmp_path / "generated.jsonl"
+    caseload_sample.write_caseload(cases, count, seed=seed, pool_size=min(count, 400))
+    sizes = _spy(monkeypatch)
+    python = _score(tmp_path, monkeypatch, cases, "python", jobs)
+    assert python[0] == 0 and sizes == []
+    assert _score(tmp_path, monkeypatch, cases, "columnar", jobs) == python
+    if jobs == 1:
+        assert sum(sizes) == count  # every line went to the query (any it bounced was scored in Python)
+
+
+def test_the_real_plan_on_absent_sections_defaults_escapes_and_spacing(
+        caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edited, _ = _edited_caseload(caseload, tmp_path / "edited.jsonl")
+    sizes = _spy(monkeypatch)
+    python = _score(tmp_path, monkeypatch, edited, "python")
+    assert python[0] == 0
+    assert _score(tmp_path, monkeypatch, edited, "columnar") == python
+    assert sum(sizes) > 0
+
+
+def test_the_real_plan_on_invalid_lines_gives_the_same_problems(caseload: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = caseload.read_text().splitlines()[:300]
+    lines[9] = json.dumps({**json.loads(lines[9]), "reported_at": "2019-02-29T10:00"})
+    lines[99] = lines[98]
+    lines[150] = json.dumps({**json.loads(lines[150]), "grade": {"value": "excellent", "by": "I-1"}})
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n")
+    python = _score(tmp_path, monkeypatch, broken, "python")
+    assert python[0] == 2 and python[1] == b"" and all(f":{n}:" in python[2] for n in (10, 100, 151))
+    assert _score(tmp_path, monkeypatch, broken, "columnar") == python
+
+
+def test_the_real_plan_on_the_demo_inspection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [yaml.load(path.read_text(), Loader=_TextLoader) for path in sorted(EXAMPLE_CASES.glob("*.yaml"))]
+    demo = tmp_path / "demo.jsonl"
+    demo.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents))
+    sizes = _spy(monkeypatch)
+    python = _score(tmp_path, monkeypatch, demo, "python")
+    assert python[0] == 0
+    assert _score(tmp_path, monkeypatch, demo, "columnar") == python
+    assert sum(sizes) > 0  # the demo's cases with every section captured went to the query
+
+
+@pytest.mark.parametrize("as_of", ["2019-11-30", "2019-03-31", "2020-10-25", "2019-12-26"])
+def test_the_real_plan_at_other_dates_and_parameters(caseload: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, as_of: str) -> None:
+    """Dates of a clock change and a bank holiday as the run's date, and a parameter set on the command line."""
+    criteria = load_criteria(shipped_criteria_path())
+    name, value = next(iter(criteria.defaults().items()))
+    extra = ("--set", f"{name}={value + 1}")
+    found = []
+    for scoring in ("python", "columnar"):
+        monkeypatch.setenv("THEMATIC_SCORING", scoring)
+        out = tmp_path / "summary.json"
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            code = main(["score", str(caseload), "--as-of", as_of, "--summary-only", "-o", str(out), *extra])
+        found.append((code, out.read_bytes()))
+        out.unlink()
+    assert found[0][0] == 0 and found[0] == found[1]

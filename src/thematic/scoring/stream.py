@@ -9,6 +9,16 @@ from its file); results are taken back in the order the chunks were read, so the
 same, order included, for any number of jobs. YAML and JSON files are parsed and scored in this
 process.
 
+A `--summary-only` run (no per-case JSON, no screening rows) over JSON Lines takes the columnar
+path when the criteria set compiles to one DuckDB query (`scoring.columnar.columnar_plan`): each
+line is validated in Python exactly as the fast path does (`load.fast_case.fast_case_data`, the
+criteria's answer and force checks, every section captured) without building its record, and the
+lines that pass go, a batch of several megabytes at a time, to the query (`scoring.columnar_batch`),
+which hands back counts by result; every other line, and each line the query bounces, is scored
+the Python way as before, so the summary, the problems and the case count are the same. The
+environment variable THEMATIC_SCORING=python forces the Python path everywhere (the reference, for
+comparison); THEMATIC_SCORING=columnar (or unset) allows the columnar path.
+
 Memory: a bounded number of chunks is in flight; what grows with the caseload is only the id
 hashes of the duplicate-case-id check (8 bytes a case, 8 MB a million). A duplicate is found from
 the hashes at the end, and a second read of the files names both places it is used. Problems are
@@ -17,30 +27,38 @@ caseload with a problem writes nothing.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
 import multiprocessing
+import os
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thematic.core.errors import InputError, Problem
 from thematic.load.case_check import case_check
 from thematic.load.case_stream import case_records, document_chunks, file_size, jsonl_blocks, readable_jsonl_text
 from thematic.load.cases import collect_case_files, jsonl_record, validate_case
-from thematic.load.fast_case import fast_case
+from thematic.load.fast_case import fast_case, fast_case_data
 from thematic.load.yaml_source import YamlDocument, located_problem
+from thematic.model.case import SECTIONS
 from thematic.model.results import CaseResult
 from thematic.scoring.aggregate import SummaryAccumulator
 from thematic.scoring.criteria import CriteriaSet, load_criteria
 from thematic.scoring.evaluate import Scorer
 
+if TYPE_CHECKING:
+    from thematic.scoring.columnar_batch import ColumnarBatch
+
 MAX_PROBLEMS = 1000
+SCORING_ENV = "THEMATIC_SCORING"  # "python" forces the Python path; "columnar" (the default) allows the other
+COLUMNAR_CHUNK_BYTES = 8 << 20  # a columnar chunk: the query's planning costs per batch, so batches are large
 _IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 
 #: Makes a screening row of a scored case, or None: (case, result, full scorer, file index, line, options).
@@ -58,6 +76,12 @@ class CaseloadJob:
     case_json: str | None = None    # None, "line" (JSON Lines) or "entry" (an entry of a results document)
     row_maker: RowMaker | None = None  # a module-level function, so that it pickles by name
     row_options: Any = None
+    columnar: bool = True           # False: never the columnar path (THEMATIC_SCORING=python)
+
+    @property
+    def counts_only(self) -> bool:
+        """Whether only the summary counts are kept of each case: the columnar path may then score it."""
+        return self.columnar and self.case_json is None and self.row_maker is None
 
 
 @dataclass
@@ -184,30 +208,107 @@ class Worker:
         self.full = self.scorer if job.case_json is not None else Scorer(criteria, job.parameters, job.as_of)
         self.check = case_check(criteria.file, job.force)
         self.plan = [(c.id, c.definition.theme) for c in criteria.criteria]
+        self.criteria = criteria
+        # What `case_check` accepts, for a line's data: judgement criterion id -> its answers.
+        self.answers = {c.id: frozenset(c.answers or {}) for c in criteria.file.criteria if c.type == "judgement"}
+        self.batch: ColumnarBatch | None = None
+        self.columnar = job.counts_only  # until the plan is asked for: then whether there is one
 
     def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:
         """Score a block of whole JSON Lines whose first line is number `first_line`.
 
         Each line goes the fast way (`load.fast_case`: validated from its bytes by pydantic-core)
         when that accepts it and the criteria's check finds nothing; any other line is read and
-        validated the ordinary way, which words and locates its problems."""
+        validated the ordinary way, which words and locates its problems. In a counts-only run
+        with a columnar plan, the lines that pass go to the query instead (see the module's docstring)."""
         out = ChunkResult(file_index, SummaryAccumulator(self.plan), done_bytes=done_bytes)
-        check, take = self.check, self._take
+        batch = self._batch() if self.columnar else None
+        if batch is not None:
+            self._columnar(out, batch, name, first_line, block)
+            return out
         number = first_line - 1
         for raw in io.BytesIO(block):  # splits exactly as iterating the file does
             number += 1
-            if raw.isspace():
-                continue
-            case: Any = fast_case(raw)  # a record with the fields of the Case model
-            if case is not None and not check(case):
+            if not raw.isspace():
+                self._line(out, name, raw, number)
+        return out
+
+    def _line(self, out: ChunkResult, name: str, raw: bytes, number: int, counted: bool = False) -> None:
+        """Validate, check and score one JSON Line the Python way (`counted`: its record and id are already)."""
+        case: Any = fast_case(raw)  # a record with the fields of the Case model
+        if case is not None and not self.check(case):
+            if not counted:
                 out.records += 1
                 out.id_hashes.append(id_hash(case.case_id))
-                if not out.problems:
-                    take(out, case, file_index, number)
+            if not out.problems:
+                self._take(out, case, out.file_index, number)
+            return
+        data, problem = jsonl_record(raw, name, number)
+        self._record(out, name, data, number, None, problem, counted)
+
+    def _batch(self) -> ColumnarBatch | None:
+        """This worker's columnar batch runner, made on first use; None if the criteria set has no plan."""
+        if self.batch is None and self.columnar:
+            from thematic.scoring.columnar_batch import ColumnarBatch  # DuckDB: only when used
+
+            plan = _columnar_plan(self.criteria, self.job.parameters, self.job.as_of)
+            if plan is None or plan.criteria_ids != tuple(criterion_id for criterion_id, _ in self.plan):
+                self.columnar = False
+            else:
+                self.batch = ColumnarBatch(plan, self.plan)
+        return self.batch
+
+    def _columnar(self, out: ChunkResult, batch: ColumnarBatch, name: str, first_line: int, block: bytes) -> None:
+        """Score a block's lines: those valid beyond doubt by the batch's query, the others in Python."""
+        places: list[tuple[int, int, int]] = []  # (line number, start, end in the block) of each batch line
+        forces: list[str] = []
+        hashes = out.id_hashes
+        number = first_line - 1
+        end = 0
+        batch.begin()
+        for raw in io.BytesIO(block):
+            number += 1
+            start, end = end, end + len(raw)
+            if raw.isspace():
                 continue
-            data, problem = jsonl_record(raw, name, number)
-            self._record(out, name, data, number, None, problem)
-        return out
+            data = fast_case_data(raw)
+            if data is not None and data.keys() >= _ALL_SECTIONS and self._checked(data):
+                out.records += 1
+                hashes.append(id_hash(data["case_id"]))
+                batch.add(raw)
+                places.append((number, start, end))
+                forces.append(data["force"])
+            else:
+                self._line(out, name, raw, number)
+        if not places or out.problems:
+            batch.discard()  # nothing to score, or the run will stop with these problems: scoring would be wasted
+            return
+        counts = batch.finish()
+        if counts is None:  # DuckDB could not: the Python way for the whole batch
+            bounced: list[int] = list(range(len(places)))
+        else:
+            out.summary.merge(counts.summary)
+            out.cases += counts.scored
+            bounced = counts.bounced
+            skip = set(bounced)
+            out.forces.update(force for index, force in enumerate(forces) if index not in skip)
+        for index in bounced:
+            line, start, end = places[index]
+            self._line(out, name, block[start:end], line, counted=True)
+
+    def _checked(self, data: dict[str, Any]) -> bool:
+        """Whether `case_check` would find nothing wrong with the case of this validated data."""
+        force = self.job.force
+        if force is not None and data["force"] != force:
+            return False
+        judgements = data.get("judgements")
+        if judgements:
+            answers = self.answers
+            for criterion_id, judgement in judgements.items():
+                allowed = answers.get(criterion_id)
+                if allowed is None or judgement["answer"] not in allowed:
+                    return False
+        return True
 
     def score(self, file_index: int, name: str, records: Iterable[tuple[Any, int, YamlDocument | None, Problem | None]],
               done_bytes: int = 0) -> ChunkResult:
@@ -218,13 +319,14 @@ class Worker:
         return out
 
     def _record(self, out: ChunkResult, name: str, data: Any, line: int, doc: YamlDocument | None,
-                problem: Problem | None) -> None:
-        """Validate, check and score one record read the ordinary way."""
-        out.records += 1
+                problem: Problem | None, counted: bool = False) -> None:
+        """Validate, check and score one record read the ordinary way (`counted`: its record and id are already)."""
+        if not counted:
+            out.records += 1
         if problem is not None:
             out.problems.append(problem)
             return
-        if type(data) is dict:
+        if type(data) is dict and not counted:
             case_id = data.get("case_id")
             if type(case_id) is str and case_id:
                 out.id_hashes.append(id_hash(case_id))
@@ -253,6 +355,14 @@ class Worker:
                 out.rows.append(row)
 
 
+def _columnar_plan(criteria: CriteriaSet, parameters: dict[str, Any], as_of: date) -> Any:
+    """The criteria set as one DuckDB query (`scoring.columnar.columnar_plan`), or None."""
+    from thematic.scoring.columnar import columnar_plan  # the compiler: only for a run that may use it
+
+    return columnar_plan(criteria, parameters, as_of)
+
+
+_ALL_SECTIONS = frozenset(SECTIONS)
 _POOL_WORKER: Worker | None = None
 
 
@@ -324,6 +434,11 @@ def run_caseload(
     """
     if jobs < 1:
         raise InputError.single("--jobs", f"must be at least 1, got {jobs}")
+    scoring = os.environ.get(SCORING_ENV, "")
+    if scoring not in ("", "python", "columnar"):
+        raise InputError.single(SCORING_ENV, f"must be python or columnar (or unset), got {scoring!r}")
+    if scoring == "python" and job.columnar:
+        job = dataclasses.replace(job, columnar=False)
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     problems: list[Problem] = []
     files = collect_case_files(paths, problems)
@@ -396,8 +511,27 @@ def run_caseload(
 
 def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
                   problems: list[Problem]) -> Iterator[ChunkResult]:
-    for first_line, block, done in jsonl_blocks(path, name, problems):
+    blocks = jsonl_blocks(path, name, problems)
+    if executor.job.counts_only:
+        blocks = _joined(blocks, COLUMNAR_CHUNK_BYTES)
+    for first_line, block, done in blocks:
         yield from executor.jsonl(index, name, first_line, block, done)
+
+
+def _joined(blocks: Iterable[tuple[int, bytes, int]], size: int) -> Iterator[tuple[int, bytes, int]]:
+    """Consecutive blocks of whole lines joined into blocks of at least `size` bytes (the last may be less)."""
+    parts: list[bytes] = []
+    first = held = 0
+    for first_line, block, done in blocks:
+        if not parts:
+            first = first_line
+        parts.append(block)
+        held += len(block)
+        if held >= size:
+            yield first, b"".join(parts), done
+            parts, held = [], 0
+    if parts:
+        yield first, b"".join(parts), done
 
 
 # --- duplicate case ids --------------------------------------------------------------------------
