@@ -10,8 +10,10 @@ seed 7), then runs, one after the other and each as its own process, start-up in
 (b) benchmarks/plain_script.py: the shipped criteria hand-coded in plain Python (its states are
     checked against the tool's by tests/test_plain_script.py);
 (c) `thematic score` as a user runs it: `--summary-only` (counts of states, as the script gives)
-    with `--jobs 1` and `--jobs 2`, and the whole results document (every case's results and
-    evidence, `-o`) with `--jobs 1`.
+    with `--jobs 1` and `--jobs 2` (the columnar path, scoring/columnar_batch.py, where the
+    criteria set compiles to a query), the same with `--jobs 1` and THEMATIC_SCORING=python (the
+    Python path, the reference: before and after in one run; `--no-python-path` leaves it out), and
+    the whole results document (every case's results and evidence, `-o`) with `--jobs 1`.
 For each it prints elapsed (wall) seconds, CPU seconds (user + system, pool workers included),
 cases per second by each, the tool's ratios to the script and to the floor, and peak memory: the
 largest resident set of the process and its workers (`wait4`). Other work on the machine slows
@@ -46,12 +48,17 @@ class Run:
     peak_mb: float
 
 
-def measure(label: str, command: list[str], repeat: int) -> Run:
-    """Best of `repeat` runs of `command`: wall seconds, CPU seconds and peak RSS of it and its workers."""
+def measure(label: str, command: list[str], repeat: int, scoring: str | None = None) -> Run:
+    """Best of `repeat` runs of `command`: wall seconds, CPU seconds and peak RSS of it and its workers.
+
+    `scoring`: THEMATIC_SCORING for the run (unset otherwise)."""
     best: Run | None = None
+    env = {k: v for k, v in os.environ.items() if k != "THEMATIC_SCORING"}
+    if scoring is not None:
+        env["THEMATIC_SCORING"] = scoring
     for _ in range(repeat):
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -72,6 +79,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="DIR", help="keep (and reuse) the generated caseload in DIR")
     parser.add_argument("--no-full", action="store_true", help="leave out the whole results document run")
+    parser.add_argument("--no-python-path", action="store_true",
+                        help="leave out the --summary-only run with THEMATIC_SCORING=python")
     args = parser.parse_args()
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-hotpath-"))
@@ -103,9 +112,15 @@ def main() -> None:
             measure("thematic score --summary-only -j2", [*thematic, "--summary-only", "-o", str(out / "s2.json"),
                                                           "--jobs", "2"], args.repeat),
         ]
+        if not args.no_python_path:
+            runs.append(measure("... -j1, THEMATIC_SCORING=python", [*thematic, "--summary-only", "-o",
+                                                                     str(out / "p1.json"), "--jobs", "1"],
+                                args.repeat, scoring="python"))
         if not args.no_full:
             runs.append(measure("thematic score -o (all results) -j1",
                                 [*thematic, "-o", str(out / "full.json"), "--jobs", "1"], args.repeat))
+        documents = [(out / name).read_bytes() for name in ("s1.json", "s2.json", "p1.json") if (out / name).exists()]
+        same = all(document == documents[0] for document in documents)
     finally:
         shutil.rmtree(out, ignore_errors=True)
         if not args.keep:
@@ -118,6 +133,8 @@ def main() -> None:
         print(f"{run.label:<38}{run.wall:>8.1f}{run.cpu:>8.1f}{n / run.wall:>9,.0f}{n / run.cpu:>8,.0f}"
               f"{script.cpu / run.cpu:>9.2f}{floor.cpu / run.cpu:>8.2f}{run.peak_mb:>8.0f}")
     print("(x script, x floor: throughput as a share of theirs, from CPU seconds; 1.00 is as fast)")
+    print(f"the --summary-only documents (-j1, -j2{'' if args.no_python_path else ', Python path'}) are "
+          + ("the same, byte for byte" if same else "NOT THE SAME"))
     tool = runs[2]
     for what, ratio, target in (("the plain script", script.cpu / tool.cpu, TARGET_SCRIPT),
                                 ("the json.loads floor", floor.cpu / tool.cpu, TARGET_FLOOR)):
