@@ -208,7 +208,7 @@ def _working_span(count: int) -> int:
     last = (date(2100, 12, 31) - date(1900, 1, 1)).days
     spans = [working[i + count - 1] - working[i - 1] for i in range(1, len(working) - count) if working[i - 1] <= last]
     # a day that is not itself a working day (a weekend, a holiday) steps from before the next working day
-    return max(spans) + 7
+    return max(spans)
 
 
 def _is_working_sql(day: str) -> str:
@@ -379,27 +379,27 @@ def _literal(value: Any) -> str:
     return _number(value)
 
 
-def _numbers(value: str, annotation: Any, names: _Names) -> list[str]:
-    """SQL lists of every converted time and date under `value`, to find _BAD in."""
+def _least(value: str, annotation: Any, names: _Names) -> list[str]:
+    """SQL giving the least converted time or date under `value` (NULLs skipped), to find _BAD with."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _numbers(value, typing.get_args(annotation)[0], names)
+        return _least(value, typing.get_args(annotation)[0], names)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _numbers(value, inner[0], names)
+        return _least(value, inner[0], names)
     if annotation in (datetime, date):
-        return [f"[{value}]"]
+        return [value]
     if origin is list:
         variable = names.fresh()
-        inner = _numbers(variable, typing.get_args(annotation)[0], names)
+        inner = _least(variable, typing.get_args(annotation)[0], names)
         if not inner:
             return []
-        joined = inner[0] if len(inner) == 1 else "flatten([" + ", ".join(f"coalesce({i}, [])" for i in inner) + "])"
-        return [f"flatten(list_transform({value}, lambda {variable}: {joined}))"]
+        joined = inner[0] if len(inner) == 1 else f"least({', '.join(inner)})"
+        return [f"list_min(list_transform({value}, lambda {variable}: {joined}))"]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         found: list[str] = []
         for name, info in file_fields(annotation).items():
-            found += _numbers(f"({value}).{_ident(name)}", info.annotation, names)
+            found += _least(f"({value}).{_ident(name)}", info.annotation, names)
         return found
     return []
 
@@ -1013,14 +1013,14 @@ def _plan(criteria: CriteriaSet, parameters: Mapping[str, Any], as_of: date) -> 
     names = _Names()
     converted = [f"{_ident(n)}" if (c := _convert(_ident(n), i.annotation, names)) is None else f"{c} AS {_ident(n)}"
                  for n, i in file_fields(Case).items()]
-    numbers: list[str] = []
+    least: list[str] = []
     lengths: list[str] = []
     for name, info in file_fields(Case).items():
         if name in ("judgements", "grade"):
             continue
-        numbers += [f"coalesce({n}, [])" for n in _numbers(_ident(name), info.annotation, names)]
+        least += _least(_ident(name), info.annotation, names)
         lengths += _lengths(_ident(name), info.annotation, names)
-    checks = [f"coalesce(list_contains(flatten([{', '.join(numbers)}]), {_BAD}), FALSE)"]
+    checks = [f"coalesce(least({', '.join(least)}) < 0, FALSE)"]  # _BAD is the only negative value
     if lengths:
         checks.append(f"coalesce(greatest({', '.join(lengths)}) > {limit}, FALSE)")
     levels: dict[int, list[str]] = {}
