@@ -90,7 +90,7 @@ def _current(inspection: Inspection) -> _Current:
     found = [scored_cases.get(key) for key in keys]
     missing = [row for row, result in zip(rows, found, strict=True) if result is None]
     if missing:
-        scored = iter(inspection_results(inspection, cases=missing, blind=blind))
+        scored = iter(inspection_results(inspection, cases=missing, blind=blind, assignments=assignments))
         for index, key in enumerate(keys):
             if found[index] is None:
                 result = found[index] = next(scored)

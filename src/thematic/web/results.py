@@ -67,7 +67,8 @@ def moderation_of(inspection: Inspection) -> dict[str, dict[str, Moderation]]:
 
 
 def inspection_results(inspection: Inspection, *, kind: str = INSPECTION_KIND,
-                       cases: Sequence[CaseRow] | None = None, blind: Collection[int] = ()) -> list[CaseResult]:
+                       cases: Sequence[CaseRow] | None = None, blind: Collection[int] = (),
+                       assignments: Sequence[Assignment] | None = None) -> list[CaseResult]:
     """Every case of the inspection scored with every inspector's current entries and the moderation,
     in sample order; with `kind=SELF_ASSESSMENT`, with the force's self-assessment entries instead
     (never moderated: moderation settles the inspectors' disagreements).
@@ -75,16 +76,19 @@ def inspection_results(inspection: Inspection, *, kind: str = INSPECTION_KIND,
     `cases`: only these cases of the inspection, in the order given (the live findings score only
     the cases their cache lacks). `blind`: pks of cases whose entries count for nothing yet, each
     scored as if unanswered (a double-scored case still blind, as the lead's export leaves it out).
+    `assignments`: the inspection's assignments of `kind` with their scorers, when the caller has
+    them loaded (saves the query; the results are the same).
     """
     scorer = scorer_of(inspection)
     rows = list(CaseRow.objects.filter(inspection=inspection).order_by("position")) if cases is None else cases
-    query = Assignment.objects.filter(case__inspection=inspection, kind=kind)
-    if cases is not None:
-        query = query.filter(case_id__in=[row.pk for row in rows])
-    assignments = [a for a in query.select_related("scorer") if a.case_id not in blind]
-    entries = current_for(assignments)
+    if assignments is None:
+        assignments = list(Assignment.objects.filter(case__inspection=inspection, kind=kind).select_related("scorer"))
+    wanted = {row.pk for row in rows}
+    # Only the entries of the cases scored here are read: a reload of the findings reads one case's.
+    counted = [a for a in assignments if a.case_id in wanted and a.case_id not in blind]
+    entries = current_for(counted)
     by_case: dict[int, list[Assignment]] = {}
-    for assignment in assignments:
+    for assignment in counted:
         by_case.setdefault(assignment.case_id, []).append(assignment)
     moderation = moderation_of(inspection) if kind == INSPECTION_KIND else {}
     return [score_resolved(scorer, resolve(case_model(row), ratings(by_case.get(row.pk, []), entries, kind=kind),
