@@ -1,10 +1,11 @@
 """What a person does in the workspace's pages, in Playwright terms (URLs, field names and button texts
-from the web contract): sign in, open an inspection's cases, assign, and answer a case form with the
-keyboard alone (Tab, arrows, Space, Enter, typing: never a click).
+from the web contract): sign in, open an inspection's cases, assign, answer a case form by clicking or
+with the keyboard alone (Tab, arrows, Space, Enter, typing: never a click), and what axe-core finds.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from a11y import axe_page_violations, describe_violations
@@ -90,6 +91,29 @@ def press_button_with_keyboard(page: Any, action: str) -> None:
         page.keyboard.press("Enter")
 
 
+def answer_every_question(page: Any, pick: Callable[[int, list[str]], str], grade: str) -> dict[str, str]:
+    """On a case page, by clicking: each question's answer `pick(index, values)` (the question's place on
+    the page, its answers in page order), then the grade. What was chosen: field name -> value."""
+    chosen = {}
+    for index, (name, values) in enumerate(radio_groups(page, "answer-").items()):
+        chosen[name] = pick(index, values)
+        page.check(f'input[type="radio"][name="{name}"][value="{chosen[name]}"]')
+    page.check(f'input[type="radio"][name="grade"][value="{grade}"]')
+    return chosen
+
+
+def click_button(page: Any, action: str) -> Any:
+    """Click the case form's "save" or "submit" button; the response of the page it leads to."""
+    with page.expect_navigation() as navigation:
+        page.click(f'button[name="action"][value="{action}"]')
+    return navigation.value
+
+
+def assert_no_error(page: Any) -> None:
+    """The page shows no error summary (what was asked was done); else the page's text says why."""
+    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+
+
 def checked_values(page: Any, prefix: str) -> dict[str, str]:
     pairs = page.eval_on_selector_all(
         f'input[type="radio"][name^="{prefix}"]:checked', "inputs => inputs.map(i => [i.name, i.value])")
@@ -116,6 +140,23 @@ def assert_accessible(page: Any) -> None:
     """axe-core (WCAG 2.2 A/AA) finds nothing on the page as it is now."""
     violations = axe_page_violations(page)
     assert violations == [], f"{page.url}:\n{describe_violations(violations)}"
+
+
+class AxeFindings:
+    """What axe-core finds on each page a test checks, by label: the test goes on through every page
+    and fails once at the end with all of them (one page's violation does not hide the next's)."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, str] = {}
+
+    def check(self, page: Any, label: str) -> None:
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            self.problems[label] = str(error)
+
+    def assert_none(self) -> None:
+        assert not self.problems, "\n\n".join(f"{label}: {text}" for label, text in self.problems.items())
 
 
 def assign(page: Any, url: str, inspection: str, case_ids: list[str], scorer: str) -> None:

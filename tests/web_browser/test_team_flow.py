@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from .conftest import FORCE_USER, INSPECTOR, LEAD, OTHER_INSPECTOR, PROGRAMME_USER, SCORED, Workspace
-from .pages import assert_accessible, case_links, radio_groups, sign_in
+from .pages import (
+    AxeFindings,
+    answer_every_question,
+    assert_accessible,
+    assert_no_error,
+    case_links,
+    click_button,
+    sign_in,
+)
 from .workspace import thematic, unscored_inspection
 
 TEAM = "southvale-2019"  # an inspection no other browser test uses
@@ -44,7 +52,7 @@ def _lead_form(page: Any, field: str, inspectors: tuple[str, ...], button: str, 
         form.locator(f'input[name="{field}"][value="{name}"]').check()
     with page.expect_navigation():
         form.get_by_role("button", name=button).click()
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    assert_no_error(page)
 
 
 def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marker: str,
@@ -52,17 +60,12 @@ def _score(page: Any, url: str, path: str, who: str, first_answer: int, *, marke
     """Answer the case: every question's first answer except the first question's `first_answer`-th,
     a note carrying `marker` on the first question, the scorer's grade; submit. What was chosen."""
     page.goto(url + path)
-    groups = radio_groups(page, "answer-")
-    assert groups, f"no question on {path}"
-    chosen = {}
-    for index, (name, values) in enumerate(groups.items()):
-        chosen[name] = values[first_answer if index == 0 else 0]
-        page.check(f'input[type="radio"][name="{name}"][value="{chosen[name]}"]')
-    page.fill(f'[name="note-{next(iter(groups)).removeprefix("answer-")}"]', marker)
-    page.check(f'input[type="radio"][name="grade"][value="{grade or GRADES[who]}"]')
-    with page.expect_navigation():
-        page.click('button[name="action"][value="submit"]')
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    chosen = answer_every_question(page, lambda index, values: values[first_answer if index == 0 else 0],
+                                   grade or GRADES[who])
+    assert chosen, f"no question on {path}"
+    page.fill(f'[name="note-{next(iter(chosen)).removeprefix("answer-")}"]', marker)
+    click_button(page, "submit")
+    assert_no_error(page)
     return chosen
 
 
@@ -112,13 +115,7 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
     _imported(workspace, TEAM, tmp_path, CASES)
     lead_context = browser.new_context(bypass_csp=True)  # axe is injected as a script: past the CSP
     contexts = {who: browser.new_context() for who in (INSPECTOR, OTHER_INSPECTOR)}
-    problems: dict[str, str] = {}
-
-    def accessible(page: Any, label: str) -> None:
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            problems[label] = str(error)
+    axe = AxeFindings()
 
     try:
         lead = lead_context.new_page()
@@ -144,7 +141,7 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
         pages[OTHER_INSPECTOR].goto(url + links[OTHER_INSPECTOR][case])
         assert first_marker not in pages[OTHER_INSPECTOR].content()
         lead.goto(f"{url}/inspections/{TEAM}/moderation")
-        accessible(lead, "moderation queue (empty)")
+        axe.check(lead, "moderation queue (empty)")
         assert lead.locator(f'[data-queue="open"][data-case="{case}"]').count() == 0, "a blind case is queued"
         second = _score(pages[OTHER_INSPECTOR], url, links[OTHER_INSPECTOR][case], OTHER_INSPECTOR, 1,
                         marker=second_marker)
@@ -154,11 +151,11 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
 
         findings_before = _findings(lead, url, question)
         report_before = _produce_report(lead, url)
-        accessible(lead, "report status")
+        axe.check(lead, "report status")
 
         # The lead moderates: the question as the second inspector answered, the grade as the first.
         lead.goto(f"{url}/inspections/{TEAM}/moderation")
-        accessible(lead, "moderation queue")
+        axe.check(lead, "moderation queue")
         queued = lead.locator(f'[data-queue="open"][data-case="{case}"]')
         assert queued.count() == 1, lead.inner_text("main")[:2000]
         items = queued.locator(".thematic-disagreement").evaluate_all("ds => ds.map(d => d.dataset.item)")
@@ -171,26 +168,26 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
             entry.locator('textarea[name="reason"]').fill(f"Team flow: the case record supports {value}.")
             with lead.expect_navigation():
                 entry.get_by_role("button", name=re.compile("Record the decision")).click()
-            assert lead.locator(".govuk-error-summary").count() == 0, lead.inner_text("main")[:1000]
+            assert_no_error(lead)
         decided_section = lead.locator(f'[data-queue="decided"][data-case="{case}"]')
         for item, value in decided.items():
             shown_value = decided_section.locator(f'[data-decided="{item}"]').inner_text().lower()
             assert value.replace("_", " ") in shown_value, (value, shown_value)
-        accessible(lead, "moderation queue (decided)")
+        axe.check(lead, "moderation queue (decided)")
 
         findings_after = _findings(lead, url, question)
-        accessible(lead, "findings")
+        axe.check(lead, "findings")
         assert findings_after[0] != findings_before[0], f"the findings of {question} did not change"
         assert findings_after[1] != findings_before[1], "the grades on the findings page did not change"
         report_after = _produce_report(lead, url)
         assert _grades_text(report_after) != _grades_text(report_before), "the report's grades did not change"
 
         lead.goto(f"{url}/inspections/{TEAM}/agreement")
-        accessible(lead, "agreement")
+        axe.check(lead, "agreement")
         shown = {row["item"]: row for row in lead.eval_on_selector_all(
             "tr[data-item]", "rows => rows.map(r => ({...r.dataset}))")}
         lead.goto(f"{url}/inspections/{TEAM}/self-assessment")
-        accessible(lead, "self-assessment (lead)")
+        axe.check(lead, "self-assessment (lead)")
     finally:
         lead_context.close()
         for context in contexts.values():
@@ -217,7 +214,7 @@ def test_two_inspectors_disagree_blind_the_lead_moderates_and_findings_report_an
         assert int(shown[item]["double"]) == items[item]["cases_double_scored"] == 1
         assert int(shown[item]["agreed"]) == items[item]["agreed"] == 0
         assert float(shown[item]["raw"]) == items[item]["raw_agreement"]
-    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+    axe.assert_none()
 
 
 def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
@@ -231,13 +228,7 @@ def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
     url = workspace.url
     lead_context, inspector_context = browser.new_context(bypass_csp=True), browser.new_context()
     force_context = browser.new_context(bypass_csp=True)
-    problems: dict[str, str] = {}
-
-    def accessible(page: Any, label: str) -> None:
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            problems[label] = str(error)
+    axe = AxeFindings()
 
     try:
         lead = lead_context.new_page()
@@ -253,12 +244,12 @@ def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
         lead.goto(f"{url}/inspections/{inspection}/self-assessment")
         with lead.expect_navigation():
             lead.get_by_role("button", name=re.compile("Open the self-assessment")).click()
-        accessible(lead, "self-assessment (lead, opened)")
+        axe.check(lead, "self-assessment (lead, opened)")
 
         page = force_context.new_page()
         sign_in(page, url, force_user, password)
         page.goto(f"{url}/inspections/{inspection}/self-assessment")
-        accessible(page, "self-assessment (force)")
+        axe.check(page, "self-assessment (force)")
         own = page.eval_on_selector_all("#self-assessment-cases a", "links => links.map(a => a.getAttribute('href'))")
         assert own, page.inner_text("main")[:1000]
         for path in own:
@@ -272,11 +263,11 @@ def test_a_force_assesses_itself_and_sees_the_inspectors_results_once_published(
             lead.get_by_role("button", name="Publish the inspection to the force").click()
         page.goto(f"{url}/inspections/{inspection}/self-assessment")
         assert page.locator("#criteria").count() == 1, page.inner_text("main")[:1000]
-        accessible(page, "self-assessment with the comparison (force)")
+        axe.check(page, "self-assessment with the comparison (force)")
     finally:
         for context in (lead_context, inspector_context, force_context):
             context.close()
-    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+    axe.assert_none()
 
 
 def test_axe_finds_no_violation_on_the_forces_self_assessment_page(workspace: Workspace, browser: Any) -> None:
@@ -296,13 +287,7 @@ def test_axe_finds_no_violation_on_the_programme_pages(workspace: Workspace, bro
     for inspection, limit in ((TEAM, CASES), ("eastport-2019", 2), ("southvale-2015", 3)):
         _imported(workspace, inspection, tmp_path, limit)
     context = browser.new_context(bypass_csp=True)
-    problems: dict[str, str] = {}
-
-    def accessible(page: Any, label: str) -> None:
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            problems[label] = str(error)
+    axe = AxeFindings()
 
     try:
         page = context.new_page()
@@ -311,13 +296,13 @@ def test_axe_finds_no_violation_on_the_programme_pages(workspace: Workspace, bro
                             ("force", "/programme/forces/southvale")):
             response = page.goto(workspace.url + path)
             assert response is not None and response.status == 200, f"{path}: {response and response.status}"
-            accessible(page, label)
+            axe.check(page, label)
         page.goto(f"{workspace.url}/programme/rounds/2019")
         _wait_for_report(page, "Produce the programme report")
-        accessible(page, "programme report status")
+        axe.check(page, "programme report status")
         page.goto(f"{workspace.url}/programme/forces/southvale")
         _wait_for_report(page, re.compile("Compare 2019 with 2015"))
-        accessible(page, "comparison status")
+        axe.check(page, "comparison status")
     finally:
         context.close()
-    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+    axe.assert_none()

@@ -21,11 +21,15 @@ from a11y import axe_page_violations
 
 from .conftest import FORCE_USER, INSPECTOR, LEAD, PROGRAMME_USER, SCORED, Workspace
 from .pages import (
+    AxeFindings,
+    answer_every_question,
     assert_accessible,
+    assert_no_error,
     assign,
     case_links,
     checked_values,
     choose_with_keyboard,
+    click_button,
     follow_link_with_keyboard,
     press_button_with_keyboard,
     radio_groups,
@@ -89,10 +93,10 @@ def test_a_lead_imports_an_inspection_and_assigns_cases(workspace: Workspace, br
     page.set_input_files('input[name="archive"]', str(archive))
     with page.expect_navigation():
         page.locator('form:has(input[name="archive"]) button').first.click()
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    assert_no_error(page)
 
     assign(page, workspace.url, "northmoor-2015", ["NOR-2015-001", "NOR-2015-002", "NOR-2015-003"], INSPECTOR)
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    assert_no_error(page)
     lead.close()
 
     inspector = browser.new_context()
@@ -123,7 +127,7 @@ def test_an_inspector_scores_a_case_with_the_keyboard_alone(
         choose_with_keyboard(page, name, chosen[name])
     type_with_keyboard(page, f"note-{first_half[0].removeprefix('answer-')}", "Draft note typed with the keyboard.")
     press_button_with_keyboard(page, "save")
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    assert_no_error(page)
 
     assert my_cases(page, workspace)[KEYBOARD_CASE] == "In progress"
     page.goto(f"{workspace.url}{assigned[KEYBOARD_CASE]}")
@@ -135,19 +139,14 @@ def test_an_inspector_scores_a_case_with_the_keyboard_alone(
         choose_with_keyboard(page, name, chosen[name])
     choose_with_keyboard(page, "grade", GRADE)
     press_button_with_keyboard(page, "submit")
-    assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+    assert_no_error(page)
     assert my_cases(page, workspace)[KEYBOARD_CASE] == "Submitted"
 
 
 def score_without_keyboard(page: Any, answers: str = "first") -> dict[str, str]:
-    """Answer every question (each one's first answer) and grade; return what was chosen."""
-    chosen = {}
-    for name, values in radio_groups(page, "answer-").items():
-        value = values[0] if answers == "first" else values[-1]
-        page.check(f'input[type="radio"][name="{name}"][value="{value}"]')
-        chosen[name] = value
-    page.check(f'input[type="radio"][name="grade"][value="{GRADE}"]')
-    return chosen
+    """Answer every question (each one's first answer, or with "last" its last) and grade GRADE by
+    clicking; return what was chosen."""
+    return answer_every_question(page, lambda index, values: values[0] if answers == "first" else values[-1], GRADE)
 
 
 def test_the_scoring_form_works_without_javascript(
@@ -160,13 +159,11 @@ def test_the_scoring_form_works_without_javascript(
         page.goto(f"{workspace.url}{assigned[NO_SCRIPT_CASE]}")
         assert "govuk-frontend-supported" not in (page.get_attribute("body", "class") or "")
         chosen = score_without_keyboard(page)
-        with page.expect_navigation():
-            page.click('button[name="action"][value="save"]')
+        click_button(page, "save")
         page.goto(f"{workspace.url}{assigned[NO_SCRIPT_CASE]}")
         assert checked_values(page, "answer-") == chosen
-        with page.expect_navigation():
-            page.click('button[name="action"][value="submit"]')
-        assert page.locator(".govuk-error-summary").count() == 0, page.inner_text("main")[:1000]
+        click_button(page, "submit")
+        assert_no_error(page)
         assert my_cases(page, workspace)[NO_SCRIPT_CASE] == "Submitted"
     finally:
         context.close()
@@ -178,8 +175,7 @@ def test_submitting_an_unanswered_case_shows_the_error_summary(
     page = context.new_page()
     sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
     page.goto(f"{workspace.url}{assigned[UNTOUCHED_CASE]}")
-    with page.expect_navigation():
-        page.click('button[name="action"][value="submit"]')
+    click_button(page, "submit")
     summary = page.locator(".govuk-error-summary")
     assert summary.count() == 1
     # Each message links to its field, as the pattern asks.
@@ -193,30 +189,24 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
 ) -> None:
     # axe is injected as a script element, which the workspace's Content-Security-Policy forbids.
     context = browser.new_context(bypass_csp=True)
-    problems: dict[str, str] = {}
-
-    def check(page: Any, label: str) -> None:
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            problems[label] = str(error)
+    axe = AxeFindings()
 
     try:
         page = context.new_page()
         page.goto(f"{workspace.url}/sign-in")
-        check(page, "sign-in")
+        axe.check(page, "sign-in")
         page.fill('input[name="username"]', LEAD)
         page.fill('input[name="password"]', "not the password")
         with page.expect_navigation():
             page.get_by_role("button", name="Sign in").click()
         assert page.locator(".govuk-error-summary").count() == 1
-        check(page, "sign-in with an error")
+        axe.check(page, "sign-in with an error")
 
         sign_in(page, workspace.url, LEAD, workspace.passwords[LEAD])
         for label, path in [("home (lead)", "/"), ("inspection (lead)", f"/inspections/{SCORED}"),
                             ("import", "/import"), ("case page (lead)", assigned[UNTOUCHED_CASE])]:
             page.goto(workspace.url + path)
-            check(page, label)
+            axe.check(page, label)
         context.clear_cookies()
 
         sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
@@ -224,21 +214,20 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
                             ("my cases, filtered", f"/inspections/{SCORED}/cases?status=not_started"),
                             ("case page", assigned[UNTOUCHED_CASE])]:
             page.goto(workspace.url + path)
-            check(page, label)
-        with page.expect_navigation():
-            page.click('button[name="action"][value="submit"]')
-        check(page, "case page with errors")
+            axe.check(page, label)
+        click_button(page, "submit")
+        axe.check(page, "case page with errors")
         context.clear_cookies()
         for user in (FORCE_USER, PROGRAMME_USER):
             sign_in(page, workspace.url, user, workspace.passwords[user])
-            check(page, f"home ({user})")
+            axe.check(page, f"home ({user})")
             context.clear_cookies()
         sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
         for label, path, status in [("not found", "/inspections/no-such-inspection", 404),
                                     ("forbidden", "/import", 403)]:
             response = page.goto(workspace.url + path)
             assert response is not None and response.status == status, f"{path}: {response and response.status}"
-            check(page, label)
+            axe.check(page, label)
 
         # Two tabs on one case: the second save is refused with both versions shown.
         first, second = page, context.new_page()
@@ -247,14 +236,12 @@ def test_axe_finds_no_wcag_22_violation_on_any_page(
         for tab in (first, second):
             name, values = next(iter(radio_groups(tab, "answer-").items()))
             tab.check(f'input[type="radio"][name="{name}"][value="{values[0]}"]')
-            with tab.expect_navigation() as navigation:
-                tab.click('button[name="action"][value="save"]')
-        refused = navigation.value
+            refused = click_button(tab, "save")
         assert refused is not None and refused.status == 409, f"the stale save answered {refused and refused.status}"
-        check(second, "version conflict")
+        axe.check(second, "version conflict")
     finally:
         context.close()
-    assert not problems, "\n\n".join(f"{label}: {text}" for label, text in problems.items())
+    axe.assert_none()
 
 
 def test_a_lead_reopens_a_submitted_case_with_a_reason(
@@ -266,8 +253,7 @@ def test_a_lead_reopens_a_submitted_case_with_a_reason(
     sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
     page.goto(case_page)
     score_without_keyboard(page)
-    with page.expect_navigation():
-        page.click('button[name="action"][value="submit"]')
+    click_button(page, "submit")
     assert my_cases(page, workspace)[REOPENED_CASE] == "Submitted"
 
     lead = browser.new_context(bypass_csp=True)  # for axe on the reopen form and its error
@@ -334,8 +320,7 @@ def test_the_export_gives_thematic_run_the_workspace_results(
     sign_in(page, workspace.url, INSPECTOR, workspace.passwords[INSPECTOR])
     page.goto(f"{workspace.url}{assigned[EXPORTED_CASE]}")
     chosen = score_without_keyboard(page, answers="last")
-    with page.expect_navigation():
-        page.click('button[name="action"][value="submit"]')
+    click_button(page, "submit")
     page.goto(f"{workspace.url}{assigned[EXPORTED_CASE]}")
     shown, suggested = shown_results(page)
     assert shown, "the case page shows no automatic criterion"
