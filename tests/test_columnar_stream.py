@@ -29,6 +29,7 @@ from test_fast_case import BREAKS, _edit, _ids, _times
 
 from thematic.cli import main
 from thematic.core.errors import InputError
+from thematic.load import case_stream
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.fast_case import REAL_DATETIME_PATTERN, fast_case, fast_case_data
 from thematic.model.base import PLAIN_DATETIME_PATTERN, plain_datetime
@@ -250,11 +251,12 @@ class _OraclePlan:
     """A stand-in for a columnar plan whose answers are the Python scorer's, looked up by case id.
 
     It tests the wiring (batches, counts, bounces, fallbacks) apart from the compiler: a case id
-    in `bounce` (or one it has no answer for) is bounced."""
+    in `bounce` (or one it has no answer for) is bounced; DuckDB fails on a batch holding `fails`."""
 
     criteria_ids: tuple[str, ...]
     answers: tuple[tuple[Any, ...], ...]
     columns: str = "{'_line': 'BIGINT', 'case_id': 'VARCHAR'}"
+    fails: str | None = None
 
     def query(self, relation: str) -> str:
         n = len(self.criteria_ids)
@@ -262,7 +264,10 @@ class _OraclePlan:
                            "provisional", "referred_back"])
         values = ", ".join("(" + ", ".join(_sql(v) for v in row) + ")" for row in self.answers)
         states = ", ".join(f"o.s{i}::UTINYINT AS s{i}" for i in range(n))
-        return (f"SELECT r._line AS _line, coalesce(o.bounce, true) AS _bounce, {states}, o.suggested_grade, o.grade, "
+        bounce = "coalesce(o.bounce, true)"
+        if self.fails is not None:
+            bounce = f"CASE WHEN r.case_id = {_sql(self.fails)} THEN error('boom')::BOOLEAN ELSE {bounce} END"
+        return (f"SELECT r._line AS _line, {bounce} AS _bounce, {states}, o.suggested_grade, o.grade, "
                 f"o.provisional, o.referred_back FROM {relation} r LEFT JOIN (VALUES {values}) o({names}) "
                 f"ON r.case_id = o.case_id")
 
@@ -338,12 +343,32 @@ def test_a_plan_that_answers_wrongly_changes_the_document(caseload: Path, tmp_pa
     assert _score(tmp_path, monkeypatch, caseload, "columnar") != _score(tmp_path, monkeypatch, caseload, "python")
 
 
-def test_a_batch_duckdb_cannot_read_is_scored_in_python(caseload: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_duckdb_cannot_run_leaves_the_python_path(caseload: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     plan = dataclasses.replace(_oracle(caseload, bounce=set()), columns="{'_line': 'BIGINT', 'case_id': 'NOSUCHTYPE'}")
     sizes = _use_plan(monkeypatch, plan)
     assert _score(tmp_path, monkeypatch, caseload, "columnar") == _score(tmp_path, monkeypatch, caseload, "python")
-    assert sizes
+    assert sizes == []
+
+
+def test_a_batch_duckdb_fails_on_is_scored_in_python(caseload: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 100_000)  # several batches: one fails, the others run
+    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 200_000)
+    ids = [json.loads(line)["case_id"] for line in caseload.read_text().splitlines()]
+    oracle = _oracle(caseload, bounce=set(ids[::5]))
+    sizes = _use_plan(monkeypatch, dataclasses.replace(oracle, fails=ids[len(ids) // 2]))
+    outcomes: list[Any] = []
+    spied = ColumnarBatch.finish
+
+    def finish(self: ColumnarBatch) -> Any:
+        outcomes.append(spied(self))
+        return outcomes[-1]
+
+    monkeypatch.setattr(ColumnarBatch, "finish", finish)
+    assert _score(tmp_path, monkeypatch, caseload, "columnar") == _score(tmp_path, monkeypatch, caseload, "python")
+    assert len(sizes) > 3 and sum(sizes) == len(ids)
+    assert sum(outcome is None for outcome in outcomes) == 1  # the batch holding the case, scored in Python
 
 
 def test_without_a_plan_the_python_path_runs(caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -595,3 +620,17 @@ def test_the_real_plan_at_other_dates_and_parameters(caseload: Path, tmp_path: P
         found.append((code, out.read_bytes()))
         out.unlink()
     assert found[0][0] == 0 and found[0] == found[1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_real_plan_over_many_small_batches(caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               jobs: int) -> None:
+    """The prepared query run again and again on rewritten batch files gives each batch's own counts."""
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 60_000)
+    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 120_000)
+    sizes = _spy(monkeypatch)
+    python = _score(tmp_path, monkeypatch, caseload, "python", jobs)
+    assert python[0] == 0
+    assert _score(tmp_path, monkeypatch, caseload, "columnar", jobs) == python
+    if jobs == 1:
+        assert len(sizes) > 8 and sum(sizes) == 700

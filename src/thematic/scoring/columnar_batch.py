@@ -91,6 +91,14 @@ class ColumnarBatch:
                       f"{states}{', ' if n else ''}suggested_grade, grade, provisional, referred_back, "
                       f"count(*) AS n FROM r GROUP BY ALL")
         self.width = n
+        # Prepared once: planning the query is a fixed cost of every batch (0.16 s of a 30-criterion
+        # query, 0.12 s prepared; measured). The file it reads is named now and rewritten for each batch.
+        open(self.path, "wb").close()  # noqa: SIM115 - an empty batch, for the statement to bind to
+        try:
+            self.connection.execute(f"PREPARE thematic_batch AS {self.query}")
+            self.usable = True  # False: DuckDB cannot run the plan at all (the caller keeps to Python)
+        except self.error:
+            self.usable = False
 
     def begin(self) -> None:
         """Start a new batch (its file written as lines are added, so no copy of them is held)."""
@@ -113,7 +121,7 @@ class ColumnarBatch:
         try:
             self.handle.close()
             try:
-                rows = self.connection.execute(self.query).fetchall()
+                rows = self.connection.execute("EXECUTE thematic_batch").fetchall()
             except self.error:
                 return None
         finally:

@@ -256,6 +256,9 @@ class Worker:
                 self.columnar = False
             else:
                 self.batch = ColumnarBatch(plan, self.plan)
+                if not self.batch.usable:
+                    self.batch.close()
+                    self.batch, self.columnar = None, False
         return self.batch
 
     def _columnar(self, out: ChunkResult, batch: ColumnarBatch, name: str, first_line: int, block: bytes) -> None:
