@@ -447,9 +447,8 @@ def write_programme_report(results: Sequence[Results], out: str | Path | None = 
     (InputError for different criteria sets or an inspection given twice) and the paths written,
     programme.json first. `formats` as in `programme_formats`; `criteria` the set whose questions and
     theme titles the report shows (`criteria_texts`; None: criteria shown by id); `out` defaults to
-    out/programme-YEARS. The outputs
-    are checked once the folder is known, and staged in `outputs` (its owner declared the inputs and
-    commits), or without `outputs` written together now."""
+    out/programme-YEARS. The outputs are checked once the folder is known, and staged in `outputs`
+    (its owner declared the inputs and commits), or without `outputs` written together now."""
     chosen = programme_formats(formats, suppress_below)
     check_template_dir(template_dir)  # a wrong folder is an error even when only JSON is asked for
     with output_set(outputs) as run:
