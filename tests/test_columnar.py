@@ -430,3 +430,57 @@ def test_other_shapes_compile_and_match(tmp_path: Path) -> None:
         if n % 4 == 0:
             document["judgements"] = {"E-08": {"answer": "yes", "by": "I-1"}}
     compare(criteria, documents, tmp_path)
+
+
+# --- the zone and the calendar written out in SQL, against Python's own ------------------------------
+
+def test_local_times_convert_as_python_does_around_every_clock_change() -> None:
+    from thematic.model.base import plain_datetime
+    from thematic.scoring import columnar
+
+    texts: list[str] = []
+    for moment, _, _ in columnar._transitions():
+        change = datetime(1900, 1, 1) + timedelta(microseconds=moment)
+        if not 1972 <= change.year <= 2100:
+            continue
+        for minutes in range(-150, 151, 15):
+            local = change + timedelta(minutes=minutes)
+            texts += [_at(local), _at(local) + "Z", local.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]]
+    texts += ["1972-01-01T00:00", "2100-12-31T23:59:59.999999", "2024-02-29T12:00"]
+    connection = duckdb.connect(config={"threads": 1})
+    connection.execute("CREATE TABLE s (x VARCHAR)")
+    connection.executemany("INSERT INTO s VALUES (?)", [(t,) for t in texts])
+    got = connection.sql(f"WITH _t AS ({columnar._tables()}) SELECT x, {columnar._time_sql('x')} FROM s, _t").fetchall()
+    epoch = datetime(1900, 1, 1, tzinfo=plain_datetime("2019-01-01T00:00Z").tzinfo)
+    for text, value in got:
+        assert value == (plain_datetime(text) - epoch) // timedelta(microseconds=1), text
+    assert len(got) == len(texts) > 10_000
+
+
+def test_local_dates_and_working_days_as_python_gives_them(tmp_path: Path) -> None:
+    from datetime import UTC
+
+    from thematic.core.timeutil import add_working_days, local_date
+    from thematic.scoring import columnar
+
+    days = [date(2019, 1, 1) + timedelta(days=n) for n in range(0, 800, 1)]
+    days += [date(y, 12, 20) + timedelta(days=n) for y in (1972, 1999, 2020, 2026, 2099) for n in range(16)]
+    criteria = _criteria(tmp_path, [{"id": "E-01", "met": "true"}])
+    compiler = columnar._Compiler(criteria, {}, AS_OF)
+    connection = duckdb.connect(config={"threads": 1})
+    for count in (0, 1, 2, 15):
+        expression = compiler._add_working("d", count)
+        rows = connection.sql(f"WITH _t AS ({columnar._tables()}) SELECT d, {expression} FROM "
+                              f"(SELECT unnest(?::BIGINT[]) AS d), _t",
+                              params=[[(d - date(1900, 1, 1)).days for d in days]]).fetchall()
+        for day, result in rows:
+            start = date(1900, 1, 1) + timedelta(days=day)
+            assert date(1900, 1, 1) + timedelta(days=result) == add_working_days(start, count), (start, count)
+    moments = [datetime(2019, 3, 30, 23, 0) + timedelta(minutes=20 * n) for n in range(300)]
+    moments += [datetime(2019, 10, 26, 22, 0) + timedelta(minutes=20 * n) for n in range(300)]
+    local = compiler._as_date(columnar._Value("m", columnar._TIME))
+    for moment in moments:
+        us = (moment - datetime(1900, 1, 1)) // timedelta(microseconds=1)
+        [(value,)] = connection.sql(f"WITH _t AS ({columnar._tables()}) SELECT {local.sql} FROM "
+                                    f"(SELECT {us}::BIGINT AS m), _t").fetchall()
+        assert date(1900, 1, 1) + timedelta(days=value) == local_date(moment.replace(tzinfo=UTC)), moment

@@ -204,10 +204,9 @@ def _working() -> tuple[int, ...]:
 @lru_cache(maxsize=64)
 def _working_span(count: int) -> int:
     """The most calendar days `add_working_days` steps for `count` working days (from 1972 to 2100)."""
-    working = _working()
+    working = (_FIRST_DAY - 1, *_working())  # a day before the first working day steps from there
     last = (date(2100, 12, 31) - date(1900, 1, 1)).days
-    spans = [working[i + count - 1] - working[i - 1] for i in range(1, len(working) - count) if working[i - 1] <= last]
-    # a day that is not itself a working day (a weekend, a holiday) steps from before the next working day
+    spans = [working[i + count] - working[i] for i in range(len(working) - count) if working[i] <= last]
     return max(spans)
 
 
