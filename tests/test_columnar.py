@@ -486,3 +486,33 @@ def test_local_dates_and_working_days_as_python_gives_them(tmp_path: Path) -> No
     for us, value in rows:
         moment = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
         assert date(1900, 1, 1) + timedelta(days=value) == local_date(moment), moment
+
+
+# --- random well-typed criteria files (tests/test_property_scoring.py's), wherever a plan exists ---------
+
+def test_random_criteria_files_match_wherever_they_compile(tmp_path: Path) -> None:
+    from test_property_scoring import criteria_documents
+
+    documents = [base_case(n) for n in range(24)]
+    documents[0]["devices"] = []
+    documents[1]["investigation"] = None
+    compiled = 0
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(document=criteria_documents())
+    def check(document: dict[str, Any]) -> None:
+        nonlocal compiled
+        path = tmp_path / "criteria.yaml"
+        path.write_text(yaml.safe_dump(document, sort_keys=False, width=10**6), encoding="utf-8")
+        try:
+            criteria = load_criteria(path)
+        except Exception:  # a broken file: the loader's business, not the query's
+            return
+        if columnar_plan(criteria, criteria.defaults(), AS_OF) is None:
+            return
+        compiled += 1
+        compare(criteria, documents, tmp_path)
+
+    check()
+    assert compiled >= 10
