@@ -100,7 +100,7 @@ def _transitions() -> tuple[tuple[int, int, int], ...]:
     found: list[tuple[int, int, int]] = []
     day = datetime(1970, 1, 1, tzinfo=UTC)
     end = datetime(2103, 1, 8, tzinfo=UTC)
-    step = timedelta(days=1)  # London's changes are weeks apart: a daily grid misses none
+    step = timedelta(days=7)  # from 1970 London's changes are months apart: a weekly grid misses none
     before = day.astimezone(LONDON).utcoffset()
     while day < end:
         after_moment = day + step
@@ -176,17 +176,16 @@ def _offset_sql(us: str, local: bool) -> str:
 def _tables() -> str:
     """The one-row table of lists the query's expressions index: summer time and bank holidays."""
     starts, ends = _summer_times()
-    masks = []
-    day = _FIRST_DAY
+    working = frozenset(_working())
     last = (date(_LAST_YEAR, 12, 31) - date(1900, 1, 1)).days
-    while day <= last:
+    masks = []
+    for block in range(_FIRST_DAY, last + 1, _MASK_BITS):
         mask = 0
         for bit in range(_MASK_BITS):
-            current = date(1900, 1, 1) + timedelta(days=day + bit)
-            if current.weekday() < 5 and not is_working_day(current):
+            day = block + bit
+            if day % 7 < 5 and day not in working and day < last:  # day 0, 1900-01-01, was a Monday
                 mask |= 1 << bit
         masks.append(mask)
-        day += _MASK_BITS
     return (f"SELECT {_bigints(starts)} AS _bst_u0, {_bigints(ends)} AS _bst_u1, "
             f"{_bigints(s + _HOUR_US for s in starts)} AS _bst_l0, {_bigints(e + _HOUR_US for e in ends)} AS _bst_l1, "
             f"{_bigints(masks)} AS _hol")
