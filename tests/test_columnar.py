@@ -337,8 +337,8 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(documents=st.lists(mutated(), min_size=5, max_size=20), as_of_days=st.integers(0, 400))
 def test_mutated_cases_match(shipped: CriteriaSet, tmp_path: Path, documents: list[dict[str, Any]],
                              as_of_days: int) -> None:
