@@ -365,7 +365,8 @@ def _criteria(folder: Path, criteria: list[dict[str, Any]], definitions: dict[st
 
 
 @pytest.mark.parametrize("expression", [
-    "hours_between(reported_at, closed_at) * 2 > 3",          # arithmetic
+    "hours_between(date(reported_at), as_of) > 3",            # a duration between dates
+    "(reported_at + 1) > 3",                                  # arithmetic on a time
     "\"abc\" in category",                                    # text in text
     "first(devices).ref == \"D-1\"",                          # first of entries without a time
     "add_working_days(date(reported_at), count(referrals)) > as_of",  # working days read from the case
@@ -399,6 +400,31 @@ def test_hostile_literals_stay_literals(tmp_path: Path, text: str) -> None:
     assert len(rows.fetchall()) == 4
     assert connection.sql("SELECT kept FROM x").fetchall() == [(1,)]
     compare(criteria, documents, tmp_path)
+
+
+def test_arithmetic_matches_and_beyond_its_limit_bounces(tmp_path: Path) -> None:
+    criteria = _criteria(tmp_path, [
+        {"id": "E-01", "met": "hours_between(reported_at, closed_at) * 2 - 0.5 > params.p / 3"},
+        {"id": "E-02", "met": "count(referrals) / (count(devices) - 1) >= 1 or -count(incidents) + 2 == 0"},
+        {"id": "E-03", "met": "any(i.severity * params.p * 1000000000 > 3 for i in incidents)"},
+        {"id": "E-04", "applies": "count(devices) > 0", "each": "devices",
+         "met": "days_between(item.seized_at, item.submitted_at) / 7 <= 1 + null"},
+        {"id": "E-05", "met": "(closed_at == null) or hours_between(reported_at, closed_at) * 1000000000 > 0"},
+    ])
+    documents = [base_case(n) for n in range(60)]
+    for n, document in enumerate(documents):
+        if n % 3 == 0:
+            document["devices"] = document["devices"][:1]
+        if n % 5 == 0:
+            document["closed_at"] = None
+    for value in (1, 1000000, 1000000000):
+        decided, bounced = compare(criteria, documents, tmp_path, parameters={"p": value})
+        if value == 1:
+            assert decided > 40
+        elif value == 1000000000:  # severity × 10**18: over Python's limit, its `error`, so bounced
+            assert bounced >= sum(1 for d in documents if d["incidents"])
+            scorer = Scorer(criteria, {"p": value}, AS_OF, evidence=False)
+            assert scorer.score(Case.model_validate(documents[1])).results["E-03"].state == "error"
 
 
 def test_text_with_a_nul_gives_no_plan(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ from thematic.model.case import Case
 from thematic.model.results import ERROR, MET, NOT_APPLICABLE, NOT_EVIDENCED, NOT_MET, PENDING, STATES
 from thematic.scoring.criteria import CompiledCriterion, CriteriaSet
 from thematic.scoring.expr import LITERALS
-from thematic.scoring.functions import MAX_ITEMS, MAX_STEPS
+from thematic.scoring.functions import MAX_ITEMS, MAX_MAGNITUDE, MAX_STEPS
 
 _EPOCH_1900 = datetime(1900, 1, 1, tzinfo=UTC)
 _US_PER_DAY = 86_400_000_000
@@ -434,18 +434,27 @@ def _lengths(value: str, annotation: Any, names: _Names) -> list[str]:
 
 @dataclass
 class _Cost:
-    """Steps of an evaluation (functions.MAX_STEPS) as a polynomial in L, the longest list of a case."""
+    """Steps of an evaluation (functions.MAX_STEPS) as a polynomial in L, the longest list of a case; and
+    `failures`, SQL conditions under which Python's evaluation might fail (arithmetic over its limit):
+    a row for which one holds is bounced, whether or not Python would have reached that part."""
 
     terms: dict[int, float] = field(default_factory=dict)
+    failures: tuple[str, ...] = ()
 
     def __add__(self, other: _Cost) -> _Cost:
         terms = dict(self.terms)
         for degree, coefficient in other.terms.items():
             terms[degree] = terms.get(degree, 0) + coefficient
-        return _Cost(terms)
+        return _Cost(terms, tuple(dict.fromkeys(self.failures + other.failures)))
 
-    def times_l(self) -> _Cost:
-        return _Cost({degree + 1: c for degree, c in self.terms.items()})
+    def over(self, items: str, variable: str) -> _Cost:
+        """This cost for each entry of `items` (read as `variable`): steps times L, failures of any entry."""
+        failures = self.failures
+        if failures:
+            test = " OR ".join(f"({f})" for f in failures)
+            failures = (f"coalesce(list_bool_or(list_transform(coalesce({items}, []), lambda {variable}: {test})), "
+                        "FALSE)",)
+        return _Cost({degree + 1: c for degree, c in self.terms.items()}, failures)
 
     def at(self, length: int) -> float:
         return float(sum(c * length ** degree for degree, c in self.terms.items()))
@@ -579,6 +588,23 @@ class _Compiler:
             return _Value(f"(-({operand.sql}))", _NUM, operand.cost)
         raise _Unsupported("unary operator")
 
+    def visit_BinOp(self, node: ast.BinOp, scope: dict[str, _Value]) -> _Value:
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}.get(type(node.op))
+        if symbol is None:
+            raise _Unsupported("operator")
+        left, right = self.visit(node.left, scope), self.visit(node.right, scope)
+        if left.type.kind not in ("num", "null") or right.type.kind not in ("num", "null"):
+            raise _Unsupported("arithmetic on other than numbers")  # Python's `_number` refuses them
+        cost = _sum([left, right])
+        if left.type.kind == "null" or right.type.kind == "null":
+            return _Value("CAST(NULL AS DOUBLE)", _NUM, cost)  # null in, null out
+        # In doubles: exact while every result is within Python's limit of 10**15 (below 2**53), and a
+        # result beyond it is Python's error: the row bounces.
+        a, b = f"CAST(({left.sql}) AS DOUBLE)", f"CAST(({right.sql}) AS DOUBLE)"
+        sql = f"(CASE WHEN {b} = 0 THEN NULL ELSE {a} / {b} END)" if symbol == "/" else f"({a} {symbol} {b})"
+        failure = f"coalesce(NOT (abs({sql}) <= {MAX_MAGNITUDE}.0), FALSE)"  # NaN and infinities too
+        return _Value(sql, _NUM, cost + _Cost(failures=(failure,)))
+
     def visit_Compare(self, node: ast.Compare, scope: dict[str, _Value]) -> _Value:
         operands = [node.left, *node.comparators]
         parts: list[str] = []
@@ -661,7 +687,7 @@ class _Compiler:
         if not (isinstance(node.elt, ast.Name) and node.elt.id == target.id):
             sql = f"list_transform({sql}, lambda {variable}: {element.sql})"
             per_entry = per_entry + element.cost
-        return _Value(sql, _Ty("list", item=element.type), cost + per_entry.times_l())
+        return _Value(sql, _Ty("list", item=element.type), cost + per_entry.over(items.sql, variable))
 
     visit_ListComp = comprehension
     visit_GeneratorExp = comprehension
@@ -1012,6 +1038,7 @@ def _plan(criteria: CriteriaSet, parameters: Mapping[str, Any], as_of: date) -> 
         states.append(f"CASE WHEN _b0 THEN NULL ELSE {state} END AS s{index}")
         if bounce is not None:
             bounces.append(bounce)
+        bounces += cost.failures
         costs.append(cost)
         severities.append(criterion.definition.severity)
     limit = _longest_list(costs)
@@ -1113,7 +1140,7 @@ def _criterion(compiler: _Compiler, criterion: CompiledCriterion) -> tuple[str, 
     state = f"(CASE WHEN NOT {applies_sql} THEN {na} ELSE {combined} END)"
     # Python goes through a null list with `for` and fails: that case is Python's to score.
     bounce = f"({applies_sql} AND ({items.sql}) IS NULL)"
-    return state, bounce, cost + items.cost + per_entry.times_l()
+    return state, bounce, cost + items.cost + per_entry.over(items.sql, variable)
 
 
 def _gate(compiler: _Compiler, criterion: CompiledCriterion) -> str:
