@@ -10,9 +10,10 @@ cannot translate exactly gives None, and the caller keeps the Python path for ev
 What the query cannot be sure of for one case, it does not decide: the row is marked `_bounce` and
 scored in Python (a time text DuckDB would read otherwise than `model.base.plain_datetime`, a time or
 date before 1972, when London's clocks last changed other than twice a year by an hour, a list long
-enough that the Python path might go over its limits, an answer not in a criterion's list, a per-entry
-criterion over a missing list). Sections the export did not capture never reach the query (the caller
-routes such cases to Python), so there is no "not known" here: null is null.
+enough that the Python path might go over its limits, arithmetic that might pass its limit, an answer
+not in a criterion's list, a per-entry criterion over a missing list). Sections the export did not
+capture never reach the query (the caller routes such cases to Python), so there is no "not known"
+here: null is null.
 
 Values in SQL: a time is BIGINT microseconds since 1900-01-01T00:00 UTC, a date BIGINT days since
 1900-01-01 (a Monday), so that comparisons and differences are integer arithmetic; London local times
