@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fast_case import BREAKS, _edit, _ids, _times
 
@@ -634,3 +634,57 @@ def test_the_real_plan_over_many_small_batches(caseload: Path, tmp_path: Path, m
     assert _score(tmp_path, monkeypatch, caseload, "columnar", jobs) == python
     if jobs == 1:
         assert len(sizes) > 8 and sum(sizes) == 700
+
+
+_MUTATIONS = st.lists(st.tuples(
+    st.integers(0, 59),
+    st.one_of(
+        st.tuples(st.just("drop"), st.sampled_from(SECTIONS)),
+        st.tuples(st.just("reported_at"), _times),
+        st.tuples(st.just("incident_at"), _times),
+        st.tuples(st.just("age"), st.integers(-1, 18)),
+        st.tuples(st.just("answer"), st.one_of(st.sampled_from(["yes", "no", "partly"]), _ids)),
+        st.tuples(st.just("twice"), st.just("")),
+        st.tuples(st.just("extension"), st.just("")),
+        st.tuples(st.just("null_section"), st.sampled_from(["section47", "investigation", "custody", "outcome"])),
+        st.tuples(st.just("empty_list"), st.sampled_from(["incidents", "referrals", "devices", "supervision"])),
+    )), max_size=8)
+
+
+def _mutated(lines: list[str], mutations: list[tuple[int, tuple[str, Any]]]) -> str:
+    out = list(lines)
+    for index, (kind, value) in mutations:
+        document = json.loads(out[index])
+        if kind == "drop":
+            document.pop(value, None)
+        elif kind == "reported_at":
+            document["reported_at"] = value
+        elif kind == "incident_at" and document.get("incidents"):
+            document["incidents"][0]["at"] = value
+        elif kind == "age":
+            document["child"]["age"] = value
+        elif kind == "answer":
+            document["judgements"] = {"RISK-05": {"answer": value, "by": "I-1"}}
+        elif kind == "extension":
+            document["x_source"] = "export 3"
+        elif kind == "null_section":
+            document[value] = None
+        elif kind == "empty_list":
+            document[value] = []
+        text = json.dumps(document, ensure_ascii=False)
+        if kind == "twice":
+            text = text.replace('"force": ', '"force": "otherfordshire", "force": ', 1)
+        out[index] = text
+    return "\n".join(out) + "\n"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=_MUTATIONS)
+def test_the_real_plan_on_mutated_caseloads_gives_the_python_outcome(caseload: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     mutations: list[Any]) -> None:
+    """Drawn edits (times, ages, answers, absent, null and empty sections, repeated and extension keys)
+    give the same document, or the same problems, by either path."""
+    cases = tmp_path / "mutated.jsonl"
+    cases.write_text(_mutated(caseload.read_text().splitlines()[:60], mutations))
+    assert _score(tmp_path, monkeypatch, cases, "columnar") == _score(tmp_path, monkeypatch, cases, "python")
