@@ -166,13 +166,16 @@ def _bigints(values: Any) -> str:
     return "CAST(string_split('" + ",".join(str(int(v)) for v in values) + "', ',') AS BIGINT[])"
 
 
-def _offset_sql(us: str, local: bool) -> str:
+def _offset_sql(us: str, local: bool, epoch: bool = False) -> str:
     """London's offset (microseconds) at `us` (a name or a cheap expression: microseconds since 1900, UTC,
     or London wall clock if `local`, from 1972 on). A wall-clock time in the skipped or the repeated hour
     has the offset before the change (fold=0): from 1972 on, both changes take effect on the wall clock at
     the UTC moment plus one hour."""
-    index = f"(({us}) - {_FIRST_US - _MEAN_YEAR_US}) // {_MEAN_YEAR_US} + 1"
+    first = _FIRST_US - (_SHIFT_1970 if epoch else 0)  # `epoch`: `us` counts from 1970, as DuckDB's epoch_us
+    index = f"(({us}) - {first - _MEAN_YEAR_US}) // {_MEAN_YEAR_US} + 1"
     start, end = ("_bst_l0", "_bst_l1") if local else ("_bst_u0", "_bst_u1")
+    if epoch:
+        start, end = start + "e", end + "e"
     return (f"CASE WHEN ({us}) >= {start}[{index}] AND ({us}) < {end}[{index}] "
             f"THEN {_HOUR_US} ELSE 0 END")
 
@@ -193,10 +196,12 @@ def _tables() -> str:
         masks.append(mask)
     return (f"SELECT {_bigints(starts)} AS _bst_u0, {_bigints(ends)} AS _bst_u1, "
             f"{_bigints(s + _HOUR_US for s in starts)} AS _bst_l0, {_bigints(e + _HOUR_US for e in ends)} AS _bst_l1, "
+            f"{_bigints(s + _HOUR_US - _SHIFT_1970 for s in starts)} AS _bst_l0e, "
+            f"{_bigints(e + _HOUR_US - _SHIFT_1970 for e in ends)} AS _bst_l1e, "
             f"{_bigints(masks)} AS _hol")
 
 
-_TABLE_COLUMNS = ("_bst_u0", "_bst_u1", "_bst_l0", "_bst_l1", "_hol")
+_TABLE_COLUMNS = ("_bst_u0", "_bst_u1", "_bst_l0", "_bst_l1", "_bst_l0e", "_bst_l1e", "_hol")
 
 
 @lru_cache(maxsize=1)
@@ -324,14 +329,14 @@ class _Names:
 def _time_sql(text: str) -> str:
     """A time text (the format's plain pattern, checked before the query) as microseconds since 1900 UTC,
     or _BAD where DuckDB's reading might differ from Python's (a day that does not exist, hour 24)."""
-    # try_cast takes 24:00 as the next midnight, where Python refuses it: bounce it.
-    parsed = (f"CASE WHEN substr({text}, 12, 2) >= '24' THEN NULL "
-              f"ELSE epoch_us(try_cast(rtrim({text}, 'Z') AS TIMESTAMP)) + {_SHIFT_1970} END")
-    local = f"tzt - {_offset_sql('tzt', True)}"
-    converted = f"CASE WHEN right({text}, 1) = 'Z' THEN tzt ELSE {local} END"
-    inside = f"CASE WHEN tzt >= {_FIRST_US} AND tzt < {_END_US} THEN {converted} END"
-    return (f"CASE WHEN {text} IS NULL THEN NULL "
-            f"ELSE coalesce(list_transform([{parsed}], lambda tzt: {inside})[1], {_BAD}) END")
+    # try_cast reads a final Z as UTC, as Python does, but 24:00 as the next midnight, which Python
+    # refuses: bounced. `tzt` is microseconds since 1970, as read (London wall clock unless Z).
+    offset = _offset_sql("tzt", True, epoch=True)
+    body = (f"CASE WHEN tzt >= {_FIRST_US - _SHIFT_1970} AND tzt < {_END_US - _SHIFT_1970} "
+            f"AND substr({text}, 12, 2) < '24' "
+            f"THEN tzt + {_SHIFT_1970} - CASE WHEN right({text}, 1) = 'Z' THEN 0 ELSE {offset} END END")
+    return (f"coalesce(list_transform([epoch_us(try_cast({text} AS TIMESTAMP))], lambda tzt: {body})[1], "
+            f"CASE WHEN {text} IS NULL THEN NULL ELSE {_BAD} END)")
 
 
 def _date_sql(text: str) -> str:
@@ -993,6 +998,7 @@ class ColumnarPlan:
     _levels: tuple[str, ...] = field(repr=False)
     _states: str = field(repr=False)
     _bounces: str = field(repr=False)
+    _counts: str = field(repr=False)
     _grades: str = field(repr=False)
 
     def query(self, relation: str) -> str:
@@ -1010,9 +1016,9 @@ class ColumnarPlan:
             previous = name
         ctes.append(f"_s AS (SELECT _line, (_b0 OR CASE WHEN _b0 THEN FALSE ELSE {self._bounces} END) AS _bounce, "
                     f"{self._states}, grade, _b0 FROM {previous})")
+        ctes.append(f"_g AS (SELECT *, {self._counts} FROM _s)")  # each severity's counts, made once
         states = ", ".join(f"CAST(s{i} AS UTINYINT) AS s{i}" for i in range(len(self.criteria_ids)))
-        return (f"WITH {', '.join(ctes)} "
-                f"SELECT _line, _bounce, {states}, {self._grades} FROM _s")
+        return f"WITH {', '.join(ctes)} SELECT _line, _bounce, {states}, {self._grades} FROM _g"
 
 
 def columnar_plan(criteria: CriteriaSet, parameters: Mapping[str, Any], as_of: date) -> ColumnarPlan | None:
@@ -1059,7 +1065,7 @@ def _plan(criteria: CriteriaSet, parameters: Mapping[str, Any], as_of: date) -> 
     levels: dict[int, list[str]] = {}
     for column, sql, level in compiler.order:
         levels.setdefault(level, []).append(f"CASE WHEN _b0 THEN NULL ELSE {sql} END AS {_ident(column)}")
-    grading = criteria.file.grading
+    counts, grades = _grade_sql(criteria.file.grading, severities)
     return ColumnarPlan(
         columns=_columns(),
         criteria_ids=tuple(c.id for c in criteria.criteria),
@@ -1068,7 +1074,8 @@ def _plan(criteria: CriteriaSet, parameters: Mapping[str, Any], as_of: date) -> 
         _levels=tuple(", ".join(levels[level]) for level in sorted(levels)),
         _states=", ".join(states),
         _bounces="(" + " OR ".join(["FALSE", *bounces]) + ")",
-        _grades=_grade_sql(grading, severities),
+        _counts=counts,
+        _grades=grades,
     )
 
 
@@ -1155,15 +1162,20 @@ def _gate(compiler: _Compiler, criterion: CompiledCriterion) -> str:
     return f"(coalesce({reported.sql} >= {start}, FALSE) OR coalesce({event.sql}, {as_of}) >= {start})"
 
 
-def _grade_sql(grading: Any, severities: list[str]) -> str:
-    """The suggested grade and whether it is provisional (`grading.suggest_grade`), and the inspector's grade."""
+def _grade_sql(grading: Any, severities: list[str]) -> tuple[str, str]:
+    """(columns counting each severity's failed and outstanding criteria and whether any was assessed,
+    the suggested grade and whether it is provisional (`grading.suggest_grade`), and the inspector's grade)."""
     failed_states = f"({_STATE[NOT_MET]}, {_STATE[NOT_EVIDENCED]})"
     outstanding_states = f"({_STATE['pending']}, {_STATE['unable_to_assess']}, {_STATE[ERROR]})"
     kinds = sorted(set(severities))
-
-    def count(severity: str, states: str) -> str:
-        terms = [f"CAST(s{i} IN {states} AS INTEGER)" for i, s in enumerate(severities) if s == severity]
-        return "(" + " + ".join(terms or ["0"]) + ")"
+    counts = []
+    for k, severity in enumerate(kinds):
+        for prefix, states in (("_f", failed_states), ("_o", outstanding_states)):
+            terms = [f"CAST(s{i} IN {states} AS INTEGER)" for i, s in enumerate(severities) if s == severity]
+            counts.append(f"({' + '.join(terms)}) AS {prefix}{k}")
+    assessed = " OR ".join(f"s{i} IN ({_STATE[MET]}, {_STATE[NOT_MET]}, {_STATE[NOT_EVIDENCED]})"
+                           for i in range(len(severities)))
+    counts.append(f"({assessed}) AS _assessed")
 
     def grade(extra: bool) -> str:
         whens = []
@@ -1172,16 +1184,14 @@ def _grade_sql(grading: Any, severities: list[str]) -> str:
             for severity, threshold in rule.when_failed.items():
                 if severity not in kinds:
                     continue
-                amount = count(severity, failed_states)
-                if extra:
-                    amount = f"({amount} + {count(severity, outstanding_states)})"
+                k = kinds.index(severity)
+                amount = f"(_f{k} + _o{k})" if extra else f"_f{k}"
                 tests.append(f"{amount} >= {_number(threshold)}")
             if tests:
                 whens.append(f"WHEN {' OR '.join(tests)} THEN {_text(rule.grade)}")
         return f"(CASE {' '.join(whens)} ELSE {_text(grading.otherwise)} END)" if whens else _text(grading.otherwise)
 
-    assessed = " OR ".join(f"s{i} IN ({_STATE[MET]}, {_STATE[NOT_MET]}, {_STATE[NOT_EVIDENCED]})"
-                           for i in range(len(severities)))
-    return (f"{grade(False)} AS suggested_grade, (grade).value AS grade, "
-            f"({grade(True)} <> {grade(False)} OR NOT ({assessed})) AS provisional, "
-            "coalesce((grade).referred_back, FALSE) AS referred_back")
+    grades = (f"{grade(False)} AS suggested_grade, (grade).value AS grade, "
+              f"({grade(True)} <> {grade(False)} OR NOT _assessed) AS provisional, "
+              "coalesce((grade).referred_back, FALSE) AS referred_back")
+    return ", ".join(counts), grades
