@@ -372,9 +372,15 @@ def test_a_batch_duckdb_fails_on_is_scored_in_python(caseload: Path, tmp_path: P
 
 
 def test_without_a_plan_the_python_path_runs(caseload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    joined: list[int] = []
+    original = stream._joined
+    monkeypatch.setattr(stream, "_joined", lambda blocks, size: joined.append(size) or original(blocks, size))
     sizes = _use_plan(monkeypatch, None)
     assert _score(tmp_path, monkeypatch, caseload, "columnar") == _score(tmp_path, monkeypatch, caseload, "python")
-    assert sizes == []
+    assert sizes == [] and joined == []  # and chunks of the usual size, spread over the --jobs
+    _use_plan(monkeypatch, _oracle(caseload, bounce=set()))
+    _score(tmp_path, monkeypatch, caseload, "columnar")
+    assert joined == [stream.COLUMNAR_CHUNK_BYTES]
 
 
 def _edited_caseload(source: Path, target: Path) -> tuple[Path, set[str]]:

@@ -200,7 +200,8 @@ def _indented(value: Any, newline: str) -> str:
 class Worker:
     """Validates, checks and scores chunks of cases for one job."""
 
-    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None) -> None:
+    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None, plan: Any = None) -> None:
+        """`plan`: the criteria set's columnar plan if the caller has made it already."""
         criteria = criteria if criteria is not None else load_criteria(job.criteria_path)
         self.job = job
         # Evidence is built only where it is written: case results, or the failing cases of a screen.
@@ -213,6 +214,7 @@ class Worker:
         self.answers = {c.id: frozenset(c.answers or {}) for c in criteria.file.criteria if c.type == "judgement"}
         self.batch: ColumnarBatch | None = None
         self.columnar = job.counts_only  # until the plan is asked for: then whether there is one
+        self.given_plan = plan
 
     def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:
         """Score a block of whole JSON Lines whose first line is number `first_line`.
@@ -251,7 +253,9 @@ class Worker:
         if self.batch is None and self.columnar:
             from thematic.scoring.columnar_batch import ColumnarBatch  # DuckDB: only when used
 
-            plan = _columnar_plan(self.criteria, self.job.parameters, self.job.as_of)
+            plan = self.given_plan
+            if plan is None:
+                plan = _columnar_plan(self.criteria, self.job.parameters, self.job.as_of)
             if plan is None or plan.criteria_ids != tuple(criterion_id for criterion_id, _ in self.plan):
                 self.columnar = False
             else:
@@ -382,9 +386,9 @@ def _pool_jsonl(*args: Any) -> ChunkResult:
 class _Executor:
     """Runs chunks here (jobs=1) or in a pool of processes, handing results back in the order submitted."""
 
-    def __init__(self, job: CaseloadJob, jobs: int, criteria: CriteriaSet) -> None:
+    def __init__(self, job: CaseloadJob, jobs: int, criteria: CriteriaSet, plan: Any = None) -> None:
         self.job, self.jobs = job, jobs
-        self.local = Worker(job, criteria)
+        self.local = Worker(job, criteria, plan)
         self.pool: Any = None  # started with the first JSON Lines chunk: YAML and JSON are scored here
         self.pending: deque[Any] = deque()
         self.limit = jobs * _IN_FLIGHT_PER_JOB
@@ -445,6 +449,12 @@ def run_caseload(
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     problems: list[Problem] = []
     files = collect_case_files(paths, problems)
+    plan = None
+    if job.counts_only and any(path.suffix.lower() == ".jsonl" for path in files):
+        # Made here once, as the size of the chunks depends on it (and this process's worker uses it).
+        plan = _columnar_plan(criteria, job.parameters, job.as_of)
+        if plan is None:
+            job = dataclasses.replace(job, columnar=False)
     starts = [0]
     for path in files:
         starts.append(starts[-1] + file_size(path))
@@ -473,7 +483,7 @@ def run_caseload(
         if progress is not None:
             progress.update(starts[chunk.file_index] + chunk.done_bytes, totals.cases)
 
-    executor = _Executor(job, jobs, criteria)
+    executor = _Executor(job, jobs, criteria, plan)
     ok = False
     try:
         for index, path in enumerate(files):
