@@ -3,7 +3,8 @@
 `render_force_report` is the library call behind `thematic run`, `thematic report` and the demo;
 `write_force_report` writes the report of a results file the command has loaded
 (`thematic.load.results`, into the same `ResultsDocument` scoring makes) with the criteria set it
-was scored with (`thematic.render.inputs.criteria_for`) and the agreement file if given: DIR/report.html,
+was scored with (found by the command: `thematic.scoring.results_criteria.criteria_for`) and the
+agreement file if given: DIR/report.html,
 DIR/report.pdf and (unless suppressed) the cases table DIR/cases.csv and DIR/cases.xlsx together
 (`thematic.render.output`), so a failure never leaves a half-made report. `declare_force_report`
 declares those files, and the inputs they must not overwrite, before anything is loaded. `force_charts` and
