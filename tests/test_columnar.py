@@ -41,8 +41,10 @@ def shipped() -> CriteriaSet:
     return load_criteria(shipped_criteria_path())
 
 
-def run_plan(plan: ColumnarPlan, documents: list[dict[str, Any]], folder: Path) -> dict[int, tuple[Any, ...]]:
-    """The query's row for each document (by its index), run as a worker would: one thread."""
+def run_plan(plan: ColumnarPlan, documents: list[dict[str, Any]], folder: Path,
+             set_up: bool = False) -> dict[int, tuple[Any, ...]]:
+    """The query's row for each document (by its index), run as a worker would: one thread
+    (`set_up`: with the constants made by `plan.setup()` first, as scoring/columnar_batch.py runs it)."""
     path = folder / "batch.jsonl"
     with path.open("wb") as out:
         for index, document in enumerate(documents):
@@ -51,7 +53,9 @@ def run_plan(plan: ColumnarPlan, documents: list[dict[str, Any]], folder: Path) 
     connection = duckdb.connect(config={"threads": 1})
     try:
         relation = f"read_json('{path}', format='newline_delimited', columns={plan.columns})"
-        rows = connection.sql(plan.query(relation)).fetchall()
+        for statement in plan.setup() if set_up else ():
+            connection.execute(statement)
+        rows = connection.sql(plan.query(relation, set_up=set_up)).fetchall()
     finally:
         connection.close()
     assert sorted(r[0] for r in rows) == list(range(len(documents)))  # one row per line
@@ -123,6 +127,29 @@ def test_generated_caseload_matches_the_evaluator(shipped: CriteriaSet, tmp_path
     rows = run_plan(plan, documents, tmp_path)
     seen = {STATES[s] for row in rows.values() for s in row[2:2 + len(plan.criteria_ids)]}
     assert {"met", "not_met", "not_evidenced", "not_applicable"} <= seen
+    # The constants made once per connection (`setup`) give the same rows as the inline ones.
+    assert run_plan(plan, documents, tmp_path, set_up=True) == rows
+
+
+def test_setup_makes_only_its_own_constants(shipped: CriteriaSet, tmp_path: Path) -> None:
+    """`setup` creates one TEMP table of the module's own name; without it the set-up query cannot run."""
+    plan = columnar_plan(shipped, shipped.defaults(), AS_OF)
+    assert plan is not None
+    statements = plan.setup()
+    assert len(statements) == 1 and statements[0].startswith("CREATE TEMP TABLE _thematic_constants AS SELECT ")
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    relation = f"read_json('{path}', format='newline_delimited', columns={plan.columns})"
+    connection = duckdb.connect(config={"threads": 1})
+    try:
+        with pytest.raises(duckdb.Error, match="_thematic_constants"):
+            connection.sql(plan.query(relation, set_up=True)).fetchall()
+        connection.execute(statements[0])
+        assert connection.sql(plan.query(relation, set_up=True)).fetchall() == []
+        tables = connection.sql("SELECT table_name, temporary FROM duckdb_tables()").fetchall()
+        assert tables == [("_thematic_constants", True)]
+    finally:
+        connection.close()
 
 
 def test_varied_examples_and_other_dates_and_parameters(shipped: CriteriaSet, tmp_path: Path) -> None:

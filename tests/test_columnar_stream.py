@@ -258,7 +258,10 @@ class _OraclePlan:
     columns: str = "{'_line': 'BIGINT', 'case_id': 'VARCHAR'}"
     fails: str | None = None
 
-    def query(self, relation: str) -> str:
+    def setup(self) -> tuple[str, ...]:
+        return ()
+
+    def query(self, relation: str, *, set_up: bool = False) -> str:
         n = len(self.criteria_ids)
         names = ", ".join(["case_id", "bounce", *(f"s{i}" for i in range(n)), "suggested_grade", "grade",
                            "provisional", "referred_back"])
@@ -526,8 +529,8 @@ def test_counts_that_do_not_add_up_give_none(caseload: Path) -> None:
     class Losing(_OraclePlan):
         repeat: bool = False
 
-        def query(self, relation: str) -> str:
-            inner = _OraclePlan.query(self, relation)
+        def query(self, relation: str, *, set_up: bool = False) -> str:
+            inner = _OraclePlan.query(self, relation, set_up=set_up)
             if self.repeat:
                 return f"SELECT * FROM ({inner}) UNION ALL (SELECT * FROM ({inner}) WHERE _line = 3)"
             return f"SELECT * FROM ({inner}) WHERE _line <> 3"

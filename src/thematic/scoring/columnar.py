@@ -201,6 +201,8 @@ def _tables() -> str:
             f"{_bigints(masks)} AS _hol")
 
 
+#: The TEMP table `ColumnarPlan.setup` makes of `_tables()` (a name of this module's, never of a file's).
+_CONSTANTS = "_thematic_constants"
 _TABLE_COLUMNS = ("_bst_u0", "_bst_u1", "_bst_l0", "_bst_l1", "_bst_l0e", "_bst_l1e", "_hol")
 
 
@@ -1001,11 +1003,18 @@ class ColumnarPlan:
     _counts: str = field(repr=False)
     _grades: str = field(repr=False)
 
-    def query(self, relation: str) -> str:
+    def setup(self) -> tuple[str, ...]:
+        """SQL to run once on a connection before `query(relation, set_up=True)`: the constant tables
+        (summer time, bank holidays) made once as a TEMP table, not cast from text at every execution."""
+        return (f"CREATE TEMP TABLE {_CONSTANTS} AS {_tables()}",)
+
+    def query(self, relation: str, *, set_up: bool = False) -> str:
         """SELECT over `relation` giving one row per input row: _line, _bounce, s0 … s{n-1} (indices into
         `model.results.STATES`, catalogue order), suggested_grade, grade, provisional, referred_back.
-        A `_bounce` row must be scored in Python; its other columns are meaningless (NULL)."""
-        ctes = [f"_t AS ({_tables()})", f"_c0 AS (SELECT {self._converted} FROM {relation}, _t)",
+        A `_bounce` row must be scored in Python; its other columns are meaningless (NULL).
+        `set_up`: the connection has run `setup()`, so the query reads its constants from there."""
+        constants = f"SELECT * FROM {_CONSTANTS}" if set_up else _tables()
+        ctes = [f"_t AS ({constants})", f"_c0 AS (SELECT {self._converted} FROM {relation}, _t)",
                 f"_c1 AS (SELECT *, {self._checks} AS _b0 FROM _c0)"]
         previous = "_c1"
         # Everything past the conversion is guarded by CASE: DuckDB works out a branch only for the rows
