@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING
 
 from thematic.commands._options import add_case_format, add_output
 from thematic.core.errors import InputError, Problem
-from thematic.tabular import import_tables
-from thematic.tabular.output import FORMATS
-from thematic.tabular.save import accepted, case_format, save_import, write_template
-from thematic.tabular.sources import display_name
-from thematic.tabular.template import template_text
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
     from thematic.load.database_tables import DatabaseUrl
+
+#: `thematic.tabular.output.FORMATS`, written out so that building the parser does not import the
+#: importer (tests/test_cli.py checks the two agree).
+FORMATS: tuple[str, ...] = ("yaml", "jsonl")
 
 DESCRIPTION = (
     "Turn a force's own export (a main table of cases, CSV or XLSX, with optional child tables of "
@@ -73,6 +72,12 @@ def _usage(message: str) -> InputError:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The importer is loaded only when this command runs: every command builds this parser.
+    from thematic.tabular import import_tables
+    from thematic.tabular.save import accepted, case_format, save_import, write_template
+    from thematic.tabular.sources import display_name
+    from thematic.tabular.template import template_text
+
     if args.template:
         if args.table or args.mapping:
             raise _usage("--template takes no TABLE or --mapping")

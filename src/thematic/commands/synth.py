@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,9 +12,7 @@ from thematic.core.atomic import OutputSet
 from thematic.core.errors import InputError, Problem
 from thematic.core.options import parse_whole_number
 from thematic.core.timeutil import parse_date
-from thematic.scoring.criteria import load_criteria
-from thematic.synth import synthesize
-from thematic.synth.profile import shipped_profiles
+from thematic.load.profile import profile_names
 
 if TYPE_CHECKING:
     from thematic.commands._options import Subparsers
@@ -50,7 +49,21 @@ def check_output(args: argparse.Namespace, fmt: str) -> None:
         outputs.file(args.output, option="-o")
 
 
+def shipped_profile_names() -> list[str]:
+    """The shipped profiles' names for --help, found as `thematic.synth.profile.shipped_profiles` finds
+    them but without importing `thematic.synth`: every command builds this parser, and the generator
+    is a tenth of a second to import (find_spec imports only the parent package)."""
+    spec = importlib.util.find_spec("thematic.synth")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        return []
+    return profile_names(Path(next(iter(folders))) / "profiles")
+
+
 def run(args: argparse.Namespace) -> int:
+    from thematic.scoring.criteria import load_criteria
+    from thematic.synth import synthesize
+
     year, count, seed, as_of = _numbers(args)
     fmt = args.format or ("jsonl" if str(args.output).endswith(".jsonl") else "yaml")
     check_output(args, fmt)
@@ -65,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Subparsers) -> None:
-    names = ", ".join(shipped_profiles())
+    names = ", ".join(shipped_profile_names())
     p = subparsers.add_parser(
         "synth", help="write a sample of fictional case files from a practice profile",
         description="Generate fictional but realistic case files (case-file format v1) for a force and an "
