@@ -541,8 +541,10 @@ def _joined(blocks: Iterable[tuple[int, bytes, int]], size: int) -> Iterator[tup
         parts.append(block)
         held += len(block)
         if held >= size:
-            yield first, b"".join(parts), done
-            parts, held = [], 0
+            joined = b"".join(parts)
+            parts, held = [], 0  # dropped before the yield: the parts and their join are never held together
+            yield first, joined, done
+            del joined
     if parts:
         yield first, b"".join(parts), done
 
