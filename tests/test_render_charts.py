@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
 from render_samples import example_results, hand_made_results, shipped_criteria
 
-from thematic.render.charts import grade_chart, rates_chart, theme_chart
+from thematic.render.charts import _rates_figure, grade_chart, rates_chart, theme_chart
 from thematic.render.context import force_report_context
 from thematic.render.force import force_charts
 from thematic.render.views import Reference, Suppression
@@ -222,3 +223,26 @@ def test_a_funnel_label_never_lands_on_another(points, top, gap, expected):
                              reach=5.0)
     assert heights == pytest.approx(expected)
     assert all(abs(a - b) >= gap - 1e-9 for i, a in enumerate(heights) for b in heights[i + 1:])
+
+
+def test_the_narrow_rates_chart_wraps_a_withheld_rate_to_fit_and_lays_out_without_a_warning():
+    # The publication run's criminalisation theme: every count small. On one line the reason was wider
+    # than a phone's column and matplotlib warned "constrained_layout not applied" (axes collapsed).
+    rows = [(f"CRM-0{i}", rate(3, 4, below=5)) for i in range(1, 4)] + [("CRM-04", rate(6, 9, below=5))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart = rates_chart(rows, (0.5,), chart_id="chart-w", table_id="table-w", title="Withheld rates")
+        figure = _rates_figure(rows, (0.5,), narrow=True)
+        figure.canvas.draw()
+    texts = [t.text or "" for t in ET.fromstring(chart.narrow_svg).iter(f"{SVG}text")]
+    joined = " ".join(texts)
+    assert "fewer than 5 of fewer than 5: rate withheld: small numbers" in joined
+    assert "more than 4 of 9: rate withheld: small numbers" in joined
+    assert "fewer than 5 of fewer than 5: rate withheld: small numbers" not in texts  # wrapped
+    # every reason lies inside the drawing, and the axes keep a width of their own
+    width = figure.bbox.width
+    axes = figure.axes[0]
+    assert axes.get_window_extent().width > width / 3
+    for text in axes.texts:
+        extent = text.get_window_extent()
+        assert 0 <= extent.x0 and extent.x1 <= width

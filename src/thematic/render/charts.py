@@ -249,6 +249,9 @@ def rates_chart(
 
 #: Characters on a line of a narrow chart's note ("9 of 12, 75%; clearly above 50%") before it wraps.
 _NARROW_NOTE_WIDTH = 16
+#: Characters on a line of a narrow chart's reason for a rate not shown ("fewer than 5 of 10: rate
+#: withheld: small numbers"), drawn from the left of the axes, before it wraps.
+_NARROW_REASON_WIDTH = 30
 
 
 def _rates_figure(rows: Sequence[tuple[str, RateView]], thresholds: Sequence[float], *, narrow: bool) -> Figure:
@@ -263,7 +266,11 @@ def _rates_figure(rows: Sequence[tuple[str, RateView]], thresholds: Sequence[flo
                       color=BLACK, fontsize=8)
         for index, (_name, rate) in enumerate(rows):
             if rate.rate is None or rate.ci_low is None or rate.ci_high is None:
-                axes.text(1, index, f"{rate.n_of_n}: {rate.note}", va="center", ha="left", color=BLACK, fontsize=9)
+                reason = f"{rate.n_of_n}: {rate.note}"
+                if narrow:  # on one line ("fewer than 5 of fewer than 5: rate withheld: small numbers") it is
+                    # wider than a phone's column, and the layout, making room for it, collapses the axes
+                    reason = textwrap.fill(reason, _NARROW_REASON_WIDTH, break_long_words=False)
+                axes.text(1, index, reason, va="center", ha="left", color=BLACK, fontsize=8 if narrow else 9)
                 continue
             axes.plot([rate.ci_low * 100, rate.ci_high * 100], [index, index], color=BLUE, linewidth=2.2,
                       solid_capstyle="butt")
