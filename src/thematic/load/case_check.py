@@ -1,7 +1,8 @@
 """Checks of loaded answers against the criteria set: judgement ids and answers, and the force.
 
-Case files are checked with `case_check` as they load (`thematic.load.cases.load_cases(check=...)`),
-and judgements and moderation files with `answers_check`, the same check of the same answers, so
+Case files are checked with `case_check` as they load (`thematic.load.cases.load_cases(check=...)`):
+a valid case, or the well-formed parts of one that is not (`thematic.load.cases.CaseParts`: its force
+may then be unknown, None). Judgements and moderation files with `answers_check`, the same check of the same answers, so
 their messages are the same. Each problem is a (loc, message) pair, located like a validation error.
 """
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from thematic.load.cases import CaseParts
 from thematic.model.case import Case
 from thematic.model.criteria import CriteriaFile
 
 #: Problems found by a check: (location within the checked entry, message) pairs.
 Located = list[tuple[tuple[Any, ...], str]]
-Check = Callable[[Case], Located]
+Check = Callable[[Case | CaseParts], Located]
 
 
 class Answered(Protocol):
@@ -52,9 +54,9 @@ def case_check(criteria: CriteriaFile, force: str | None = None) -> Check:
     """Checks of a case that need the criteria set: judgement ids and answers, and the force."""
     answers = answers_check(criteria)
 
-    def check(case: Case) -> Located:
+    def check(case: Case | CaseParts) -> Located:
         problems: Located = []
-        if force is not None and case.force != force:
+        if force is not None and case.force is not None and case.force != force:
             problems.append((("force",), f"case force '{case.force}' differs from the inspection's force '{force}'"))
         problems.extend(answers(case.judgements))
         return problems

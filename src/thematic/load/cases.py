@@ -2,7 +2,9 @@
 
 Cases stream file by file, so a sample of any size loads in constant memory. Every problem is
 collected with its file, line and field (a bad case is skipped and loading goes on); `load_cases`
-raises them all together. A case id used twice anywhere in the sample is a problem.
+raises them all together. A case id used twice anywhere in the sample is a problem. A caller's check
+(judgement answers, the force) runs on a valid case, and on the well-formed parts of one that is not
+(`case_parts`), so its problems are reported with the schema errors, not only once those are fixed.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from yaml.nodes import Node
 
 from thematic.core.errors import InputError, Problem
@@ -34,9 +36,10 @@ from thematic.load.yaml_source import (
     validation_problems,
 )
 from thematic.load.yaml_source import _Loader as YamlLoader  # noqa: PLC2701 - same layer
-from thematic.model.case import Case
+from thematic.model.base import Identifier
+from thematic.model.case import Case, ForceCode, Judgement
 
-__all__ = ["CASE_SUFFIXES", "LoadedCase", "Check", "case_files", "iter_cases", "load_cases",
+__all__ = ["CASE_SUFFIXES", "LoadedCase", "Check", "CaseParts", "case_parts", "case_files", "iter_cases", "load_cases",
            "collect_case_files", "validate_case", "jsonl_record", "jsonl_text_problem", "yaml_case_documents",
            "json_case_document", "_Reader"]
 
@@ -44,8 +47,24 @@ CASE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json", ".jsonl")
 _SUFFIX_TEXT = ".yaml, .yml, .json or .jsonl"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
-#: A caller's extra check of a valid case: (loc, message) pairs, located like validation errors.
-Check = Callable[[Case], "list[tuple[tuple[str | int, ...], str]]"]
+@dataclass(frozen=True)
+class CaseParts:
+    """What a check reads of a case that did not validate, each part validated on its own as the
+    case model would: `force` is None when absent or not well-formed, and `judgements` holds only
+    the well-formed entries."""
+
+    force: str | None
+    judgements: dict[str, Judgement]
+
+
+#: A caller's extra check of a valid case (or of the well-formed parts of one that is not):
+#: (loc, message) pairs, located like validation errors.
+Check = Callable[["Case | CaseParts"], "list[tuple[tuple[str | int, ...], str]]"]
+
+# The parts a check reads, validated as the (strict) case model validates them.
+_STRICT = ConfigDict(strict=True)
+_FORCE: TypeAdapter[str] = TypeAdapter(ForceCode, config=_STRICT)
+_JUDGEMENTS: TypeAdapter[dict[str, Judgement]] = TypeAdapter(dict[Identifier, Judgement], config=_STRICT)
 
 
 @dataclass(frozen=True)
@@ -133,12 +152,42 @@ def _validated(data: Any, file: str, line: int, doc: YamlDocument | None, proble
         return None
 
 
-def _checked(case: Case, check: Check | None, data: Any, file: str, line: int, doc: YamlDocument | None,
+def case_parts(data: Any) -> CaseParts | None:
+    """The well-formed force and judgements of a case's data that did not validate, or None if it has
+    neither. Never raises: each judgement entry is validated on its own, and a malformed one left out
+    (its schema errors say what is wrong with it)."""
+    if type(data) is not dict:
+        return None
+    force: str | None = None
+    if "force" in data:
+        try:
+            force = _FORCE.validate_python(data["force"])
+        except ValidationError:
+            force = None
+    judgements: dict[str, Judgement] = {}
+    given = data.get("judgements")
+    if type(given) is dict:
+        for key, value in given.items():
+            try:
+                judgements.update(_JUDGEMENTS.validate_python({key: value}))
+            except ValidationError:
+                continue
+    if force is None and not judgements:
+        return None
+    return CaseParts(force, judgements)
+
+
+def _checked(case: Case | None, check: Check | None, data: Any, file: str, line: int, doc: YamlDocument | None,
              problems: list[Problem]) -> bool:
-    """True if `check` finds nothing wrong with a valid case; its problems appended otherwise."""
+    """True if `check` finds nothing wrong; its problems appended otherwise. A case that did not
+    validate (None) is checked on its well-formed parts, so that a user learns of its answer and
+    force problems in the same run as its schema errors."""
     if check is None:
         return True
-    extra = check(case)
+    subject = case if case is not None else case_parts(data)
+    if subject is None:
+        return True
+    extra = check(subject)
     if extra:
         doc = doc or YamlDocument(data, file, line)
         problems.extend(located_problem(doc, tuple(loc), message) for loc, message in extra)
@@ -151,7 +200,7 @@ def validate_case(data: Any, file: str, line: int, doc: YamlDocument | None = No
     (which needs every id of the sample). `doc` locates problems (None: all at `line`)."""
     problems: list[Problem] = []
     case = _validated(data, file, line, doc, problems)
-    if case is not None and not _checked(case, check, data, file, line, doc, problems):
+    if not _checked(case, check, data, file, line, doc, problems):
         case = None
     return case, problems
 
@@ -274,7 +323,7 @@ class _Reader:
                 problems.append(located_problem(
                     doc, ("case_id",), f'case_id "{case_id}" is already used at {earlier[0]}:{earlier[1]}'))
                 bad = True
-        if case is not None and not _checked(case, self.check, data, file, line, doc, problems):
+        if not _checked(case, self.check, data, file, line, doc, problems):
             bad = True
         return None if bad or case is None else LoadedCase(case, file, line)
 
