@@ -15,6 +15,7 @@ from thematic.cli import main
 from thematic.core.errors import InputError
 from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_results, load_results_files
+from thematic.render.comparison import points
 from thematic.scoring.criteria import load_criteria
 from thematic.scoring.inspection import paths_results
 from thematic.stats.compare import (
@@ -310,6 +311,21 @@ def test_compare_command_writes_comparison_json_and_prints_the_verdicts(tmp_path
     assert document == json.loads(json.dumps(compare(*load_results_files([before, after])).to_json()))
     assert "X-01" in out and "14/20 70%" in out and "9/20 45%" in out and "-25 pts (-50 to +5)" in out
     assert NO_DETECTABLE_CHANGE in out and "declined" not in out and " 0.200 " in out
+
+
+def test_compare_command_prints_a_change_that_rounds_to_nothing_without_a_sign(tmp_path, capsys):
+    # 5 of 10 both times: no change, printed "0 pts" as the report's "0 points", never "+0 pts"; and a
+    # change of a third of a point (150 to 149 of 300) as the report's "−0.3", never "-0".
+    before = write(tmp_path / "b.json", results_doc({"X-01": (5, 10), "X-02": (150, 300)}, inspection="t-2018"))
+    after = write(tmp_path / "a.json", results_doc({"X-01": (5, 10), "X-02": (149, 300)}, inspection="t-2019"))
+    code, out, err = run(capsys, "compare", str(before), str(after), "-o", str(tmp_path / "out"), "--format", "json")
+    assert code == 0, err
+    x01 = next(line for line in out.splitlines() if line.startswith("X-01"))
+    x02 = next(line for line in out.splitlines() if line.startswith("X-02"))
+    assert " 0 pts (-" in x01 and "+0 pts" not in x01 and "-0 pts" not in x01
+    assert " -0.3 pts (-" in x02 and "-0 pts" not in x02
+    comparison = compare(*load_results_files([before, after]))
+    assert [points(c.change.difference) for c in comparison.criteria] == ["0", "\u22120.3"]
 
 
 def test_compare_command_prints_a_tiny_p_as_below_one_in_a_thousand(tmp_path, capsys):

@@ -76,6 +76,8 @@ def row(html: str, criterion: str) -> str:
 @pytest.mark.parametrize(("value", "expected"), [
     (0.25, "+25"), (-0.25, "\u221225"), (0.0, "0"), (0.005, "+0.5"), (-0.0049, "\u22120.5"),
     (0.125, "+13"), (-0.4963, "\u221250"), (0.0519, "+5"), (1.0, "+100"),
+    # below 0.05 points the change is printed as none, never "+0" or "−0"
+    (0.00049, "0"), (-0.00049, "0"), (0.0005, "+0.1"), (-0.0005, "\u22120.1"),
 ])
 def test_points_are_signed_with_a_true_minus_and_halves_rounded_up(value, expected):
     assert points(value) == expected

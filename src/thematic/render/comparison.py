@@ -116,6 +116,8 @@ def points(value: float) -> str:
         text = f"{math.floor(round(size * 10, 9) + 0.5) / 10:g}"
     else:
         text = str(whole_percent(abs(value)))  # the rounding of every percentage shown
+    if text == "0":  # below 0.05 points: no change as printed, so no sign ("+0" reads as a rise)
+        return "0"
     return ("+" if value > 0 else "\u2212") + text
 
 
@@ -507,8 +509,9 @@ def _percent(value: float | None) -> str:
 
 
 def _points(value: float) -> str:
-    # Whole points rounded as the report rounds them (halves away from zero), with an ASCII sign.
-    return ("-" if snapped(value) < 0 else "+") + str(abs(whole_percent(value)))
+    # The report's figure (`points`: one decimal below a point, "0" with no sign for no change), with an
+    # ASCII minus for the terminal; whole points alone printed a change of a third of a point as "-0".
+    return points(value).replace("\u2212", "-")
 
 
 def _summary_row(name: str, c: Change, width: int) -> str:
