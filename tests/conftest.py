@@ -1,9 +1,13 @@
 """Shared test helpers: build cases from small dicts and score them with the shipped criteria."""
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import os
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,3 +96,28 @@ def state(score):
         return score(case, **kwargs).results[criterion_id].state
 
     return run
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One run of a command through `thematic.cli.main`: its exit code, what it printed, where it wrote."""
+
+    code: int
+    out: str
+    err: str
+    folder: Path
+
+
+@pytest.fixture(scope="session")
+def exampleshire_run(tmp_path_factory) -> CommandRun:
+    """`thematic run inspections/exampleshire-2019.yaml -o DIR`, run once for the session: it writes the
+    results, the force report (HTML and PDF) and the case tables, seconds of work that the tests of its
+    outputs share rather than pay for each (tests/test_cli.py, tests/test_results_model.py)."""
+    from thematic.cli import main
+
+    folder = tmp_path_factory.mktemp("exampleshire-run")
+    inspection = Path(__file__).resolve().parent.parent / "inspections" / "exampleshire-2019.yaml"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", str(inspection), "-o", str(folder)])
+    return CommandRun(code, out.getvalue(), err.getvalue(), folder)

@@ -235,9 +235,10 @@ def test_the_help_of_synth_and_import_table_names_what_their_libraries_take():
     assert tuple(fmt.choices or ()) == FORMATS
 
 
-def test_run_writes_results_and_the_force_report(capsys, tmp_path):
-    code, out, _ = run(capsys, "run", str(ROOT / "inspections" / "exampleshire-2019.yaml"), "-o", str(tmp_path))
-    assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "cases.xlsx", "report.html", "report.pdf",
-                                                          "results.json"]
-    assert f"report written to {tmp_path / 'report.pdf'}" in out
+def test_run_writes_results_and_the_force_report(exampleshire_run):
+    # The run is shared with tests/test_results_model.py (conftest.exampleshire_run): one run, seconds saved.
+    folder = exampleshire_run.folder
+    assert exampleshire_run.code == 0, exampleshire_run.err
+    assert sorted(p.name for p in folder.iterdir()) == ["cases.csv", "cases.xlsx", "report.html", "report.pdf",
+                                                        "results.json"]
+    assert f"report written to {folder / 'report.pdf'}" in exampleshire_run.out

@@ -23,12 +23,17 @@ def scored() -> ResultsDocument:
     return inspection_results(load_inspection(EXAMPLE))
 
 
-def test_the_results_file_is_the_model_serialised(scored):
-    # Scored again, the file's text is the same: the serialisation is a pure function of the model.
-    again = inspection_results(load_inspection(EXAMPLE)).to_json()
-    assert json.dumps(scored.to_json(), indent=2) == json.dumps(again, indent=2)
-    assert list(scored.to_json()) == ["format", "inspection", "criteria", "parameters", "cases", "summary"]
-    assert scored.summary.cases == len(scored.cases or ()) == 16
+def test_the_results_file_is_the_model_serialised(scored, exampleshire_run):
+    # The real `thematic run` (conftest.exampleshire_run, shared with tests/test_cli.py) wrote the same
+    # model that scoring makes, and its file is that model serialised: read back, it serialises the same.
+    assert exampleshire_run.code == 0, exampleshire_run.err
+    path = exampleshire_run.folder / "results.json"
+    assert path.read_text(encoding="utf-8") == json.dumps(scored.to_json(), indent=2, ensure_ascii=False) + "\n"
+    written = load_results(path, cases=True).document
+    assert written == scored
+    assert json.dumps(written.to_json(), indent=2) == json.dumps(scored.to_json(), indent=2)
+    assert list(written.to_json()) == ["format", "inspection", "criteria", "parameters", "cases", "summary"]
+    assert written.summary.cases == len(written.cases or ()) == 16
 
 
 def test_a_written_file_reads_back_into_the_same_model(tmp_path, scored):
