@@ -139,3 +139,20 @@ def test_load_cases_raises_the_schema_and_the_answer_problems_of_a_sample(tmp_pa
         load_cases([path], check=case_check(check_file))
     assert [p.field for p in raised.value.problems] == ["category", "judgements.TIM-01"]
     assert "TIM-01 is an automatic criterion" in raised.value.problems[1].message
+
+
+def test_scoring_a_caseload_reports_them_together_too(capsys, tmp_path):
+    # `thematic score` streams (scoring.stream): a line the fast path refuses is validated by
+    # load.cases.validate_case, so it is reported as `thematic validate` reports it.
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join([
+        jsonl_line(case_id="T-001", judgements={"CRM-06": {"answer": "no", "by": "insp-a"}}),
+        jsonl_line(case_id="T-002", category="nonsense", judgements={"CRM-06": {"answer": "maybe", "by": "insp-a"}}),
+    ]) + "\n")
+    code = main(["score", str(path), "--as-of", "2019-11-30", "-o", str(tmp_path / "results.json")])
+    out, err = capsys.readouterr()
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert code == 2 and "Traceback" not in err
+    assert [error.split(": ")[1:3] for error in errors] == [[f"{path}:2", "category"],
+                                                            [f"{path}:2", "judgements.CRM-06.answer"]]
+    assert not (tmp_path / "results.json").exists()
