@@ -30,8 +30,16 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from thematic.load.criteria import shipped_criteria_path
 from thematic.load.results import load_results
-from thematic.render.comparison import comparison_report_context, p_text, points, render_comparison_report
+from thematic.render.comparison import (
+    comparison_report_context,
+    p_text,
+    points,
+    render_comparison_report,
+    summary_lines,
+)
+from thematic.scoring.criteria import load_criteria
 from thematic.stats.compare import compare
 
 BEFORE = {"X-01": (14, 20), "X-02": (4, 20), "X-03": (10, 20), "X-04": (5, 20)}
@@ -257,3 +265,74 @@ def test_a_users_template_replaces_one_block(capsys, files, tmp_path):
     assert code == 0
     html = (tmp_path / "out" / "comparison.html").read_text()
     assert "Testshire self-assessment" in html and 'id="not-compared"' in html
+
+
+# --- a criterion that applies from a date after one side's sample ----------------------------------------
+
+def dated_pair(folder: Path, before_as_of: str, after_counts=(2, 9)) -> tuple[Path, Path]:
+    """Northshire (fictional) 2015 and 2019 scored against the shipped set: CRM-01 applies from 1 November
+    2015, CRM-02 from 31 July 2015; SUP-01 applies always. Before, nothing was assessed."""
+    shipped = {"criteria_id": "ncpi-thematic-2019", "version": "2", "force": "northshire", "cases": 10}
+    before = results_doc({"CRM-01": (0, 0), "CRM-02": (0, 0), "SUP-01": (0, 0)}, inspection="northshire-2015",
+                         year=2015, **shipped)
+    before["inspection"]["as_of"] = before_as_of
+    after = results_doc({"CRM-01": after_counts, "CRM-02": (2, 8), "SUP-01": (5, 9)}, inspection="northshire-2019",
+                        year=2019, **shipped)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write(folder / "before.json", before), write(folder / "after.json", after)
+
+
+def verdicts(report) -> dict[str, str]:
+    return {row.id: row.verdict for row in report.rows}
+
+
+def test_a_criterion_dated_after_the_earlier_sample_says_why_it_cannot_be_compared(tmp_path):
+    criteria = load_criteria(shipped_criteria_path("ncpi-thematic-2019"))
+    before, after = dated_pair(tmp_path, "2015-03-31")
+    comparison = compare(load_results(before), load_results(after))
+    report = comparison_report_context(comparison, criteria)
+    assert verdicts(report) == {
+        "CRM-01": "cannot be compared: the criterion applies from 1 November 2015, so the 2015 inspection "
+                  "assessed no case",
+        "CRM-02": "cannot be compared: the criterion applies from 31 July 2015, so the 2015 inspection "
+                  "assessed no case",
+        "SUP-01": "cannot be compared: no assessed cases before",  # no date: nothing more is known
+    }
+    crm01 = next(row for row in report.rows if row.id == "CRM-01")
+    assert crm01.sentence.startswith("CRM-01: cannot be compared: the criterion applies from 1 November 2015")
+    assert crm01.point.label == "cannot be compared: applies from 1 November 2015"  # the chart's word, short
+    assert "Could not be compared (no assessed cases on one side): 3." in report.counts_text
+    printed = "\n".join(summary_lines(comparison, criteria))
+    assert "applies from 31 July 2015, so the 2015 inspection assessed no case" in printed
+    # without the criteria set, nothing is known of the dates: today's words
+    assert set(verdicts(comparison_report_context(comparison)).values()) == {
+        "cannot be compared: no assessed cases before"}
+    assert "applies from" not in "\n".join(summary_lines(comparison))
+    # the JSON keeps the statistics' own word (thematic.comparison/1 is unchanged)
+    assert {c["change"] for c in comparison.to_json()["criteria"]} == {"cannot be compared: no assessed cases before"}
+
+
+def test_a_sample_taken_on_or_after_the_criterion_s_date_keeps_the_plain_words(tmp_path):
+    criteria = load_criteria(shipped_criteria_path("ncpi-thematic-2019"))
+    # sampled on 31 July 2015, the day CRM-02 applies from: a case dated that day is assessed, so an
+    # empty side is not the date's doing; CRM-01 (1 November) still is
+    before, after = dated_pair(tmp_path / "on", "2015-07-31")
+    found = verdicts(comparison_report_context(compare(load_results(before), load_results(after)), criteria))
+    assert found["CRM-02"] == "cannot be compared: no assessed cases before"
+    assert found["CRM-01"].startswith("cannot be compared: the criterion applies from 1 November 2015")
+    before, after = dated_pair(tmp_path / "day-before", "2015-07-30")
+    found = verdicts(comparison_report_context(compare(load_results(before), load_results(after)), criteria))
+    assert found["CRM-02"].startswith("cannot be compared: the criterion applies from 31 July 2015")
+    # the later side empty too, sampled in 2019: that emptiness is not the date's, so no reason is claimed
+    before, after = dated_pair(tmp_path / "both", "2015-03-31", after_counts=(0, 0))
+    found = verdicts(comparison_report_context(compare(load_results(before), load_results(after)), criteria))
+    assert found["CRM-01"] == "cannot be compared: no assessed cases before or after"
+
+
+def test_compare_command_prints_the_dated_reason_when_it_renders_the_report(tmp_path, capsys):
+    before, after = dated_pair(tmp_path, "2015-03-31")
+    code, out, err = run(capsys, "compare", str(before), str(after), "-o", str(tmp_path / "out"), "--format", "html")
+    assert code == 0, err
+    assert "applies from 1 November 2015, so the 2015 inspection assessed no case" in out
+    html = (tmp_path / "out" / "comparison.html").read_text()
+    assert "the criterion applies from 31 July 2015, so the 2015 inspection assessed no case" in html

@@ -51,7 +51,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                       criteria=criteria, template_dir=args.template_dir,
                                                       suppress_below=args.suppress_below, outputs=run,
                                                       min_assessed=args.min_assessed, marking=args.marking)
-    print("\n".join(summary_lines(comparison)))
+    print("\n".join(summary_lines(comparison, criteria)))
     print()
     for target in written:
         print(f"comparison written to {target}")

@@ -14,9 +14,11 @@ it found for them (`thematic.scoring.results_criteria.criteria_texts`).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -280,8 +282,18 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         return question_text(d.question, parameters or {}) if d else ""
 
     family = _family_size([c.change for c in comparison.criteria])
-    rows = [_row(c.criterion, c.criterion, question(c.criterion), c.change, f"criterion-{slug(c.criterion)}",
-                 hide, min_assessed, family) for c in comparison.criteria]
+    sides, starts = _dates(comparison, criteria)
+    rows = []
+    for c in comparison.criteria:
+        change = _explained(c.change, starts.get(c.criterion), sides)
+        row = _row(c.criterion, c.criterion, question(c.criterion), change, f"criterion-{slug(c.criterion)}",
+                   hide, min_assessed, family)
+        if change is not c.change:  # the chart's word stays short: the table and the list give the whole reason
+            start = starts[c.criterion]
+            assert start is not None  # `_explained` words only a criterion with a date
+            row = dataclasses.replace(row, point=dataclasses.replace(
+                row.point, label=f"cannot be compared: applies from {_day(start)}"))
+        rows.append(row)
     themes_titles = {t: v.title for t, v in criteria.file.themes.items()} if criteria else {}
     theme_family = _family_size([t.change for t in comparison.themes])
     themes = tuple(_row(t.theme, themes_titles.get(t.theme, label(t.theme)), "", t.change, f"theme-{slug(t.theme)}",
@@ -334,6 +346,47 @@ def comparison_report_context(comparison: Comparison, criteria: CriteriaSet | No
         removed=tuple((c, question(c)) for c in comparison.removed),
         notes=comparison.notes, method=(*METHOD, ("Small numbers", _small_numbers(hide, min_assessed))),
     )
+
+
+def _dates(comparison: Comparison, criteria: CriteriaSet | None,
+           ) -> tuple[tuple[tuple[str, ResultsSource], ...], dict[str, date | None]]:
+    """Each side as the report names it ("2015", or the inspection id), and the day each criterion applies
+    from (none without a criteria set): what `_explained` needs."""
+    b, a = comparison.before, comparison.after
+    same_force = bool(b.force) and b.force == a.force and b.year != a.year
+    hide = Suppression(None)  # the name only
+    sides = ((_side(b, same_force, hide).name, b), (_side(a, same_force, hide).name, a))
+    return sides, ({c.id: c.applies_from for c in criteria.criteria} if criteria else {})
+
+
+def _explained(change: Change, start: date | None, sides: Sequence[tuple[str, ResultsSource]]) -> Change:
+    """`change`, its "cannot be compared" worded with the reason when the criterion's date is it: the
+    criterion applies from a day after a side's sample was taken, so that side assessed no case (a
+    2015 inspection and the duty to notify, from 1 November 2015). Any other change is returned as it is."""
+    if start is None or change.difference is not None:
+        return change
+    empty = [(name, source) for (name, source), p in zip(sides, (change.before, change.after), strict=True)
+             if p.total == 0]
+    dated = [name for name, source in empty if start > _taken(source)]
+    if not dated or len(dated) != len(empty):  # a side empty for some other reason: say no more than we know
+        return change
+    who = f"the {dated[0]} inspection" if len(dated) == 1 else f"the {dated[0]} and {dated[1]} inspections"
+    return dataclasses.replace(change, verdict=f"cannot be compared: the criterion applies from {_day(start)}, "
+                                               f"so {who} assessed no case")
+
+
+def _taken(source: ResultsSource) -> date:
+    """The day a side's sample was taken (its `as_of`); when that is not a date, the last day there is,
+    so that no criterion's date is said to come after it."""
+    try:
+        return date.fromisoformat(source.as_of)
+    except ValueError:
+        return date.max
+
+
+def _day(day: date) -> str:
+    """"1 November 2015", as the reports write a day."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _family_size(changes: Sequence[Change]) -> int:
@@ -525,13 +578,16 @@ def _summary_row(name: str, c: Change, width: int) -> str:
     return f"{name:<{width}} {before:>12} {after:>12} {change:>26} {p:>7}  {c.verdict}"
 
 
-def summary_lines(comparison: Comparison) -> list[str]:
-    """The printed summary: one line per compared criterion, then what was left out."""
+def summary_lines(comparison: Comparison, criteria: CriteriaSet | None = None) -> list[str]:
+    """The printed summary: one line per compared criterion, then what was left out; with the criteria
+    set, a criterion that cannot be compared because of the day it applies from says so, as the report does."""
     b, a = comparison.before, comparison.after
+    sides, starts = _dates(comparison, criteria)
     lines = [f"{b.inspection or b.file} ({b.cases} cases) → {a.inspection or a.file} ({a.cases} cases), "
              f"criteria {a.criteria_id}", "",
              f"{'criterion':<9} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict"]
-    lines.extend(_summary_row(row.criterion, row.change, 9) for row in comparison.criteria)
+    lines.extend(_summary_row(row.criterion, _explained(row.change, starts.get(row.criterion), sides), 9)
+                 for row in comparison.criteria)
     if comparison.themes:
         lines.append("")
         lines.append(f"{'theme':<22} {'before':>12} {'after':>12} {'change, 95% interval':>26} {'adj. p':>7}  verdict")
