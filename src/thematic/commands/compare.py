@@ -36,7 +36,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from thematic.load.results import load_results_files
     from thematic.render.comparison import comparison_formats, summary_lines, write_comparison_report
     from thematic.render.inputs import declare_inputs
-    from thematic.render.output import DOCUMENTS, check_template_dir, split_formats
+    from thematic.render.output import check_template_dir, split_formats
     from thematic.scoring.results_criteria import criteria_texts
 
     # "" is an error, not the default
@@ -45,8 +45,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with output_set(None) as run:
         declare_inputs(run, [args.before, args.after], args.criteria)
         before, after = load_results_files([args.before, args.after])
-        # The questions and theme titles are read only for a document that shows them (not for JSON alone).
-        criteria = criteria_texts(after, args.criteria) if any(f in DOCUMENTS for f in formats) else None
+        # Read for every format: the printed table words a dated criterion by its set (`summary_lines`),
+        # so that its words do not depend on which documents are written.
+        criteria = criteria_texts(after, args.criteria)
         comparison, written = write_comparison_report(before, after, args.output, formats=formats,
                                                       criteria=criteria, template_dir=args.template_dir,
                                                       suppress_below=args.suppress_below, outputs=run,
