@@ -222,7 +222,11 @@ def check_saves(export: Path, inspection: str, inspectors: list[Inspector]) -> l
     for person in inspectors:
         judgements = export / "judgements" / f"{inspection}-{person.name}.yaml"
         current = yaml.safe_load(judgements.read_text(encoding="utf-8"))["cases"] if judgements.exists() else {}
-        sent = {(s.assignment, s.version): s for s in [*person.saved, *person.unanswered]}
+        # Two attempts may carry the same key: an unanswered save still queued in the server when the
+        # next one read the case page. A stored version must be one of them, whole.
+        sent: dict[tuple[int, int], list[Save]] = {}
+        for s in [*person.saved, *person.unanswered]:
+            sent.setdefault((s.assignment, s.version), []).append(s)
         for save in person.saved:
             found = snapshots.get(save.assignment, {}).get(save.version)
             if found is None:
@@ -234,12 +238,12 @@ def check_saves(export: Path, inspection: str, inspectors: list[Inspector]) -> l
         mine = {s.assignment for s in [*person.saved, *person.unanswered]}
         for pk in mine:
             for version, found in snapshots.get(pk, {}).items():
-                attempt = sent.get((pk, version))
-                if attempt is None:
+                attempts = sent.get((pk, version))
+                if not attempts:
                     problems.append(f"{person.name}: assignment {pk} has a version {version} nobody sent")
-                elif found != (attempt.answers, attempt.notes):  # a save made in part
+                elif all(found != (a.answers, a.notes) for a in attempts):  # a save made in part
                     problems.append(f"{person.name}: assignment {pk} version {version} is part of a save: "
-                                    f"{found}, sent {(attempt.answers, attempt.notes)}")
+                                    f"{found}, sent {[(a.answers, a.notes) for a in attempts]}")
             made = snapshots.get(pk, {})
             if made:
                 latest = made[max(made)]
