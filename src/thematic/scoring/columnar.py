@@ -282,14 +282,22 @@ def _field_type(model: type[BaseModel], name: str) -> _Ty:
     return _annotation_type(info.annotation)
 
 
+def _bare(annotation: Any) -> Any:
+    """`annotation` without its `Annotated` constraints and its `| None`: the type a field's value has."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = [a for a in typing.get_args(annotation) if a is not type(None)][0]
+        else:
+            return annotation
+
+
 def _sql_type(annotation: Any) -> str:
     """The DuckDB type `read_json` reads a field as: times and dates as text, converted in SQL."""
+    annotation = _bare(annotation)
     origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _sql_type(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _sql_type(inner[0])
     if origin is typing.Literal:
         return "VARCHAR"
     if origin is list:
@@ -392,12 +400,8 @@ def _literal(value: Any) -> str:
 
 def _least(value: str, annotation: Any, names: _Names) -> list[str]:
     """SQL giving the least converted time or date under `value` (NULLs skipped), to find _BAD with."""
+    annotation = _bare(annotation)
     origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _least(value, typing.get_args(annotation)[0], names)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _least(value, inner[0], names)
     if annotation in (datetime, date):
         return [value]
     if origin is list:
@@ -417,12 +421,8 @@ def _least(value: str, annotation: Any, names: _Names) -> list[str]:
 
 def _lengths(value: str, annotation: Any, names: _Names) -> list[str]:
     """SQL giving the length of every list under `value` (the largest decides the evaluation's limits)."""
+    annotation = _bare(annotation)
     origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _lengths(value, typing.get_args(annotation)[0], names)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _lengths(value, inner[0], names)
     if origin is list:
         variable = names.fresh()
         inner = _lengths(variable, typing.get_args(annotation)[0], names)
