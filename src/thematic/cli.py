@@ -8,39 +8,25 @@ in its own module of `thematic.commands`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 
 from thematic import __version__
-from thematic.commands import (
-    agreement,
-    compare,
-    compare_assessors,
-    demo,
-    import_table,
-    import_workbook,
-    report,
-    run,
-    sample,
-    score,
-    screen,
-    serve,
-    synth,
-    validate,
-    web,
-    workbook,
-)
 from thematic.core.errors import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE, as the shell reports a process ended by a closed pipe
 
-#: The commands in the order `thematic --help` lists them: the everyday ones first, then by name.
-COMMAND_MODULES = (validate, score, run, demo, agreement, compare, compare_assessors, import_table, import_workbook,
-            report, sample, screen, synth, workbook, serve, web)
+#: The modules of `thematic.commands`, in the order `thematic --help` lists their commands: the everyday
+#: ones first, then by name. Each registers the command of its own name, `_` written `-` (`import_table`
+#: registers `import-table`).
+COMMAND_MODULES = ("validate", "score", "run", "demo", "agreement", "compare", "compare_assessors", "import_table",
+                   "import_workbook", "report", "sample", "screen", "synth", "workbook", "serve", "web")
+#: The commands' names as typed.
+COMMAND_NAMES = frozenset(name.replace("_", "-") for name in COMMAND_MODULES)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,14 +36,25 @@ class _Parser(argparse.ArgumentParser):
         raise InputError([Problem(file=self.prog, message=f"{message} (see {self.prog} --help)")])
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command` (one of COMMAND_NAMES), of that command alone.
+
+    A run of one command needs only its own parser: built alone, it imports only that command's
+    module, not every command's module and what each imports to register its options (a fixed cost
+    of every run). Its arguments, help and messages are the same as in the whole parser's."""
     parser = _Parser(prog="thematic",
                      description="Score police child-protection case files against inspection criteria.")
     parser.add_argument("--version", action="version", version=f"thematic {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in COMMAND_MODULES:
-        command.register(subparsers)
+    for name in COMMAND_MODULES if command is None else (command.replace("-", "_"),):
+        importlib.import_module(f"thematic.commands.{name}").register(subparsers)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command `argv` starts with, or None when it starts with anything else (`--help`, a typo):
+    the whole parser then answers, listing every command."""
+    return argv[0] if argv and argv[0] in COMMAND_NAMES else None
 
 
 def _closed_pipe() -> int:
@@ -73,11 +70,12 @@ def _closed_pipe() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(_command(arguments))
+        args = parser.parse_args(arguments)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
-            parser.print_help()
+            build_parser().print_help()  # the whole parser's help, every command listed
             return EXIT_INPUT
         return handler(args)
     except InputError as exc:
@@ -94,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _closed_pipe()
     except Exception as exc:  # the last line of defence: a short message, the traceback only on request
         if os.environ.get("THEMATIC_DEBUG"):
+            import traceback  # only here: most runs never need it
+
             traceback.print_exc()
         print(f"thematic: internal error: {type(exc).__name__}: {exc} (set THEMATIC_DEBUG=1 for details)",
               file=sys.stderr)

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from thematic.core.errors import InputError
 from thematic.core.options import jobs_option, positive_whole_number, whole_number
-from thematic.core.timeutil import parse_date
-from thematic.load.criteria import shipped_criteria_path
-from thematic.render.publication import DEFAULT_MARKING, MAX_MARKING, check_marking
-from thematic.render.views import MIN_ASSESSED
-from thematic.scoring.criteria import CriteriaSet, load_criteria
-from thematic.scoring.parameters import ParameterError, parse_set_option
 
+# The library is imported where an option needs it, not here: every command imports this module to
+# register its options, and a command should load only what it uses (the start-up of every run).
 if TYPE_CHECKING:
+    from datetime import date
     from typing import TypeAlias
+
+    from thematic.scoring.criteria import CriteriaSet
 
     #: What `register(subparsers)` of each command module receives.
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -89,6 +87,8 @@ def add_minimum(parser: argparse.ArgumentParser, flag: str, *, metavar: str, hel
 
 def add_min_assessed(parser: argparse.ArgumentParser) -> None:
     """`--min-assessed N`: the fewest assessed cases a rate needs to be named lowest, a headline or a change."""
+    from thematic.render.views import MIN_ASSESSED
+
     add_minimum(parser, "--min-assessed", metavar="N", default=MIN_ASSESSED, positive=True,
                 help=f"the fewest assessed cases a rate needs to be named as a lowest rate, a headline or a change; "
                      f"rates from fewer are shown, marked 'few cases' (default: {MIN_ASSESSED}; 1 or more)")
@@ -96,6 +96,8 @@ def add_min_assessed(parser: argparse.ArgumentParser) -> None:
 
 def _marking(text: str) -> str:
     """argparse's type for `--marking`: the checked marking, or a usage error (exit 2) saying what is wrong."""
+    from thematic.render.publication import check_marking
+
     try:
         return check_marking(text)
     except InputError as exc:
@@ -104,6 +106,8 @@ def _marking(text: str) -> str:
 
 def add_marking(parser: argparse.ArgumentParser, *, what: str = "every page of the reports") -> None:
     """`--marking TEXT`: the protective marking printed at the top and bottom of `what`."""
+    from thematic.render.publication import DEFAULT_MARKING, MAX_MARKING
+
     parser.add_argument("--marking", type=_marking, default=DEFAULT_MARKING, metavar="TEXT",
                         help=f"the protective marking printed at the top and bottom of {what} "
                              f"(default: {DEFAULT_MARKING}; one line of at most {MAX_MARKING} characters)")
@@ -113,11 +117,16 @@ def add_marking(parser: argparse.ArgumentParser, *, what: str = "every page of t
 
 def criteria_set(path: str | None) -> CriteriaSet:
     """The criteria set of `--criteria FILE`, or the shipped set when it is not given."""
+    from thematic.load.criteria import shipped_criteria_path
+    from thematic.scoring.criteria import load_criteria
+
     return load_criteria(path if path else shipped_criteria_path())
 
 
 def as_of(text: str) -> date:
     """The value of `--as-of`; InputError naming the option if it is not a date."""
+    from thematic.core.timeutil import parse_date
+
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -126,6 +135,8 @@ def as_of(text: str) -> date:
 
 def parameters(criteria: CriteriaSet, options: Sequence[str] | None) -> dict[str, float | int]:
     """The criteria's default parameters with each `--set NAME=VALUE` applied in turn."""
+    from thematic.scoring.parameters import ParameterError, parse_set_option
+
     values = criteria.defaults()
     for option in options or []:
         try:
