@@ -719,13 +719,27 @@ def _check_shape(tree: ast.expr) -> None:
         stack.extend((child, below, comprehensions) for child in ast.iter_child_nodes(node))
 
 
+_LOCATION = (("lineno", 1), ("col_offset", 0), ("end_lineno", 1), ("end_col_offset", 0))
+
+
 def _fix_locations(tree: ast.AST) -> None:
     """`ast.fix_missing_locations` without its recursion: every node of the rewritten code at line 1."""
-    for node in ast.walk(tree):  # breadth first, with a queue
+    # A walk of its own over each node's fields (held in its __dict__, as `ast.iter_child_nodes`
+    # reads them): `ast.walk` costs twice as much, a good part of loading a criteria file.
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        attributes = node.__dict__
         if "lineno" in node._attributes:
-            for name, value in (("lineno", 1), ("col_offset", 0), ("end_lineno", 1), ("end_col_offset", 0)):
-                if getattr(node, name, None) is None:
-                    setattr(node, name, value)
+            for name, value in _LOCATION:
+                if attributes.get(name) is None:
+                    attributes[name] = value
+        for name in node._fields:
+            child = attributes.get(name)
+            if isinstance(child, list):
+                stack.extend(item for item in child if isinstance(item, ast.AST))
+            elif isinstance(child, ast.AST):
+                stack.append(child)
 
 
 def format_value(value: Any) -> str:
