@@ -246,6 +246,20 @@ def _score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cases: Path, scoring
     return code, document, err.getvalue()
 
 
+def _score_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paths: list[Path],
+                 scoring: str) -> tuple[int, bytes, str]:
+    """`_score` of several case files, in this order."""
+    monkeypatch.setenv("THEMATIC_SCORING", scoring)
+    out = tmp_path / "summary.json"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["score", *map(str, paths), "--as-of", AS_OF, "--summary-only", "-o", str(out)])
+    document = out.read_bytes() if out.exists() else b""
+    if out.exists():
+        out.unlink()
+    return code, document, err.getvalue()
+
+
 @dataclass(frozen=True)
 class _OraclePlan:
     """A stand-in for a columnar plan whose answers are the Python scorer's, looked up by case id.
@@ -357,7 +371,7 @@ def test_a_plan_duckdb_cannot_run_leaves_the_python_path(caseload: Path, tmp_pat
 def test_a_batch_duckdb_fails_on_is_scored_in_python(caseload: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(case_stream, "BLOCK_BYTES", 100_000)  # several batches: one fails, the others run
-    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 200_000)
+    monkeypatch.setattr(stream, "COLUMNAR_BATCH_BYTES", 200_000)
     ids = [json.loads(line)["case_id"] for line in caseload.read_text().splitlines()]
     oracle = _oracle(caseload, bounce=set(ids[::5]))
     sizes = _use_plan(monkeypatch, dataclasses.replace(oracle, fails=ids[len(ids) // 2]))
@@ -383,7 +397,48 @@ def test_without_a_plan_the_python_path_runs(caseload: Path, tmp_path: Path, mon
     assert sizes == [] and joined == []  # and chunks of the usual size, spread over the --jobs
     _use_plan(monkeypatch, _oracle(caseload, bounce=set()))
     _score(tmp_path, monkeypatch, caseload, "columnar")
-    assert joined == [stream.COLUMNAR_CHUNK_BYTES]
+    assert joined == []  # one process gathers its batch from the usual chunks
+    _score(tmp_path, monkeypatch, caseload, "columnar", 2)
+    assert joined == [stream.COLUMNAR_CHUNK_BYTES]  # a pool's worker scores a joined chunk as a batch
+
+
+def test_one_process_gathers_one_batch_across_chunks_and_files(caseload: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --jobs 1 the lines of many chunks and of several JSON Lines files wait in one batch, scored
+    once it is full and at the end; a YAML file in between is scored in its place, after the batch.
+    Lines the query bounces are read back and scored in Python under their own file and line."""
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 50_000)  # many chunks
+    lines = caseload.read_text().splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "c.jsonl"
+    first.write_text("".join(lines[:400]))
+    second.write_text("".join(lines[400:]))
+    middle = tmp_path / "b.yaml"
+    middle.write_text(yaml.safe_dump(json.loads(lines[0]) | {"case_id": "CASE-MIDDLE-1"}))
+    ids = [json.loads(line)["case_id"] for line in lines]
+    sizes = _use_plan(monkeypatch, _oracle(caseload, bounce={ids[0], ids[399], ids[400], ids[699]}))
+    paths = [first, middle, second]
+    python = _score_paths(tmp_path, monkeypatch, paths, "python")
+    assert python[0] == 0 and json.loads(python[1])["summary"]["cases"] == 701
+    assert _score_paths(tmp_path, monkeypatch, paths, "columnar") == python
+    assert sizes == [400, 300]  # a.jsonl's chunks in one batch (flushed before b.yaml), c.jsonl's in another
+    sizes.clear()
+    monkeypatch.setattr(stream, "COLUMNAR_BATCH_BYTES", 300_000)  # full before the end of a file
+    assert _score_paths(tmp_path, monkeypatch, paths, "columnar") == python
+    assert sum(sizes[:4]) == 400 and sum(sizes) == 700 and max(sizes) < 300  # a.jsonl ends its last batch early
+
+
+def test_a_problem_in_a_later_chunk_leaves_the_waiting_batch_unscored(caseload: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run stops with the problem: the lines waiting from earlier chunks are never scored."""
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 50_000)
+    lines = caseload.read_text().splitlines(keepends=True)
+    lines[650] = json.dumps({**json.loads(lines[650]), "reported_at": "2019-02-30T10:00"}) + "\n"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("".join(lines))
+    sizes = _use_plan(monkeypatch, _oracle(caseload, bounce=set()))
+    columnar_run = _score(tmp_path, monkeypatch, broken, "columnar")
+    assert columnar_run == _score(tmp_path, monkeypatch, broken, "python")
+    assert columnar_run[0] == 2 and ":651:" in columnar_run[2] and sizes == []
 
 
 def _edited_caseload(source: Path, target: Path) -> tuple[Path, set[str]]:
@@ -499,6 +554,26 @@ def test_a_batch_counts_what_the_python_path_counts(caseload: Path) -> None:
     assert batch.run([]) is not None and batch.run([]).scored == 0  # type: ignore[union-attr]
     batch.close()
     assert not Path(batch.folder).exists()
+
+
+def test_a_batch_reads_back_its_lines_as_they_were_added(caseload: Path) -> None:
+    """What `texts` gives is each line as added, the spacing and line end made plain; a scored
+    batch stays readable until discarded."""
+    lines = caseload.read_bytes().splitlines(keepends=True)[:6]
+    added = [b"  " + lines[0].rstrip() + b"\r\n", lines[1], lines[2].rstrip(), *lines[3:]]
+    batch = _batch_of(_oracle(caseload, bounce=set()))
+    batch.begin()
+    for raw in added:
+        batch.add(raw)
+    assert batch.size == 6 and batch.written == sum(len(b'{"_line":%d,' % i) + len(line) - 1
+                                                   for i, line in enumerate(lines))
+    assert batch.finish() is not None
+    assert list(batch.texts()) == list(enumerate(lines))
+    assert list(batch.texts([5, 0, 3])) == [(0, lines[0]), (3, lines[3]), (5, lines[5])]
+    assert list(batch.texts([])) == []
+    batch.discard()
+    assert not Path(batch.path).exists()
+    batch.close()
 
 
 @pytest.mark.parametrize("query", [
@@ -636,7 +711,8 @@ def test_the_real_plan_over_many_small_batches(caseload: Path, tmp_path: Path, m
                                                jobs: int) -> None:
     """The prepared query run again and again on rewritten batch files gives each batch's own counts."""
     monkeypatch.setattr(case_stream, "BLOCK_BYTES", 60_000)
-    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 120_000)
+    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 120_000)  # --jobs 2
+    monkeypatch.setattr(stream, "COLUMNAR_BATCH_BYTES", 120_000)  # --jobs 1
     sizes = _spy(monkeypatch)
     python = _score(tmp_path, monkeypatch, caseload, "python", jobs)
     assert python[0] == 0

@@ -19,7 +19,7 @@ import multiprocessing.util
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,34 +112,46 @@ class ColumnarBatch:
 
     def begin(self) -> None:
         """Start a new batch (its file written as lines are added, so no copy of them is held)."""
-        self.handle: Any = open(self.path, "wb")  # noqa: SIM115 - closed by finish
-        self.size = 0
+        self.handle: Any = open(self.path, "wb")  # noqa: SIM115 - closed by finish or discard
+        self.size = 0  # lines
+        self.written = 0  # bytes
 
     def add(self, raw: bytes) -> None:
         """Add a validated JSON object (one line) to the batch, as line `self.size` of it."""
         write = self.handle.write
         # `{"_line":i,` in place of the opening brace: every line is an object with at least one key.
-        write(b'{"_line":%d,' % self.size)
+        self.written += write(b'{"_line":%d,' % self.size)
         if raw[:1] == b"{" and raw[-1:] == b"\n" and raw[-2:-1] != b"\r":
-            write(memoryview(raw)[1:])
+            self.written += write(memoryview(raw)[1:])
         else:
-            write(raw.lstrip()[1:].rstrip() + b"\n")
+            self.written += write(raw.lstrip()[1:].rstrip() + b"\n")
         self.size += 1
 
     def finish(self) -> BatchCounts | None:
-        """Score the batch: its counts, or None if DuckDB could not, or its counts are off."""
+        """Score the batch: its counts, or None if DuckDB could not, or its counts are off. The batch's
+        lines stay readable (`texts`) until `discard`."""
+        self.handle.close()
         try:
-            self.handle.close()
-            try:
-                rows = self.connection.execute("EXECUTE thematic_batch").fetchall()
-            except self.error:
-                return None
-        finally:
-            self.discard()
+            rows = self.connection.execute("EXECUTE thematic_batch").fetchall()
+        except self.error:
+            return None
         return self._counts(rows, self.size)
 
+    def texts(self, indices: Sequence[int] | None = None) -> Iterator[tuple[int, bytes]]:
+        """(index, text) of the batch's lines, all or those of `indices`, in order, read back from its
+        file: each is its line as added, without leading white space and ending in one newline."""
+        wanted = None if indices is None else set(indices)
+        left = self.size if wanted is None else len(wanted)
+        with open(self.path, "rb") as handle:
+            for index, line in enumerate(handle):
+                if left == 0:
+                    return
+                if wanted is None or index in wanted:
+                    left -= 1
+                    yield index, b"{" + line[line.index(b",") + 1:]  # the `{"_line":i,` prefix undone
+
     def discard(self) -> None:
-        """Drop the batch unscored."""
+        """Drop the batch (scored or not) and its file."""
         self.handle.close()
         try:
             os.unlink(self.path)
@@ -151,7 +163,10 @@ class ColumnarBatch:
         self.begin()
         for raw in lines:
             self.add(raw)
-        return self.finish()
+        try:
+            return self.finish()
+        finally:
+            self.discard()
 
     def _counts(self, rows: list[tuple[Any, ...]], size: int) -> BatchCounts | None:
         summary = SummaryAccumulator(self.criteria)

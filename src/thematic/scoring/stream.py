@@ -13,9 +13,13 @@ A `--summary-only` run (no per-case JSON, no screening rows) over JSON Lines tak
 path when the criteria set compiles to one DuckDB query (`scoring.columnar.columnar_plan`): each
 line is validated in Python exactly as the fast path does (`load.fast_case.fast_case_data`, the
 criteria's answer and force checks, every section captured) without building its record, and the
-lines that pass go, a batch of several megabytes at a time, to the query (`scoring.columnar_batch`),
-which hands back counts by result; every other line, and each line the query bounces, is scored
-the Python way as before, so the summary, the problems and the case count are the same. The
+lines that pass go to the query (`scoring.columnar_batch`), which hands back counts by result; every
+other line, and each line the query bounces, is scored the Python way as before, so the summary, the
+problems and the case count are the same. DuckDB binds the query again for every batch (a fixed cost
+of about 0.07 CPU s), and its memory does not grow with a batch, so batches are large: with
+`jobs` = 1 the worker gathers lines from chunk after chunk into one batch of COLUMNAR_BATCH_BYTES,
+scored when it is full and at the end (`Worker.flush`); a pool's worker, which is never asked to
+flush, scores each of its chunks (COLUMNAR_CHUNK_BYTES) as a batch. The
 environment variable THEMATIC_SCORING=python forces the Python path everywhere (the reference, for
 comparison); THEMATIC_SCORING=columnar (or unset) allows the columnar path.
 
@@ -58,7 +62,8 @@ if TYPE_CHECKING:
 
 MAX_PROBLEMS = 1000
 SCORING_ENV = "THEMATIC_SCORING"  # "python" forces the Python path; "columnar" (the default) allows the other
-COLUMNAR_CHUNK_BYTES = 8 << 20  # a columnar chunk: the query's planning costs per batch, so batches are large
+COLUMNAR_CHUNK_BYTES = 8 << 20  # a pool's columnar chunk (and batch): the query's planning costs per batch
+COLUMNAR_BATCH_BYTES = 64 << 20  # a batch gathered across chunks with jobs=1 (its lines wait in a file, not here)
 _IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 
 #: Makes a screening row of a scored case, or None: (case, result, full scorer, file index, line, options).
@@ -200,8 +205,11 @@ def _indented(value: Any, newline: str) -> str:
 class Worker:
     """Validates, checks and scores chunks of cases for one job."""
 
-    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None, plan: Any = None) -> None:
-        """`plan`: the criteria set's columnar plan if the caller has made it already."""
+    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None, plan: Any = None,
+                 batch_bytes: int = 0) -> None:
+        """`plan`: the criteria set's columnar plan if the caller has made it already; `batch_bytes`: how
+        large a columnar batch grows across chunks before it is scored (0: each chunk is its own batch,
+        for a worker that is never asked to `flush`)."""
         criteria = criteria if criteria is not None else load_criteria(job.criteria_path)
         self.job = job
         # Evidence is built only where it is written: case results, or the failing cases of a screen.
@@ -215,6 +223,12 @@ class Worker:
         self.batch: ColumnarBatch | None = None
         self.columnar = job.counts_only  # until the plan is asked for: then whether there is one
         self.given_plan = plan
+        self.batch_bytes = batch_bytes
+        # (file name, line number, force) of each line waiting in the open columnar batch, in order.
+        self.waiting: list[tuple[str, int, str]] = []
+        self.open = False  # whether a columnar batch is open (begun, not yet scored)
+        self.failed = False  # a problem was found: the run will stop, so waiting lines are not scored
+        self.last = (0, 0)  # (file index, bytes done) of the last columnar chunk, for a flushed result
 
     def jsonl(self, file_index: int, name: str, first_line: int, block: bytes, done_bytes: int) -> ChunkResult:
         """Score a block of whole JSON Lines whose first line is number `first_line`.
@@ -266,16 +280,16 @@ class Worker:
         return self.batch
 
     def _columnar(self, out: ChunkResult, batch: ColumnarBatch, name: str, first_line: int, block: bytes) -> None:
-        """Score a block's lines: those valid beyond doubt by the batch's query, the others in Python."""
-        places: list[tuple[int, int, int]] = []  # (line number, start, end in the block) of each batch line
-        forces: list[str] = []
+        """Validate a block's lines: those valid beyond doubt join the open batch, the others are scored in
+        Python; the batch is scored once it holds `batch_bytes`."""
+        waiting = self.waiting
         hashes = out.id_hashes
         number = first_line - 1
-        end = 0
-        batch.begin()
+        if not self.open:
+            batch.begin()
+            self.open = True
         for raw in io.BytesIO(block):
             number += 1
-            start, end = end, end + len(raw)
             if raw.isspace():
                 continue
             data = fast_case_data(raw)
@@ -283,25 +297,43 @@ class Worker:
                 out.records += 1
                 hashes.append(id_hash(data["case_id"]))
                 batch.add(raw)
-                places.append((number, start, end))
-                forces.append(data["force"])
+                waiting.append((name, number, data["force"]))
             else:
                 self._line(out, name, raw, number)
-        if not places or out.problems:
-            batch.discard()  # nothing to score, or the run will stop with these problems: scoring would be wasted
-            return
-        counts = batch.finish()
-        if counts is None:  # DuckDB could not: the Python way for the whole batch
-            bounced: list[int] = list(range(len(places)))
-        else:
-            out.summary.merge(counts.summary)
-            out.cases += counts.scored
-            bounced = counts.bounced
-            skip = set(bounced)
-            out.forces.update(force for index, force in enumerate(forces) if index not in skip)
-        for index in bounced:
-            line, start, end = places[index]
-            self._line(out, name, block[start:end], line, counted=True)
+        self.failed = self.failed or bool(out.problems)
+        self.last = (out.file_index, out.done_bytes)
+        if batch.written >= self.batch_bytes:
+            self._score_batch(out, batch)
+
+    def _score_batch(self, out: ChunkResult, batch: ColumnarBatch) -> None:
+        """Score the open batch into `out`: by the query, and the lines it bounced (all of them, if DuckDB
+        could not) the Python way, read back from the batch."""
+        waiting, self.waiting, self.open = self.waiting, [], False
+        try:
+            if not waiting or self.failed:
+                return  # nothing to score, or the run will stop with problems: scoring would be wasted
+            counts = batch.finish()
+            bounced: list[int] | None = None  # None: every line
+            if counts is not None:
+                out.summary.merge(counts.summary)
+                out.cases += counts.scored
+                bounced = counts.bounced
+                skip = set(bounced)
+                out.forces.update(force for index, (_, _, force) in enumerate(waiting) if index not in skip)
+            for index, raw in batch.texts(bounced):
+                name, line, _ = waiting[index]
+                self._line(out, name, raw, line, counted=True)
+        finally:
+            batch.discard()
+
+    def flush(self) -> ChunkResult | None:
+        """The results of the lines still waiting in the open columnar batch, scored now; None if none wait."""
+        if not self.open or self.batch is None:
+            return None
+        file_index, done_bytes = self.last
+        out = ChunkResult(file_index, SummaryAccumulator(self.plan), done_bytes=done_bytes)
+        self._score_batch(out, self.batch)
+        return out
 
     def _checked(self, data: dict[str, Any]) -> bool:
         """Whether `case_check` would find nothing wrong with the case of this validated data."""
@@ -388,7 +420,8 @@ class _Executor:
 
     def __init__(self, job: CaseloadJob, jobs: int, criteria: CriteriaSet, plan: Any = None) -> None:
         self.job, self.jobs = job, jobs
-        self.local = Worker(job, criteria, plan)
+        # Only a worker in this process is asked to flush, so only it gathers batches across chunks.
+        self.local = Worker(job, criteria, plan, batch_bytes=COLUMNAR_BATCH_BYTES if jobs == 1 else 0)
         self.pool: Any = None  # started with the first JSON Lines chunk: YAML and JSON are scored here
         self.pending: deque[Any] = deque()
         self.limit = jobs * _IN_FLIGHT_PER_JOB
@@ -410,6 +443,9 @@ class _Executor:
     def drain(self) -> Iterator[ChunkResult]:
         while self.pending:
             yield self.pending.popleft().get()
+        flushed = self.local.flush()
+        if flushed is not None:
+            yield flushed
 
     def close(self, ok: bool) -> None:
         if self.pool is not None:
@@ -525,7 +561,7 @@ def run_caseload(
 def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
                   problems: list[Problem]) -> Iterator[ChunkResult]:
     blocks = jsonl_blocks(path, name, problems)
-    if executor.job.counts_only:
+    if executor.job.counts_only and executor.jobs > 1:  # a pool's worker scores a chunk as a batch
         blocks = _joined(blocks, COLUMNAR_CHUNK_BYTES)
     for first_line, block, done in blocks:
         yield from executor.jsonl(index, name, first_line, block, done)
