@@ -1,6 +1,6 @@
 """`core.timeutil` asks `holidays` for bank holidays several years at a time: each year's must be
 exactly the ones `holidays` gives for that year asked alone, in every year a case may have and the
-years just past them (where a deadline counted in working days may land)."""
+years around them (where a deadline counted in working days may land)."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,13 +8,14 @@ from datetime import date
 import holidays
 
 from thematic.core import timeutil
-from thematic.core.timeutil import YEAR_MAX, YEAR_MIN, add_working_days, is_working_day
+from thematic.core.timeutil import YEAR_MAX, YEAR_MIN, add_working_days, bank_holidays, is_working_day
 
 
 def test_each_years_bank_holidays_are_those_of_that_year_asked_alone():
-    for year in range(YEAR_MIN - 1, YEAR_MAX + 3):
+    # Every year of every block, and a year either side of them (asked alone).
+    for year in range(YEAR_MIN - timeutil._HOLIDAY_YEARS - 1, YEAR_MAX + timeutil._HOLIDAY_YEARS + 2):
         alone = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
-        assert timeutil._bank_holidays(year) == alone, year
+        assert bank_holidays(year) == alone, year
         assert all(day.year == year for day in alone), year
 
 
