@@ -42,7 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from thematic.core.timeutil import LONDON, is_working_day, start_of_local_day
+from thematic.core.timeutil import LONDON, bank_holidays, start_of_local_day
 from thematic.model.base import file_fields
 from thematic.model.case import Case
 from thematic.model.results import ERROR, MET, NOT_APPLICABLE, NOT_EVIDENCED, NOT_MET, PENDING, STATES
@@ -208,9 +208,12 @@ _TABLE_COLUMNS = ("_bst_u0", "_bst_u1", "_bst_l0", "_bst_l1", "_bst_l0e", "_bst_
 
 @lru_cache(maxsize=1)
 def _working() -> tuple[int, ...]:
-    first = date(_FIRST_YEAR, 1, 1)
-    return tuple(_FIRST_DAY + n for n in range((date(_LAST_YEAR, 12, 31) - first).days)
-                 if is_working_day(first + timedelta(days=n)))
+    """The working days (`core.timeutil.is_working_day`) from 1972 to 30 December 2102, as days since 1900,
+    worked out on day numbers (day 0 was a Monday): a date and a call a day cost 0.07 s more a run."""
+    day_zero = date(1900, 1, 1)
+    closed = {(day - day_zero).days for year in range(_FIRST_YEAR, _LAST_YEAR + 1) for day in bank_holidays(year)}
+    last = (date(_LAST_YEAR, 12, 31) - day_zero).days
+    return tuple(day for day in range(_FIRST_DAY, last) if day % 7 < 5 and day not in closed)
 
 
 @lru_cache(maxsize=64)
