@@ -142,7 +142,8 @@ class ColumnarBatch:
 
     def begin(self) -> None:
         """Start a new batch (its file written as lines are added, so no copy of them is held)."""
-        self.handle: Any = open(self.path, "wb")  # noqa: SIM115 - closed by finish or discard
+        # A large buffer: lines of a few kB each would fill the default 8 kB one every few writes.
+        self.handle: Any = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by finish or discard
         self.size = 0  # lines
         self.written = 0  # bytes
 
