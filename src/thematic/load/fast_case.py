@@ -246,7 +246,7 @@ def _counted(data: dict[str, Any], keys: list[int]) -> dict[str, Any]:
 
 
 def _prepare() -> tuple[Callable[[bytes], Any], Callable[[Any, list[int]], CaseRecord]]:
-    validator = TypeAdapter(_typed_dict(Case, {})).validate_json
+    validator = TypeAdapter(_typed_dict(Case, {})).validator.validate_json  # not the adapter's wrapper: 1 µs a call
     builders = _Builders()
     name = builders.model(Case)
     return validator, builders.compile()[name]
@@ -379,7 +379,7 @@ def _checker() -> tuple[Callable[[bytes], Any], Callable[[dict[str, Any]], int]]
         name = _counter_source(Case, {}, source)
         namespace: dict[str, Any] = {}
         exec("\n".join(source), namespace)  # noqa: S102 - our own text, from the models' fields
-        _CHECKER.extend((TypeAdapter(_typed_dict(Case, {}, real=True)).validate_json, namespace[name]))
+        _CHECKER.extend((TypeAdapter(_typed_dict(Case, {}, real=True)).validator.validate_json, namespace[name]))
     return _CHECKER[0], _CHECKER[1]
 
 
