@@ -334,16 +334,28 @@ class Scope:
     item: Type | None = None  # the `item` of a per-entry (`each`) expression
 
 
+class _Located(typing.TypedDict):
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+
+
+#: The location every node of the rewritten code is given as it is made (compile() needs one; the
+#: code is one line): a walk over each finished tree to add them was a fifth of compiling a set.
+_AT: _Located = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
+
+
 def _load(name: str) -> ast.expr:
-    return ast.Name(id=name, ctx=ast.Load())
+    return ast.Name(id=name, ctx=ast.Load(), **_AT)
 
 
 def _store(name: str) -> ast.Name:
-    return ast.Name(id=name, ctx=ast.Store())
+    return ast.Name(id=name, ctx=ast.Store(), **_AT)
 
 
 def _is(left: ast.expr, right: ast.expr) -> ast.expr:
-    return ast.Compare(left=left, ops=[ast.Is()], comparators=[right])
+    return ast.Compare(left=left, ops=[ast.Is()], comparators=[right], **_AT)
 
 
 class _Compiler:
@@ -376,7 +388,7 @@ class _Compiler:
 
     @staticmethod
     def call(helper: str, *args: ast.expr) -> ast.expr:
-        return ast.Call(func=ast.Name(id=helper, ctx=ast.Load()), args=list(args), keywords=[])
+        return ast.Call(func=ast.Name(id=helper, ctx=ast.Load(), **_AT), args=list(args), keywords=[], **_AT)
 
     def visit_Constant(self, node: ast.Constant) -> tuple[ast.expr, Type]:
         value = node.value
@@ -397,9 +409,9 @@ class _Compiler:
         if name.startswith("_"):
             raise self.error(node, f"names beginning with '_' are not allowed: {name}")
         if name in LITERALS:
-            return ast.Constant(value=LITERALS[name]), VALUE
+            return ast.Constant(value=LITERALS[name], **_AT), VALUE
         if name in self.locals:
-            return ast.Name(id=name, ctx=ast.Load()), self.locals[name]
+            return ast.Name(id=name, ctx=ast.Load(), **_AT), self.locals[name]
         if name == "params":
             raise self.error(node, "params must be followed by a parameter name, e.g. params.referral_max_hours")
         if name in self.scope.definitions:
@@ -417,7 +429,7 @@ class _Compiler:
             raise self.error(node, f"unknown name '{name}'; {hint}expected a case field "
                                    f"({', '.join(sorted(CASE_NAMES))}), "
                                    "a definition, params.NAME or a comprehension variable")
-        lookup = ast.Subscript(value=ast.Name(id="_ns", ctx=ast.Load()), slice=ast.Constant(value=name), ctx=ast.Load())
+        lookup = ast.Subscript(value=_load("_ns"), slice=ast.Constant(value=name, **_AT), ctx=ast.Load(), **_AT)
         return lookup, kind
 
     def visit_Attribute(self, node: ast.Attribute) -> tuple[ast.expr, Type]:
@@ -428,8 +440,8 @@ class _Compiler:
                 raise self.error(node, f"unknown parameter '{node.attr}'; "
                                        f"parameters are: {', '.join(sorted(self.scope.params))}")
             self.params.add(node.attr)
-            lookup = ast.Subscript(value=ast.Name(id="_P", ctx=ast.Load()), slice=ast.Constant(value=node.attr),
-                                   ctx=ast.Load())
+            lookup = ast.Subscript(value=_load("_P"), slice=ast.Constant(value=node.attr, **_AT), ctx=ast.Load(),
+                                   **_AT)
             return lookup, VALUE
         value, kind = self.visit(node.value)
         if kind.kind != "record" or kind.model is None:
@@ -445,11 +457,11 @@ class _Compiler:
         `(_t if (_t := value) is None or _t is _U else _t.attr)`."""
         name = self.temporary()
         test = ast.BoolOp(op=ast.Or(), values=[
-            _is(ast.NamedExpr(target=_store(name), value=value), ast.Constant(value=None)),
+            _is(ast.NamedExpr(target=_store(name), value=value, **_AT), ast.Constant(value=None, **_AT)),
             _is(_load(name), _load("_U")),
-        ])
+        ], **_AT)
         return ast.IfExp(test=test, body=_load(name),
-                         orelse=ast.Attribute(value=_load(name), attr=attr, ctx=ast.Load()))
+                         orelse=ast.Attribute(value=_load(name), attr=attr, ctx=ast.Load(), **_AT), **_AT)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[ast.expr, Type]:
         # `_lazy_and`/`_lazy_or` written out. Kleene `and` and `or` are associative, and folding
@@ -469,32 +481,35 @@ class _Compiler:
         """`truth(value)` written out: `(_U if (_x := value) is _U else False if _x is None else _bool(_x))`."""
         name = self.temporary()
         return ast.IfExp(
-            test=_is(ast.NamedExpr(target=_store(name), value=value), _load("_U")), body=_load("_U"),
-            orelse=ast.IfExp(test=_is(_load(name), ast.Constant(value=None)), body=ast.Constant(value=False),
-                             orelse=ast.Call(func=_load("_bool"), args=[_load(name)], keywords=[])))
+            test=_is(ast.NamedExpr(target=_store(name), value=value, **_AT), _load("_U")), body=_load("_U"),
+            orelse=ast.IfExp(test=_is(_load(name), ast.Constant(value=None, **_AT)),
+                             body=ast.Constant(value=False, **_AT),
+                             orelse=ast.Call(func=_load("_bool"), args=[_load(name)], keywords=[], **_AT), **_AT),
+            **_AT)
 
     def inline_kleene(self, conjunction: bool, left: ast.expr, right: ast.expr) -> ast.expr:
         """Two-operand `_lazy_and` (or `_lazy_or`) written out; `right` is evaluated only if `left` does not decide:
         `(S if (_a := truth(left)) is S else S if (_b := truth(right)) is S else _U if _b is _U or _a is _U else not S)`
         with S False for `and`, True for `or`."""
         a, b = self.temporary(), self.temporary()
-        stop = ast.Constant(value=not conjunction)
+        stop = ast.Constant(value=not conjunction, **_AT)
         undecided = ast.IfExp(
-            test=ast.BoolOp(op=ast.Or(), values=[_is(_load(b), _load("_U")), _is(_load(a), _load("_U"))]),
-            body=_load("_U"), orelse=ast.Constant(value=conjunction))
-        second = ast.IfExp(test=_is(ast.NamedExpr(target=_store(b), value=self.inline_truth(right)), stop),
-                           body=stop, orelse=undecided)
-        return ast.IfExp(test=_is(ast.NamedExpr(target=_store(a), value=self.inline_truth(left)), stop),
-                         body=stop, orelse=second)
+            test=ast.BoolOp(op=ast.Or(), values=[_is(_load(b), _load("_U")), _is(_load(a), _load("_U"))], **_AT),
+            body=_load("_U"), orelse=ast.Constant(value=conjunction, **_AT), **_AT)
+        second = ast.IfExp(test=_is(ast.NamedExpr(target=_store(b), value=self.inline_truth(right), **_AT), stop),
+                           body=stop, orelse=undecided, **_AT)
+        return ast.IfExp(test=_is(ast.NamedExpr(target=_store(a), value=self.inline_truth(left), **_AT), stop),
+                         body=stop, orelse=second, **_AT)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[ast.expr, Type]:
         operand, _ = self.visit(node.operand)
         # `_not(operand)` written out: (_U if (_t := truth(operand)) is _U else not _t)
         if isinstance(node.op, ast.Not):
             name = self.temporary()
-            truth_of = ast.NamedExpr(target=_store(name), value=self.inline_truth(operand))
+            truth_of = ast.NamedExpr(target=_store(name), value=self.inline_truth(operand), **_AT)
             return ast.IfExp(test=_is(truth_of, _load("_U")),
-                             body=_load("_U"), orelse=ast.UnaryOp(op=ast.Not(), operand=_load(name))), VALUE
+                             body=_load("_U"), orelse=ast.UnaryOp(op=ast.Not(), operand=_load(name), **_AT),
+                             **_AT), VALUE
         if isinstance(node.op, ast.USub):
             return self.call("_neg", operand), VALUE
         operator = type(node.op).__name__
@@ -541,22 +556,23 @@ class _Compiler:
         `(_U if ((_a := left) is _U) | ((_b := right) is _U) else False if _a is None or _b is None else _a < _b)`."""
         a, b = self.temporary(), self.temporary()
         unknown = ast.BinOp(  # `|`, not `or`: the right side is evaluated even when the left is unknown
-            left=_is(ast.NamedExpr(target=_store(a), value=left), _load("_U")),
+            left=_is(ast.NamedExpr(target=_store(a), value=left, **_AT), _load("_U")),
             op=ast.BitOr(),
-            right=_is(ast.NamedExpr(target=_store(b), value=right), _load("_U")))
-        null = ast.BoolOp(op=ast.Or(), values=[_is(_load(a), ast.Constant(value=None)),
-                                               _is(_load(b), ast.Constant(value=None))])
-        compared = ast.Compare(left=_load(a), ops=[type(op)()], comparators=[_load(b)])
+            right=_is(ast.NamedExpr(target=_store(b), value=right, **_AT), _load("_U")), **_AT)
+        null = ast.BoolOp(op=ast.Or(), values=[_is(_load(a), ast.Constant(value=None, **_AT)),
+                                               _is(_load(b), ast.Constant(value=None, **_AT))], **_AT)
+        compared = ast.Compare(left=_load(a), ops=[type(op)()], comparators=[_load(b)], **_AT)
         return ast.IfExp(test=unknown, body=_load("_U"),
-                         orelse=ast.IfExp(test=null, body=ast.Constant(value=False), orelse=compared))
+                         orelse=ast.IfExp(test=null, body=ast.Constant(value=False, **_AT), orelse=compared, **_AT),
+                         **_AT)
 
     def visit_IfExp(self, node: ast.IfExp) -> tuple[ast.expr, Type]:
         then, kind = self.visit(node.body)
-        thunks = [ast.Lambda(args=_NO_ARGUMENTS, body=branch) for branch in (then, self.visit(node.orelse)[0])]
+        thunks = [ast.Lambda(args=_NO_ARGUMENTS, body=branch, **_AT) for branch in (then, self.visit(node.orelse)[0])]
         return self.call("_ifelse", self.visit(node.test)[0], *thunks), kind
 
     def _sequence(self, node: ast.List | ast.Tuple) -> tuple[ast.expr, Type]:
-        return ast.Tuple(elts=[self.visit(e)[0] for e in node.elts], ctx=ast.Load()), VALUE_LIST
+        return ast.Tuple(elts=[self.visit(e)[0] for e in node.elts], ctx=ast.Load(), **_AT), VALUE_LIST
 
     visit_List = _sequence
     visit_Tuple = _sequence
@@ -581,11 +597,11 @@ class _Compiler:
                 close = difflib.get_close_matches(keyword.arg, fields, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"its fields are: {', '.join(fields)}"
                 raise self.error(keyword, f"{listed.model.__name__} has no field '{keyword.arg}' to filter on; {hint}")
-            keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0]))
+            keywords.append(ast.keyword(arg=keyword.arg, value=self.visit(keyword.value)[0], **_AT))
         kind = self._result_type(name, [t for _, t in args])
         if name in UNGUARDED:
             return self.guarded_call(name, [a for a, _ in args], keywords), kind
-        call = ast.Call(func=ast.Name(id=f"_f_{name}", ctx=ast.Load()), args=[a for a, _ in args], keywords=keywords)
+        call = ast.Call(func=_load(f"_f_{name}"), args=[a for a, _ in args], keywords=keywords, **_AT)
         return call, self._result_type(name, [t for _, t in args])
 
     def guarded_call(self, name: str, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.expr:
@@ -596,17 +612,17 @@ class _Compiler:
         values: list[ast.expr] = []
         for value in [*args, *(k.value for k in keywords)]:
             temporary = self.temporary()
-            tests.append(_is(ast.NamedExpr(target=_store(temporary), value=value), _load("_U")))
+            tests.append(_is(ast.NamedExpr(target=_store(temporary), value=value, **_AT), _load("_U")))
             values.append(_load(temporary))
         call = ast.Call(func=_load(f"_g_{name}"), args=values[:len(args)],
-                        keywords=[ast.keyword(arg=k.arg, value=v) for k, v in zip(keywords, values[len(args):],
-                                                                                   strict=True)])
+                        keywords=[ast.keyword(arg=k.arg, value=v, **_AT) for k, v in zip(keywords, values[len(args):],
+                                                                                   strict=True)], **_AT)
         if not tests:
             return call
         test = tests[0]
         for more in tests[1:]:  # `|`, not `or`: every argument is evaluated even when one is unknown
-            test = ast.BinOp(left=test, op=ast.BitOr(), right=more)
-        return ast.IfExp(test=test, body=_load("_U"), orelse=call)
+            test = ast.BinOp(left=test, op=ast.BitOr(), right=more, **_AT)
+        return ast.IfExp(test=test, body=_load("_U"), orelse=call, **_AT)
 
     @staticmethod
     def _result_type(name: str, args: list[Type]) -> Type:
@@ -640,13 +656,14 @@ class _Compiler:
                 condition = tests[0] if len(tests) == 1 else self.call("_and", *tests)
         finally:
             del self.locals[variable]
-        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable)], kwonlyargs=[], kw_defaults=[],
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=variable, **_AT)], kwonlyargs=[], kw_defaults=[],
                                   defaults=[])
         # The entry itself (`[r for r in referrals if ...]`) needs no function to work it out.
-        element_fn: ast.expr = ast.Lambda(args=arguments, body=element)
+        element_fn: ast.expr = ast.Lambda(args=arguments, body=element, **_AT)
         if isinstance(node.elt, ast.Name) and node.elt.id == variable:
-            element_fn = ast.Constant(value=None)
-        condition_fn = ast.Lambda(args=arguments, body=condition) if condition is not None else ast.Constant(value=None)
+            element_fn = ast.Constant(value=None, **_AT)
+        condition_fn = (ast.Lambda(args=arguments, body=condition, **_AT) if condition is not None
+                        else ast.Constant(value=None, **_AT))
         result_type = Type("list", element_type.model if element_type.kind == "record" else None)
         return self.call("_comprehension", items, element_fn, condition_fn), result_type
 
@@ -671,12 +688,18 @@ def compile_expression(source: str, scope: Scope) -> Compiled:
     _check_shape(tree.body)
     compiler = _Compiler(scope)
     body, kind = compiler.visit(tree.body)
-    parameters = [ast.arg(arg="_ns"), ast.arg(arg="_P")] + ([ast.arg(arg="item")] if scope.item is not None else [])
+    parameters = [ast.arg(arg="_ns", **_AT), ast.arg(arg="_P", **_AT)]
+    if scope.item is not None:
+        parameters.append(ast.arg(arg="item", **_AT))
     arguments = ast.arguments(posonlyargs=[], args=parameters, kwonlyargs=[], kw_defaults=[], defaults=[])
-    wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body))
-    _fix_locations(wrapper)
+    wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body, **_AT))
     try:
-        function = eval(compile(wrapper, "<criteria expression>", "eval"), dict(_RUNTIME))  # noqa: S307 - checked AST
+        try:
+            code = compile(wrapper, "<criteria expression>", "eval")
+        except TypeError:  # a node made without a location (each is given _AT as it is made): add them
+            _fix_locations(wrapper)
+            code = compile(wrapper, "<criteria expression>", "eval")
+        function = eval(code, dict(_RUNTIME))  # noqa: S307 - checked AST
     except (RecursionError, MemoryError):  # a backstop: the shape checks above should make it unreachable
         raise ExprError("expression is too complex to compile; put a part in a definition") from None
     return Compiled(
