@@ -340,15 +340,19 @@ def test_a_spaced_key_cannot_hide_a_repeated_or_unknown_one(full: dict[str, Any]
     spaced = _dumps(full, ("child",), lambda items: [items[0].replace('": ', f'"{space}: ', 1), *items[1:]])
     assert _refused_by_both(spaced.encode())  # valid, but the count cannot vouch for it
     assert _old_way(spaced.encode())[0] is not None
-    for path, change in (
-        (("devices", 0), lambda items: [*items, items[0]]),
-        (("grade",), lambda items: [*items, '"zz_unknown": true']),
-        ((), lambda items: [*items, items[1]]),
+    with_separator = json.loads(json.dumps(full))
+    with_separator["grade"]["note"] = 'He said ": no"'  # a separator in a value: one more in the text
+    for document, path, change, spaced_keys in (
+        (full, ("devices", 0), lambda items: [*items, items[0]], ('"ref"',)),
+        (full, ("grade",), lambda items: [*items, '"zz_unknown": true'], ('"ref"',)),
+        (full, (), lambda items: [*items, items[1]], ('"ref"',)),
+        (with_separator, ("outcome",), lambda items: [*items, items[0]], ('"code"', '"age"')),
     ):
-        raw = _dumps(json.loads(spaced), path, change)
-        raw = raw.replace('"ref": ', f'"ref"{space}: ', 1)  # one key in its text the count does not see
-        # the count alone would match: one key more in the text than in the data, one separator less
-        assert raw.count('":') == _keys(full)
+        raw = _dumps(document, path, change)
+        for key in spaced_keys:  # keys in the text that the count does not see
+            raw = raw.replace(f"{key}: ", f"{key}{space}: ", 1)
+        # the count alone would match: a key more in the text than in the data, as many separators less
+        assert raw.count('":') == _keys(document)
         assert _refused_by_both(raw.encode()), path
         assert _old_way(raw.encode())[0] is None
 
@@ -367,13 +371,8 @@ def test_colons_and_quotes_inside_values_are_read_as_the_model_reads_them(full: 
     assert _data_agrees(raw) == taken
     if '"' not in text:  # nothing the count could mistake for a key: taken
         assert taken
-    # a separator in a value with a repeated key and two spaced ones: the count matches, the line is refused
-    repeated = _dumps(document, ("outcome",), lambda items: [*items, items[0]])
-    for key in ('"code": ', '"age": '):
-        repeated = repeated.replace(key, key[:-2] + " : ", 1)
-    if repeated.count('":') == _keys(document):
-        assert _refused_by_both(repeated.encode())
-    assert _old_way(repeated.encode())[0] is None
+    repeated = _dumps(document, ("outcome",), lambda items: [*items, items[0]]).encode()
+    assert _refused_by_both(repeated) and _old_way(repeated)[0] is None
 
 
 def test_judgement_ids_with_quotes_and_colons(full: dict[str, Any]) -> None:
