@@ -9,8 +9,7 @@ criterion is met. Every rate carries a
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from thematic.model.case import GRADES
@@ -27,7 +26,7 @@ from thematic.model.results import (
 )
 from thematic.stats.proportion import proportion
 
-__all__ = ["BatchTotals", "SummaryAccumulator", "summarise", "summary_of"]
+__all__ = ["SummaryAccumulator", "summarise", "summary_of"]
 
 _STATE_INDEX: dict[str, int] = {state: i for i, state in enumerate(STATES)}
 _MET_INDEX = _STATE_INDEX[MET]
@@ -37,26 +36,6 @@ _ASSESSED_INDICES: frozenset[int] = frozenset(_STATE_INDEX[s] for s in ASSESSED)
 def _rate_fields(successes: int, total: int) -> dict[str, float | None]:
     p = proportion(successes, total)
     return {"rate": p.rate, "ci_low": p.ci_low, "ci_high": p.ci_high}
-
-
-@dataclass(frozen=True)
-class BatchTotals:
-    """The counts of a number of cases, without the cases: what `SummaryAccumulator.add_totals` takes.
-
-    `states` holds, per criterion in catalogue order, its count of each state (in `STATES` order);
-    `theme_cases` and `theme_all_met` per theme (in the order first seen in the catalogue) the cases
-    with an assessed criterion in it and those whose assessed criteria in it are all met; `suggested`
-    and `inspector` the cases per grade (`inspector` with NO_GRADE for an ungraded case)."""
-
-    cases: int
-    states: Sequence[Sequence[int]]
-    theme_cases: Sequence[int]
-    theme_all_met: Sequence[int]
-    suggested: Mapping[str, int]
-    inspector: Mapping[str, int]
-    provisional: int
-    disagreements: int
-    referred_back: int
 
 
 class SummaryAccumulator:
@@ -123,48 +102,25 @@ class SummaryAccumulator:
             raise ValueError(f"case {case.case_id!r}: unknown inspector grade {case.grade!r}")
         self._count(indices, case.suggested_grade, case.grade, bool(case.provisional), bool(case.referred_back), 1)
 
-    def add_totals(self, totals: BatchTotals) -> None:
-        """Count the cases whose totals alone are known (a columnar batch's one row of counts).
+    def add_counts(self, indices: Sequence[int], suggested: str, grade: str | None, provisional: bool,
+                   referred_back: bool, n: int) -> None:
+        """Count `n` cases with the same results: `indices` holds each criterion's index into STATES,
+        in catalogue order (a columnar run hands over its cases grouped this way).
 
-        The same as adding those cases one at a time; ValueError, counting nothing, if the totals do
-        not fit these criteria or cannot be the counts of `totals.cases` cases (a state count or a
-        grade count that does not add up to the cases, a theme with more all-met cases than cases)."""
-        cases = totals.cases
-        numbers = [cases, totals.provisional, totals.disagreements, totals.referred_back,
-                   *totals.theme_cases, *totals.theme_all_met, *totals.suggested.values(), *totals.inspector.values()]
-        if any(type(n) is not int or n < 0 for n in numbers):
-            raise ValueError("every count must be a whole number, not below 0")
-        if len(totals.states) != len(self._plan) or len(totals.theme_cases) != len(self._themes) \
-                or len(totals.theme_all_met) != len(self._themes):
-            raise ValueError("the totals are not of these criteria and themes")
-        for criterion_id, counts in zip(self._ids, totals.states, strict=True):
-            if len(counts) != len(STATES) or any(type(n) is not int or n < 0 for n in counts) or sum(counts) != cases:
-                raise ValueError(f"criterion {criterion_id!r}: state counts {list(counts)!r} are not of {cases} cases")
-        if any(not all_met <= counted <= cases for counted, all_met in
-               zip(totals.theme_cases, totals.theme_all_met, strict=True)):
-            raise ValueError("a theme counts more cases than there are, or more all met than assessed")
-        if not totals.suggested.keys() <= self._suggested.keys() or sum(totals.suggested.values()) != cases:
-            raise ValueError(f"suggested grades {totals.suggested!r} are not of {cases} cases")
-        if not totals.inspector.keys() <= self._inspector.keys() or sum(totals.inspector.values()) != cases:
-            raise ValueError(f"inspector grades {totals.inspector!r} are not of {cases} cases")
-        compared = cases - totals.inspector.get(NO_GRADE, 0)
-        if totals.provisional > cases or totals.referred_back > cases or totals.disagreements > compared:
-            raise ValueError("more provisional, referred back or disagreeing cases than cases")
-        for mine, counts in zip(self._states, totals.states, strict=True):
-            for index, n in enumerate(counts):
-                mine[index] += n
-        for theme, (counted, all_met) in enumerate(zip(totals.theme_cases, totals.theme_all_met, strict=True)):
-            self._theme_cases[theme] += counted
-            self._theme_all_met[theme] += all_met
-        for grade, n in totals.suggested.items():
-            self._suggested[grade] += n
-        for grade, n in totals.inspector.items():
-            self._inspector[grade] += n
-        self._provisional += totals.provisional
-        self._compared += compared
-        self._disagreements += totals.disagreements
-        self._referred_back += totals.referred_back
-        self._cases += cases
+        The same as `add` of n such cases; ValueError, counting nothing, for anything `add` refuses
+        (a wrong number of states, an unknown state, an unknown grade) or an n below 1."""
+        if type(n) is not int or n < 1:
+            raise ValueError(f"a group of identical cases must count at least 1, got {n!r}")
+        if len(indices) != len(self._plan):
+            raise ValueError(f"{len(indices)} states given for {len(self._plan)} criteria")
+        for criterion_id, index in zip(self._ids, indices, strict=True):
+            if type(index) is not int or not 0 <= index < len(STATES):
+                raise ValueError(f"criterion {criterion_id!r} has unknown state index {index!r}")
+        if suggested not in self._suggested:
+            raise ValueError(f"unknown suggested grade {suggested!r}")
+        if grade is not None and grade not in self._suggested:
+            raise ValueError(f"unknown inspector grade {grade!r}")
+        self._count(indices, suggested, grade, provisional, referred_back, n)
 
     def _count(self, indices: Sequence[int], suggested: str, grade: str | None, provisional: bool,
                referred_back: bool, n: int) -> None:

@@ -3,10 +3,9 @@
 The lines of a batch have already been validated beyond doubt in Python (`load.fast_case.fast_case_data`
 and the criteria's checks: scoring/stream.py); here they are written, each with its index in the
 batch as `_line`, to a file in a folder private to this process, read by DuckDB's JSON reader with
-the plan's explicit columns, scored by the plan's query and counted there (`_counting_query`): what
-comes back is a hundred-odd counts (each criterion's states, each theme's, the grades and flags:
-`aggregate.BatchTotals`) and the lines the query bounced (to be scored in Python: `_bounce`). A
-scored batch's lines stay readable from its file (`texts`) until it is discarded.
+the plan's explicit columns, scored by the plan's query and counted by a GROUP BY over the states,
+grades and flags. What comes back is one count per distinct result, and the lines the query
+bounced (to be scored in Python: `_bounce`).
 
 The connection runs on one thread (a worker is one core: `--jobs` gives processes), within a
 memory limit, and may touch no file outside the batch folder, install or load no extension, and
@@ -24,9 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from thematic.model.case import GRADES
-from thematic.model.results import ASSESSED, MET, NO_GRADE, STATES
-from thematic.scoring.aggregate import BatchTotals, SummaryAccumulator
+from thematic.scoring.aggregate import SummaryAccumulator
 
 __all__ = ["BatchCounts", "ColumnarBatch", "MEMORY_LIMIT", "Plan"]
 
@@ -63,36 +60,6 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _counting_query(scores: str, criterion_themes: Sequence[str], themes: Sequence[str]) -> str:
-    """A query counting the rows of `scores` (the plan's query) as (key, value, count) rows.
-
-    The cases' results are nearly all different, so grouping whole rows left about as many groups
-    to count in Python as there were cases. Here each scored row is unpivoted into one value per key
-    and grouped by (key, value), a hundred-odd rows a batch: key i < width is criterion i's state (an
-    index into STATES); the next keys one per theme (0 no criterion of it assessed, 1 assessed, 2
-    assessed and every assessed one met, as `SummaryAccumulator` counts themes); then the suggested
-    grade and the inspector's (indices into GRADES, NO_GRADE last), provisional, referred back, and
-    whether the two grades disagree (0 or 1). A bounced row gives key -1 with its line as the value."""
-    width = len(criterion_themes)
-    assessed = "(" + ", ".join(str(STATES.index(state)) for state in sorted(ASSESSED)) + ")"
-    unmet = "(" + ", ".join(str(STATES.index(state)) for state in sorted(ASSESSED - {MET})) + ")"
-    values = [f"s{i}" for i in range(width)]
-    for theme in themes:
-        members = [i for i, of in enumerate(criterion_themes) if of == theme]
-        any_assessed = " OR ".join(f"s{i} IN {assessed}" for i in members)
-        none_unmet = " AND ".join(f"s{i} NOT IN {unmet}" for i in members)
-        values.append(f"CASE WHEN {any_assessed} THEN CASE WHEN {none_unmet} THEN 2 ELSE 1 END ELSE 0 END")
-    grade_index = " ".join(f"WHEN {_sql_text(grade)} THEN {i}" for i, grade in enumerate(GRADES))
-    values += [f"CASE suggested_grade {grade_index} END",
-               f"CASE WHEN grade IS NULL THEN {len(GRADES)} ELSE CASE grade {grade_index} END END",
-               "CAST(provisional AS INTEGER)", "CAST(referred_back AS INTEGER)",
-               "CAST(grade IS NOT NULL AND grade <> suggested_grade AS INTEGER)"]
-    listed = ", ".join(f"CAST({value} AS BIGINT)" for value in values)
-    return (f"WITH r AS ({scores}), q AS (SELECT coalesce(_bounce, true) AS _b, * FROM r) "
-            f"SELECT k, v, count(*) FROM (SELECT unnest(CASE WHEN _b THEN [-1] ELSE range({len(values)}) END) AS k, "
-            f"unnest(CASE WHEN _b THEN [_line] ELSE [{listed}] END) AS v FROM q) GROUP BY k, v")
-
-
 class ColumnarBatch:
     """One process's DuckDB connection, running one plan over batch after batch."""
 
@@ -124,12 +91,15 @@ class ColumnarBatch:
         except self.error:
             self.usable = False
             return
+        states = ", ".join(f"s{i}" for i in range(n))
         relation = (f"read_json({_sql_text(self.path)}, format = 'newline_delimited', "
                     f"columns = {plan.columns})")
+        # A bounced row keeps its own group (by its line) and its other columns are not read.
+        self.query = (f"WITH r AS ({plan.query(relation, set_up=True)}) "
+                      f"SELECT coalesce(_bounce, true) AS b, CASE WHEN coalesce(_bounce, true) THEN _line END AS l, "
+                      f"{states}{', ' if n else ''}suggested_grade, grade, provisional, referred_back, "
+                      f"count(*) AS n FROM r GROUP BY ALL")
         self.width = n
-        self.themes = list(dict.fromkeys(theme for _, theme in self.criteria))
-        self.query = _counting_query(plan.query(relation, set_up=True), [theme for _, theme in self.criteria],
-                                     self.themes)
         # Prepared once, though DuckDB 2.0 binds and optimises a prepared statement reading a table again
         # at every EXECUTE (measured: 0.085 s of the shipped set's query on an empty batch, as much as
         # PREPARE): that is the fixed cost of a batch. The file it reads is named now, rewritten per batch.
@@ -200,53 +170,30 @@ class ColumnarBatch:
             self.discard()
 
     def _counts(self, rows: list[tuple[Any, ...]], size: int) -> BatchCounts | None:
-        """The batch's totals from the rows of `_counting_query`, checked; None if they cannot be right."""
-        width, themes = self.width, len(self.themes)
-        states = [[0] * len(STATES) for _ in range(width)]
-        theme_counts = [[0, 0, 0] for _ in range(themes)]  # cases not assessed, assessed, assessed and all met
-        # Suggested grade, inspector's grade (NO_GRADE last), provisional, referred back, grades disagree.
-        flags = [[0] * (len(GRADES) + 1) for _ in range(5)]
-        bounced: list[int] = []
-        for key, value, count in rows:
-            if type(key) is not int or type(value) is not int or type(count) is not int or count < 1:
-                return None
-            if key == -1:
-                if count != 1 or not 0 <= value < size:
-                    return None  # a line bounced twice, or one the batch does not have
-                bounced.append(value)
-                continue
-            if 0 <= key < width:
-                counts = states[key]
-            elif width <= key < width + themes:
-                counts = theme_counts[key - width]
-            elif width + themes <= key < width + themes + len(flags):
-                counts = flags[key - width - themes]
-            else:
-                return None
-            if not 0 <= value < len(counts):
-                return None
-            counts[value] += count
-        suggested, inspector, provisional, referred_back, disagree = flags
-        cases = sum(suggested)
-        if cases + len(bounced) != size or len(set(bounced)) != len(bounced):
-            return None  # every line counted once, or the batch is scored in Python
-        if any(sum(flag[2:]) or sum(flag) != cases for flag in (provisional, referred_back, disagree)):
-            return None  # a flag other than 0 or 1, or not given for every case
-        if suggested[len(GRADES)] or any(sum(counts) != cases for counts in theme_counts):
-            return None  # no grade suggested, or a theme not given for every case
-        totals = BatchTotals(
-            cases=cases, states=states,
-            theme_cases=[assessed + all_met for _, assessed, all_met in theme_counts],
-            theme_all_met=[all_met for _, _, all_met in theme_counts],
-            suggested={grade: n for grade, n in zip(GRADES, suggested, strict=False) if n},
-            inspector={grade: n for grade, n in zip((*GRADES, NO_GRADE), inspector, strict=True) if n},
-            provisional=provisional[1], disagreements=disagree[1], referred_back=referred_back[1])
         summary = SummaryAccumulator(self.criteria)
-        try:
-            summary.add_totals(totals)
-        except ValueError:
-            return None
-        return BatchCounts(summary, cases, sorted(bounced))
+        bounced: list[int] = []
+        scored = 0
+        width = self.width
+        for row in rows:
+            if row[0] is not False:
+                line = row[1]
+                if type(line) is not int or not 0 <= line < size:
+                    return None
+                bounced.append(line)
+                continue
+            count = row[-1]
+            suggested, grade, provisional, referred_back = row[2 + width:6 + width]
+            if type(provisional) is not bool or type(referred_back) is not bool or type(suggested) is not str:
+                return None
+            try:
+                summary.add_counts(list(row[2:2 + width]), suggested, grade, provisional, referred_back, count)
+            except ValueError:
+                return None
+            scored += count
+        bounced.sort()
+        if scored + len(bounced) != size or len(set(bounced)) != len(bounced):
+            return None  # every line counted once, or the batch is scored in Python
+        return BatchCounts(summary, scored, bounced)
 
     def close(self) -> None:
         self.connection.close()
