@@ -134,8 +134,8 @@ class _Builder:
         # Each dated criterion's reason for a case dated before it (`CompiledCriterion.not_applicable_reason`).
         self.date_reasons: dict[str, Callable[[Any, Any], str | None]] = {}
         # Expressions compiled, by their text and everything their scope holds: a set repeats many
-        # (`date(reported_at)` in every dated criterion, a field in several evidence texts), and a
-        # Compiled is frozen, so one serves every place (a fifth of the shipped set's compiling).
+        # (`date(reported_at)` in every dated criterion, a field in several evidence texts: 37 of the
+        # shipped set's 195), and a Compiled is frozen, so one serves every place it is written.
         self.compiled: dict[tuple[Any, ...], Compiled] = {}
 
     def problem(self, loc: Location, message: str) -> None:
