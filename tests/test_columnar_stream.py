@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -425,6 +426,38 @@ def test_one_process_gathers_one_batch_across_chunks_and_files(caseload: Path, t
     monkeypatch.setattr(stream, "COLUMNAR_BATCH_BYTES", 300_000)  # full before the end of a file
     assert _score_paths(tmp_path, monkeypatch, paths, "columnar") == python
     assert sum(sizes[:4]) == 400 and sum(sizes) == 700 and max(sizes) < 300  # a.jsonl ends its last batch early
+
+
+@pytest.mark.parametrize("filled", [False, True])
+def test_each_pool_worker_gathers_its_chunks_and_flushes_once(caseload: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, filled: bool) -> None:
+    """With --jobs 2 each worker's chunks wait in its own batch; once every chunk is in, each worker
+    scores what waits, exactly once (the sizes are written by the workers, in other processes)."""
+    monkeypatch.setattr(case_stream, "BLOCK_BYTES", 40_000)
+    monkeypatch.setattr(stream, "COLUMNAR_CHUNK_BYTES", 80_000)  # chunks enough for both workers
+    if filled:
+        monkeypatch.setattr(stream, "COLUMNAR_BATCH_BYTES", 150_000)
+    ids = [json.loads(line)["case_id"] for line in caseload.read_text().splitlines()]
+    _use_plan(monkeypatch, _oracle(caseload, bounce=set(ids[::7])))
+    log = tmp_path / "sizes.txt"
+    original = ColumnarBatch.finish
+
+    def finish(self: ColumnarBatch) -> Any:
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()} {self.size}\n")
+        return original(self)
+
+    monkeypatch.setattr(ColumnarBatch, "finish", finish)
+    python = _score(tmp_path, monkeypatch, caseload, "python", 2)
+    assert _score(tmp_path, monkeypatch, caseload, "columnar", 2) == python
+    batches = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    assert sum(size for _, size in batches) == len(ids)  # every line scored by a query once
+    workers = {pid for pid, _ in batches}
+    assert len(workers) == 2 and os.getpid() not in workers
+    if not filled:
+        assert len(batches) == 2  # nothing filled a batch: each worker's, scored once at the end
+    else:
+        assert len(batches) > 4  # filled and scored along the way, the rest at the end
 
 
 def test_a_problem_in_a_later_chunk_leaves_the_waiting_batch_unscored(caseload: Path, tmp_path: Path,

@@ -16,10 +16,10 @@ criteria's answer and force checks, every section captured) without building its
 lines that pass go to the query (`scoring.columnar_batch`), which hands back counts by result; every
 other line, and each line the query bounces, is scored the Python way as before, so the summary, the
 problems and the case count are the same. DuckDB binds the query again for every batch (a fixed cost
-of about 0.07 CPU s), and its memory does not grow with a batch, so batches are large: with
-`jobs` = 1 the worker gathers lines from chunk after chunk into one batch of COLUMNAR_BATCH_BYTES,
-scored when it is full and at the end (`Worker.flush`); a pool's worker, which is never asked to
-flush, scores each of its chunks (COLUMNAR_CHUNK_BYTES) as a batch. The
+of about 0.07 CPU s), and its memory does not grow with a batch, so batches are large: each worker
+(this process's, or each of the pool's) gathers lines from chunk after chunk into one batch of
+COLUMNAR_BATCH_BYTES, waiting in a file, scored when it is full and once all chunks are in
+(`Worker.flush`, `_pool_flush`). The
 environment variable THEMATIC_SCORING=python forces the Python path everywhere (the reference, for
 comparison); THEMATIC_SCORING=columnar (or unset) allows the columnar path.
 
@@ -62,8 +62,8 @@ if TYPE_CHECKING:
 
 MAX_PROBLEMS = 1000
 SCORING_ENV = "THEMATIC_SCORING"  # "python" forces the Python path; "columnar" (the default) allows the other
-COLUMNAR_CHUNK_BYTES = 8 << 20  # a pool's columnar chunk (and batch): the query's planning costs per batch
-COLUMNAR_BATCH_BYTES = 64 << 20  # a batch gathered across chunks with jobs=1 (its lines wait in a file, not here)
+COLUMNAR_CHUNK_BYTES = 2 << 20  # a chunk sent to a pool's worker in a counts-only run: fewer, larger messages
+COLUMNAR_BATCH_BYTES = 64 << 20  # a columnar batch, gathered across chunks (its lines wait in a file, not here)
 _IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 
 #: Makes a screening row of a scored case, or None: (case, result, full scorer, file index, line, options).
@@ -205,11 +205,9 @@ def _indented(value: Any, newline: str) -> str:
 class Worker:
     """Validates, checks and scores chunks of cases for one job."""
 
-    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None, plan: Any = None,
-                 batch_bytes: int = 0) -> None:
-        """`plan`: the criteria set's columnar plan if the caller has made it already; `batch_bytes`: how
-        large a columnar batch grows across chunks before it is scored (0: each chunk is its own batch,
-        for a worker that is never asked to `flush`)."""
+    def __init__(self, job: CaseloadJob, criteria: CriteriaSet | None = None, plan: Any = None) -> None:
+        """`plan`: the criteria set's columnar plan if the caller has made it already. Whoever runs a worker
+        over JSON Lines calls `flush` once all chunks are in: lines wait in its columnar batch till then."""
         criteria = criteria if criteria is not None else load_criteria(job.criteria_path)
         self.job = job
         # Evidence is built only where it is written: case results, or the failing cases of a screen.
@@ -223,7 +221,6 @@ class Worker:
         self.batch: ColumnarBatch | None = None
         self.columnar = job.counts_only  # until the plan is asked for: then whether there is one
         self.given_plan = plan
-        self.batch_bytes = batch_bytes
         # (file name, line number, force) of each line waiting in the open columnar batch, in order.
         self.waiting: list[tuple[str, int, str]] = []
         self.open = False  # whether a columnar batch is open (begun, not yet scored)
@@ -281,7 +278,7 @@ class Worker:
 
     def _columnar(self, out: ChunkResult, batch: ColumnarBatch, name: str, first_line: int, block: bytes) -> None:
         """Validate a block's lines: those valid beyond doubt join the open batch, the others are scored in
-        Python; the batch is scored once it holds `batch_bytes`."""
+        Python; the batch is scored once it holds COLUMNAR_BATCH_BYTES."""
         waiting = self.waiting
         hashes = out.id_hashes
         number = first_line - 1
@@ -302,7 +299,7 @@ class Worker:
                 self._line(out, name, raw, number)
         self.failed = self.failed or bool(out.problems)
         self.last = (out.file_index, out.done_bytes)
-        if batch.written >= self.batch_bytes:
+        if batch.written >= COLUMNAR_BATCH_BYTES:
             self._score_batch(out, batch)
 
     def _score_batch(self, out: ChunkResult, batch: ColumnarBatch) -> None:
@@ -403,11 +400,15 @@ def _columnar_plan(criteria: CriteriaSet, parameters: dict[str, Any], as_of: dat
 
 _ALL_SECTIONS = frozenset(SECTIONS)
 _POOL_WORKER: Worker | None = None
+_POOL_BARRIER: Any = None  # the pool's workers meet here to flush: see `_pool_flush`
+_FLUSH_WAIT = 3600.0  # seconds a worker waits for the others to flush (a guard; they take moments)
 
 
-def _start_pool_worker(job: CaseloadJob) -> None:
-    global _POOL_WORKER
-    _POOL_WORKER = Worker(job)  # each process loads the criteria set once
+def _start_pool_worker(job: CaseloadJob, barrier: Any) -> None:
+    global _POOL_WORKER, _POOL_BARRIER
+    # Each process loads the criteria set once.
+    _POOL_WORKER = Worker(job)
+    _POOL_BARRIER = barrier
 
 
 def _pool_jsonl(*args: Any) -> ChunkResult:
@@ -415,13 +416,21 @@ def _pool_jsonl(*args: Any) -> ChunkResult:
     return _POOL_WORKER.jsonl(*args)
 
 
+def _pool_flush() -> ChunkResult | None:
+    """This worker's waiting batch, scored (`Worker.flush`). The pool hands a task to whichever worker
+    is free, so each flush task first waits for all the others to start: with as many tasks as
+    workers, every worker then holds exactly one, and every waiting batch is scored once."""
+    assert _POOL_WORKER is not None and _POOL_BARRIER is not None
+    _POOL_BARRIER.wait(_FLUSH_WAIT)
+    return _POOL_WORKER.flush()
+
+
 class _Executor:
     """Runs chunks here (jobs=1) or in a pool of processes, handing results back in the order submitted."""
 
     def __init__(self, job: CaseloadJob, jobs: int, criteria: CriteriaSet, plan: Any = None) -> None:
         self.job, self.jobs = job, jobs
-        # Only a worker in this process is asked to flush, so only it gathers batches across chunks.
-        self.local = Worker(job, criteria, plan, batch_bytes=COLUMNAR_BATCH_BYTES if jobs == 1 else 0)
+        self.local = Worker(job, criteria, plan)
         self.pool: Any = None  # started with the first JSON Lines chunk: YAML and JSON are scored here
         self.pending: deque[Any] = deque()
         self.limit = jobs * _IN_FLIGHT_PER_JOB
@@ -431,7 +440,8 @@ class _Executor:
             yield self.local.jsonl(*args)
             return
         if self.pool is None:
-            self.pool = multiprocessing.get_context().Pool(self.jobs, _start_pool_worker, (self.job,))
+            context = multiprocessing.get_context()
+            self.pool = context.Pool(self.jobs, _start_pool_worker, (self.job, context.Barrier(self.jobs)))
         self.pending.append(self.pool.apply_async(_pool_jsonl, args))
         while len(self.pending) >= self.limit:
             yield self.pending.popleft().get()
@@ -441,11 +451,13 @@ class _Executor:
         yield self.local.score(*args)
 
     def drain(self) -> Iterator[ChunkResult]:
+        """Every result still to come, the workers' waiting batches scored last (after every chunk's)."""
         while self.pending:
             yield self.pending.popleft().get()
-        flushed = self.local.flush()
-        if flushed is not None:
-            yield flushed
+        flushes = [self.pool.apply_async(_pool_flush) for _ in range(self.jobs)] if self.pool is not None else []
+        for flushed in [*(flush.get() for flush in flushes), self.local.flush()]:
+            if flushed is not None:
+                yield flushed
 
     def close(self, ok: bool) -> None:
         if self.pool is not None:
@@ -561,7 +573,7 @@ def run_caseload(
 def _jsonl_chunks(executor: _Executor, index: int, path: Path, name: str,
                   problems: list[Problem]) -> Iterator[ChunkResult]:
     blocks = jsonl_blocks(path, name, problems)
-    if executor.job.counts_only and executor.jobs > 1:  # a pool's worker scores a chunk as a batch
+    if executor.job.counts_only and executor.jobs > 1:  # sent to a pool: fewer, larger messages
         blocks = _joined(blocks, COLUMNAR_CHUNK_BYTES)
     for first_line, block, done in blocks:
         yield from executor.jsonl(index, name, first_line, block, done)
