@@ -1,14 +1,11 @@
-"""`core.timeutil`'s bank holidays, read from the table written out of `holidays` or asked of it
-several years at a time: each year's must be exactly the ones `holidays` gives for that year asked
-alone, in every year a case may have and the years around them (where a deadline counted in working
-days may land)."""
+"""`core.timeutil` asks `holidays` for bank holidays several years at a time: each year's must be
+exactly the ones `holidays` gives for that year asked alone, in every year a case may have and the
+years around them (where a deadline counted in working days may land)."""
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import date
 
 import holidays
-import pytest
 
 from thematic.core import timeutil
 from thematic.core.timeutil import YEAR_MAX, YEAR_MIN, add_working_days, bank_holidays, is_working_day
@@ -33,28 +30,3 @@ def test_working_days_across_the_turn_of_a_block_of_years():
     assert is_working_day(date(2024, 1, 2))
     assert add_working_days(date(2023, 12, 22), 2) == date(2023, 12, 28)
     assert add_working_days(date(2023, 12, 29), 1) == date(2024, 1, 2)
-
-
-def test_the_written_out_table_is_what_the_installed_holidays_gives():
-    installed = importlib.metadata.version("holidays")
-    assert installed == timeutil._TABLE_VERSION, (
-        f"holidays {installed} is installed, the table in core/timeutil.py was written from "
-        f"{timeutil._TABLE_VERSION} (runs now ask holidays, 0.1 s slower): write it again with "
-        f"timeutil.holiday_table_text({timeutil._TABLE_FIRST}, {timeutil._TABLE_LAST}) and set _TABLE_VERSION")
-    assert timeutil._TABLE == timeutil.holiday_table_text(timeutil._TABLE_FIRST, timeutil._TABLE_LAST)
-    table = timeutil._holiday_table()
-    assert table is not None and set(table) == set(range(timeutil._TABLE_FIRST, timeutil._TABLE_LAST + 1))
-
-
-def test_another_version_of_holidays_is_asked_directly(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(timeutil, "_TABLE_VERSION", "0.0")
-    timeutil._holiday_table.cache_clear()
-    bank_holidays.cache_clear()
-    try:
-        assert timeutil._holiday_table() is None
-        for year in (1899, 2019, 2024, 2100, 2101):
-            assert bank_holidays(year) == frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
-    finally:
-        monkeypatch.undo()
-        timeutil._holiday_table.cache_clear()
-        bank_holidays.cache_clear()

@@ -157,86 +157,9 @@ def _bank_holiday_block(first: int) -> dict[int, frozenset[date]]:
     return {year: frozenset(days) for year, days in found.items()}
 
 
-#: The bank holidays `holidays` 0.109 gives for England and Wales (GB, subdivision ENG), 1892 to 2107,
-#: written out by `holiday_table_text` and used only while that version of `holidays` is installed
-#: (`importlib.metadata`, 4 ms): importing `holidays` and its first answer (every country's module is
-#: loaded) cost 0.11 s of every run that counts working days. Any other version is asked directly.
-#: tests/test_bank_holiday_years.py checks the table against `holidays`, year by year, and says how
-#: to write it again when `holidays` is upgraded.
-_TABLE_VERSION = "0.109"
-_TABLE_FIRST, _TABLE_LAST = 1892, 2107
-_TABLE = (  # each year's holidays as days of the year, two base-36 digits each; the years separated by "."
-    "2y314ea0a1a2.2i2l3y9za0.2a2d3q9za0.2u2x4a9za0.2m2p42a0a1a3.2y314e9za0a1a2.2q2t469za0a1.2i2l3y9za0.2v2y4b"
-    "9za0.2n2q439za0.2f2i3v9za0.2s2v489za0a2.2k2n40a0a1a2.33364j9za0.2v2y4b9za0.2g2j3w9za0.30334ga0a1a3.2r2u4"
-    "79za0a1a2.2c2f3s9za0a1.2w2z4c9za0.2o2r44a0a1.282b3o9za0.2s2v489za0a2.2k2n409za0a1a2.34374ka0a1.2o2r449za"
-    "0.2g2j3w9za0.30334g9za0.2l2o41a0a1a2a3.2c2f3s9za0a1.2w2z4c9za0.2h2k3x9za0.31344ha0a1.2s2v489za0a2.2k2n40"
-    "9za0a1a2.2x304d9za0a1.2p2s45a0a1.2g2j3w9za0.30334g9za0.2l2o419za0a2.2d2g3ta0a1a2.2w2z4c9za0.2h2k3x9za0.3"
-    "1344h9za0.2t2w49a0a1a3.2d2g3t9za0a1a2.2x304d9za0a1.2p2s459za0.2a2d3qa0a1.2t2w499za0.2l2o419za0a2.35384l9"
-    "za0a1a2.2q2t46a0a1.2h2k3x9za0.31344h9za0.2m2p429za0.2e2h3ua0a1a2a3.2x304d9za0a1.2p2s459za0.2a2d3q9za0.2u"
-    "2x4aa0a1.2l2o419za0a2.2y314e9za0a1a2.2q2t469za0a1.2i2l3ya0a1.31344h9za0.2m2p429za0.2e2h3u9za0a2.2y314ea0"
-    "a1a2.2i2l3y9za0.32354i9za0.2u2x4a9za0.2f2i3va0a1a3.2y314e9za0a1a2.2q2t469za0a1.2b2e3r9za0.2v2y4ba0a1.2m2"
-    "p429za0.2e2h3u9za0a2.2r2u476q9za0a1a2.2j2m466pa0a1.3235446n9za0.2u2x436m9za0.012f2i426l9za0.012z32486ra0"
-    "a1a2a3.01032q2t464e6p9za0a1.01022b2e3d456o9za0.012v2y3j446n9za0.012n2q3i436ma0a1.012z323g415u6r9za0a2.01"
-    "2r2u3f476q9za0a1a2.01032j2m3e466p9za0a1.010233363k456oa0a1.012n2q3i436m9za0.012f2i3h426l9za0.012z323g416"
-    "r9za0a2.012k2n3f476qa0a1a2.01022b2e3d456o9za0.012v2y3j446n9za0.012g2j3i436m9za0.0130333h426sa0a1a3.012r2"
-    "u3f476q9za0a1a2.01032j2m3e466p9za0a1.01022w2z3k456o9za0.012o2r3j446na0a1.012f2i3h426l9za0.012s2v3g416r9z"
-    "a0a2.012k2n3f476q9za0a1a2a5.010334373e466pa0a1.012v2y3j446n9za0.012g2j3i4a4b6m9za0.0130333h426l9za0.012s"
-    "2v3g486ra0a1a2a3.01032c2f3e466p9za0a1.01022w2z3d456o9za0.012o2r3j446n9za0.01292c3i436ma0a1.012s2v3g416r9"
-    "za0a2.012k2n3f476q9za0a1a2.010334373b3e466p9za0a1.01022p2s3k4c4d6oa0a1.012g2j3i436m9za0.0130333h426l9za0"
-    ".012l2o3g416r9za0a2.012d2g3f476qa0a1a2.01022w2z3d456o9za0.012h2k3j446n9za0.0131343i436m9za0.012t2w3l426s"
-    "a0a1a3.012k2n3f476q9za0a1a2.01032x303e494a6p7a9za0a1.01022p2s3d3k456o9za0.012h2k3j446na0a1.0130333h426l9"
-    "za0.012l2o3g416r9za0a2.012d2g3f476q9za0a1a2.01032x303e466pa0a1.012h2k3j446n9za0.0131343i436m9za0.012t2w3"
-    "h426l9za0.012e2h3g486ra0a1a2a3.01032x303e466p9za0a1.01022p2s3d456o9za0.012a2d3j446n9za0.012u2x3i436ma0a1"
-    ".012l2o3g416r9za0a2.0135383f476q9za0a1a2.01032q2t3e466p9za0a1.01022i2l3k456oa0a1.0131343i436m9za0.012m2p"
-    "3h426l9za0.012e2h3g416r9za0a2.012y313f476qa0a1a2.01022p2s3d456o9za0.012a2d3j446n9za0.012u2x3i436m9za0.01"
-    "2m2p3h426sa0a1a3.012y313f476q9za0a1a2.01032q2t3e466p9za0a1.01022i2l3d456o9za0.0132353j446na0a1.012m2p3h4"
-    "26l9za0.012e2h3g416r9za0a2.012y313f476q9za0a1a2.01032j2m3e466pa0a1.0132353j446n9za0.012u2x3i436m9za0.012"
-    "f2i3h426l9za0.012z323g486ra0a1a2a3.01032q2t3e466p9za0a1.01022b2e3d456o9za0.012v2y3j446n9za0.012n2q3i436m"
-    "a0a1.012e2h3g416r9za0a2.012r2u3f476q9za0a1a2.01032j2m3e466p9za0a1.010233363k456oa0a1.012u2x3i436m9za0.01"
-    "2f2i3h426l9za0.012z323g416r9za0a2.012r2u3f476qa0a1a2.01022b2e3d456o9za0.012v2y3j446n9za0.012n2q3i436m9za"
-    "0.0130333h426sa0a1a3.012r2u3f476q9za0a1a2.01032j2m3e466p9za0a1.010233363d456o9za0.012o2r3j446na0a1.012f2"
-    "i3h426l9za0.012z323g416r9za0a2.012k2n3f476q9za0a1a2.01032c2f3e466pa0a1.012v2y3j446n9za0.012g2j3i436m9za0"
-    ".0130333h426l9za0.012s2v3g486ra0a1a2a3.01032j2m3e466p9za0a1.01022w2z3d456o9za0.012o2r3j446n9za0.012g2j3i"
-    "436ma0a1.012s2v3g416r9za0a2.012k2n3f476q9za0a1a2.010334373e466p9za0a1.01022w2z3k456oa0a1.012g2j3i436m9za"
-    "0.0130333h426l9za0.012s2v3g416r9za0a2.012d2g3f476q9za0a1a2......."
-)
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def holiday_table_text(first: int, last: int) -> str:
-    """`_TABLE` as `holidays` gives it now for the years `first` to `last` (to write the table again)."""
-    import holidays
-
-    years: list[str] = []
-    for year in range(first, last + 1):
-        days = sorted(day.timetuple().tm_yday for day in holidays.country_holidays("GB", subdiv="ENG", years=year))
-        years.append("".join(_DIGITS[n // 36] + _DIGITS[n % 36] for n in days))
-    return ".".join(years)
-
-
-@cache
-def _holiday_table() -> dict[int, frozenset[date]] | None:
-    """`_TABLE` by year, or None when the installed `holidays` is not the version it was written from."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        if version("holidays") != _TABLE_VERSION:
-            return None
-    except PackageNotFoundError:
-        return None
-    table: dict[int, frozenset[date]] = {}
-    for year, text in enumerate(_TABLE.split("."), _TABLE_FIRST):
-        start = date(year, 1, 1).toordinal() - 1
-        table[year] = frozenset(date.fromordinal(start + int(text[i:i + 2], 36)) for i in range(0, len(text), 2))
-    return table
-
-
 @cache
 def bank_holidays(year: int) -> frozenset[date]:
     """The bank holidays of England and Wales in `year`."""
-    table = _holiday_table()
-    if table is not None and year in table:
-        return table[year]
     first = year - year % _HOLIDAY_YEARS
     if not YEAR_MIN - _HOLIDAY_YEARS <= first <= YEAR_MAX:  # far from a case's years: that year alone
         import holidays
