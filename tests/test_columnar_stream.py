@@ -15,6 +15,8 @@ import json
 import os
 import random
 import re
+import resource
+import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -458,6 +460,27 @@ def test_each_pool_worker_gathers_its_chunks_and_flushes_once(caseload: Path, tm
         assert len(batches) == 2  # nothing filled a batch: each worker's, scored once at the end
     else:
         assert len(batches) > 4  # filled and scored along the way, the rest at the end
+
+
+@pytest.mark.parametrize("limit", [500_000, 1_200_000])
+def test_a_batch_that_cannot_be_written_is_scored_from_the_cases_files(caseload: Path, tmp_path: Path,
+                                                                        limit: int) -> None:
+    """A file size limit (as a full temporary folder would) stops the batch file part way: at the first
+    write of its buffer (500 kB) or at the last, when the batch is scored (1.2 MB of about 1.6): the
+    lines that waited in it are read again from the case file and the run ends with the same document."""
+    assert 1_400_000 < caseload.stat().st_size < 2_000_000
+
+    def run(scoring: str) -> tuple[int, bytes, str]:
+        out = tmp_path / f"{scoring}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "thematic", "score", str(caseload), "--as-of", AS_OF, "--summary-only",
+             "-o", str(out)], capture_output=True, text=True, env={**os.environ, "THEMATIC_SCORING": scoring},
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)), timeout=600)
+        return done.returncode, out.read_bytes() if out.exists() else b"", done.stderr
+
+    columnar_run, python = run("columnar"), run("python")
+    assert python[0] == 0 and columnar_run[0] == 0, columnar_run[2]
+    assert columnar_run[1] == python[1]
 
 
 def test_a_problem_in_a_later_chunk_leaves_the_waiting_batch_unscored(caseload: Path, tmp_path: Path,

@@ -15,6 +15,7 @@ duckdb is imported here, on the first batch, never when the CLI starts.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing.util
 import os
 import shutil
@@ -75,6 +76,7 @@ class ColumnarBatch:
         # finalisers before a worker exits, where atexit does not run).
         self._cleanup = multiprocessing.util.Finalize(self, shutil.rmtree, args=(self.folder, True), exitpriority=10)
         self.path = os.path.join(self.folder, "batch.jsonl")
+        self.handle: Any = None  # the open batch's file (`begin`)
         self.error: type[Exception] = duckdb.Error
         self.connection: Any = duckdb.connect(":memory:", config={
             "threads": 1, "memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
@@ -113,7 +115,7 @@ class ColumnarBatch:
     def begin(self) -> None:
         """Start a new batch (its file written as lines are added, so no copy of them is held)."""
         # A large buffer: lines of a few kB each would fill the default 8 kB one every few writes.
-        self.handle: Any = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by finish or discard
+        self.handle = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by finish or discard
         self.size = 0  # lines
         self.written = 0  # bytes
 
@@ -153,7 +155,9 @@ class ColumnarBatch:
 
     def discard(self) -> None:
         """Drop the batch (scored or not) and its file."""
-        self.handle.close()
+        if self.handle is not None:
+            with contextlib.suppress(OSError):  # what could not be written is dropped anyway
+                self.handle.close()
         try:
             os.unlink(self.path)
         except FileNotFoundError:

@@ -282,34 +282,52 @@ class Worker:
         waiting = self.waiting
         hashes = out.id_hashes
         number = first_line - 1
+        live: ColumnarBatch | None = batch
         if not self.open:
-            batch.begin()
-            self.open = True
+            try:
+                batch.begin()
+                self.open = True
+            except OSError:
+                self._abandon(out, batch)
+                live = None
         for raw in io.BytesIO(block):
             number += 1
             if raw.isspace():
                 continue
-            data = fast_case_data(raw)
+            data = fast_case_data(raw) if live is not None else None
             if data is not None and data.keys() >= _ALL_SECTIONS and self._checked(data):
                 out.records += 1
                 hashes.append(id_hash(data["case_id"]))
-                batch.add(raw)
+                try:
+                    batch.add(raw)
+                except OSError:
+                    self._abandon(out, batch)
+                    live = None
+                    self._line(out, name, raw, number, counted=True)
+                    continue
                 waiting.append((name, number, data["force"]))
             else:
                 self._line(out, name, raw, number)
         self.failed = self.failed or bool(out.problems)
         self.last = (out.file_index, out.done_bytes)
-        if batch.written >= COLUMNAR_BATCH_BYTES:
+        if live is not None and batch.written >= COLUMNAR_BATCH_BYTES:
             self._score_batch(out, batch)
 
     def _score_batch(self, out: ChunkResult, batch: ColumnarBatch) -> None:
         """Score the open batch into `out`: by the query, and the lines it bounced (all of them, if DuckDB
         could not) the Python way, read back from the batch."""
+        if not self.waiting or self.failed:
+            # Nothing to score, or the run will stop with problems: scoring would be wasted.
+            self.waiting, self.open = [], False
+            batch.discard()
+            return
+        try:
+            counts = batch.finish()
+        except OSError:  # the last of the file could not be written
+            self._abandon(out, batch)
+            return
         waiting, self.waiting, self.open = self.waiting, [], False
         try:
-            if not waiting or self.failed:
-                return  # nothing to score, or the run will stop with problems: scoring would be wasted
-            counts = batch.finish()
             bounced: list[int] | None = None  # None: every line
             if counts is not None:
                 out.summary.merge(counts.summary)
@@ -322,6 +340,24 @@ class Worker:
                 self._line(out, name, raw, line, counted=True)
         finally:
             batch.discard()
+
+    def _abandon(self, out: ChunkResult, batch: ColumnarBatch) -> None:
+        """The batch's file cannot be written (its folder full, a file size limit): the lines waiting in it
+        are read again from their own files and scored in Python, as is every line after them in this run."""
+        waiting, self.waiting, self.open = self.waiting, [], False
+        batch.discard()
+        batch.close()
+        self.batch, self.columnar = None, False
+        if self.failed or out.problems:
+            return  # the run will stop with problems: scoring would be wasted
+        wanted: dict[str, set[int]] = {}
+        for name, line, _ in waiting:
+            wanted.setdefault(name, set()).add(line)
+        for name, lines in wanted.items():
+            with open(name, "rb") as handle:  # split as the blocks were (`load.case_stream`): at each newline
+                for number, raw in enumerate(handle, 1):
+                    if number in lines:
+                        self._line(out, name, raw, number, counted=True)
 
     def flush(self) -> ChunkResult | None:
         """The results of the lines still waiting in the open columnar batch, scored now; None if none wait."""
