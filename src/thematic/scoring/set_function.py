@@ -150,7 +150,8 @@ def build_set_function(plans: Sequence[Any], *, evidence: bool, judge: Callable[
         return None
     parts.append("    return None\n")
     tree = ast.parse("".join(parts), "<criteria set>", "exec")
-    tree = ast.fix_missing_locations(_Splice(codes).visit(tree))
+    # Every node of an expression's code is made with its location (scoring.expr; tests/test_expr_locations.py).
+    tree = _Splice(codes).visit(tree)
     namespace.update({
         "_budget": _functions._budget, "_LimitExceeded": _functions.LimitExceeded,
         "_charge_items": _functions.charge_items,

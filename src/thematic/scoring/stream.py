@@ -212,7 +212,9 @@ class Worker:
         self.job = job
         # Evidence is built only where it is written: case results, or the failing cases of a screen.
         self.scorer = Scorer(criteria, job.parameters, job.as_of, evidence=job.case_json is not None)
-        self.full = self.scorer if job.case_json is not None else Scorer(criteria, job.parameters, job.as_of)
+        # The scorer with evidence a screening row reads (one more set compiled: only when rows are made).
+        self.full = None if job.row_maker is None else (
+            self.scorer if job.case_json is not None else Scorer(criteria, job.parameters, job.as_of))
         self.check = case_check(criteria.file, job.force)
         self.plan = [(c.id, c.definition.theme) for c in criteria.criteria]
         self.criteria = criteria
