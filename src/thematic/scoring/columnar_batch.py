@@ -78,6 +78,9 @@ class ColumnarBatch:
         self.path = os.path.join(self.folder, "batch.jsonl")
         self.handle: Any = None  # the open batch's file (`begin`)
         self.error: type[Exception] = duckdb.Error
+        # What DuckDB raises for a query it cannot take at all, whatever the batch (not for a batch's data).
+        self.unbindable: tuple[type[Exception], ...] = (duckdb.ParserException, duckdb.BinderException,
+                                                        duckdb.CatalogException)
         self.connection: Any = duckdb.connect(":memory:", config={
             "threads": 1, "memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
             "autoload_known_extensions": False})
@@ -102,15 +105,10 @@ class ColumnarBatch:
                       f"{states}{', ' if n else ''}suggested_grade, grade, provisional, referred_back, "
                       f"count(*) AS n FROM r GROUP BY ALL")
         self.width = n
-        # Prepared once, though DuckDB 2.0 binds and optimises a prepared statement reading a table again
-        # at every EXECUTE (measured: 0.085 s of the shipped set's query on an empty batch, as much as
-        # PREPARE): that is the fixed cost of a batch. The file it reads is named now, rewritten per batch.
-        open(self.path, "wb").close()  # noqa: SIM115 - an empty batch, for the statement to bind to
-        try:
-            self.connection.execute(f"PREPARE thematic_batch AS {self.query}")
-            self.usable = True  # False: DuckDB cannot run the plan at all (the caller keeps to Python)
-        except self.error:
-            self.usable = False
+        # Not prepared: DuckDB 2.0 binds and optimises a prepared statement that reads a file or table again
+        # at every EXECUTE (0.085 s of the shipped set's query, as much as PREPARE), so preparing it would
+        # only bind it once more. That is the fixed cost of a batch, and why batches are large.
+        self.usable = True  # False once DuckDB has refused the query itself (the caller then keeps to Python)
 
     def begin(self) -> None:
         """Start a new batch (its file written as lines are added, so no copy of them is held)."""
@@ -135,7 +133,10 @@ class ColumnarBatch:
         lines stay readable (`texts`) until `discard`."""
         self.handle.close()
         try:
-            rows = self.connection.execute("EXECUTE thematic_batch").fetchall()
+            rows = self.connection.execute(self.query).fetchall()
+        except self.unbindable:
+            self.usable = False
+            return None
         except self.error:
             return None
         return self._counts(rows, self.size)

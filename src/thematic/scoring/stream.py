@@ -328,6 +328,9 @@ class Worker:
         except OSError:  # the last of the file could not be written
             self._abandon(out, batch)
             return
+        if not batch.usable:  # DuckDB cannot take the plan's query: this batch and the rest in Python
+            self._abandon(out, batch)
+            return
         waiting, self.waiting, self.open = self.waiting, [], False
         try:
             bounced: list[int] | None = None  # None: every line
@@ -344,8 +347,9 @@ class Worker:
             batch.discard()
 
     def _abandon(self, out: ChunkResult, batch: ColumnarBatch) -> None:
-        """The batch's file cannot be written (its folder full, a file size limit): the lines waiting in it
-        are read again from their own files and scored in Python, as is every line after them in this run."""
+        """The batch's file cannot be written (its folder full, a file size limit), or DuckDB refuses the
+        query: the lines waiting in it are read again from their own files and scored in Python, as is
+        every line after them in this run."""
         waiting, self.waiting, self.open = self.waiting, [], False
         batch.discard()
         batch.close()
