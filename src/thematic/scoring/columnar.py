@@ -105,14 +105,23 @@ def _transitions() -> tuple[tuple[int, int, int], ...]:
     found: list[tuple[int, int, int]] = []
     day = datetime(1970, 1, 1, tzinfo=UTC)
     end = datetime(2103, 1, 8, tzinfo=UTC)
-    step = timedelta(days=7)  # from 1970 London's changes are months apart: a weekly grid misses none
+    step = timedelta(days=28)  # from 1970 London's changes are months apart: a four-week grid misses none
+    second, microsecond = timedelta(seconds=1), timedelta(microseconds=1)
     before = day.astimezone(LONDON).utcoffset()
     while day < end:
         after_moment = day + step
         after = after_moment.astimezone(LONDON).utcoffset()
         if after != before:
-            low, high = day, after_moment  # the change is in (low, high]: bisect to the microsecond
-            while high - low > timedelta(microseconds=1):
+            low, high = day, after_moment  # the change is in (low, high]: bisect to the second
+            while high - low > second:
+                middle = low + (high - low) // 2 // second * second
+                if middle.astimezone(LONDON).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            if (high - microsecond).astimezone(LONDON).utcoffset() == before:
+                low = high - microsecond  # on a whole second, as London's changes are
+            while high - low > microsecond:  # otherwise, on to the microsecond
                 middle = low + (high - low) / 2
                 middle = middle.replace(microsecond=middle.microsecond)
                 if middle.astimezone(LONDON).utcoffset() == before:
