@@ -360,8 +360,8 @@ class Worker:
         for name, line, _ in waiting:
             wanted.setdefault(name, set()).add(line)
         for name, lines in wanted.items():
-            with open(name, "rb") as handle:  # split as the blocks were (`load.case_stream`): at each newline
-                for number, raw in enumerate(handle, 1):
+            for first_line, block, _ in jsonl_blocks(Path(name), name, out.problems):  # read as the first time
+                for number, raw in enumerate(io.BytesIO(block), first_line):
                     if number in lines:
                         self._line(out, name, raw, number, counted=True)
 
