@@ -6,6 +6,7 @@ error when it is a terminal.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import TYPE_CHECKING
 
@@ -53,11 +54,18 @@ def run(args: argparse.Namespace) -> int:
     from thematic.core.progress import Progress
     from thematic.scoring.caseload import score_caseload
 
-    with Progress(sys.stderr, "scoring") as progress:  # drawn only when standard error is a terminal
-        result = score_caseload(args.cases, criteria=criteria, as_of=date, parameters=values,
-                                output=args.output, stream=None if args.output else sys.stdout,
-                                cases_out=args.cases_out, summary_only=args.summary_only, jobs=args.jobs,
-                                progress=progress)
+    # What exists now (modules, the criteria) lives as long as the run: kept out of the collector's full
+    # passes, which otherwise walk it again and again while cases are scored (0.07 CPU s in 40,000 cases);
+    # given back afterwards, for a caller that goes on in the same process.
+    gc.freeze()
+    try:
+        with Progress(sys.stderr, "scoring") as progress:  # drawn only when standard error is a terminal
+            result = score_caseload(args.cases, criteria=criteria, as_of=date, parameters=values,
+                                    output=args.output, stream=None if args.output else sys.stdout,
+                                    cases_out=args.cases_out, summary_only=args.summary_only, jobs=args.jobs,
+                                    progress=progress)
+    finally:
+        gc.unfreeze()
     if args.output:
         where = f"; case results in {args.cases_out}" if args.cases_out else ""
         print(f"scored {result.cases} case(s); results written to {args.output}{where}", file=sys.stderr)
